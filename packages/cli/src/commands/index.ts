@@ -1,0 +1,31 @@
+import type { CommandModule } from 'yargs';
+import { doctorCommand } from './doctor.js';
+import { evalCommand } from './eval.js';
+import { gateCommand } from './gate.js';
+import { guardCommand } from './guard.js';
+import { hookCommand } from './hook.js';
+import { initCommand } from './init.js';
+import { memoryCommand } from './memory.js';
+import { reposCommand } from './repos.js';
+import { reviewCommand } from './review.js';
+import { skillsCommand } from './skills.js';
+import { statusCommand } from './status.js';
+import { sweepCommand } from './sweep.js';
+import { taskCommand } from './task.js';
+
+/** Every command of the contract, in the order `factory --help` lists them. */
+export const commands: CommandModule[] = [
+  initCommand,
+  doctorCommand,
+  gateCommand,
+  hookCommand,
+  guardCommand,
+  taskCommand,
+  statusCommand,
+  memoryCommand,
+  skillsCommand,
+  evalCommand,
+  reposCommand,
+  sweepCommand,
+  reviewCommand,
+];

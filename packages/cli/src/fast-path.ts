@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { reportError } from './output.js';
+import { cliVersion } from './version.js';
+
+/**
+ * The start-up path of the commands that run on every tool call and every commit. They are decided here,
+ * before yargs or anything heavy is loaded; everything else returns false and goes to the full CLI.
+ */
+export async function runFastPath(argv: readonly string[]): Promise<number | undefined> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    process.stdout.write(`${cliVersion()}\n`);
+    return 0;
+  }
+  if (argv.includes('--help') || argv.includes('-h')) return undefined;
+  if (argv[0] === 'hook' && argv.length >= 2) return runHookCommand(argv.slice(1));
+  return undefined;
+}
+
+async function runHookCommand(args: readonly string[]): Promise<number> {
+  const debug = args.includes('--debug');
+  const event = args.find((arg) => !arg.startsWith('-')) ?? '';
+  try {
+    const { routeHook } = await import('@factory/gates/hook/router');
+    const raw = readStdin();
+    const answer = await routeHook(event, raw, { cwd: process.cwd(), env: process.env });
+    if (answer.stdout)
+      process.stdout.write(answer.stdout.endsWith('\n') ? answer.stdout : `${answer.stdout}\n`);
+    if (answer.stderr) process.stderr.write(answer.stderr);
+    return answer.exitCode;
+  } catch (error) {
+    // Fail closed: a guard that cannot run must block, and exit 2 blocks every event.
+    reportError(error, debug);
+    return 2;
+  }
+}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // No stdin at all (a closed or absent descriptor) reads as empty input, which the router refuses.
+    if (code === 'EAGAIN' || code === 'EOF' || code === 'EBADF') return '';
+    throw error;
+  }
+}

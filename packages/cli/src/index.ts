@@ -1,0 +1,2 @@
+export { runFastPath } from './fast-path.js';
+export { runCli } from './main.js';

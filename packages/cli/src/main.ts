@@ -1,0 +1,43 @@
+import { ExitCode, FactoryError } from '@factory/core';
+import yargs from 'yargs';
+import { commands } from './commands/index.js';
+import { messages } from './messages.js';
+import { reportError } from './output.js';
+import { cliVersion } from './version.js';
+
+/** The full CLI (yargs): every command but the hook fast path comes through here. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const parser = yargs([...argv])
+    .scriptName('factory')
+    .usage(
+      '$0 <command> [options]\n\nGates, guard, skills, evals and durable workflow state for agent-written code.',
+    )
+    .option('json', {
+      type: 'boolean',
+      describe: 'print one JSON document on stdout and nothing else',
+      global: true,
+    })
+    .option('debug', { type: 'boolean', describe: 'print stack traces with errors', global: true })
+    .option('cwd', { type: 'string', describe: 'run as if started in DIR', global: true, requiresArg: true })
+    .command(commands)
+    .demandCommand(1, 'name a command')
+    .strict()
+    .recommendCommands()
+    .version(cliVersion())
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new FactoryError(messages.usage(message ?? 'invalid usage'), ExitCode.usage);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    return reportError(error, debug);
+  }
+  const code = process.exitCode;
+  return typeof code === 'number' ? code : 0;
+}

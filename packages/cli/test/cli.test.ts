@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { makeTempRepo, runFactory } from '@factory/testkit';
+
+const contract = [
+  'init',
+  'doctor',
+  'gate',
+  'hook',
+  'guard',
+  'task',
+  'status',
+  'memory',
+  'skills',
+  'eval',
+  'repos',
+  'sweep',
+  'review',
+];
+
+describe('factory CLI skeleton', () => {
+  it('--help lists every command of the contract', () => {
+    const result = runFactory(['--help']);
+    assert.equal(result.status, 0);
+    for (const name of contract)
+      assert.match(result.stdout, new RegExp(`factory ${name}\\b`), `missing ${name}`);
+  });
+
+  it('--version prints the package version', () => {
+    const result = runFactory(['--version']);
+    assert.equal(result.status, 0);
+    assert.match(result.stdout.trim(), /^\d+\.\d+\.\d+$/);
+  });
+
+  it('an unknown command is a usage error: one sentence on stderr, exit 2, nothing on stdout', () => {
+    const result = runFactory(['frobnicate']);
+    assert.equal(result.status, 2);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr.trim().split('\n').length, 1);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+
+  it('a missing subcommand is a usage error with exit 2', () => {
+    const result = runFactory(['task']);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /factory --help/);
+  });
+});
+
+describe('factory hook fast path', () => {
+  it('blocks a pre-tool-use call whose stdin is not JSON, in Claude Code format', () => {
+    const repo = makeTempRepo();
+    try {
+      const result = runFactory(['hook', 'pre-tool-use'], { cwd: repo.dir, input: 'not json' });
+      assert.equal(result.status, 0);
+      const answer = JSON.parse(result.stdout);
+      assert.equal(answer.hookSpecificOutput.permissionDecision, 'deny');
+      assert.match(answer.hookSpecificOutput.permissionDecisionReason, /not valid JSON/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('blocks an unknown hook event with exit 2', () => {
+    const result = runFactory(['hook', 'no-such-event'], { input: '{}' });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /unknown hook event/);
+  });
+});

@@ -1,0 +1,7 @@
+import type { Migration } from './migration.js';
+
+/**
+ * The schema history of a repository's `.factory/state.db`, oldest first. Append only: never edit or
+ * reorder a migration that has shipped. Each subsystem owns its own migration file.
+ */
+export const repositoryMigrations: readonly Migration[] = [];

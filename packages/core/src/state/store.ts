@@ -1,0 +1,197 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { ExitCode, FactoryError } from '../errors.js';
+import { messages } from '../messages.js';
+import { repositoryMigrations } from './migrations/index.js';
+import type { Migration } from './migrations/migration.js';
+
+export interface StateStoreOptions {
+  /** The database file, e.g. `<repo>/.factory/state.db`. Its folder is created when missing. */
+  readonly path: string;
+  /** The ordered schema history; `PRAGMA user_version` counts how many were applied. */
+  readonly migrations?: readonly Migration[];
+  /** How long a writer waits for another writer's lock before giving up. */
+  readonly busyTimeoutMs?: number;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+// SQLite primary result codes (extended codes carry them in the low byte).
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+const SQLITE_READONLY = 8;
+const SQLITE_CORRUPT = 11;
+const SQLITE_CANTOPEN = 14;
+const SQLITE_NOTADB = 26;
+
+interface SqliteError {
+  errcode?: number;
+  message?: string;
+}
+
+function primaryCode(error: unknown): number | undefined {
+  const code = (error as SqliteError | undefined)?.errcode;
+  return typeof code === 'number' ? code & 0xff : undefined;
+}
+
+/**
+ * Turns an SQLite failure into a one-sentence FactoryError; anything unexpected is rethrown as it is.
+ */
+export function translateSqliteError(error: unknown, file: string, busyTimeoutMs: number): unknown {
+  if (error instanceof FactoryError) return error;
+  switch (primaryCode(error)) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return new FactoryError(messages.stateLocked(file, busyTimeoutMs), ExitCode.usage, { cause: error });
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return new FactoryError(messages.stateNotADatabase(file), ExitCode.usage, { cause: error });
+    case SQLITE_READONLY:
+      return new FactoryError(messages.stateReadOnly(file), ExitCode.usage, { cause: error });
+    case SQLITE_CANTOPEN:
+      return new FactoryError(messages.stateOpenFailed(file, 'cannot open the file'), ExitCode.usage, {
+        cause: error,
+      });
+    default:
+      return error;
+  }
+}
+
+/**
+ * The one substrate of factory's durable state: a node:sqlite database in WAL mode.
+ *
+ * Every writing transaction starts with BEGIN IMMEDIATE: a deferred transaction that later upgrades to a
+ * write gets SQLITE_BUSY at once and ignores busy_timeout, which is exactly the race we must not lose.
+ * synchronous=NORMAL in WAL mode: a committed transaction survives any crash of the process (the WAL is
+ * written before COMMIT returns); only an OS crash or power loss can drop the last commits.
+ */
+export class StateStore {
+  readonly db: DatabaseSync;
+  readonly path: string;
+  readonly busyTimeoutMs: number;
+  private depth = 0;
+
+  private constructor(db: DatabaseSync, path: string, busyTimeoutMs: number) {
+    this.db = db;
+    this.path = path;
+    this.busyTimeoutMs = busyTimeoutMs;
+  }
+
+  static open(options: StateStoreOptions): StateStore {
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const migrations = options.migrations ?? repositoryMigrations;
+    ensureStateFolder(options.path);
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(options.path, { timeout: busyTimeoutMs });
+    } catch (error) {
+      throw translateSqliteError(error, options.path, busyTimeoutMs);
+    }
+    const store = new StateStore(db, options.path, busyTimeoutMs);
+    try {
+      store.prepare(migrations);
+    } catch (error) {
+      store.close();
+      throw translateSqliteError(error, options.path, busyTimeoutMs);
+    }
+    return store;
+  }
+
+  private prepare(migrations: readonly Migration[]): void {
+    this.db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
+    // Read the version before anything can change the file: a newer schema is refused untouched.
+    const found = this.userVersion();
+    if (found > migrations.length) {
+      throw new FactoryError(messages.stateTooNew(this.path, found, migrations.length));
+    }
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    this.db.exec('PRAGMA foreign_keys = ON');
+    if (found < migrations.length) this.migrate(migrations);
+  }
+
+  private userVersion(): number {
+    const row = this.db.prepare('PRAGMA user_version').get() as { user_version: number } | undefined;
+    return row?.user_version ?? 0;
+  }
+
+  private migrate(migrations: readonly Migration[]): void {
+    this.write(() => {
+      // Another process may have migrated between our read and our lock.
+      const current = this.userVersion();
+      if (current > migrations.length) {
+        throw new FactoryError(messages.stateTooNew(this.path, current, migrations.length));
+      }
+      for (let version = current; version < migrations.length; version++) {
+        migrations[version]!.up(this.db);
+        this.db.exec(`PRAGMA user_version = ${version + 1}`);
+      }
+    });
+  }
+
+  /** Runs `fn` in one BEGIN IMMEDIATE transaction; nested calls join the outer transaction. */
+  write<T>(fn: (db: DatabaseSync) => T): T {
+    if (this.depth > 0) return fn(this.db);
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      throw translateSqliteError(error, this.path, this.busyTimeoutMs);
+    }
+    this.depth++;
+    try {
+      const result = fn(this.db);
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw translateSqliteError(error, this.path, this.busyTimeoutMs);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Runs `fn` in one read transaction, so that several SELECTs see the same snapshot. */
+  read<T>(fn: (db: DatabaseSync) => T): T {
+    if (this.depth > 0) return fn(this.db);
+    try {
+      this.db.exec('BEGIN');
+    } catch (error) {
+      throw translateSqliteError(error, this.path, this.busyTimeoutMs);
+    }
+    this.depth++;
+    try {
+      const result = fn(this.db);
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw translateSqliteError(error, this.path, this.busyTimeoutMs);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** `PRAGMA integrity_check`: 'ok' or the problems SQLite found. */
+  integrityCheck(): string {
+    const rows = this.db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
+    return rows.map((row) => row.integrity_check).join('; ');
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}
+
+/** Creates the state folder with a `.gitignore` of `*`, so the state never reaches git in any mode. */
+function ensureStateFolder(file: string): void {
+  const dir = dirname(file);
+  try {
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+    const ignore = join(dir, '.gitignore');
+    if (!existsSync(ignore)) writeFileSync(ignore, '# written by factory: local state, never committed\n*\n');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new FactoryError(messages.stateDirUnwritable(dir, reason), ExitCode.usage, { cause: error });
+  }
+}
