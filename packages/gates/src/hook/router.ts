@@ -1,17 +1,17 @@
 import { messages } from '../messages.js';
-import { hookEvents, isHookEventArg } from './events.js';
+import { type HookEventArg, hookEvents, isHookEventArg } from './events.js';
+import type { HookAnswer, HookContext, HookHandler, HookInput } from './types.js';
 
-/** What a hook invocation answers: Claude Code reads stdout (JSON), stderr and the exit code. */
-export interface HookAnswer {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly exitCode: number;
-}
+export type { HookAnswer, HookContext, HookInput } from './types.js';
 
-export interface HookContext {
-  readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
-}
+/** Each event's handler is imported only when that event fires: the start-up path stays lean. */
+const handlers: Record<HookEventArg, () => Promise<{ handle: HookHandler }>> = {
+  'pre-tool-use': () => import('./handlers/pre-tool-use.js'),
+  'post-tool-use': () => import('./handlers/post-tool-use.js'),
+  'session-start': () => import('./handlers/session-start.js'),
+  'user-prompt-submit': () => import('./handlers/user-prompt-submit.js'),
+  stop: () => import('./handlers/stop.js'),
+};
 
 /** Blocks the call: a PreToolUse deny in Claude Code's format, and exit 2 for every other event. */
 export function blockAnswer(event: string, reason: string): HookAnswer {
@@ -28,18 +28,18 @@ export function blockAnswer(event: string, reason: string): HookAnswer {
   return { stdout: '', stderr: `${reason}\n`, exitCode: 2 };
 }
 
-export function parseHookInput(event: string, raw: string): Record<string, unknown> | HookAnswer {
-  if (raw.trim() === '') return blockAnswer(event, messages.hookInputEmpty(event));
+export function parseHookInput(event: string, raw: string): { input: HookInput } | { answer: HookAnswer } {
+  if (raw.trim() === '') return { answer: blockAnswer(event, messages.hookInputEmpty(event)) };
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    return blockAnswer(event, messages.hookInputNotJson(event));
+    return { answer: blockAnswer(event, messages.hookInputNotJson(event)) };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return blockAnswer(event, messages.hookInputWrongShape(event, 'expected a JSON object'));
+    return { answer: blockAnswer(event, messages.hookInputWrongShape(event, 'expected a JSON object')) };
   }
-  return parsed as Record<string, unknown>;
+  return { input: parsed as HookInput };
 }
 
 /**
@@ -47,14 +47,14 @@ export function parseHookInput(event: string, raw: string): Record<string, unkno
  * Anything that goes wrong blocks the call (fail closed): the guard exists to say no when unsure.
  */
 export async function routeHook(event: string, raw: string, context: HookContext): Promise<HookAnswer> {
-  if (!isHookEventArg(event))
+  if (!isHookEventArg(event)) {
     return blockAnswer(event, messages.hookUnknownEvent(event, Object.keys(hookEvents)));
-  const input = parseHookInput(event, raw);
-  if ('exitCode' in input && typeof input.exitCode === 'number') return input as HookAnswer;
+  }
+  const parsed = parseHookInput(event, raw);
+  if ('answer' in parsed) return parsed.answer;
   try {
-    void context;
-    // The policy engine and the other event handlers plug in here.
-    return { stdout: '', stderr: '', exitCode: 0 };
+    const { handle } = await handlers[event]();
+    return await handle(parsed.input, context, event);
   } catch (error) {
     return blockAnswer(
       event,
