@@ -1,0 +1,76 @@
+/**
+ * The entries that `factory init` merges into `.claude/settings.json` (team) or
+ * `.claude/settings.local.json` (personal).
+ *
+ * Fail closed: Claude Code lets a tool run when its hook command is missing (exit 127), crashes (any exit
+ * but 2) or times out. So the entry is a small shell program: when the factory bin is gone it prints why
+ * and exits 2, and any failure of the bin becomes exit 2 as well. Exit 2 blocks the call.
+ */
+export interface HookCommandEntry {
+  readonly type: 'command';
+  readonly command: string;
+  readonly timeout: number;
+}
+
+export interface HookMatcherGroup {
+  readonly matcher?: string;
+  readonly hooks: readonly HookCommandEntry[];
+}
+
+export type ClaudeHookEntries = Record<string, readonly HookMatcherGroup[]>;
+
+/** The tools the guard's rules look at. */
+export const guardedTools = [
+  'Bash',
+  'Edit',
+  'Write',
+  'MultiEdit',
+  'NotebookEdit',
+  'PowerShell',
+  'Read',
+] as const;
+
+/** A marker every factory entry carries, so the installer finds its own entries and nobody else's. */
+export const factoryEntryMarker = 'factory-guard';
+
+export interface HookEntriesOptions {
+  /** Absolute path of the node executable recorded at init. */
+  readonly nodePath: string;
+  /** Absolute path of the factory bin (packages/cli/dist/bin.js) recorded at init. */
+  readonly binPath: string;
+  /** Seconds Claude Code waits for the hook; a time-out lets the tool run, so keep it generous. */
+  readonly timeoutSeconds?: number;
+}
+
+/** Quotes a string for POSIX sh. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The fail-closed shell command for one event. */
+export function hookCommand(event: string, options: HookEntriesOptions): string {
+  const bin = shellQuote(options.binPath);
+  const node = shellQuote(options.nodePath);
+  const missing = `factory guard is not reachable (${options.binPath} or ${options.nodePath} is missing); the call is blocked until it is: run factory doctor to see the fix`;
+  return [
+    `: ${factoryEntryMarker};`,
+    `if [ ! -f ${bin} ] || [ ! -x ${node} ]; then echo ${shellQuote(missing)} >&2; exit 2; fi;`,
+    `${node} ${bin} hook ${event} || exit 2`,
+  ].join(' ');
+}
+
+export function guardHookEntries(options: HookEntriesOptions): ClaudeHookEntries {
+  const timeout = options.timeoutSeconds ?? 30;
+  const entry = (event: string): HookCommandEntry => ({
+    type: 'command',
+    command: hookCommand(event, options),
+    timeout,
+  });
+  return {
+    PreToolUse: [{ matcher: guardedTools.join('|'), hooks: [entry('pre-tool-use')] }],
+    PostToolUse: [{ matcher: guardedTools.join('|'), hooks: [entry('post-tool-use')] }],
+    SessionStart: [{ hooks: [entry('session-start')] }],
+    UserPromptSubmit: [{ hooks: [entry('user-prompt-submit')] }],
+    Stop: [{ hooks: [entry('stop')] }],
+  };
+}
