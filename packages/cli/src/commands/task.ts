@@ -440,12 +440,10 @@ export const taskCommand: CommandModule = {
         'attach <id> <kind> <value>',
         'record a resource the task holds: worktree PATH, branch NAME, pid N, port N',
         (c: Argv) =>
-          c
-            .positional('kind', { choices: ['worktree', 'branch', 'pid', 'port'] as const })
-            .option('owner', {
-              ...ownerOption,
-              describe: 'the owner it belongs to (default the lease holder)',
-            }),
+          c.positional('kind', { choices: ['worktree', 'branch', 'pid', 'port'] as const }).option('owner', {
+            ...ownerOption,
+            describe: 'the owner it belongs to (default the lease holder)',
+          }),
         run(attach),
       )
       .command(
