@@ -10,4 +10,15 @@ export const messages = {
   internalError: (reason: string) =>
     `factory failed unexpectedly (${reason}); run again with --debug for details and report the bug.`,
   cwdMissing: (dir: string) => `--cwd ${dir} is not a folder; pass an existing folder.`,
+
+  // state: factory task and factory status (state helper)
+  badBusyTimeout: (raw: string) =>
+    `FACTORY_BUSY_TIMEOUT_MS=${raw} is not a number of milliseconds; set it to a whole number such as 5000.`,
+  taskNoneFree: (filter: string) =>
+    `no task is free to claim${filter}; add one with factory task add TITLE or wait for a lease to end.`,
+  taskBadJson: (option: string, reason: string) =>
+    `${option} is not a JSON object (${reason}); pass an object such as '{"sha":"abc"}'.`,
+  taskUnknownRef: (ref: string) =>
+    `there is no task "${ref}"; name a task by its number or its key (factory task list shows both).`,
+  taskBadNumber: (option: string, raw: string) => `${option} ${raw} is not a whole number; pass a number.`,
 } as const;

@@ -17,4 +17,49 @@ export const messages = {
     `cannot open the state database ${file} (${reason}); check the path and its permissions.`,
   notInRepository: (dir: string) =>
     `${dir} is not inside a git repository; run the command in a repository or pass --cwd DIR.`,
+
+  // state: workflows and tasks (state helper)
+  workflowInvalid: (problems: readonly string[]) =>
+    `the workflows are invalid: ${problems.join('; ')}; fix the workflows section of the factory config.`,
+  workflowUnknown: (name: string, known: readonly string[]) =>
+    `there is no workflow named "${name}"; use one of ${known.join(', ')} or define it in the workflows section of the factory config.`,
+  workflowUnknownState: (workflow: string, state: string) =>
+    `workflow ${workflow} has no state "${state}"; check the workflow's states.`,
+  taskUnknown: (id: number) => `there is no task ${id}; run factory task list to see the tasks.`,
+  taskBadId: (text: string) => `"${text}" is not a task id; pass the number that factory task list shows.`,
+  taskTitleMissing: 'a task needs a title; pass a non-empty title.',
+  taskOwnerMissing: 'an owner is needed; pass --owner ID (for example the agent session id).',
+  taskBadTtl: (ttl: number, max: number) =>
+    `--ttl ${ttl} is not a lease length; pass a number of seconds above 0 and at most ${max}.`,
+  taskBadMaxAttempts: (n: number) => `--max-attempts ${n} is not allowed; pass a whole number of at least 1.`,
+  taskBadPriority: (n: number) => `--priority ${n} is not allowed; pass a whole number.`,
+  taskKeyOtherWorkflow: (key: string, id: number, existing: string, wanted: string) =>
+    `key ${key} already names task ${id} of workflow ${existing}, not ${wanted}; use another key or the ${existing} workflow.`,
+  taskWorkflowGone: (id: number, workflow: string, known: readonly string[]) =>
+    `task ${id} belongs to workflow "${workflow}", which the config no longer defines (known: ${known.join(', ')}); restore the workflow in the config.`,
+  taskEnded: (id: number, state: string) =>
+    `task ${id} has ended (state ${state}); there is nothing to claim.`,
+  taskHeldByOther: (id: number, owner: string, until: string) =>
+    `task ${id} is held by ${owner} until ${until}; wait for the lease to end or pick another task.`,
+  taskChanged: (id: number) => `task ${id} changed while it was being updated; read it again and retry.`,
+  taskLeaseLost: (id: number, owner: string, holder: string | null) =>
+    `${owner} no longer holds the lease on task ${id}${holder && holder !== owner ? ` (${holder} does)` : ''}; stop working on it and claim again.`,
+  taskNotHeld: (id: number, owner: string, holder: string | null) =>
+    `${owner} does not hold task ${id} (${holder ? `${holder} does` : 'nobody does'}); only the holder can release it.`,
+  taskVersionConflict: (id: number, expected: number, actual: number) =>
+    `task ${id} is at version ${actual}, not ${expected}: someone else changed it; read it again and retry.`,
+  taskStateConflict: (id: number, expected: string, actual: string) =>
+    `task ${id} is in state ${actual}, not ${expected}: someone else moved it; read it again and retry.`,
+  taskIllegalMove: (id: number, workflow: string, state: string, event: string, allowed: readonly string[]) =>
+    `task ${id} (workflow ${workflow}) is in state ${state}, where event "${event}" is not allowed; allowed events: ${
+      allowed.length ? allowed.join(', ') : 'none (the task has ended)'
+    }.`,
+  taskGuardMissing: (id: number, event: string, guard: string) =>
+    `event "${event}" on task ${id} needs guard "${guard}", which nothing registered in this process; the move is refused until the package that provides it is installed.`,
+  taskGuardRefused: (id: number, event: string, guard: string, why: string) =>
+    `guard "${guard}" refused event "${event}" on task ${id}: ${why}; fix that, then move the task again.`,
+  taskResourceTaken: (kind: string, value: string, taskId: number) =>
+    `${kind} ${value} is already held by task ${taskId}; release it there first or pick another.`,
+  taskBadResource: (kind: string, value: string) =>
+    `${kind} "${value}" is not a valid resource; pass a worktree path, a branch name, a process id or a port number.`,
 } as const;

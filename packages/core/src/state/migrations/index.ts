@@ -1,7 +1,10 @@
+import { tasksMigration } from './001-tasks.js';
 import type { Migration } from './migration.js';
 
 /**
  * The schema history of a repository's `.factory/state.db`, oldest first. Append only: never edit or
  * reorder a migration that has shipped. Each subsystem owns its own migration file.
  */
-export const repositoryMigrations: readonly Migration[] = [];
+export const repositoryMigrations: readonly Migration[] = [
+  tasksMigration, // 1: tasks, task log, task resources (state)
+];
