@@ -193,6 +193,34 @@ describe('factory task', () => {
   );
 
   it(
+    'attach records a worktree with the task; recover removes it once the task ended, keeps it while dirty',
+    withRepo((repo, factory) => {
+      factory('task', 'add', 'feature');
+      factory('task', 'claim', '--owner', 'agent', '--ttl', '60');
+      repo.git('worktree', 'add', '--quiet', '-b', 'feature', '../feature');
+      const attached = json<{ kind: string; value: string }>(
+        factory('task', 'attach', '1', 'worktree', '../feature', '--json'),
+      );
+      assert.equal(attached.value, join(repo.dir, '..', 'feature'));
+      factory('task', 'move', '1', 'abandon', '--owner', 'agent');
+      writeFileSync(join(repo.dir, '..', 'feature', 'draft.txt'), 'draft\n');
+      const kept = json<{ resources: Array<{ action: string; outcome: string }> }>(
+        factory('task', 'recover', '--json'),
+      );
+      assert.deepEqual(
+        kept.resources.map((r) => r.action),
+        ['kept'],
+      );
+      assert.match(kept.resources[0]!.outcome, /uncommitted work/);
+      assert.ok(existsSync(join(repo.dir, '..', 'feature', 'draft.txt')));
+      repo.git('-C', join(repo.dir, '..', 'feature'), 'clean', '-fq');
+      const human = factory('task', 'recover');
+      assert.match(human.stdout, /#1 worktree .*feature: released, worktree removed/);
+      assert.equal(existsSync(join(repo.dir, '..', 'feature')), false);
+    }),
+  );
+
+  it(
     'workflows prints the workflows, as text, JSON or mermaid',
     withRepo((_repo, factory) => {
       const text = factory('task', 'workflows');
