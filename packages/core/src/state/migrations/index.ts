@@ -1,7 +1,11 @@
+import { gateRunsMigration } from './002-gate-runs.js';
 import type { Migration } from './migration.js';
 
 /**
  * The schema history of a repository's `.factory/state.db`, oldest first. Append only: never edit or
  * reorder a migration that has shipped. Each subsystem owns its own migration file.
  */
-export const repositoryMigrations: readonly Migration[] = [];
+export const repositoryMigrations: readonly Migration[] = [
+  // slot 1: tasks / workflows (state helper)
+  gateRunsMigration, // slot 2
+];
