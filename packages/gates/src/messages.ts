@@ -58,4 +58,33 @@ export const messages = {
   gateInterrupted: (gate: string, restored: string) => `factory gate ${gate}: interrupted; ${restored}`,
   gateRecordFailed: (reason: string) =>
     `factory: warning: this gate run could not be recorded in .factory/state.db (${reason}); run factory doctor.`,
+
+  // init (gates helper)
+  initUnknownPreset: (name: string) =>
+    `there is no preset "${name}"; use --preset base, typescript or python.`,
+  initConfigKept: (file: string) =>
+    `${file} already exists and was kept as it is; edit its "extends" to change the preset.`,
+  initDormantManager: (managers: readonly string[]) =>
+    `this repository is configured for ${managers.join(' and ')}, but its git hooks are not installed, so factory cannot keep them running; install them first (lefthook install, pre-commit install or prek install) and run factory init again, or pass --force to go on without them.`,
+  initDormantForced: (managers: readonly string[]) =>
+    `${managers.join(' and ')} is configured but its hooks were not installed; it stays not running (--force).`,
+  initUnchainable: (names: readonly string[]) =>
+    `the existing git hooks ${names.join(', ')} cannot be chained through husky and would stop running; remove or move them and run factory init again, or pass --force to go on without them.`,
+  initUnchainableForced: (names: readonly string[]) =>
+    `the existing git hooks ${names.join(', ')} cannot be chained and no longer run (--force).`,
+  initToPersonal:
+    'switched to personal mode: factory files that were committed in team mode are still tracked; untrack them with git rm --cached if teammates should not get them.',
+  initPackageJsonInvalid: (file: string, reason: string) =>
+    `${file} is not valid JSON (${reason}); fix it, then run factory init --team again.`,
+  initGitConfigFailed: (key: string, reason: string) =>
+    `git config ${key} failed (${reason}); check that .git/config is writable.`,
+  initHuskyFailed: (reason: string) =>
+    `husky could not install its hook folder (${reason}); fix that and run factory init again.`,
+  initNeedsYes:
+    'factory init asks before it writes, but there is no terminal to ask in; pass --yes to go ahead, or --dry-run to see the changes.',
+  initCancelled: 'factory init cancelled; nothing was written.',
+  settingsNotJson: (file: string, reason: string) =>
+    `${file} is not valid JSON (${reason}); fix it (factory init left it untouched) and run factory init again.`,
+  settingsWrongShape: (file: string, what: string) =>
+    `${file} is not a Claude Code settings file as expected: ${what}; fix it (factory init left it untouched) and run factory init again.`,
 } as const;
