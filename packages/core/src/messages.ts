@@ -62,4 +62,18 @@ export const messages = {
     `${kind} ${value} is already held by task ${taskId}; release it there first or pick another.`,
   taskBadResource: (kind: string, value: string) =>
     `${kind} "${value}" is not a valid resource; pass a worktree path, a branch name, a process id or a port number.`,
+  // config (gates helper)
+  configInvalid: (file: string, path: string, expected: string) =>
+    `${file}: ${path} ${expected}; fix the config (its JSON schema lists every key).`,
+  configNotJson: (file: string, reason: string) => `${file} is not valid JSON (${reason}); fix the syntax.`,
+  configUnreadable: (file: string, reason: string) =>
+    `cannot read the config ${file} (${reason}); fix the file or its permissions.`,
+  configUnknownPreset: (file: string, name: string) =>
+    `${file}: extends names the preset "${name}", which does not exist; use base, typescript or python, or a path to a JSON file.`,
+  configExtendsMissing: (file: string, ref: string, target: string) =>
+    `${file}: extends names "${ref}", but ${target} does not exist; fix the path.`,
+  configExtendsNotJson: (file: string, ref: string) =>
+    `${file}: extends names "${ref}", which is not a .json file; extend presets by name or JSON files by path.`,
+  configExtendsCycle: (file: string, chain: string) =>
+    `${file}: extends forms a cycle (${chain}); remove one of the links.`,
 } as const;

@@ -1,4 +1,5 @@
 import { tasksMigration } from './001-tasks.js';
+import { gateRunsMigration } from './002-gate-runs.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -7,4 +8,5 @@ import type { Migration } from './migration.js';
  */
 export const repositoryMigrations: readonly Migration[] = [
   tasksMigration, // 1: tasks, task log, task resources (state)
+  gateRunsMigration, // 2: gate runs (gates)
 ];
