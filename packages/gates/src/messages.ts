@@ -13,4 +13,12 @@ export const messages = {
     `factory guard blocked this call: unknown hook event "${event}" (known: ${known.join(', ')}); fix the command in .claude/settings.json or re-run factory init.`,
   hookInternalError: (reason: string) =>
     `factory guard blocked this call because it failed internally (${reason}); run factory doctor, and report the bug if it persists.`,
+
+  // skills and memory (evals helper)
+  memoryUnavailable: (reason: string) =>
+    `factory memory was not added to the context (${reason}); run factory doctor to check the state database.`,
+  skillsManifestInvalid: (file: string) =>
+    `${file} is not a valid skills manifest; move it aside and run factory skills sync --force to reinstall the skills.`,
+  skillUnknown: (name: string, known: readonly string[]) =>
+    `there is no shipped skill "${name}" (shipped: ${known.join(', ')}); check the name.`,
 } as const;
