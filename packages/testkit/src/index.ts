@@ -1,3 +1,4 @@
+export { claudeBin, runScriptedClaude, type ScriptedClaudeRun } from './claude.js';
 export { type CliResult, factoryBin, projectRoot, type RunCliOptions, runFactory } from './run-cli.js';
 export {
   isolatedGitEnv,
