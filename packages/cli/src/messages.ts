@@ -22,4 +22,18 @@ export const messages = {
     'no factory skills are installed here yet; run factory skills sync --preset NAME or name the skills to install.',
   skillsDrifted: (names: readonly string[]) =>
     `left alone because they were edited here: ${names.join(', ')}; run factory skills sync --force to replace them.`,
+  evalLaneConflict: '--transcript and --live choose different lanes; pass one of them.',
+  evalBadRuns: (value: string) => `--runs ${value} is not a positive whole number; pass e.g. --runs 5.`,
+  evalNoRuns: 'no eval runs are recorded here yet; run factory eval run first.',
+  evalCompareSummary: (regressed: number, total: number) =>
+    regressed === 0
+      ? `no regressions across ${total} scenario(s).`
+      : `${regressed} of ${total} scenario(s) regressed since their previous run.`,
+  evalNoGuardRules: 'the built-in guard rules are not available in this build: only skills were checked.',
+  evalUnknownSkill: (name: string) =>
+    `a scenario names the skill "${name}", which is not shipped; fix the name.`,
+  evalCoverageSummary: (missing: number) =>
+    missing === 0
+      ? 'every shipped skill and guard rule has a scenario.'
+      : `${missing} skill(s) or rule(s) have no scenario; add scenarios to evals/.`,
 } as const;

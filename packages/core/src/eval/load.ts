@@ -71,7 +71,7 @@ function expected(error: ErrorObject): string {
       return `expected at least ${String(p.limit)} item(s)`;
     case 'minLength':
       return 'expected a non-empty string';
-    case 'dependentRequired':
+    case 'dependencies':
       return `expected "${String(p.missingProperty)}" together with "${String(p.property)}"`;
     default:
       return `expected a value that ${error.message ?? 'matches the schema'}`;

@@ -88,8 +88,9 @@ export function checkExpectations(
   expectations: readonly Expectation[],
   session: ParsedSession,
   shell?: ShellCheckRunner,
+  modelRequests?: readonly string[],
 ): ExpectationVerdict[] {
-  return expectations.map((expectation) => checkOne(expectation, session, shell));
+  return expectations.map((expectation) => checkOne(expectation, session, shell, modelRequests));
 }
 
 function verdict(expectation: string, ok: boolean, detail?: string): ExpectationVerdict {
@@ -98,7 +99,25 @@ function verdict(expectation: string, ok: boolean, detail?: string): Expectation
     : { expectation, status: 'failed', ...(detail ? { detail } : {}) };
 }
 
-function checkOne(e: Expectation, session: ParsedSession, shell?: ShellCheckRunner): ExpectationVerdict {
+function checkOne(
+  e: Expectation,
+  session: ParsedSession,
+  shell?: ShellCheckRunner,
+  modelRequests?: readonly string[],
+): ExpectationVerdict {
+  if ('modelSaw' in e) {
+    const label = `the model saw ${JSON.stringify(e.modelSaw)}`;
+    if (!modelRequests)
+      return { expectation: label, status: 'skipped', detail: 'only the scripted lane sees the requests' };
+    // Requests are JSON: the text may appear escaped inside them, so look for both forms.
+    const escaped = JSON.stringify(e.modelSaw).slice(1, -1);
+    const seen = modelRequests.some((r) => r.includes(e.modelSaw) || r.includes(escaped));
+    return verdict(
+      label,
+      seen,
+      `not in any of the ${modelRequests.length} request(s) the model server received`,
+    );
+  }
   const calls = session.toolCalls;
   if ('toolCall' in e) {
     const { times, ...matcher } = e.toolCall;
@@ -157,10 +176,17 @@ function checkOne(e: Expectation, session: ParsedSession, shell?: ShellCheckRunn
     const outcome = shell(spec.run);
     if (!outcome) return { expectation: label, status: 'skipped', detail: 'no workspace in this lane' };
     const want = spec.exitCode ?? 0;
+    // The last lines of the output, on one line: enough to see why, short enough for a table.
+    const tail = outcome.output
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-3)
+      .join(' | ');
     return verdict(
       label,
       outcome.exitCode === want,
-      `exit ${outcome.exitCode}, expected ${want}: ${outcome.output.trim().slice(-400)}`,
+      `exit ${outcome.exitCode}, expected ${want}${tail ? `: ${tail.slice(-300)}` : ''}`,
     );
   }
   if ('maxTurns' in e) {

@@ -13,6 +13,8 @@ export interface ProducedSession {
   readonly shell?: ShellCheckRunner;
   readonly costUsd?: number;
   readonly durationMs: number;
+  /** Raw bodies of the requests the model received (scripted lane). */
+  readonly modelRequests?: readonly string[];
   /** Frees the attempt's workspace once its checks ran. */
   cleanup?(): void;
 }
@@ -75,7 +77,12 @@ async function attempt(loaded: LoadedScenario, lane: Lane, index: number): Promi
   let produced: ProducedSession | undefined;
   try {
     produced = await lane.produce(loaded, index);
-    const verdicts = checkExpectations(loaded.scenario.expect, produced.session, produced.shell);
+    const verdicts = checkExpectations(
+      loaded.scenario.expect,
+      produced.session,
+      produced.shell,
+      produced.modelRequests,
+    );
     const limit = loaded.scenario.limits?.maxTurns;
     const overTurns =
       limit !== undefined && produced.session.turns > limit

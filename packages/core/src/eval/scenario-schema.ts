@@ -85,6 +85,7 @@ const expectation = {
     },
     maxTurns: { type: 'integer', minimum: 1 },
     finalText: valueMatcher,
+    modelSaw: { type: 'string', minLength: 1 },
   },
 };
 
@@ -97,7 +98,7 @@ const scriptStep = {
     input: { type: 'object' },
     text: { type: 'string' },
   },
-  dependentRequired: { tool: ['input'], input: ['tool'] },
+  dependencies: { tool: ['input'], input: ['tool'] },
 };
 
 export const scenarioSchema = {

@@ -28,7 +28,9 @@ export type Expectation =
   | { readonly refusedBy: string | { readonly rule: string; readonly tool?: ToolCallMatcher } }
   | { readonly shell: string | { readonly run: string; readonly exitCode?: number } }
   | { readonly maxTurns: number }
-  | { readonly finalText: ValueMatcher };
+  | { readonly finalText: ValueMatcher }
+  /** Text the model received in its context (scripted lane: what hooks such as memory injection added). */
+  | { readonly modelSaw: string };
 
 /** One turn of the scripted model: a tool call, or plain text (the last text ends the session). */
 export type ScriptStep =
