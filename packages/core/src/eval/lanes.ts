@@ -86,6 +86,14 @@ async function claudeAttempt(
   try {
     const claudeBin = findClaude(options.claudeBin);
     const maxTurns = scenario.limits?.maxTurns ?? (scripted ? (scenario.script?.length ?? 0) + 2 : 20);
+    const maxCost = scenario.limits?.maxCostUsd;
+    const extraArgs = [
+      // Only the workspace's own settings (factory's hooks), never the user's personal hooks.
+      '--setting-sources',
+      'project,local',
+      ...(scripted ? [] : ['--no-session-persistence']),
+      ...(maxCost !== undefined && !scripted ? ['--max-budget-usd', String(maxCost)] : []),
+    ];
     let run: Awaited<ReturnType<typeof runClaude>>;
     try {
       run = await runClaude({
@@ -95,7 +103,10 @@ async function claudeAttempt(
         maxTurns,
         allowedTools: scenario.allowedTools ?? defaultAllowedTools,
         timeoutMs: (scenario.limits?.timeoutSeconds ?? (scripted ? 120 : 600)) * 1000,
-        env: { PATH: workspace.path, ...gitIdentity },
+        extraArgs,
+        // The live lane talks to whatever model access the user configured (API key, gateway, cloud
+        // provider); the scripted lane only to its own server, from a private HOME.
+        env: { ...(scripted ? {} : userModelAccess()), PATH: workspace.path, ...gitIdentity },
         ...(server ? { baseUrl: server.url, home: workspace.home } : {}),
       });
     } catch (error) {
@@ -136,6 +147,15 @@ const gitIdentity: NodeJS.ProcessEnv = {
   GIT_COMMITTER_NAME: 'factory eval',
   GIT_COMMITTER_EMAIL: 'eval@factory.invalid',
 };
+
+/** The user's own model access settings (ANTHROPIC_*, CLAUDE_CODE_*), passed on to live sessions. */
+function userModelAccess(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(ANTHROPIC_|CLAUDE_CODE_USE_|AWS_|GOOGLE_|CLOUD_ML_)/.test(key)) env[key] = value;
+  }
+  return env;
+}
 
 /** The scripted lane: the scenario's script played by the scripted model server through the real CLI. */
 export function scriptedLane(options: ClaudeLaneOptions = {}): Lane {
