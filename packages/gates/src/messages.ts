@@ -87,4 +87,11 @@ export const messages = {
     `${file} is not valid JSON (${reason}); fix it (factory init left it untouched) and run factory init again.`,
   settingsWrongShape: (file: string, what: string) =>
     `${file} is not a Claude Code settings file as expected: ${what}; fix it (factory init left it untouched) and run factory init again.`,
+  // skills and memory (evals helper)
+  memoryUnavailable: (reason: string) =>
+    `factory memory was not added to the context (${reason}); run factory doctor to check the state database.`,
+  skillsManifestInvalid: (file: string) =>
+    `${file} is not a valid skills manifest; move it aside and run factory skills sync --force to reinstall the skills.`,
+  skillUnknown: (name: string, known: readonly string[]) =>
+    `there is no shipped skill "${name}" (shipped: ${known.join(', ')}); check the name.`,
 } as const;
