@@ -166,7 +166,7 @@ export async function startForgeServer(): Promise<ForgeServer> {
     url: URL,
     body: unknown,
     send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
-  ): void {
+  ) {
     const path = url.pathname;
     if (
       faults.rateLimit &&
@@ -201,7 +201,7 @@ export async function startForgeServer(): Promise<ForgeServer> {
     url: URL,
     body: unknown,
     send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
-  ): void {
+  ) {
     const pulls = github.get(repo);
     if (!pulls) return send(404, { message: 'Not Found' });
     if (method === 'GET' && rest === 'pulls') {
@@ -276,7 +276,7 @@ export async function startForgeServer(): Promise<ForgeServer> {
     pull: FakePull,
     body: { sha?: string },
     send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
-  ): void {
+  ) {
     if (faults.moveHeadBeforeMerge?.number === pull.number) {
       pull.headSha = faults.moveHeadBeforeMerge.newSha;
       faults.moveHeadBeforeMerge = undefined;
@@ -309,7 +309,7 @@ export async function startForgeServer(): Promise<ForgeServer> {
     url: URL,
     body: unknown,
     send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
-  ): void {
+  ) {
     const pulls = gitlab.get(project);
     if (!pulls) return send(404, { message: '404 Project Not Found' });
     if (method === 'GET' && rest === 'merge_requests') {
@@ -365,7 +365,7 @@ export async function startForgeServer(): Promise<ForgeServer> {
     pull: FakePull,
     body: { sha?: string },
     send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
-  ): void {
+  ) {
     if (faults.moveHeadBeforeMerge?.number === pull.number) {
       pull.headSha = faults.moveHeadBeforeMerge.newSha;
       faults.moveHeadBeforeMerge = undefined;
