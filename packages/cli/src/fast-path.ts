@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { reportError } from './output.js';
 import { cliVersion } from './version.js';
 
 /**
@@ -29,6 +28,7 @@ async function runHookCommand(args: readonly string[]): Promise<number> {
     return answer.exitCode;
   } catch (error) {
     // Fail closed: a guard that cannot run must block, and exit 2 blocks every event.
+    const { reportError } = await import('./output.js');
     reportError(error, debug);
     return 2;
   }

@@ -1,3 +1,4 @@
+export { claudeBin, runScriptedClaude, type ScriptedClaudeRun } from './claude.js';
 export {
   type FakeCheck,
   type FakePull,
