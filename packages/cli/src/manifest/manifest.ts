@@ -108,6 +108,14 @@ function lineOf(doc: Document.Parsed, lines: LineCounter, instancePath: string):
   return line;
 }
 
+/** An unknown key is reported on its own line, not on the line of the object that holds it. */
+function errorPath(error: ErrorObject): string {
+  const extra = (error.params as { additionalProperty?: string }).additionalProperty;
+  return error.keyword === 'additionalProperties' && extra
+    ? `${error.instancePath}/${extra}`
+    : error.instancePath;
+}
+
 function describeError(error: ErrorObject): string {
   const where = error.instancePath
     ? error.instancePath
@@ -139,7 +147,7 @@ export function loadManifest(file: string, env: NodeJS.ProcessEnv = process.env)
   const error = errors[0];
   if (error) {
     throw new FactoryError(
-      messages.manifestInvalid(file, lineOf(doc, lines, error.instancePath), describeError(error)),
+      messages.manifestInvalid(file, lineOf(doc, lines, errorPath(error)), describeError(error)),
       ExitCode.usage,
     );
   }
