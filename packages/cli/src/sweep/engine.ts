@@ -235,23 +235,43 @@ function firstLine(text: string): string {
   return text.trim().split('\n')[0]?.slice(0, 300) || 'no output';
 }
 
-/** Runs `--exec` through the shell in the repository; keeps only the last lines of output. */
+/**
+ * Runs `--exec` through the shell in the repository, in its own process group so that a time-out ends
+ * the command and everything it started (a shell's grandchildren would otherwise hold the pipes open).
+ * Keeps only the last lines of output.
+ */
 function execIn(
   cwd: string,
   command: string,
   signal: AbortSignal,
 ): Promise<{ command: string; code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const child = spawn('/bin/sh', ['-c', command], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-4000);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    const kill = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
+    if (signal.aborted) kill();
+    signal.addEventListener('abort', kill, { once: true });
     child.on('error', (error) => resolve({ command, code: 127, output: error.message }));
-    child.on('close', (code) =>
-      resolve({ command, code: code ?? 1, output: output.trim().split('\n').slice(-20).join('\n') }),
-    );
+    child.on('close', (code) => {
+      signal.removeEventListener('abort', kill);
+      resolve({ command, code: code ?? 1, output: output.trim().split('\n').slice(-20).join('\n') });
+    });
   });
 }
