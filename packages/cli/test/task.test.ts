@@ -239,6 +239,68 @@ describe('factory task', () => {
   );
 });
 
+describe('factory task: workflows from the repository config', () => {
+  const release = {
+    states: ['frozen', 'testing', 'published', 'cancelled'],
+    initial: 'frozen',
+    terminal: ['published', 'cancelled'],
+    failState: 'frozen',
+    transitions: [
+      { event: 'test', from: 'frozen', to: 'testing' },
+      { event: 'publish', from: 'testing', to: 'published' },
+      { event: 'cancel', from: '*', to: 'cancelled' },
+    ],
+  };
+
+  it(
+    'a custom workflow of factory.config.json is listed and usable',
+    withRepo((repo, factory) => {
+      repo.write('factory.config.json', JSON.stringify({ workflows: { release } }));
+      assert.deepEqual(
+        json<Array<{ name: string }>>(factory('task', 'workflows', '--json')).map((w) => w.name),
+        ['ticket', 'pull-request', 'release'],
+      );
+      factory('task', 'add', 'v1.2', '--workflow', 'release');
+      assertOneSentence(
+        factory('task', 'move', '1', 'publish'),
+        1,
+        /task 1 \(workflow release\) is in state frozen, where event "publish" is not allowed; allowed events: test, cancel\./,
+      );
+      assert.equal(
+        json<{ task: TaskJson }>(factory('task', 'move', '1', 'test', '--json')).task.state,
+        'testing',
+      );
+    }),
+  );
+
+  it(
+    'an invalid workflow in the config is one sentence naming the file, the path and what was expected (exit 2)',
+    withRepo((repo, factory) => {
+      repo.write(
+        'factory.config.json',
+        JSON.stringify({
+          workflows: {
+            release: { ...release, transitions: [{ event: 'test', from: 'frozen', to: 'tested' }] },
+          },
+        }),
+      );
+      assertOneSentence(
+        factory('task', 'list'),
+        2,
+        /the workflows in .*factory\.config\.json are invalid: workflows\.release\.transitions\[0\]\.to: "tested" is not one of the states \(frozen, testing, published, cancelled\)/,
+      );
+      repo.write(
+        'factory.config.json',
+        JSON.stringify({ workflows: { release: { ...release, states: 'frozen' } } }),
+      );
+      const shape = factory('task', 'list');
+      assertOneSentence(shape, 2, /factory\.config\.json/);
+      assert.match(shape.stderr, /workflows\.release\.states/);
+      assert.equal(existsSync(repo.path('.factory')), false);
+    }),
+  );
+});
+
 describe('factory task: bad input gets one sentence, the right exit code, and changes nothing', () => {
   it(
     'an unknown workflow (exit 2, no database created)',
