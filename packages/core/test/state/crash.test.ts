@@ -78,7 +78,7 @@ describe('crash: SIGKILL in the middle of transactions, again and again', () => 
       await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i)));
       assert.equal(kills, KILLS);
       assert.ok(
-        committedBeforeKill >= KILLS / 2,
+        committedBeforeKill >= KILLS * 0.8,
         `only ${committedBeforeKill} victims committed anything before the kill`,
       );
 
