@@ -71,6 +71,8 @@ export class StateStore {
   readonly path: string;
   readonly busyTimeoutMs: number;
   private depth = 0;
+  /** The kind of the outermost open transaction, while one is open. */
+  private outer: 'read' | 'write' | undefined;
 
   private constructor(db: DatabaseSync, path: string, busyTimeoutMs: number) {
     this.db = db;
@@ -134,13 +136,19 @@ export class StateStore {
 
   /** Runs `fn` in one BEGIN IMMEDIATE transaction; nested calls join the outer transaction. */
   write<T>(fn: (db: DatabaseSync) => T): T {
-    if (this.depth > 0) return fn(this.db);
+    if (this.depth > 0) {
+      // A write joining a read transaction would upgrade a deferred transaction: SQLITE_BUSY at once,
+      // whatever busy_timeout says. That is a bug in the caller, never something to retry.
+      if (this.outer === 'read') throw new Error('StateStore.write was called inside StateStore.read');
+      return fn(this.db);
+    }
     try {
       this.db.exec('BEGIN IMMEDIATE');
     } catch (error) {
       throw translateSqliteError(error, this.path, this.busyTimeoutMs);
     }
     this.depth++;
+    this.outer = 'write';
     try {
       const result = fn(this.db);
       this.db.exec('COMMIT');
@@ -150,6 +158,7 @@ export class StateStore {
       throw translateSqliteError(error, this.path, this.busyTimeoutMs);
     } finally {
       this.depth--;
+      if (this.depth === 0) this.outer = undefined;
     }
   }
 
@@ -162,6 +171,7 @@ export class StateStore {
       throw translateSqliteError(error, this.path, this.busyTimeoutMs);
     }
     this.depth++;
+    this.outer = 'read';
     try {
       const result = fn(this.db);
       this.db.exec('COMMIT');
@@ -171,6 +181,7 @@ export class StateStore {
       throw translateSqliteError(error, this.path, this.busyTimeoutMs);
     } finally {
       this.depth--;
+      if (this.depth === 0) this.outer = undefined;
     }
   }
 

@@ -283,6 +283,35 @@ describe('task store', () => {
   });
 });
 
+describe('state store transactions', () => {
+  it('refuses a write inside a read transaction (it would be a deferred upgrade that ignores busy_timeout)', () => {
+    const temp = makeTempDir();
+    const state = openRepositoryState(temp.dir);
+    try {
+      assert.throws(
+        () => state.store.read(() => state.tasks.add({ title: 'x' })),
+        /StateStore.write was called inside StateStore.read/,
+      );
+      // Reads inside writes join the write; the store is usable afterwards.
+      const { task } = state.store.write(() => {
+        const added = state.tasks.add({ title: 'y' });
+        assert.equal(state.tasks.get(added.task.id).title, 'y');
+        return added;
+      });
+      assert.equal(
+        state.tasks
+          .list()
+          .map((t) => t.id)
+          .join(),
+        String(task.id),
+      );
+    } finally {
+      state.close();
+      temp.cleanup();
+    }
+  });
+});
+
 describe('state database versions', () => {
   it('a database written by a newer factory is refused and left byte for byte untouched', async () => {
     const temp = makeTempDir();
