@@ -29,6 +29,8 @@ export const messages = {
   taskFailed: (command: string, code: number, files: number) =>
     `the task "${command}" failed (exit ${code}) on ${files} staged file${files === 1 ? '' : 's'}`,
   taskFix: 'fix what the task reported above, stage the fix, and commit again',
+  taskNotFound:
+    'the command was not found (exit 127): install the tool (node_modules/.bin and PATH are searched) or change gates.preCommit.tasks in the config',
   lintStagedFailed: 'a task failed under lint-staged (its output is above)',
   gitleaksFound: 'gitleaks found secrets (its report is above)',
   gitleaksMissing:

@@ -91,7 +91,7 @@ async function runLean(
             check: 'tasks',
             file: group.files.length === 1 ? group.files[0] : undefined,
             message: messages.taskFailed(command, result.code, group.files.length),
-            fix: messages.taskFix,
+            fix: result.code === 127 ? messages.taskNotFound : messages.taskFix,
           },
         ];
       }
