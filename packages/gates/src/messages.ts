@@ -158,4 +158,11 @@ export const messages = {
       fix: 'move the file aside and run factory init to start a fresh one',
     }),
   },
+  // skills and memory (evals helper)
+  memoryUnavailable: (reason: string) =>
+    `factory memory was not added to the context (${reason}); run factory doctor to check the state database.`,
+  skillsManifestInvalid: (file: string) =>
+    `${file} is not a valid skills manifest; move it aside and run factory skills sync --force to reinstall the skills.`,
+  skillUnknown: (name: string, known: readonly string[]) =>
+    `there is no shipped skill "${name}" (shipped: ${known.join(', ')}); check the name.`,
 } as const;

@@ -50,6 +50,10 @@ describe('factory init', () => {
       assert.ok(existsSync(repo.path('.factory/state.db')));
       const settings = JSON.parse(repo.read('.claude/settings.local.json'));
       assert.match(settings.hooks.PreToolUse[0].hooks[0].command, /hook pre-tool-use/);
+      assert.ok(
+        existsSync(repo.path('.claude/skills/typescript-quality/SKILL.md')),
+        'the preset’s skills are installed',
+      );
 
       const bytes = treeBytes(repo);
       const second = initFactory(repo);
