@@ -53,7 +53,7 @@ export async function runTasks(
   if (groups.length === 0) return { findings: [], runner: 'none' };
   const touched = new Set(groups.flatMap((g) => g.files));
   const partial = [...touched].some((path) => unstaged.has(path));
-  const snapshot = WorkSnapshot.take(cwd, touched);
+  const snapshot = WorkSnapshot.take(cwd, touched, partial);
   const findings = partial ? await runWithLintStaged(cwd, groups) : await runLean(cwd, groups, interrupt);
   if (findings.length > 0 || interrupt.interrupted) {
     return { findings, runner: partial ? 'lint-staged' : 'lean', restored: snapshot.restore() };
