@@ -193,6 +193,35 @@ describe('factory init', () => {
     }
   });
 
+  it('keeps a plain .git/hooks/pre-commit (and a lefthook stub) running, and its refusal still refuses', () => {
+    const repo = makeTempRepo({
+      files: { 'README.md': '#\n', 'lefthook.yml': 'pre-commit:\n  commands: {}\n' },
+    });
+    try {
+      const marker = join(repo.home, 'plain-ran');
+      writeFileSync(
+        repo.path('.git/hooks/pre-commit'),
+        `#!/bin/sh\n# lefthook stub, in short\necho "$@" >> '${marker}'\nif git diff --cached --name-only | grep -q blocked; then echo "plain hook says no" >&2; exit 1; fi\n`,
+      );
+      chmodSync(repo.path('.git/hooks/pre-commit'), 0o755);
+      const init = initFactory(repo);
+      assert.equal(init.status, 0, init.stderr);
+      assert.match(init.stdout, /keeps running: pre-commit \(lefthook/);
+      assert.equal(commitClean(repo).status, 0);
+      assert.ok(existsSync(marker), 'the earlier hook ran');
+      repo.write('blocked.txt', 'x\n');
+      repo.git('add', 'blocked.txt');
+      const refused = gitWith(repo, repo.env, 'commit', '-m', 'blocked');
+      assert.notEqual(refused.status, 0);
+      assert.match(refused.stderr, /plain hook says no/);
+      const bytes = treeBytes(repo);
+      assert.equal(initFactory(repo).status, 0);
+      assert.deepEqual(treeBytes(repo), bytes);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   it('team mode: committed hooks, settings.json, a prepare script; converts back to personal', () => {
     const repo = makeTempRepo({ files: { 'package.json': '{\n  "name": "app"\n}\n' } });
     try {
