@@ -1,0 +1,275 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ExitCode, FactoryError } from '@factory/core/errors';
+import { messages } from '../messages.js';
+import { presetNames } from './custom-rules.js';
+import { type Decision, defaultGuardConfig, type GuardConfig, type UserRule } from './policy.js';
+
+/**
+ * The guard's section of the factory config, read on the hook's hot path.
+ *
+ * The hook runs on every tool call, so it does not load cosmiconfig or compile a JSON schema: it reads the
+ * config file itself (JSON directly; YAML, JS and TS configs through a lazy import) and checks the `guard`
+ * section with the hand-written validator below, which mirrors
+ * packages/core/src/config/schema/guard.schema.json (a test holds the two together).
+ */
+
+/** Config files, in the order they are looked for at the repository root. */
+export const configFileNames = [
+  'factory.config.json',
+  'factory.config.yaml',
+  'factory.config.yml',
+  'factory.config.js',
+  'factory.config.mjs',
+  'factory.config.cjs',
+  'factory.config.ts',
+  '.factoryrc',
+  '.factoryrc.json',
+  '.factoryrc.yaml',
+  '.factoryrc.yml',
+  '.factoryrc.js',
+  '.factoryrc.mjs',
+  '.factoryrc.cjs',
+] as const;
+
+export interface LoadedGuardConfig {
+  readonly config: GuardConfig;
+  /** The file it came from; undefined when the defaults apply. */
+  readonly file?: string | undefined;
+}
+
+class ConfigProblem extends Error {}
+
+function fail(path: string, expected: string): never {
+  throw new ConfigProblem(`${path} must be ${expected}`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function checkKeys(value: Record<string, unknown>, path: string, allowed: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key))
+      fail(`${path}.${key}`, `one of the known keys (${allowed.join(', ')}); remove it`);
+  }
+}
+
+function stringArray(value: unknown, path: string, minLength = 0): string[] {
+  if (!Array.isArray(value)) fail(path, 'an array of strings');
+  return value.map((item, i) => {
+    if (typeof item !== 'string' || item.length < minLength)
+      fail(`${path}[${i}]`, minLength > 0 ? 'a non-empty string' : 'a string');
+    return item;
+  });
+}
+
+function oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !allowed.includes(value as T))
+    fail(path, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+  return value as T;
+}
+
+function regex(value: unknown, path: string): string {
+  if (typeof value !== 'string') fail(path, 'a regular expression string');
+  try {
+    new RegExp(value);
+  } catch {
+    fail(path, 'a valid regular expression');
+  }
+  return value;
+}
+
+function validateRule(value: unknown, path: string): UserRule {
+  if (!isObject(value)) fail(path, 'an object with id, match, decision and reason');
+  checkKeys(value, path, ['id', 'description', 'tools', 'match', 'when', 'decision', 'reason']);
+  for (const key of ['id', 'match', 'decision', 'reason'])
+    if (!(key in value)) fail(`${path}.${key}`, 'present');
+  if (typeof value.id !== 'string' || !/^[a-z0-9][a-z0-9/_.-]*$/.test(value.id))
+    fail(`${path}.id`, 'a lowercase id (letters, digits, / _ . -)');
+  if (value.description !== undefined && typeof value.description !== 'string')
+    fail(`${path}.description`, 'a string');
+  const tools = value.tools === undefined ? undefined : stringArray(value.tools, `${path}.tools`, 1);
+  if (tools && tools.length === 0) fail(`${path}.tools`, 'a non-empty array');
+  const match = value.match;
+  if (!isObject(match) || Object.keys(match).length === 0)
+    fail(
+      `${path}.match`,
+      'an object with at least one of program, args, argsInclude, command, path, content',
+    );
+  checkKeys(match, `${path}.match`, ['program', 'args', 'argsInclude', 'command', 'path', 'content']);
+  let program: string | string[] | undefined;
+  if (match.program !== undefined) {
+    if (typeof match.program === 'string' && match.program.length > 0) program = match.program;
+    else if (Array.isArray(match.program) && match.program.length > 0)
+      program = stringArray(match.program, `${path}.match.program`, 1);
+    else fail(`${path}.match.program`, 'a program name or a non-empty array of names');
+  }
+  const when = value.when;
+  if (when !== undefined) {
+    if (!isObject(when)) fail(`${path}.when`, 'an object with exists and/or missing');
+    checkKeys(when, `${path}.when`, ['exists', 'missing']);
+  }
+  if (typeof value.reason !== 'string' || value.reason.length < 3)
+    fail(`${path}.reason`, 'the message the model sees (a string)');
+  return {
+    id: value.id,
+    ...(typeof value.description === 'string' ? { description: value.description } : {}),
+    ...(tools ? { tools } : {}),
+    match: {
+      ...(program !== undefined ? { program } : {}),
+      ...(match.args !== undefined ? { args: stringArray(match.args, `${path}.match.args`) } : {}),
+      ...(match.argsInclude !== undefined
+        ? { argsInclude: stringArray(match.argsInclude, `${path}.match.argsInclude`) }
+        : {}),
+      ...(match.command !== undefined ? { command: regex(match.command, `${path}.match.command`) } : {}),
+      ...(match.path !== undefined ? { path: stringArray(match.path, `${path}.match.path`, 1) } : {}),
+      ...(match.content !== undefined ? { content: regex(match.content, `${path}.match.content`) } : {}),
+    },
+    ...(when
+      ? {
+          when: {
+            ...(when.exists !== undefined ? { exists: stringArray(when.exists, `${path}.when.exists`) } : {}),
+            ...(when.missing !== undefined
+              ? { missing: stringArray(when.missing, `${path}.when.missing`) }
+              : {}),
+          },
+        }
+      : {}),
+    decision: oneOf<Decision>(value.decision, `${path}.decision`, ['deny', 'ask', 'allow']),
+    reason: value.reason,
+  };
+}
+
+/** Validates the `guard` section; throws ConfigProblem naming the path and what was expected. */
+export function validateGuardSection(
+  value: unknown,
+  path = 'guard',
+): Omit<GuardConfig, 'presets'> & { presets: string[] } {
+  if (value === undefined) return { ...defaultGuardConfig, presets: [] };
+  if (!isObject(value)) fail(path, 'an object');
+  checkKeys(value, path, [
+    'unanalysable',
+    'onError',
+    'audit',
+    'protectedBranches',
+    'presets',
+    'disable',
+    'rules',
+  ]);
+  const disable = value.disable === undefined ? [] : value.disable;
+  if (!Array.isArray(disable)) fail(`${path}.disable`, 'an array of {rule, reason}');
+  const rules = value.rules === undefined ? [] : value.rules;
+  if (!Array.isArray(rules)) fail(`${path}.rules`, 'an array of rules');
+  return {
+    unanalysable:
+      value.unanalysable === undefined
+        ? 'ask'
+        : oneOf<Decision>(value.unanalysable, `${path}.unanalysable`, ['allow', 'ask', 'deny']),
+    onError:
+      value.onError === undefined
+        ? 'deny'
+        : oneOf(value.onError, `${path}.onError`, ['deny', 'allow'] as const),
+    audit:
+      value.audit === undefined
+        ? 'refusals'
+        : oneOf(value.audit, `${path}.audit`, ['refusals', 'all'] as const),
+    protectedBranches:
+      value.protectedBranches === undefined
+        ? defaultGuardConfig.protectedBranches
+        : stringArray(value.protectedBranches, `${path}.protectedBranches`, 1),
+    presets:
+      value.presets === undefined
+        ? []
+        : stringArray(value.presets, `${path}.presets`).map((name, i) =>
+            oneOf(name, `${path}.presets[${i}]`, ['base', 'typescript', 'python'] as const),
+          ),
+    disable: disable.map((entry: unknown, i: number) => {
+      const at = `${path}.disable[${i}]`;
+      if (!isObject(entry)) fail(at, 'an object {rule, reason}');
+      checkKeys(entry, at, ['rule', 'reason']);
+      if (typeof entry.rule !== 'string' || entry.rule.length === 0) fail(`${at}.rule`, 'the id of a rule');
+      if (typeof entry.reason !== 'string' || entry.reason.length < 3)
+        fail(`${at}.reason`, 'why the rule is off (every escape hatch takes a reason)');
+      return { rule: entry.rule, reason: entry.reason };
+    }),
+    rules: rules.map((rule: unknown, i: number) => validateRule(rule, `${path}.rules[${i}]`)),
+  };
+}
+
+async function readConfigFile(file: string): Promise<unknown> {
+  const text = readFileSync(file, 'utf8');
+  if (file.endsWith('.json') || file.endsWith('.factoryrc')) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      if (!file.endsWith('.factoryrc'))
+        throw new ConfigProblem(`it is not valid JSON (${(error as Error).message})`);
+    }
+  }
+  if (/\.(ya?ml)$/.test(file) || file.endsWith('.factoryrc')) {
+    const yaml = (await import('yaml' as string).catch(() => undefined)) as
+      | { parse(text: string): unknown }
+      | undefined;
+    if (!yaml) throw new ConfigProblem('it is YAML and the yaml package is not installed (npm install yaml)');
+    try {
+      return yaml.parse(text);
+    } catch (error) {
+      throw new ConfigProblem(`it is not valid YAML (${(error as Error).message})`);
+    }
+  }
+  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  return module.default ?? module;
+}
+
+/**
+ * The guard config of a repository: the `guard` section of its factory config, presets from `extends`
+ * and `guard.presets`. Throws a FactoryError naming the file, the path and what was expected.
+ */
+export async function loadGuardConfig(repoRoot: string | undefined): Promise<LoadedGuardConfig> {
+  if (!repoRoot) return { config: defaultGuardConfig };
+  let file: string | undefined;
+  let document: unknown;
+  for (const name of configFileNames) {
+    const candidate = join(repoRoot, name);
+    if (existsSync(candidate)) {
+      file = candidate;
+      break;
+    }
+  }
+  try {
+    if (file) document = await readConfigFile(file);
+    else {
+      const pkgFile = join(repoRoot, 'package.json');
+      if (!existsSync(pkgFile)) return { config: defaultGuardConfig };
+      let pkg: unknown;
+      try {
+        pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+      } catch {
+        return { config: defaultGuardConfig };
+      }
+      if (!isObject(pkg) || pkg.factory === undefined) return { config: defaultGuardConfig };
+      file = `${pkgFile}#factory`;
+      document = pkg.factory;
+    }
+    if (!isObject(document)) fail('the config', 'an object');
+    const section = validateGuardSection(document.guard);
+    const extendsValue = document.extends;
+    const extended =
+      typeof extendsValue === 'string'
+        ? [extendsValue]
+        : Array.isArray(extendsValue)
+          ? extendsValue.filter((e): e is string => typeof e === 'string')
+          : [];
+    const presets = [...new Set([...section.presets, ...presetNames(extended)])];
+    return { config: { ...section, presets }, file };
+  } catch (error) {
+    if (error instanceof ConfigProblem) {
+      throw new FactoryError(messages.guardConfigInvalid(file ?? repoRoot, error.message), ExitCode.usage, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
