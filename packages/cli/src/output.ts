@@ -1,4 +1,4 @@
-import { isFactoryError } from '@factory/core';
+import { isFactoryError } from '@factory/core/errors';
 import { messages } from './messages.js';
 
 /** `--json`: exactly one JSON document on stdout and nothing else. */

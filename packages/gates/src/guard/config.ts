@@ -1,6 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { messages } from '../messages.js';
 import { presetNames } from './custom-rules.js';
@@ -9,29 +6,10 @@ import { type Decision, defaultGuardConfig, type GuardConfig, type UserRule } fr
 /**
  * The guard's section of the factory config, read on the hook's hot path.
  *
- * The hook runs on every tool call, so it does not load cosmiconfig or compile a JSON schema: it reads the
- * config file itself (JSON directly; YAML, JS and TS configs through a lazy import) and checks the `guard`
- * section with the hand-written validator below, which mirrors
- * packages/core/src/config/schema/guard.schema.json (a test holds the two together).
+ * The schema fragment packages/core/src/config/schema/guard.schema.json is the source of truth and core's
+ * precompiled validator checks it; the converter below turns the section into a GuardConfig and checks
+ * what a JSON schema cannot (that each regular expression compiles).
  */
-
-/** Config files, in the order they are looked for at the repository root. */
-export const configFileNames = [
-  'factory.config.json',
-  'factory.config.yaml',
-  'factory.config.yml',
-  'factory.config.js',
-  'factory.config.mjs',
-  'factory.config.cjs',
-  'factory.config.ts',
-  '.factoryrc',
-  '.factoryrc.json',
-  '.factoryrc.yaml',
-  '.factoryrc.yml',
-  '.factoryrc.js',
-  '.factoryrc.mjs',
-  '.factoryrc.cjs',
-] as const;
 
 export interface LoadedGuardConfig {
   readonly config: GuardConfig;
@@ -198,62 +176,18 @@ export function validateGuardSection(
   };
 }
 
-async function readConfigFile(file: string): Promise<unknown> {
-  const text = readFileSync(file, 'utf8');
-  if (file.endsWith('.json') || file.endsWith('.factoryrc')) {
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      if (!file.endsWith('.factoryrc'))
-        throw new ConfigProblem(`it is not valid JSON (${(error as Error).message})`);
-    }
-  }
-  if (/\.(ya?ml)$/.test(file) || file.endsWith('.factoryrc')) {
-    const yaml = (await import('yaml' as string).catch(() => undefined)) as
-      | { parse(text: string): unknown }
-      | undefined;
-    if (!yaml) throw new ConfigProblem('it is YAML and the yaml package is not installed (npm install yaml)');
-    try {
-      return yaml.parse(text);
-    } catch (error) {
-      throw new ConfigProblem(`it is not valid YAML (${(error as Error).message})`);
-    }
-  }
-  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  return module.default ?? module;
-}
-
 /**
- * The guard config of a repository: the `guard` section of its factory config, presets from `extends`
- * and `guard.presets`. Throws a FactoryError naming the file, the path and what was expected.
+ * The guard config for a folder: the `guard` section of the factory config that applies there (found and
+ * validated by core's lean loader: JSON read directly and checked by the validator precompiled at build
+ * time; cosmiconfig only for YAML/JS/TS files), plus presets from `extends` and `guard.presets`.
+ * Throws a FactoryError naming the file, the path and what was expected.
  */
-export async function loadGuardConfig(repoRoot: string | undefined): Promise<LoadedGuardConfig> {
-  if (!repoRoot) return { config: defaultGuardConfig };
-  let file: string | undefined;
-  let document: unknown;
-  for (const name of configFileNames) {
-    const candidate = join(repoRoot, name);
-    if (existsSync(candidate)) {
-      file = candidate;
-      break;
-    }
-  }
+export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGuardConfig> {
+  if (!cwd) return { config: defaultGuardConfig };
+  const { loadConfig } = await import('@factory/core/config/load');
+  const loaded = await loadConfig({ cwd });
+  const document = loaded.config as Record<string, unknown>;
   try {
-    if (file) document = await readConfigFile(file);
-    else {
-      const pkgFile = join(repoRoot, 'package.json');
-      if (!existsSync(pkgFile)) return { config: defaultGuardConfig };
-      let pkg: unknown;
-      try {
-        pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
-      } catch {
-        return { config: defaultGuardConfig };
-      }
-      if (!isObject(pkg) || pkg.factory === undefined) return { config: defaultGuardConfig };
-      file = `${pkgFile}#factory`;
-      document = pkg.factory;
-    }
-    if (!isObject(document)) fail('the config', 'an object');
     const section = validateGuardSection(document.guard);
     const extendsValue = document.extends;
     const extended =
@@ -263,10 +197,10 @@ export async function loadGuardConfig(repoRoot: string | undefined): Promise<Loa
           ? extendsValue.filter((e): e is string => typeof e === 'string')
           : [];
     const presets = [...new Set([...section.presets, ...presetNames(extended)])];
-    return { config: { ...section, presets }, file };
+    return { config: { ...section, presets }, file: loaded.file };
   } catch (error) {
     if (error instanceof ConfigProblem) {
-      throw new FactoryError(messages.guardConfigInvalid(file ?? repoRoot, error.message), ExitCode.usage, {
+      throw new FactoryError(messages.guardConfigInvalid(loaded.file ?? cwd, error.message), ExitCode.usage, {
         cause: error,
       });
     }

@@ -1,4 +1,8 @@
+import { tasksMigration } from './001-tasks.js';
+import { gateRunsMigration } from './002-gate-runs.js';
 import { guardDecisionsMigration } from './003-guard-decisions.js';
+import { memoryEvalsMigration } from './004-memory-evals.js';
+import { pullRequestsMigration } from './005-pull-requests.js';
 import type { Migration } from './migration.js';
 
 /**
@@ -8,7 +12,9 @@ import type { Migration } from './migration.js';
  * runs, 5 pull requests / review decisions.
  */
 export const repositoryMigrations: readonly Migration[] = [
-  // 1 tasks/workflows (state helper)
-  // 2 gate runs (gates helper)
-  guardDecisionsMigration, // 3 guard decisions
+  tasksMigration, // 1: tasks, task log, task resources (state)
+  gateRunsMigration, // 2: gate runs (gates)
+  guardDecisionsMigration, // 3: guard decisions and allowances (guard)
+  memoryEvalsMigration, // memory entries and eval runs (evals)
+  pullRequestsMigration, // pull requests and review decisions (sweep)
 ];

@@ -33,7 +33,7 @@ export const handle: HookHandler = async (input, context) => {
   // An invalid config blocks whatever guard.onError says: we cannot trust a setting we cannot read.
   let config: GuardConfig;
   try {
-    config = (await loadGuardConfig(repoRoot)).config;
+    config = (await loadGuardConfig(cwd)).config;
   } catch (error) {
     return blockAnswer('pre-tool-use', error instanceof Error ? error.message : String(error));
   }

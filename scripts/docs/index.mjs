@@ -1,0 +1,4 @@
+// Every generated reference in docs/: { file, render() } each.
+import * as cliReference from './cli-reference.mjs';
+
+export const generators = [cliReference];
