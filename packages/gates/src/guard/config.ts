@@ -1,4 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { configSearchPlaces, packageJsonKey } from '@factory/core/config/places';
 import { ExitCode, FactoryError } from '@factory/core/errors';
+import { findRepositoryRoot } from '@factory/core/paths';
 import { messages } from '../messages.js';
 import { presetNames } from './custom-rules.js';
 import { type Decision, defaultGuardConfig, type GuardConfig, type UserRule } from './policy.js';
@@ -176,20 +180,77 @@ export function validateGuardSection(
   };
 }
 
+/** The first config file from `cwd` up to the repository root (core's search places, in core's order). */
+function findConfig(cwd: string, stop: string): { file: string; place: string; data?: unknown } | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    for (const place of configSearchPlaces) {
+      const file = join(dir, place);
+      if (!existsSync(file)) continue;
+      if (place !== packageJsonKeyFile) return { file, place };
+      try {
+        const pkg: unknown = JSON.parse(readFileSync(file, 'utf8'));
+        if (isObject(pkg) && packageJsonKey in pkg) return { file, place, data: pkg[packageJsonKey] };
+      } catch {
+        // An unreadable package.json is not a config; the full loader reports it if it matters.
+      }
+    }
+    const parent = dirname(dir);
+    if (dir === stop || parent === dir || relative(stop, dir).startsWith('..')) return undefined;
+    dir = parent;
+  }
+}
+
+const packageJsonKeyFile = 'package.json';
+
 /**
- * The guard config for a folder: the `guard` section of the factory config that applies there (found and
- * validated by core's lean loader: JSON read directly and checked by the validator precompiled at build
- * time; cosmiconfig only for YAML/JS/TS files), plus presets from `extends` and `guard.presets`.
- * Throws a FactoryError naming the file, the path and what was expected.
+ * The guard config for a folder: the `guard` section of the factory config that applies there, plus
+ * presets from `extends` and `guard.presets`.
+ *
+ * This runs on every tool call. Core's full loader validates the whole config with a precompiled validator
+ * of about 280 KB, which alone costs several milliseconds to load; the guard needs only its own section.
+ * So the common cases (no config, a JSON config whose `extends` names presets) are read here and the
+ * section is checked by the converter above; anything else (YAML, JS, TS, `extends` of a file) goes
+ * through core's loadConfig, imported only then. Throws a FactoryError naming the file, the path and
+ * what was expected.
  */
 export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGuardConfig> {
   if (!cwd) return { config: defaultGuardConfig };
-  const { loadConfig } = await import('@factory/core/config/load');
-  const loaded = await loadConfig({ cwd });
-  const document = loaded.config as Record<string, unknown>;
+  const stop = findRepositoryRoot(cwd) ?? cwd;
+  const found = findConfig(cwd, stop);
+  if (!found) return { config: defaultGuardConfig };
+  let document: unknown;
+  let label = found.file;
+  if (found.place === packageJsonKeyFile) {
+    document = found.data;
+    label = `${found.file} (key "${packageJsonKey}")`;
+  } else if (found.place.endsWith('.json')) {
+    try {
+      const text = readFileSync(found.file, 'utf8');
+      document = text.trim() === '' ? {} : JSON.parse(text);
+    } catch (error) {
+      throw new FactoryError(
+        messages.guardConfigInvalid(found.file, `it is not valid JSON (${(error as Error).message})`),
+        ExitCode.usage,
+        { cause: error },
+      );
+    }
+  }
+  const refs = isObject(document) ? ([] as unknown[]).concat(document.extends ?? []) : [];
+  const leanEnough =
+    document !== undefined &&
+    isObject(document) &&
+    refs.every((ref) => typeof ref === 'string' && /^[a-z0-9][a-z0-9-]*$/.test(ref));
+  if (!leanEnough) {
+    const { loadConfig } = await import('@factory/core/config/load');
+    const loaded = await loadConfig({ cwd });
+    document = loaded.config;
+    label = loaded.file ?? label;
+  }
+  const doc = document as Record<string, unknown>;
   try {
-    const section = validateGuardSection(document.guard);
-    const extendsValue = document.extends;
+    const section = validateGuardSection(doc.guard);
+    const extendsValue = doc.extends;
     const extended =
       typeof extendsValue === 'string'
         ? [extendsValue]
@@ -197,10 +258,10 @@ export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGu
           ? extendsValue.filter((e): e is string => typeof e === 'string')
           : [];
     const presets = [...new Set([...section.presets, ...presetNames(extended)])];
-    return { config: { ...section, presets }, file: loaded.file };
+    return { config: { ...section, presets }, file: found.file };
   } catch (error) {
     if (error instanceof ConfigProblem) {
-      throw new FactoryError(messages.guardConfigInvalid(loaded.file ?? cwd, error.message), ExitCode.usage, {
+      throw new FactoryError(messages.guardConfigInvalid(label, error.message), ExitCode.usage, {
         cause: error,
       });
     }
