@@ -50,11 +50,15 @@ const kinds = [
   {
     name: 'Bash allow: commit heredoc',
     input: payload('Bash', {
-      command: "git add -A && git commit -m \"$(cat <<'EOF'\nfeat: x\n\nCo-Authored-By: Claude\nEOF\n)\"",
+      command: 'git add -A && git commit -m "$(cat <<\'EOF\'\nfeat: x\n\nCo-Authored-By: Claude\nEOF\n)"',
     }),
     expect: 'allow',
   },
-  { name: 'Bash deny: reset --hard', input: payload('Bash', { command: 'git reset --hard HEAD~1' }), expect: 'deny' },
+  {
+    name: 'Bash deny: reset --hard',
+    input: payload('Bash', { command: 'git reset --hard HEAD~1' }),
+    expect: 'deny',
+  },
   {
     name: 'Bash deny: nested rm -rf ~',
     input: payload('Bash', { command: `bash -c "sudo env X=1 rm -rf ~/"` }),
@@ -111,7 +115,9 @@ for (const kind of kinds) {
   }
   const factoryDecision = [...decisions[1]].join('/');
   if (factoryDecision !== kind.expect) {
-    console.error(`bench/guard: factory answered ${factoryDecision} for "${kind.name}", expected ${kind.expect}`);
+    console.error(
+      `bench/guard: factory answered ${factoryDecision} for "${kind.name}", expected ${kind.expect}`,
+    );
     process.exit(1);
   }
   rows.push({
