@@ -1,5 +1,15 @@
+import { resolve } from 'node:path';
+import { ExitCode } from '@factory/core';
 import type { CommandModule } from 'yargs';
-import { notAvailable } from './not-available.js';
+import { messages } from '../messages.js';
+import { printJson, printLine } from '../output.js';
+
+interface ReviewArgs {
+  manifest?: string;
+  merge?: boolean;
+  only?: string;
+  json?: boolean;
+}
 
 export const reviewCommand: CommandModule = {
   command: 'review',
@@ -7,6 +17,69 @@ export const reviewCommand: CommandModule = {
   builder: (y) =>
     y
       .option('manifest', { type: 'string', describe: 'manifest file (default $FACTORY_HOME/repos.yaml)' })
+      .option('only', { type: 'string', describe: 'only repositories with this tag' })
       .option('merge', { type: 'boolean', describe: 'merge what the policy allows' }),
-  handler: notAvailable('review'),
+  handler: async (argv) => {
+    const args = argv as unknown as ReviewArgs;
+    const { defaultManifestPath, loadManifest, selectRepositories } = await import('../manifest/manifest.js');
+    const { ForgeFactory, resolveForgeTarget } = await import('../forge/index.js');
+    const { reviewRepository } = await import('../review/review.js');
+    const { describeError } = await import('../sweep/errors.js');
+    const file = args.manifest ? resolve(args.manifest) : defaultManifestPath();
+    const manifest = loadManifest(file);
+    const repos = selectRepositories(manifest, args.only);
+    const forges = new ForgeFactory(process.env);
+    const results = [];
+    for (const repo of repos) {
+      try {
+        const target = await resolveForgeTarget(repo, process.env);
+        if (!target) {
+          results.push({
+            repo: repo.name,
+            path: repo.path,
+            error: messages.forgeUnknown(repo.name),
+            pulls: [],
+          });
+          continue;
+        }
+        const forge = await forges.create(target);
+        const result = await reviewRepository({
+          repoName: repo.name,
+          repoPath: repo.path,
+          forge,
+          policy: repo.review,
+          merge: Boolean(args.merge),
+        });
+        results.push({ repo: repo.name, path: repo.path, error: result.error, pulls: result.entries });
+      } catch (error) {
+        results.push({ repo: repo.name, path: repo.path, error: describeError(error), pulls: [] });
+      }
+    }
+    const pulls = results.flatMap((r) => r.pulls);
+    const summary = {
+      repositories: results.length,
+      open: pulls.length,
+      mergeable: pulls.filter((p) => p.verdict === 'merge').length,
+      merged: pulls.filter((p) => p.action === 'merged').length,
+      failed: pulls.filter((p) => p.action === 'merge-failed' || p.action === 'head-moved').length,
+      errors: results.filter((r) => r.error).length,
+    };
+    const bad = summary.failed > 0 || summary.errors > 0;
+    if (args.json) {
+      printJson({ merge: Boolean(args.merge), summary, repositories: results });
+    } else {
+      for (const result of results) {
+        if (result.error) printLine(`${result.repo}: error: ${result.error}`);
+        for (const pull of result.pulls) {
+          printLine(
+            `${result.repo} ${pull.project}#${pull.number} ${pull.verdict}${pull.action !== 'none' ? ` (${pull.action})` : ''}  ${pull.title}`,
+          );
+          for (const reason of pull.reasons.filter((r) => !r.ok)) printLine(`    - ${reason.message}`);
+          if (pull.detail) printLine(`    ${pull.detail}`);
+        }
+      }
+      printLine(messages.reviewSummary(summary, Boolean(args.merge)));
+    }
+    if (bad) process.exitCode = ExitCode.refused;
+  },
 };

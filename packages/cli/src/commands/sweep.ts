@@ -1,5 +1,20 @@
+import { resolve } from 'node:path';
+import { ExitCode, FactoryError } from '@factory/core';
 import type { CommandModule } from 'yargs';
-import { notAvailable } from './not-available.js';
+import { messages } from '../messages.js';
+import { printJson, printLine } from '../output.js';
+
+interface SweepArgs {
+  manifest?: string;
+  concurrency?: number;
+  only?: string;
+  fix?: boolean;
+  exec?: string;
+  resume?: boolean;
+  timeout?: number;
+  forges?: boolean;
+  json?: boolean;
+}
 
 export const sweepCommand: CommandModule = {
   command: 'sweep',
@@ -14,6 +29,37 @@ export const sweepCommand: CommandModule = {
       .option('only', { type: 'string', describe: 'only repositories with this tag' })
       .option('fix', { type: 'boolean', describe: 're-run init where something drifted' })
       .option('exec', { type: 'string', describe: 'run a command in each repository' })
-      .option('resume', { type: 'boolean', describe: 'retry only what failed last time' }),
-  handler: notAvailable('sweep'),
+      .option('resume', { type: 'boolean', describe: 'retry only what failed last time' })
+      .option('timeout', { type: 'number', describe: 'seconds one repository may take (default 120)' })
+      .option('forges', {
+        type: 'boolean',
+        default: true,
+        describe: 'read open pull/merge requests (--no-forges to skip)',
+      }),
+  handler: async (argv) => {
+    const args = argv as unknown as SweepArgs;
+    const { runSweep } = await import('../sweep/run.js');
+    const concurrency = args.concurrency;
+    if (
+      concurrency !== undefined &&
+      (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    ) {
+      throw new FactoryError(messages.concurrencyInvalid(concurrency), ExitCode.usage);
+    }
+    const outcome = await runSweep({
+      manifest: args.manifest ? resolve(args.manifest) : undefined,
+      concurrency,
+      only: args.only,
+      fix: Boolean(args.fix),
+      exec: args.exec,
+      resume: Boolean(args.resume),
+      timeoutSeconds: args.timeout,
+      forges: args.forges !== false,
+      json: Boolean(args.json),
+      env: process.env,
+    });
+    if (args.json) printJson(outcome.document);
+    else for (const line of outcome.lines) printLine(line);
+    if (outcome.unhealthy > 0) process.exitCode = ExitCode.refused;
+  },
 };

@@ -1,0 +1,89 @@
+import { execFile } from 'node:child_process';
+
+export interface GitResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs git without a shell and without ever prompting (a sweep must not hang on a password prompt),
+ * bounded by `timeoutMs` and by the caller's abort signal.
+ */
+export function git(
+  cwd: string,
+  args: readonly string[],
+  options: { timeoutMs?: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {},
+): Promise<GitResult> {
+  return new Promise((resolve) => {
+    execFile(
+      'git',
+      [...args],
+      {
+        cwd,
+        env: {
+          ...(options.env ?? process.env),
+          GIT_TERMINAL_PROMPT: '0',
+          GIT_ASKPASS: '',
+          SSH_ASKPASS: '',
+          LC_ALL: 'C',
+        },
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      (error, stdout, stderr) => {
+        const code = error
+          ? typeof (error as { code?: unknown }).code === 'number'
+            ? (error as { code: number }).code
+            : 1
+          : 0;
+        resolve({
+          code,
+          stdout: String(stdout),
+          stderr: String(stderr || (error && !stderr ? error.message : '')),
+        });
+      },
+    );
+  });
+}
+
+/** The forge and project a remote URL points at, when it can be told from the URL alone. */
+export function parseRemote(
+  url: string,
+  hosts: { github?: string | undefined; gitlab?: string | undefined } = {},
+): { forge: 'github' | 'gitlab' | undefined; project: string | undefined } {
+  let host = '';
+  let path = '';
+  const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(url);
+  if (/^[a-z+]+:\/\//i.test(url)) {
+    try {
+      const parsed = new URL(url);
+      host = parsed.hostname;
+      path = parsed.pathname;
+    } catch {
+      return { forge: undefined, project: undefined };
+    }
+  } else if (scp) {
+    host = scp[1]!;
+    path = scp[2]!;
+  } else {
+    return { forge: undefined, project: undefined };
+  }
+  const project =
+    path
+      .replace(/^\/+/, '')
+      .replace(/\.git$/, '')
+      .replace(/\/+$/, '') || undefined;
+  const hostOf = (value: string | undefined) => {
+    try {
+      return value ? new URL(value).hostname : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  let forge: 'github' | 'gitlab' | undefined;
+  if (host === hostOf(hosts.gitlab) || /gitlab/i.test(host)) forge = 'gitlab';
+  else if (host === hostOf(hosts.github) || /github/i.test(host)) forge = 'github';
+  return { forge, project };
+}

@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, FactoryError } from '@factory/core';
+import { factoryHome, SweepHistory } from '@factory/core/sweep/home-store';
+import { ForgeFactory } from '../forge/index.js';
+import {
+  defaultManifestPath,
+  loadManifest,
+  type ManifestRepo,
+  selectRepositories,
+} from '../manifest/manifest.js';
+import { messages } from '../messages.js';
+import { basicDriftProvider } from './drift.js';
+import { defaultConcurrency, type RepoReport, sweep } from './engine.js';
+import { startProgress } from './progress.js';
+import { renderTable } from './table.js';
+
+export interface RunSweepOptions {
+  readonly manifest: string | undefined;
+  readonly concurrency: number | undefined;
+  readonly only: string | undefined;
+  readonly fix: boolean;
+  readonly exec: string | undefined;
+  readonly resume: boolean;
+  readonly timeoutSeconds: number | undefined;
+  readonly forges: boolean;
+  readonly json: boolean;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The `--json` document: its shape is a contract for scripts (version 1). */
+export interface SweepDocument {
+  readonly version: 1;
+  readonly sweepId: number;
+  readonly manifest: string;
+  readonly options: {
+    concurrency: number;
+    fix: boolean;
+    exec: string | null;
+    resume: boolean;
+    only: string | null;
+  };
+  readonly summary: { total: number; healthy: number; unhealthy: number; failed: number; timeout: number };
+  readonly repositories: RepoReport[];
+}
+
+function shippedSkillsDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.FACTORY_SKILLS_DIR) return env.FACTORY_SKILLS_DIR;
+  const dir = fileURLToPath(new URL('../../../../skills/', import.meta.url));
+  return existsSync(dir) ? dir : undefined;
+}
+
+export async function runSweep(
+  options: RunSweepOptions,
+): Promise<{ document: SweepDocument; lines: string[]; unhealthy: number }> {
+  const file = options.manifest ?? defaultManifestPath(options.env);
+  const manifest = loadManifest(file, options.env);
+  let repos: readonly ManifestRepo[] = selectRepositories(manifest, options.only);
+  if (manifest.repositories.length === 0)
+    throw new FactoryError(messages.manifestEmpty(file), ExitCode.usage);
+  if (repos.length === 0 && options.only)
+    throw new FactoryError(messages.manifestNoneTagged(options.only), ExitCode.usage);
+
+  const history = SweepHistory.open(factoryHome(options.env));
+  try {
+    const previous = history.latestResults();
+    if (options.resume) {
+      repos = repos.filter((repo) => {
+        const last = previous.get(repo.key);
+        return last !== undefined && last.status !== 'healthy';
+      });
+      if (repos.length === 0) throw new FactoryError(messages.resumeNothing, ExitCode.refused);
+    }
+    const concurrency = options.concurrency ?? defaultConcurrency();
+    const sweepId = history.start(file, {
+      concurrency,
+      fix: options.fix,
+      exec: options.exec ?? null,
+      resume: options.resume,
+      only: options.only ?? null,
+    });
+    const progress = startProgress(repos.length, { json: options.json });
+    const reports = await sweep(repos, {
+      concurrency,
+      fix: options.fix,
+      exec: options.exec,
+      timeoutMs: (options.timeoutSeconds ?? manifest.timeoutSeconds ?? 120) * 1000,
+      drift: basicDriftProvider({
+        skillsDir: shippedSkillsDir(options.env),
+        factoryBin: fileURLToPath(new URL('../bin.js', import.meta.url)),
+      }),
+      forges: options.forges ? new ForgeFactory(options.env) : undefined,
+      env: options.env,
+      lastSwept: (repo) => previous.get(repo.key)?.finishedAt,
+      onStart: (repo) => progress.start(repo.name),
+      onDone: (report) => {
+        // Recorded as each repository finishes: an interrupted sweep keeps what it learnt.
+        history.record(sweepId, {
+          repo: report.repo,
+          name: report.name,
+          status: report.status,
+          problems: report.problems,
+          result: report,
+          durationMs: report.durationMs,
+          finishedAt: new Date().toISOString(),
+        });
+        progress.done(report);
+      },
+    });
+    progress.stop();
+    history.finish(sweepId);
+    const count = (status: RepoReport['status']) => reports.filter((r) => r.status === status).length;
+    const summary = {
+      total: reports.length,
+      healthy: count('healthy'),
+      unhealthy: count('unhealthy'),
+      failed: count('failed'),
+      timeout: count('timeout'),
+    };
+    const document: SweepDocument = {
+      version: 1,
+      sweepId,
+      manifest: file,
+      options: {
+        concurrency,
+        fix: options.fix,
+        exec: options.exec ?? null,
+        resume: options.resume,
+        only: options.only ?? null,
+      },
+      summary,
+      repositories: reports,
+    };
+    const lines = options.json ? [] : [...renderTable(reports), messages.sweepSummary(summary)];
+    return { document, lines, unhealthy: summary.total - summary.healthy };
+  } finally {
+    history.close();
+  }
+}

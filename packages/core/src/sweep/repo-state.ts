@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { stateDbPath } from '../paths.js';
+import { StateStore } from '../state/store.js';
+
+/** What a sweep reports from one repository's `.factory/state.db`. */
+export interface RepoStateSummary {
+  readonly initialized: boolean;
+  /** Tasks by state; null when this repository's store has no task table yet. */
+  readonly tasks: Record<string, number> | null;
+  /** Pull requests by workflow state (migration slot 5). */
+  readonly pulls: Record<string, number>;
+  /** Review decisions recorded since `since`. */
+  readonly reviewDecisionsSince: number;
+}
+
+function hasTable(store: StateStore, name: string): boolean {
+  return Boolean(store.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name));
+}
+
+function countBy(store: StateStore, table: string, column: string): Record<string, number> {
+  const rows = store.db
+    .prepare(`SELECT ${column} AS k, COUNT(*) AS n FROM ${table} GROUP BY ${column}`)
+    .all() as Array<{
+    k: string;
+    n: number;
+  }>;
+  return Object.fromEntries(rows.map((row) => [row.k, row.n]));
+}
+
+/**
+ * Reads the sweep's view of a repository's state. A repository without `.factory/state.db` is reported
+ * as not initialized and nothing is created in it.
+ */
+export function readRepoState(repoRoot: string, since: string | undefined): RepoStateSummary {
+  const file = stateDbPath(repoRoot);
+  if (!existsSync(file)) return { initialized: false, tasks: null, pulls: {}, reviewDecisionsSince: 0 };
+  const store = StateStore.open({ path: file });
+  try {
+    return store.read(() => {
+      const tasks = hasTable(store, 'tasks') ? countBy(store, 'tasks', 'state') : null;
+      const pulls = hasTable(store, 'pull_requests') ? countBy(store, 'pull_requests', 'state') : {};
+      const decisions = hasTable(store, 'review_decisions')
+        ? ((
+            store.db
+              .prepare('SELECT COUNT(*) AS n FROM review_decisions WHERE decided_at > ?')
+              .get(since ?? '') as { n: number }
+          ).n ?? 0)
+        : 0;
+      return { initialized: true, tasks, pulls, reviewDecisionsSince: decisions };
+    });
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,515 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A GitHub and GitLab forge on loopback, for tests: the REST endpoints factory review uses, served from
+ * memory, with faults to inject. GitHub lives under `${url}/github` (GITHUB_API_URL), GitLab under
+ * `${url}/gitlab` (GITLAB_HOST; the API is `/gitlab/api/v4`). Every request is logged; every merge the
+ * server performs is counted, so a test can prove that nothing was merged twice.
+ */
+
+export interface FakeCheck {
+  readonly name: string;
+  /** completed checks carry a conclusion; the others are still running. */
+  readonly status: 'queued' | 'in_progress' | 'completed';
+  readonly conclusion?: 'success' | 'failure' | 'neutral' | 'skipped' | 'cancelled' | 'timed_out';
+  /** default: the pull request's head at the time the check was added */
+  sha?: string;
+}
+
+export interface FakeStatus {
+  readonly context: string;
+  readonly state: 'success' | 'failure' | 'pending' | 'error';
+  sha?: string;
+}
+
+export interface FakeFile {
+  readonly filename: string;
+  readonly additions: number;
+  readonly deletions: number;
+}
+
+export interface FakePull {
+  readonly number: number;
+  title: string;
+  author: string;
+  draft: boolean;
+  state: 'open' | 'closed' | 'merged';
+  headSha: string;
+  baseRef: string;
+  labels: string[];
+  files: FakeFile[];
+  /** null: not computed yet */
+  mergeable: boolean | null;
+  behind: boolean;
+  checks: FakeCheck[];
+  statuses: FakeStatus[];
+  approvals: string[];
+  /** How many times the server performed a merge of this request: must never exceed 1. */
+  mergeCount: number;
+  mergedSha?: string;
+}
+
+export type PullInit = Partial<Omit<FakePull, 'number' | 'mergeCount'>> & { number: number };
+
+export interface ForgeFaults {
+  /** The next N merges answer 500; `performed` says whether the server merged anyway before failing. */
+  mergeServerError?: { count: number; performed: boolean };
+  /** The next N requests whose path matches answer 429 with this Retry-After (seconds). */
+  rateLimit?: { count: number; retryAfterSeconds: number; pathIncludes?: string };
+  /** The next N requests answer 403 with GitHub's secondary rate limit message and a Retry-After. */
+  secondaryLimit?: { count: number; retryAfterSeconds: number };
+  /** Just before the merge of this request is handled, a new commit moves its head. */
+  moveHeadBeforeMerge?: { number: number; newSha: string };
+}
+
+export interface LoggedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly at: number;
+  readonly status: number;
+  /** The Authorization / PRIVATE-TOKEN header the client sent (tests check the token was sent). */
+  readonly auth: string | undefined;
+  readonly body: unknown;
+}
+
+export interface ForgeServer {
+  readonly url: string;
+  readonly githubApiUrl: string;
+  readonly gitlabHost: string;
+  readonly requests: LoggedRequest[];
+  readonly faults: ForgeFaults;
+  /** Adds a pull request to a GitHub repository (`owner/name`). */
+  github(repo: string, pull: PullInit): FakePull;
+  /** Adds a merge request to a GitLab project (`group/name`). */
+  gitlab(project: string, pull: PullInit): FakePull;
+  pull(forge: 'github' | 'gitlab', repo: string, number: number): FakePull;
+  /** Pushes a new head commit to a pull request (its old checks stay on the old SHA). */
+  push(forge: 'github' | 'gitlab', repo: string, number: number, sha?: string): string;
+  close(): Promise<void>;
+}
+
+export function fakeSha(seed: string): string {
+  return createHash('sha1').update(seed).digest('hex');
+}
+
+function makePull(init: PullInit, seed: string): FakePull {
+  const headSha = init.headSha ?? fakeSha(`${seed}#${init.number}`);
+  const pull: FakePull = {
+    title: `change ${init.number}`,
+    author: 'dependabot[bot]',
+    draft: false,
+    state: 'open',
+    baseRef: 'main',
+    labels: [],
+    files: [{ filename: 'src/index.ts', additions: 3, deletions: 1 }],
+    mergeable: true,
+    behind: false,
+    checks: [{ name: 'ci', status: 'completed', conclusion: 'success' }],
+    statuses: [],
+    approvals: [],
+    ...init,
+    headSha,
+    mergeCount: 0,
+  };
+  for (const check of pull.checks) check.sha ??= headSha;
+  for (const status of pull.statuses) status.sha ??= headSha;
+  return pull;
+}
+
+const SECONDARY = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+
+export async function startForgeServer(): Promise<ForgeServer> {
+  const github = new Map<string, Map<number, FakePull>>();
+  const gitlab = new Map<string, Map<number, FakePull>>();
+  const requests: LoggedRequest[] = [];
+  const faults: ForgeFaults = {};
+
+  const find = (forge: 'github' | 'gitlab', repo: string, number: number): FakePull | undefined =>
+    (forge === 'github' ? github : gitlab).get(repo)?.get(number);
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: unknown;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        body = raw;
+      }
+      const url = new URL(req.url ?? '/', 'http://forge.local');
+      const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+        requests.push({
+          method: req.method ?? 'GET',
+          path: url.pathname + url.search,
+          at: Date.now(),
+          status,
+          auth: header(req, 'authorization') ?? header(req, 'private-token'),
+          body,
+        });
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+        res.end(payload === undefined ? '' : JSON.stringify(payload));
+      };
+      try {
+        route(req.method ?? 'GET', url, body, send);
+      } catch (error) {
+        send(500, { message: String(error) });
+      }
+    });
+  });
+
+  function route(
+    method: string,
+    url: URL,
+    body: unknown,
+    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
+  ) {
+    const path = url.pathname;
+    if (
+      faults.rateLimit &&
+      faults.rateLimit.count > 0 &&
+      path.includes(faults.rateLimit.pathIncludes ?? '')
+    ) {
+      faults.rateLimit.count--;
+      const seconds = String(faults.rateLimit.retryAfterSeconds);
+      send(429, { message: 'API rate limit exceeded' }, { 'retry-after': seconds });
+      return;
+    }
+    if (faults.secondaryLimit && faults.secondaryLimit.count > 0 && path.startsWith('/github/')) {
+      faults.secondaryLimit.count--;
+      send(
+        403,
+        { message: SECONDARY },
+        { 'retry-after': String(faults.secondaryLimit.retryAfterSeconds), 'x-ratelimit-remaining': '4000' },
+      );
+      return;
+    }
+    let m = /^\/github\/repos\/([^/]+\/[^/]+)\/(.*)$/.exec(path);
+    if (m) return routeGithub(method, m[1]!, m[2]!, url, body, send);
+    m = /^\/gitlab\/api\/v4\/projects\/([^/]+)\/(.*)$/.exec(path);
+    if (m) return routeGitlab(method, decodeURIComponent(m[1]!), m[2]!, url, body, send);
+    send(404, { message: 'Not Found' });
+  }
+
+  function routeGithub(
+    method: string,
+    repo: string,
+    rest: string,
+    url: URL,
+    body: unknown,
+    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
+  ) {
+    const pulls = github.get(repo);
+    if (!pulls) return send(404, { message: 'Not Found' });
+    if (method === 'GET' && rest === 'pulls') {
+      const state = url.searchParams.get('state') ?? 'open';
+      const list = [...pulls.values()].filter(
+        (p) => state === 'all' || (state === 'open') === (p.state === 'open'),
+      );
+      return send(200, list.map(githubPull(repo)));
+    }
+    let m = /^pulls\/(\d+)(\/.*)?$/.exec(rest);
+    if (m) {
+      const pull = pulls.get(Number(m[1]));
+      if (!pull) return send(404, { message: 'Not Found' });
+      const sub = m[2] ?? '';
+      if (method === 'GET' && sub === '') return send(200, githubPull(repo)(pull));
+      if (method === 'GET' && sub === '/files') {
+        return send(
+          200,
+          pull.files.map((f) => ({ ...f, changes: f.additions + f.deletions, status: 'modified' })),
+        );
+      }
+      if (method === 'GET' && sub === '/reviews') {
+        return send(
+          200,
+          pull.approvals.map((user, i) => ({
+            id: i + 1,
+            user: { login: user },
+            state: 'APPROVED',
+            commit_id: pull.headSha,
+          })),
+        );
+      }
+      if (method === 'PUT' && sub === '/merge') return mergeGithub(pull, body as { sha?: string }, send);
+    }
+    m = /^issues\/(\d+)\/labels$/.exec(rest);
+    if (m && method === 'GET') {
+      const pull = pulls.get(Number(m[1]));
+      if (!pull) return send(404, { message: 'Not Found' });
+      return send(
+        200,
+        pull.labels.map((name, i) => ({ id: i + 1, name })),
+      );
+    }
+    m = /^commits\/([0-9a-f]+)\/(check-runs|statuses)$/.exec(rest);
+    if (m && method === 'GET') {
+      const sha = m[1]!;
+      const all = [...pulls.values()];
+      if (m[2] === 'check-runs') {
+        const runs = all.flatMap((p) => p.checks).filter((c) => c.sha === sha);
+        return send(200, {
+          total_count: runs.length,
+          check_runs: runs.map((c, i) => ({
+            id: i + 1,
+            name: c.name,
+            head_sha: c.sha,
+            status: c.status,
+            conclusion: c.status === 'completed' ? (c.conclusion ?? 'success') : null,
+          })),
+        });
+      }
+      const statuses = all.flatMap((p) => p.statuses).filter((s) => s.sha === sha);
+      // GitHub lists statuses newest first.
+      return send(
+        200,
+        [...statuses].reverse().map((s, i) => ({ id: i + 1, context: s.context, state: s.state })),
+      );
+    }
+    send(404, { message: 'Not Found' });
+  }
+
+  function mergeGithub(
+    pull: FakePull,
+    body: { sha?: string },
+    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
+  ) {
+    if (faults.moveHeadBeforeMerge?.number === pull.number) {
+      pull.headSha = faults.moveHeadBeforeMerge.newSha;
+      faults.moveHeadBeforeMerge = undefined;
+    }
+    if (pull.state === 'merged') return send(405, { message: 'Pull Request is not mergeable' });
+    if (body?.sha && body.sha !== pull.headSha) {
+      return send(409, { message: 'Head branch was modified. Review and try the merge again.' });
+    }
+    if (pull.state !== 'open' || pull.mergeable === false)
+      return send(405, { message: 'Pull Request is not mergeable' });
+    if (faults.mergeServerError && faults.mergeServerError.count > 0) {
+      faults.mergeServerError.count--;
+      if (faults.mergeServerError.performed) performMerge(pull);
+      return send(500, { message: 'Server Error' });
+    }
+    performMerge(pull);
+    send(200, { sha: pull.mergedSha, merged: true, message: 'Pull Request successfully merged' });
+  }
+
+  function performMerge(pull: FakePull): void {
+    pull.mergeCount++;
+    pull.state = 'merged';
+    pull.mergedSha = fakeSha(`merge:${pull.headSha}`);
+  }
+
+  function routeGitlab(
+    method: string,
+    project: string,
+    rest: string,
+    url: URL,
+    body: unknown,
+    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
+  ) {
+    const pulls = gitlab.get(project);
+    if (!pulls) return send(404, { message: '404 Project Not Found' });
+    if (method === 'GET' && rest === 'merge_requests') {
+      const state = url.searchParams.get('state') ?? 'all';
+      const wanted = (p: FakePull) => state === 'all' || gitlabState(p) === state;
+      return send(200, [...pulls.values()].filter(wanted).map(gitlabMr(project)));
+    }
+    let m = /^merge_requests\/(\d+)(\/.*)?$/.exec(rest);
+    if (m) {
+      const pull = pulls.get(Number(m[1]));
+      if (!pull) return send(404, { message: '404 Not found' });
+      const sub = m[2] ?? '';
+      if (method === 'GET' && sub === '') return send(200, gitlabMr(project)(pull));
+      if (method === 'GET' && sub === '/diffs') {
+        return send(
+          200,
+          pull.files.map((f) => ({
+            old_path: f.filename,
+            new_path: f.filename,
+            new_file: false,
+            deleted_file: false,
+            renamed_file: false,
+            diff: `@@ -1 +1 @@\n${'-old\n'.repeat(f.deletions)}${'+new\n'.repeat(f.additions)}`,
+          })),
+        );
+      }
+      if (method === 'GET' && sub === '/pipelines') {
+        return send(
+          200,
+          gitlabPipelines(pull).map(({ id, sha, status }) => ({ id, sha, status, ref: 'feature' })),
+        );
+      }
+      if (method === 'GET' && sub === '/approvals') {
+        return send(200, {
+          approved: pull.approvals.length > 0,
+          approved_by: pull.approvals.map((username) => ({ user: { username } })),
+        });
+      }
+      if (method === 'PUT' && sub === '/merge') return mergeGitlab(pull, body as { sha?: string }, send);
+    }
+    m = /^pipelines\/(\d+)\/jobs$/.exec(rest);
+    if (m && method === 'GET') {
+      for (const pull of pulls.values()) {
+        const pipeline = gitlabPipelines(pull).find((p) => p.id === Number(m![1]));
+        if (pipeline) return send(200, pipeline.jobs);
+      }
+      return send(404, { message: '404 Not found' });
+    }
+    send(404, { message: '404 Not found' });
+  }
+
+  function mergeGitlab(
+    pull: FakePull,
+    body: { sha?: string },
+    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
+  ) {
+    if (faults.moveHeadBeforeMerge?.number === pull.number) {
+      pull.headSha = faults.moveHeadBeforeMerge.newSha;
+      faults.moveHeadBeforeMerge = undefined;
+    }
+    if (pull.state !== 'open') return send(405, { message: '405 Method Not Allowed' });
+    if (body?.sha && body.sha !== pull.headSha)
+      return send(409, { message: 'SHA does not match HEAD of source branch' });
+    if (pull.mergeable === false) return send(422, { message: 'Branch cannot be merged' });
+    if (faults.mergeServerError && faults.mergeServerError.count > 0) {
+      faults.mergeServerError.count--;
+      if (faults.mergeServerError.performed) performMerge(pull);
+      return send(500, { message: '500 Internal Server Error' });
+    }
+    performMerge(pull);
+    send(200, gitlabMr('')(pull));
+  }
+
+  /** One pipeline per head SHA that has checks; its jobs are the checks. */
+  function gitlabPipelines(pull: FakePull) {
+    const shas = [...new Set(pull.checks.map((c) => c.sha!))];
+    return shas.map((sha, index) => {
+      const jobs = pull.checks
+        .filter((c) => c.sha === sha)
+        .map((c, i) => ({ id: pull.number * 1000 + index * 100 + i, name: c.name, status: jobStatus(c) }));
+      const status = jobs.some((j) => j.status === 'failed')
+        ? 'failed'
+        : jobs.some((j) => j.status === 'running' || j.status === 'pending')
+          ? 'running'
+          : 'success';
+      return { id: pull.number * 100 + index, sha, status, jobs };
+    });
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+
+  const add = (forge: 'github' | 'gitlab', repo: string, init: PullInit) => {
+    const map = forge === 'github' ? github : gitlab;
+    if (!map.has(repo)) map.set(repo, new Map());
+    const pull = makePull(init, `${forge}:${repo}`);
+    map.get(repo)!.set(pull.number, pull);
+    return pull;
+  };
+
+  return {
+    url: base,
+    githubApiUrl: `${base}/github`,
+    gitlabHost: `${base}/gitlab`,
+    requests,
+    faults,
+    github: (repo, init) => add('github', repo, init),
+    gitlab: (project, init) => add('gitlab', project, init),
+    pull: (forge, repo, number) => {
+      const pull = find(forge, repo, number);
+      if (!pull) throw new Error(`no pull ${forge} ${repo}#${number}`);
+      return pull;
+    },
+    push: (forge, repo, number, sha) => {
+      const pull = find(forge, repo, number);
+      if (!pull) throw new Error(`no pull ${forge} ${repo}#${number}`);
+      pull.headSha = sha ?? fakeSha(`${pull.headSha}+1`);
+      return pull.headSha;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function githubPull(repo: string) {
+  return (pull: FakePull) => ({
+    number: pull.number,
+    title: pull.title,
+    html_url: `https://github.invalid/${repo}/pull/${pull.number}`,
+    user: { login: pull.author },
+    state: pull.state === 'open' ? 'open' : 'closed',
+    merged: pull.state === 'merged',
+    draft: pull.draft,
+    head: { sha: pull.headSha, ref: `feature-${pull.number}` },
+    base: { ref: pull.baseRef },
+    labels: pull.labels.map((name, i) => ({ id: i + 1, name })),
+    additions: pull.files.reduce((n, f) => n + f.additions, 0),
+    deletions: pull.files.reduce((n, f) => n + f.deletions, 0),
+    changed_files: pull.files.length,
+    mergeable: pull.mergeable,
+    mergeable_state:
+      pull.mergeable === null
+        ? 'unknown'
+        : pull.mergeable === false
+          ? 'dirty'
+          : pull.behind
+            ? 'behind'
+            : 'clean',
+  });
+}
+
+function gitlabState(pull: FakePull): string {
+  return pull.state === 'open' ? 'opened' : pull.state;
+}
+
+function gitlabMr(project: string) {
+  return (pull: FakePull) => ({
+    iid: pull.number,
+    title: pull.title,
+    web_url: `https://gitlab.invalid/${project}/-/merge_requests/${pull.number}`,
+    author: { username: pull.author },
+    state: gitlabState(pull),
+    draft: pull.draft,
+    sha: pull.headSha,
+    target_branch: pull.baseRef,
+    labels: pull.labels,
+    has_conflicts: pull.mergeable === false,
+    detailed_merge_status:
+      pull.mergeable === null
+        ? 'checking'
+        : pull.mergeable === false
+          ? 'conflict'
+          : pull.behind
+            ? 'need_rebase'
+            : 'mergeable',
+    merge_commit_sha: pull.mergedSha ?? null,
+  });
+}
+
+function jobStatus(check: FakeCheck): string {
+  if (check.status === 'queued') return 'pending';
+  if (check.status === 'in_progress') return 'running';
+  switch (check.conclusion ?? 'success') {
+    case 'success':
+      return 'success';
+    case 'skipped':
+    case 'neutral':
+      return 'skipped';
+    case 'cancelled':
+      return 'canceled';
+    default:
+      return 'failed';
+  }
+}
