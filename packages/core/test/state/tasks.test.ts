@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { makeTempDir } from '@factory/testkit';
 import { FactoryError } from '../../src/errors.js';
+import { repositoryMigrations } from '../../src/state/migrations/index.js';
 import { openRepositoryState, type RepositoryState } from '../../src/state/repository.js';
 import { collectStatus, defineStatusSection, renderStatus } from '../../src/state/status.js';
 import { StateStore } from '../../src/state/store.js';
@@ -275,7 +276,9 @@ describe('state database versions', () => {
       const before = readFileSync(file);
       assert.match(
         refused(() => StateStore.open({ path: file }), 2),
-        /written by a newer factory \(schema 99, this one knows up to 1\)/,
+        new RegExp(
+          `written by a newer factory \\(schema 99, this one knows up to ${repositoryMigrations.length}\\)`,
+        ),
       );
       assert.deepEqual(readFileSync(file), before);
     } finally {
