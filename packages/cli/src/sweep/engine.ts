@@ -35,6 +35,8 @@ export interface RepoReport {
     tasks: Record<string, number> | null;
     pulls: Record<string, number>;
     reviewDecisionsSince: number;
+    gateFailuresSince: number | null;
+    guardRefusalsSince: number | null;
     since: string | null;
   } | null;
   pulls: {

@@ -42,6 +42,8 @@ export interface SweepDocument {
   };
   readonly summary: { total: number; healthy: number; unhealthy: number; failed: number; timeout: number };
   readonly repositories: RepoReport[];
+  /** Each repository's status in its earlier sweeps, newest first (up to 5): the trend. */
+  readonly trends: Record<string, Array<{ status: string; finishedAt: string }>>;
 }
 
 function shippedSkillsDir(env: NodeJS.ProcessEnv): string | undefined {
@@ -64,6 +66,7 @@ export async function runSweep(
   const history = SweepHistory.open(factoryHome(options.env));
   try {
     const previous = history.latestResults();
+    const trends: SweepDocument['trends'] = {};
     if (options.resume) {
       repos = repos.filter((repo) => {
         const last = previous.get(repo.key);
@@ -109,6 +112,13 @@ export async function runSweep(
     });
     progress.stop();
     history.finish(sweepId);
+    for (const report of reports) {
+      trends[report.repo] = history
+        .trend(report.repo, 6)
+        .filter((row) => row.sweepId !== sweepId)
+        .slice(0, 5)
+        .map((row) => ({ status: row.status, finishedAt: row.finishedAt }));
+    }
     const count = (status: RepoReport['status']) => reports.filter((r) => r.status === status).length;
     const summary = {
       total: reports.length,
@@ -130,6 +140,7 @@ export async function runSweep(
       },
       summary,
       repositories: reports,
+      trends,
     };
     const lines = options.json ? [] : [...renderTable(reports), messages.sweepSummary(summary)];
     return { document, lines, unhealthy: summary.total - summary.healthy };

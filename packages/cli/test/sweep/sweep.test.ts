@@ -143,6 +143,7 @@ describe('factory sweep over 30 real repositories with bare remotes', () => {
       const doc = JSON.parse(text) as SweepJson & { sweepId?: number; options?: unknown };
       doc.sweepId = 0;
       doc.options = null;
+      (doc as { trends?: unknown }).trends = null;
       for (const repo of doc.repositories) {
         repo.durationMs = 0;
         if (repo.state) (repo.state as { since?: unknown }).since = null;
@@ -161,7 +162,15 @@ describe('factory sweep over 30 real repositories with bare remotes', () => {
     assert.doesNotMatch(only.stderr, /\u001b\[/, 'no terminal escapes when stderr is not a terminal');
 
     const resumed = await runFactoryAsync(['sweep', '--manifest', manifest, '--resume', '--json'], { env });
-    const result = JSON.parse(resumed.stdout) as SweepJson;
+    const result = JSON.parse(resumed.stdout) as SweepJson & {
+      trends: Record<string, Array<{ status: string }>>;
+    };
+    // The trend: earlier sweeps of each repository, newest first, from the home state store.
+    const someDrifted = result.repositories[0]!.repo;
+    assert.deepEqual(
+      result.trends[someDrifted]!.map((t) => t.status),
+      ['unhealthy', 'unhealthy'],
+    );
     assert.equal(result.repositories.length, 19);
     assert.ok(result.repositories.every((r) => kinds.get(r.name) !== 'healthy'));
   });

@@ -11,6 +11,38 @@ export interface RepoStateSummary {
   readonly pulls: Record<string, number>;
   /** Review decisions recorded since `since`. */
   readonly reviewDecisionsSince: number;
+  /** Failed gate runs since `since` (slot 2); null when the store has no gate runs table. */
+  readonly gateFailuresSince: number | null;
+  /** Guard refusals since `since` (slot 3); null when the store has no guard decisions table. */
+  readonly guardRefusalsSince: number | null;
+}
+
+function columns(store: StateStore, table: string): Set<string> {
+  return new Set(
+    (store.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name),
+  );
+}
+
+/**
+ * Counts rows since a time in a table another subsystem owns, reading only columns it can see exist:
+ * a schema that changes under us makes the count unknown (null), never a crash of the sweep.
+ */
+function countSince(
+  store: StateStore,
+  table: string,
+  timeColumns: readonly string[],
+  filter: { column: string; values: readonly string[] },
+  since: string,
+): number | null {
+  if (!hasTable(store, table)) return null;
+  const have = columns(store, table);
+  const time = timeColumns.find((c) => have.has(c));
+  if (!time || !have.has(filter.column)) return null;
+  const marks = filter.values.map(() => '?').join(', ');
+  const row = store.db
+    .prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE ${time} > ? AND ${filter.column} IN (${marks})`)
+    .get(since, ...filter.values) as { n: number };
+  return row.n;
 }
 
 function hasTable(store: StateStore, name: string): boolean {
@@ -33,7 +65,16 @@ function countBy(store: StateStore, table: string, column: string): Record<strin
  */
 export function readRepoState(repoRoot: string, since: string | undefined): RepoStateSummary {
   const file = stateDbPath(repoRoot);
-  if (!existsSync(file)) return { initialized: false, tasks: null, pulls: {}, reviewDecisionsSince: 0 };
+  if (!existsSync(file)) {
+    return {
+      initialized: false,
+      tasks: null,
+      pulls: {},
+      reviewDecisionsSince: 0,
+      gateFailuresSince: null,
+      guardRefusalsSince: null,
+    };
+  }
   const store = StateStore.open({ path: file });
   try {
     return store.read(() => {
@@ -46,7 +87,27 @@ export function readRepoState(repoRoot: string, since: string | undefined): Repo
               .get(since ?? '') as { n: number }
           ).n ?? 0)
         : 0;
-      return { initialized: true, tasks, pulls, reviewDecisionsSince: decisions };
+      const from = since ?? '';
+      return {
+        initialized: true,
+        tasks,
+        pulls,
+        reviewDecisionsSince: decisions,
+        gateFailuresSince: countSince(
+          store,
+          'gate_runs',
+          ['started_at'],
+          { column: 'status', values: ['failed', 'error'] },
+          from,
+        ),
+        guardRefusalsSince: countSince(
+          store,
+          'guard_decisions',
+          ['decided_at', 'at', 'created_at', 'timestamp'],
+          { column: 'decision', values: ['deny', 'denied', 'block', 'blocked'] },
+          from,
+        ),
+      };
     });
   } finally {
     store.close();
