@@ -12,7 +12,25 @@ export async function runFastPath(argv: readonly string[]): Promise<number | und
   }
   if (argv.includes('--help') || argv.includes('-h')) return undefined;
   if (argv[0] === 'hook' && argv.length >= 2) return runHookCommand(argv.slice(1));
+  if (argv[0] === 'gate' && gitHookGates.has(argv[1] ?? '')) return runGateCommand(argv.slice(1));
   return undefined;
+}
+
+/** The gates the git hooks call on every commit and push; `gate history` goes through yargs. */
+const gitHookGates = new Set(['pre-commit', 'pre-push', 'commit-msg']);
+
+async function runGateCommand(args: readonly string[]): Promise<number> {
+  const debug = args.includes('--debug');
+  const [gate = '', ...rest] = args.filter((arg) => arg !== '--debug');
+  try {
+    const { runGate } = await import('@factory/gates/gate/run');
+    return await runGate({ gate, args: rest, cwd: process.cwd(), env: process.env, readStdin });
+  } catch (error) {
+    // A gate that cannot run refuses the commit (exit 2), with the reason.
+    const { reportError } = await import('./output.js');
+    const code = reportError(error, debug);
+    return code === 0 ? 2 : code;
+  }
 }
 
 async function runHookCommand(args: readonly string[]): Promise<number> {

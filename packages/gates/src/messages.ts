@@ -13,4 +13,85 @@ export const messages = {
     `factory guard blocked this call: unknown hook event "${event}" (known: ${known.join(', ')}); fix the command in .claude/settings.json or re-run factory init.`,
   hookInternalError: (reason: string) =>
     `factory guard blocked this call because it failed internally (${reason}); run factory doctor, and report the bug if it persists.`,
+
+  // git gates (gates helper)
+  secretFound: (what: string, masked: string, rule: string) => `${what} (${masked}, rule ${rule})`,
+  secretFix:
+    'remove it from the file and read it from the environment or a secret store; if it was ever pushed, rotate it; a known false positive takes a `factory-allow-secret` comment on its line or a gates.secrets.allowPaths glob',
+  conflictMarker: (marker: string) => `a merge-conflict marker (${marker})`,
+  conflictMarkerFix: 'finish the merge: keep the right side, delete the markers, stage the file again',
+  largeFile: (kb: number, maxKb: number) => `${kb} KiB, over the limit of ${maxKb} KiB`,
+  largeFileFix:
+    'keep large files out of git (Git LFS, a release asset, a download step), or raise gates.preCommit.maxFileSizeKb',
+  forbiddenPath: 'a path that must never be committed (gates.preCommit.forbiddenPaths)',
+  forbiddenPathFix: (path: string) =>
+    `unstage it with git restore --staged -- ${path} and add it to .gitignore; if it really belongs in git, narrow gates.preCommit.forbiddenPaths`,
+  taskFailed: (command: string, code: number, files: number) =>
+    `the task "${command}" failed (exit ${code}) on ${files} staged file${files === 1 ? '' : 's'}`,
+  taskFix: 'fix what the task reported above, stage the fix, and commit again',
+  lintStagedFailed: 'a task failed under lint-staged (its output is above)',
+  gitleaksFound: 'gitleaks found secrets (its report is above)',
+  gitleaksMissing:
+    'gates.secrets.gitleaks is "required" but gitleaks is not on PATH; install gitleaks or set it to "auto"',
+  commandFailed: (name: string, code: number) => `"${name}" failed (exit ${code})`,
+  commandFix: 'fix what it reported above and push again',
+  commitMsgMismatch: (pattern: string) => `the first line does not match ${pattern}`,
+  commitMsgFix: (hint: string | undefined) =>
+    hint ?? 'reword the message (git commit --amend) to match gates.commitMsg.pattern',
+  commitMsgFileMissing: (file: string) =>
+    `the commit message file ${file} cannot be read; this hook must be called by git with its file.`,
+  commitMsgBadPattern: (pattern: string, reason: string) =>
+    `gates.commitMsg.pattern ${pattern} is not a valid regular expression (${reason}); fix it in the config.`,
+  skipNeedsReason:
+    'FACTORY_SKIP is set without FACTORY_SKIP_REASON; say why (FACTORY_SKIP_REASON="...") so the skip can be recorded, or unset FACTORY_SKIP.',
+  skipSecrets:
+    'the secret check cannot be skipped (FACTORY_SKIP names "secrets"); remove the secret, or mark a false positive with a `factory-allow-secret` comment or a gates.secrets.allowPaths glob.',
+  skipUnknown: (name: string, known: readonly string[]) =>
+    `FACTORY_SKIP names "${name}", which is not a check (known: ${known.join(', ')}, or all); fix the name.`,
+  gateUnknown: (name: string) =>
+    `unknown gate "${name}" (known: pre-commit, pre-push, commit-msg, history); the git hooks call factory gate pre-commit, pre-push or commit-msg.`,
+  gateNotInRepository: (dir: string) =>
+    `${dir} is not inside a git repository; the gates run from git hooks.`,
+  gateFailedHeader: (gate: string) => `factory gate ${gate}: refused`,
+  gateFailedFooter: (gate: string) =>
+    `fix the findings above and try again. A human in a hurry may skip a check with a reason: FACTORY_SKIP=<check> FACTORY_SKIP_REASON="why" (recorded; never the secret check). Past runs: factory gate history${gate === '' ? '' : ''}`,
+  gateInterrupted: (gate: string, restored: string) => `factory gate ${gate}: interrupted; ${restored}`,
+  gateRecordFailed: (reason: string) =>
+    `factory: warning: this gate run could not be recorded in .factory/state.db (${reason}); run factory doctor.`,
+
+  // init (gates helper)
+  initUnknownPreset: (name: string) =>
+    `there is no preset "${name}"; use --preset base, typescript or python.`,
+  initConfigKept: (file: string) =>
+    `${file} already exists and was kept as it is; edit its "extends" to change the preset.`,
+  initDormantManager: (managers: readonly string[]) =>
+    `this repository is configured for ${managers.join(' and ')}, but its git hooks are not installed, so factory cannot keep them running; install them first (lefthook install, pre-commit install or prek install) and run factory init again, or pass --force to go on without them.`,
+  initDormantForced: (managers: readonly string[]) =>
+    `${managers.join(' and ')} is configured but its hooks were not installed; it stays not running (--force).`,
+  initUnchainable: (names: readonly string[]) =>
+    `the existing git hooks ${names.join(', ')} cannot be chained through husky and would stop running; remove or move them and run factory init again, or pass --force to go on without them.`,
+  initUnchainableForced: (names: readonly string[]) =>
+    `the existing git hooks ${names.join(', ')} cannot be chained and no longer run (--force).`,
+  initToPersonal:
+    'switched to personal mode: factory files that were committed in team mode are still tracked; untrack them with git rm --cached if teammates should not get them.',
+  initPackageJsonInvalid: (file: string, reason: string) =>
+    `${file} is not valid JSON (${reason}); fix it, then run factory init --team again.`,
+  initGitConfigFailed: (key: string, reason: string) =>
+    `git config ${key} failed (${reason}); check that .git/config is writable.`,
+  initHuskyFailed: (reason: string) =>
+    `husky could not install its hook folder (${reason}); fix that and run factory init again.`,
+  initNeedsYes:
+    'factory init asks before it writes, but there is no terminal to ask in; pass --yes to go ahead, or --dry-run to see the changes.',
+  initCancelled: 'factory init cancelled; nothing was written.',
+  settingsNotJson: (file: string, reason: string) =>
+    `${file} is not valid JSON (${reason}); fix it (factory init left it untouched) and run factory init again.`,
+  settingsWrongShape: (file: string, what: string) =>
+    `${file} is not a Claude Code settings file as expected: ${what}; fix it (factory init left it untouched) and run factory init again.`,
+  // skills and memory (evals helper)
+  memoryUnavailable: (reason: string) =>
+    `factory memory was not added to the context (${reason}); run factory doctor to check the state database.`,
+  skillsManifestInvalid: (file: string) =>
+    `${file} is not a valid skills manifest; move it aside and run factory skills sync --force to reinstall the skills.`,
+  skillUnknown: (name: string, known: readonly string[]) =>
+    `there is no shipped skill "${name}" (shipped: ${known.join(', ')}); check the name.`,
 } as const;

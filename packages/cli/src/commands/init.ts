@@ -1,7 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { ExitCode, FactoryError } from '@factory/core/errors';
+import { gatesMessages } from '@factory/gates';
 import type { CommandModule } from 'yargs';
-import { notAvailable } from './not-available.js';
+import { printJson, printLine } from '../output.js';
 
-export const initCommand: CommandModule = {
+interface InitArgs {
+  preset?: string;
+  yes?: boolean;
+  'dry-run'?: boolean;
+  force?: boolean;
+  team?: boolean;
+  personal?: boolean;
+  json?: boolean;
+  cwd?: string;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export const initCommand: CommandModule<object, InitArgs> = {
   command: 'init',
   describe:
     'install the gates (git hooks), the guard (Claude Code hooks), skills, config and state in this repository',
@@ -18,11 +42,75 @@ export const initCommand: CommandModule = {
       })
       .option('force', {
         type: 'boolean',
-        describe: 'take over from another hook manager after keeping its hooks',
+        describe: 'go on when another hook manager cannot be kept running (its hooks are listed)',
       })
       .option('team', {
         type: 'boolean',
         describe: 'install as committed files so that every clone is gated',
-      }),
-  handler: notAvailable('init'),
+      })
+      .option('personal', {
+        type: 'boolean',
+        describe: 'install for this clone only, nothing to commit (the default; converts a team setup back)',
+      })
+      .conflicts('team', 'personal'),
+  handler: async (argv) => {
+    const { planInit, applyInit, describePlan } = await import('@factory/gates/install/init');
+    const cwd = argv.cwd ?? process.cwd();
+    const plan = await planInit({
+      cwd,
+      ...(argv.preset ? { preset: argv.preset } : {}),
+      ...(argv.team ? { mode: 'team' as const } : argv.personal ? { mode: 'personal' as const } : {}),
+      force: argv.force ?? false,
+      nodePath: process.execPath,
+      binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
+    });
+    const changes = describePlan(plan);
+    if (argv['dry-run']) {
+      if (argv.json) {
+        printJson({
+          root: plan.root,
+          mode: plan.mode,
+          preset: plan.preset,
+          changes,
+          chained: plan.chained,
+          notes: plan.notes,
+        });
+        return;
+      }
+      printLine(`factory init (dry run) in ${plan.root}, ${plan.mode} mode, preset ${plan.preset}:`);
+      for (const line of changes.length > 0 ? changes : ['nothing to change']) printLine(`  ${line}`);
+      for (const hook of plan.chained) printLine(`  keeps running: ${hook}`);
+      for (const note of plan.notes) printLine(`  note: ${note}`);
+      return;
+    }
+    if (changes.length > 0 && !argv.yes) {
+      if (!process.stdin.isTTY) throw new FactoryError(gatesMessages.initNeedsYes, ExitCode.usage);
+      process.stderr.write(
+        `factory init will, in ${plan.root} (${plan.mode} mode, preset ${plan.preset}):\n`,
+      );
+      for (const line of changes) process.stderr.write(`  ${line}\n`);
+      if (!(await confirm('Proceed? [y/N] ')))
+        throw new FactoryError(gatesMessages.initCancelled, ExitCode.refused);
+    }
+    await applyInit(plan);
+    if (argv.json) {
+      printJson({
+        root: plan.root,
+        mode: plan.mode,
+        preset: plan.preset,
+        changes,
+        chained: plan.chained,
+        notes: plan.notes,
+      });
+      return;
+    }
+    printLine(
+      changes.length === 0
+        ? `factory is already installed in ${plan.root} (${plan.mode} mode); nothing changed.`
+        : `factory installed in ${plan.root} (${plan.mode} mode, preset ${plan.preset}):`,
+    );
+    for (const line of changes) printLine(`  ${line}`);
+    for (const hook of plan.chained) printLine(`  keeps running: ${hook}`);
+    for (const note of plan.notes) printLine(`  note: ${note}`);
+  },
 };

@@ -1,4 +1,25 @@
+import { sessionStartMemory } from '@factory/core/memory/hook-context';
+import { messages } from '../../messages.js';
 import { type HookHandler, noOpinion } from '../types.js';
 
-/** SessionStart: context (memory) added at the start of a session. */
-export const handle: HookHandler = async () => noOpinion;
+/** SessionStart: the project's memory, most relevant first and bounded, added to the model's context. */
+export const handle: HookHandler = async (input, context) => {
+  const cwd = typeof input.cwd === 'string' && input.cwd !== '' ? input.cwd : context.cwd;
+  // Memory is guidance, not a safety check: a broken state database must not block the session or the
+  // prompt (exit 2 would), so a failure here is reported and the hook stays out of the way.
+  let memory: ReturnType<typeof sessionStartMemory>;
+  try {
+    memory = sessionStartMemory(cwd, context.env);
+  } catch (error) {
+    return {
+      stdout: '',
+      stderr: `${messages.memoryUnavailable(error instanceof Error ? error.message : String(error))}\n`,
+      exitCode: 0,
+    };
+  }
+  if (!memory) return noOpinion;
+  const stdout = JSON.stringify({
+    hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: memory.text },
+  });
+  return { stdout, stderr: '', exitCode: 0 };
+};

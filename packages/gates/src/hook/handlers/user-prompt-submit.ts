@@ -1,4 +1,26 @@
+import { promptMemory } from '@factory/core/memory/hook-context';
+import { messages } from '../../messages.js';
 import { type HookHandler, noOpinion } from '../types.js';
 
-/** UserPromptSubmit: context (memory) that matches the prompt. */
-export const handle: HookHandler = async () => noOpinion;
+/** UserPromptSubmit: the memory entries whose tags, words or paths match the prompt. */
+export const handle: HookHandler = async (input, context) => {
+  const cwd = typeof input.cwd === 'string' && input.cwd !== '' ? input.cwd : context.cwd;
+  const prompt = typeof input.prompt === 'string' ? input.prompt : '';
+  // Memory is guidance, not a safety check: a broken state database must not block the session or the
+  // prompt (exit 2 would), so a failure here is reported and the hook stays out of the way.
+  let memory: ReturnType<typeof promptMemory>;
+  try {
+    memory = promptMemory(cwd, prompt, context.env);
+  } catch (error) {
+    return {
+      stdout: '',
+      stderr: `${messages.memoryUnavailable(error instanceof Error ? error.message : String(error))}\n`,
+      exitCode: 0,
+    };
+  }
+  if (!memory) return noOpinion;
+  const stdout = JSON.stringify({
+    hookSpecificOutput: { hookEventName: 'UserPromptSubmit', additionalContext: memory.text },
+  });
+  return { stdout, stderr: '', exitCode: 0 };
+};

@@ -1,0 +1,57 @@
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { coreMessages, ExitCode, FactoryError, findRepositoryRoot, isDirectory } from '@factory/core';
+import { openRepositoryState, type RepositoryState } from '@factory/core/state/repository';
+import type { WorkflowSet } from '@factory/core/workflow/workflow';
+import { messages } from './messages.js';
+
+/** The global options every state command reads. */
+export interface StateArgs {
+  readonly cwd?: string;
+  readonly json?: boolean;
+}
+
+/** The repository the command works on: `--cwd DIR` or the current folder, walked up to its `.git`. */
+export function repositoryRoot(args: StateArgs): string {
+  const start = resolve(args.cwd ?? process.cwd());
+  if (!isDirectory(start)) throw new FactoryError(messages.cwdMissing(start), ExitCode.usage);
+  const root = findRepositoryRoot(start);
+  if (!root) throw new FactoryError(coreMessages.notInRepository(start), ExitCode.usage);
+  return root;
+}
+
+/** `FACTORY_BUSY_TIMEOUT_MS`: how long to wait for another writer (default: the store's). */
+export function busyTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.FACTORY_BUSY_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new FactoryError(messages.badBusyTimeout(raw), ExitCode.usage);
+  }
+  return value;
+}
+
+/**
+ * The workflows of the repository: the defaults plus the `workflows` section of its factory config.
+ * Loaded lazily (ajv and the config loader are not on any hook path).
+ */
+export async function repositoryWorkflows(root: string): Promise<WorkflowSet> {
+  const { loadRepositoryWorkflows } = await import('./workflows-config.js');
+  return loadRepositoryWorkflows(root);
+}
+
+/** Opens the repository's state with its workflows; the caller closes it. */
+export function openState(root: string, workflows: WorkflowSet): RepositoryState {
+  const busyTimeoutMs = busyTimeoutFromEnv();
+  return openRepositoryState(root, { workflows, ...(busyTimeoutMs !== undefined ? { busyTimeoutMs } : {}) });
+}
+
+/** Who acts when no `--owner` is given: `FACTORY_OWNER`, else the user name. */
+export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FACTORY_OWNER) return env.FACTORY_OWNER;
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}

@@ -1,0 +1,184 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { ExitCode, FactoryError } from '../errors.js';
+import { messages } from '../messages.js';
+import { findRepositoryRoot } from '../paths.js';
+import { configSearchPlaces, isPlainJsonPlace, packageJsonKey } from './places.js';
+import { isPresetName, presetFile } from './presets.js';
+import type { FactoryConfig, LoadedConfig } from './types.js';
+import { validateConfigData } from './validate.js';
+
+/**
+ * Loading the configuration, lean enough for the git hooks and the guard.
+ *
+ * How to get the resolved config, anywhere (hooks included): `await loadConfig({ cwd })`.
+ * - Discovery: from `cwd` up to the top of the repository, each folder is checked for the places of
+ *   `configSearchPlaces` in order (a handful of `existsSync`); package.json counts only with a `factory` key.
+ * - The common case, a JSON file (`factory.config.json`, `.factoryrc.json`, package.json), is read with
+ *   JSON.parse and checked with the validator precompiled at build time: no cosmiconfig, no ajv compile.
+ * - Any other format (YAML, `.factoryrc`, JS, TS) is loaded by cosmiconfig, imported only then.
+ * - `extends` names presets (presets/<name>.json of the factory installation) or JSON files relative to
+ *   the config; objects merge deeply, arrays and values of a later layer replace earlier ones.
+ * - No config anywhere: the schema's defaults (the base checks), `file` absent.
+ * Errors are FactoryErrors (exit 2) that name the file, the path inside it and what was expected.
+ */
+export interface LoadConfigOptions {
+  /** Where to start looking (a hook's cwd is the top of the working tree). */
+  readonly cwd: string;
+  /** The last folder searched; default the top of the repository containing `cwd` (or `cwd` itself). */
+  readonly stopDir?: string;
+}
+
+interface FoundConfig {
+  readonly file: string;
+  readonly place: string;
+  /** Set when the file is package.json: its `factory` key, already parsed. */
+  readonly packageData?: unknown;
+}
+
+/** The config file that applies to `cwd`, or undefined. Cheap: no file is parsed but package.json. */
+export function findConfigFile(options: LoadConfigOptions): FoundConfig | undefined {
+  const start = resolve(options.cwd);
+  const stop = resolve(options.stopDir ?? findRepositoryRoot(start) ?? start);
+  let dir = start;
+  for (;;) {
+    for (const place of configSearchPlaces) {
+      const file = join(dir, place);
+      if (!existsSync(file)) continue;
+      if (place === 'package.json') {
+        const pkg = parseJson(file) as Record<string, unknown> | null;
+        if (pkg && typeof pkg === 'object' && packageJsonKey in pkg) {
+          return { file, place, packageData: pkg[packageJsonKey] };
+        }
+        continue;
+      }
+      return { file, place };
+    }
+    if (dir === stop) return undefined;
+    const parent = dirname(dir);
+    // Never search above the repository: a config outside it is not this repository's.
+    if (parent === dir || relative(stop, dir).startsWith('..')) return undefined;
+    dir = parent;
+  }
+}
+
+/** The resolved configuration for `cwd`. See the comment above for what it does and what it costs. */
+export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  const found = findConfigFile(options);
+  if (!found) return resolveLayers({}, undefined);
+  if (found.place === 'package.json') {
+    return resolveLayers(found.packageData, found.file, `${found.file} (key "${packageJsonKey}")`);
+  }
+  if (isPlainJsonPlace(found.place)) return resolveLayers(parseJson(found.file), found.file);
+  return resolveLayers(await loadWithCosmiconfig(found.file), found.file);
+}
+
+/** Loads one non-JSON config file (YAML, JS, TS) with cosmiconfig, imported only now. */
+async function loadWithCosmiconfig(file: string): Promise<unknown> {
+  const { cosmiconfig, defaultLoaders } = await import('cosmiconfig');
+  // TypeScript configs are imported natively (Node strips the types), without a TypeScript dependency.
+  const explorer = cosmiconfig(packageJsonKey, {
+    searchPlaces: [...configSearchPlaces],
+    loaders: { '.ts': defaultLoaders['.mjs'], '.mts': defaultLoaders['.mjs'] },
+    cache: false,
+  });
+  try {
+    const result = await explorer.load(file);
+    const config: unknown = result?.config ?? {};
+    // A module compiled to CommonJS (by a loader such as tsx) arrives wrapped once more in `default`.
+    if (isPlainObject(config) && Object.keys(config).length === 1 && isPlainObject(config.default)) {
+      return config.default;
+    }
+    return config;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/\s+/g, ' ').trim() : String(error);
+    throw new FactoryError(messages.configUnreadable(file, reason), ExitCode.usage, { cause: error });
+  }
+}
+
+function parseJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new FactoryError(messages.configUnreadable(file, code), ExitCode.usage, { cause: error });
+  }
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FactoryError(messages.configNotJson(file, reason), ExitCode.usage, { cause: error });
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Objects merge key by key; arrays and values of `over` replace those of `base`. */
+export function mergeConfig(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prior = out[key];
+    out[key] = isPlainObject(prior) && isPlainObject(value) ? mergeConfig(prior, value) : value;
+  }
+  return out;
+}
+
+/** Resolves `extends` recursively and validates: each file on its own (so errors name it), then the whole. */
+export function resolveLayers(data: unknown, file: string | undefined, label = file): LoadedConfig {
+  const sources: string[] = [];
+  const merged = flatten(data, file, label ?? '(defaults)', sources, []);
+  const { extends: _extends, $schema: _schema, ...rest } = merged;
+  const result: Json = { ...rest };
+  if (isPlainObject(data) && data.extends !== undefined) result.extends = data.extends;
+  if (isPlainObject(data) && data.$schema !== undefined) result.$schema = data.$schema;
+  validateConfigData(result, label ?? '(defaults)');
+  return {
+    config: result as FactoryConfig,
+    ...(file ? { file } : {}),
+    sources,
+  };
+}
+
+function flatten(
+  data: unknown,
+  file: string | undefined,
+  label: string,
+  sources: string[],
+  stack: string[],
+): Json {
+  // Validate this layer alone first (on a copy: defaults must not leak into the merge).
+  validateConfigData(structuredClone(data), label);
+  const layer = data as Json;
+  const refs = layer.extends === undefined ? [] : ([] as string[]).concat(layer.extends as string | string[]);
+  let merged: Json = {};
+  for (const ref of refs) {
+    const target = resolveExtends(ref, file, label);
+    if (stack.includes(target) || target === file) {
+      throw new FactoryError(messages.configExtendsCycle(label, [...stack, target].join(' -> ')));
+    }
+    const parent = flatten(parseJson(target), target, target, sources, [...stack, ...(file ? [file] : [])]);
+    merged = mergeConfig(merged, parent);
+  }
+  if (file) sources.push(file);
+  const { extends: _e, $schema: _s, ...own } = layer;
+  return mergeConfig(merged, own);
+}
+
+function resolveExtends(ref: string, file: string | undefined, label: string): string {
+  if (isPresetName(ref)) {
+    const preset = presetFile(ref);
+    if (!preset) throw new FactoryError(messages.configUnknownPreset(label, ref));
+    return preset;
+  }
+  const base = file ? dirname(file) : process.cwd();
+  const target = isAbsolute(ref) ? ref : resolve(base, ref);
+  if (!existsSync(target)) throw new FactoryError(messages.configExtendsMissing(label, ref, target));
+  if (!target.endsWith('.json')) throw new FactoryError(messages.configExtendsNotJson(label, ref));
+  return target;
+}

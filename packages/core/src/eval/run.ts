@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { ExitCode, FactoryError } from '../errors.js';
+import { messages } from '../messages.js';
+import { parseSession } from '../transcript/parse.js';
+import type { ParsedSession } from '../transcript/session.js';
+import { checkExpectations, type ShellCheckRunner } from './match.js';
+import { type Attempt, type ScenarioOutcome, scoreScenario, skippedScenario } from './outcome.js';
+import type { LoadedScenario } from './scenario.js';
+
+/** What one attempt of a lane produced: the session, and a way to run shell checks in its workspace. */
+export interface ProducedSession {
+  readonly session: ParsedSession;
+  readonly shell?: ShellCheckRunner;
+  readonly costUsd?: number;
+  readonly durationMs: number;
+  /** Raw bodies of the requests the model received (scripted lane). */
+  readonly modelRequests?: readonly string[];
+  /** Frees the attempt's workspace once its checks ran. */
+  cleanup?(): void;
+}
+
+/** A lane: produces one session for one attempt of a scenario, or says why it cannot run it. */
+export interface Lane {
+  readonly name: 'recorded' | 'scripted' | 'live';
+  /** undefined when the lane can run the scenario, else why it is skipped. */
+  skipReason(loaded: LoadedScenario): string | undefined;
+  /** How many attempts the scenario gets in this lane. */
+  attempts(loaded: LoadedScenario): number;
+  produce(loaded: LoadedScenario, attempt: number): Promise<ProducedSession>;
+}
+
+export interface RunOptions {
+  /** Stop starting attempts once the sessions reported this much cost in total (USD). */
+  readonly maxCostUsd?: number;
+  readonly onOutcome?: (outcome: ScenarioOutcome) => void;
+}
+
+/** Runs every scenario through a lane and scores each one. */
+export async function runScenarios(
+  scenarios: readonly LoadedScenario[],
+  lane: Lane,
+  options: RunOptions = {},
+): Promise<ScenarioOutcome[]> {
+  const outcomes: ScenarioOutcome[] = [];
+  let spent = 0;
+  for (const loaded of scenarios) {
+    const skip = lane.skipReason(loaded);
+    if (skip) {
+      const outcome = skippedScenario(loaded, skip);
+      outcomes.push(outcome);
+      options.onOutcome?.(outcome);
+      continue;
+    }
+    const attempts: Attempt[] = [];
+    const n = lane.attempts(loaded);
+    for (let i = 0; i < n; i++) {
+      if (options.maxCostUsd !== undefined && spent >= options.maxCostUsd) {
+        attempts.push({
+          verdicts: [],
+          durationMs: 0,
+          error: messages.evalCostExceeded(spent, options.maxCostUsd),
+        });
+        break;
+      }
+      attempts.push(await attempt(loaded, lane, i));
+      spent += attempts.at(-1)?.costUsd ?? 0;
+    }
+    const outcome = scoreScenario(loaded, attempts);
+    outcomes.push(outcome);
+    options.onOutcome?.(outcome);
+  }
+  return outcomes;
+}
+
+async function attempt(loaded: LoadedScenario, lane: Lane, index: number): Promise<Attempt> {
+  const started = performance.now();
+  let produced: ProducedSession | undefined;
+  try {
+    produced = await lane.produce(loaded, index);
+    const verdicts = checkExpectations(
+      loaded.scenario.expect,
+      produced.session,
+      produced.shell,
+      produced.modelRequests,
+    );
+    const limit = loaded.scenario.limits?.maxTurns;
+    const overTurns =
+      limit !== undefined && produced.session.turns > limit
+        ? `the session took ${produced.session.turns} turns, over the limit of ${limit}`
+        : undefined;
+    return {
+      verdicts,
+      durationMs: produced.durationMs,
+      ...(produced.costUsd !== undefined ? { costUsd: produced.costUsd } : {}),
+      ...(overTurns ? { error: overTurns } : {}),
+    };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { verdicts: [], durationMs: performance.now() - started, error: reason };
+  } finally {
+    produced?.cleanup?.();
+  }
+}
+
+/** Reads a recorded session file; refuses a file that holds no session at all. */
+export function readSessionFile(file: string): ParsedSession {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new FactoryError(messages.transcriptUnreadable(file, code), ExitCode.usage);
+  }
+  const session = parseSession(text);
+  if (session.lineCount === 0 || session.lineCount === session.malformedLines) {
+    throw new FactoryError(messages.transcriptEmpty(file), ExitCode.usage);
+  }
+  return session;
+}
+
+/** The recorded lane: checks every scenario against one recorded session (no workspace, one attempt). */
+export function recordedLane(file: string): Lane {
+  const session = readSessionFile(file);
+  return {
+    name: 'recorded',
+    skipReason: () => undefined,
+    attempts: () => 1,
+    produce: async () => ({ session, durationMs: 0 }),
+  };
+}

@@ -1,0 +1,285 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { StatementSync } from 'node:sqlite';
+import { ExitCode, FactoryError } from '../errors.js';
+import { messages } from '../messages.js';
+import type { StateStore } from './store.js';
+
+/** What a task can hold outside the database, and so leak when its owner dies. */
+export type ResourceKind = 'worktree' | 'branch' | 'pid' | 'port';
+export const resourceKinds: readonly ResourceKind[] = ['worktree', 'branch', 'pid', 'port'];
+
+export interface Resource {
+  readonly id: number;
+  readonly taskId: number;
+  readonly kind: ResourceKind;
+  /** A worktree's absolute path, a branch name, a process id or a port number, as text. */
+  readonly value: string;
+  /** The lease owner who recorded it: when that owner no longer holds the task, the resource is orphaned. */
+  readonly owner: string | null;
+  readonly createdAt: string;
+  readonly releasedAt: string | null;
+  /** What recovery (or the holder) did with it: removed, terminated, kept because of uncommitted work... */
+  readonly outcome: string | null;
+}
+
+interface ResourceRow {
+  id: number;
+  task_id: number;
+  kind: ResourceKind;
+  value: string;
+  owner: string | null;
+  created_at: number;
+  released_at: number | null;
+  outcome: string | null;
+}
+
+interface CandidateRow extends ResourceRow {
+  phase: string;
+  task_owner: string | null;
+  lease_expires_at: number | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function toResource(row: ResourceRow): Resource {
+  return {
+    id: row.id,
+    taskId: row.task_id,
+    kind: row.kind,
+    value: row.value,
+    owner: row.owner,
+    createdAt: iso(row.created_at),
+    releasedAt: row.released_at === null ? null : iso(row.released_at),
+    outcome: row.outcome,
+  };
+}
+
+function checkValue(kind: ResourceKind, value: string): string {
+  const ok =
+    kind === 'pid'
+      ? /^[1-9]\d{0,9}$/.test(value)
+      : kind === 'port'
+        ? /^[1-9]\d{0,4}$/.test(value) && Number(value) <= 65535
+        : value.trim() !== '' && !/[\0\n]/.test(value);
+  if (!resourceKinds.includes(kind) || !ok)
+    throw new FactoryError(messages.taskBadResource(kind, value), ExitCode.usage);
+  return value;
+}
+
+/** The resources tasks hold: recorded with the task so that recovery can find and reclaim leaks. */
+export class ResourceStore {
+  readonly store: StateStore;
+  private readonly now: () => number;
+  private readonly statements = new Map<string, StatementSync>();
+
+  constructor(store: StateStore, clock: () => number = Date.now) {
+    this.store = store;
+    this.now = clock;
+  }
+
+  private sql(text: string): StatementSync {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.store.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * Records that the task holds a resource. A live resource belongs to one task only: attaching a port or
+   * worktree another task still holds is refused (exit 1), which also keeps two tasks off the same port.
+   */
+  attach(taskId: number, kind: ResourceKind, value: string, owner?: string): Resource {
+    checkValue(kind, value);
+    return this.store.write(() => {
+      const task = this.sql('SELECT id, owner FROM tasks WHERE id = ?').get(taskId) as
+        | { id: number; owner: string | null }
+        | undefined;
+      if (!task) throw new FactoryError(messages.taskUnknown(taskId), ExitCode.usage);
+      const holder = this.sql(
+        'SELECT * FROM task_resources WHERE kind = ? AND value = ? AND released_at IS NULL',
+      ).get(kind, value) as ResourceRow | undefined;
+      if (holder) {
+        if (holder.task_id === taskId) return toResource(holder);
+        throw new FactoryError(messages.taskResourceTaken(kind, value, holder.task_id), ExitCode.refused);
+      }
+      const result = this.sql(
+        'INSERT INTO task_resources (task_id, kind, value, owner, created_at) VALUES (?, ?, ?, ?, ?)',
+      ).run(taskId, kind, value, owner ?? task.owner, this.now());
+      return toResource(
+        this.sql('SELECT * FROM task_resources WHERE id = ?').get(
+          Number(result.lastInsertRowid),
+        ) as unknown as ResourceRow,
+      );
+    });
+  }
+
+  /** The resources of one task, or of all tasks; `live` keeps only those not released yet. */
+  list(taskId?: number, live = false): Resource[] {
+    const where = [taskId !== undefined ? 'task_id = ?' : '1', live ? 'released_at IS NULL' : '1'].join(
+      ' AND ',
+    );
+    const args = taskId !== undefined ? [taskId] : [];
+    return this.store.read(() =>
+      (
+        this.sql(`SELECT * FROM task_resources WHERE ${where} ORDER BY id`).all(
+          ...args,
+        ) as unknown as ResourceRow[]
+      ).map(toResource),
+    );
+  }
+
+  /** Marks a resource released with what became of it; false when someone released it first. */
+  markReleased(id: number, outcome: string): boolean {
+    return this.store.write(
+      () =>
+        this.sql(
+          'UPDATE task_resources SET released_at = ?, outcome = ? WHERE id = ? AND released_at IS NULL',
+        ).run(this.now(), outcome, id).changes === 1,
+    );
+  }
+
+  /** Notes why a resource is kept (e.g. uncommitted work) without releasing it. */
+  markKept(id: number, outcome: string): void {
+    this.store.write(() =>
+      this.sql('UPDATE task_resources SET outcome = ? WHERE id = ? AND released_at IS NULL').run(outcome, id),
+    );
+  }
+
+  /** Live resources with the state of their task, for recovery to judge. */
+  candidates(): Array<{ resource: Resource; ended: boolean; ownerGone: boolean }> {
+    const now = this.now();
+    const rows = this.store.read(
+      () =>
+        this.sql(
+          `SELECT r.*, t.phase AS phase, t.owner AS task_owner, t.lease_expires_at AS lease_expires_at
+           FROM task_resources r JOIN tasks t ON t.id = r.task_id
+           WHERE r.released_at IS NULL ORDER BY r.id`,
+        ).all() as unknown as CandidateRow[],
+    );
+    return rows.map((row) => ({
+      resource: toResource(row),
+      ended: row.phase === 'terminal',
+      // The owner who recorded it no longer holds a live lease on the task: it died or let go.
+      ownerGone:
+        row.owner !== null &&
+        (row.task_owner !== row.owner || row.lease_expires_at === null || row.lease_expires_at < now),
+    }));
+  }
+}
+
+export type ReclaimAction = 'released' | 'kept' | 'left';
+
+export interface ReclaimResult {
+  readonly resource: Resource;
+  /** released: reclaimed (or already gone); kept: needs a human (e.g. uncommitted work); left: still in use. */
+  readonly action: ReclaimAction;
+  readonly outcome: string;
+}
+
+/** Whether a process exists: `process.kill(pid, 0)` fails with ESRCH when it does not. */
+export function processState(pid: number): 'alive' | 'dead' | 'foreign' {
+  try {
+    process.kill(pid, 0);
+    return 'alive';
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else; we may not signal it.
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? 'foreign' : 'dead';
+  }
+}
+
+function git(cwd: string, args: string[]): { ok: boolean; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { ok: true, stdout, stderr: '' };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message?: string };
+    return { ok: false, stdout: String(e.stdout ?? ''), stderr: String(e.stderr ?? e.message ?? '') };
+  }
+}
+
+const firstLine = (text: string) => text.trim().split('\n')[0] ?? '';
+
+/**
+ * Reclaims the resources of tasks that ended or whose owner is gone (its lease expired or was given up):
+ * clean worktrees are removed (`git worktree remove`, which itself refuses a dirty one), a worktree with
+ * uncommitted or untracked work is kept and reported, never deleted; branches of ended tasks are deleted
+ * only when merged (`git branch -d`); processes still running for them get SIGTERM; ports are freed.
+ * A process that is already dead is released whatever its task's state. Git runs outside the database
+ * lock; each release is its own small transaction, so two recoveries at once do not double-count.
+ */
+export function reclaimResources(repoRoot: string, resources: ResourceStore): ReclaimResult[] {
+  const results: ReclaimResult[] = [];
+  const release = (resource: Resource, outcome: string) => {
+    if (resources.markReleased(resource.id, outcome)) results.push({ resource, action: 'released', outcome });
+  };
+  const keep = (resource: Resource, outcome: string) => {
+    resources.markKept(resource.id, outcome);
+    results.push({ resource, action: 'kept', outcome });
+  };
+  for (const { resource, ended, ownerGone } of resources.candidates()) {
+    const orphaned = ended || ownerGone;
+    switch (resource.kind) {
+      case 'pid': {
+        const pid = Number(resource.value);
+        const state = processState(pid);
+        if (state === 'dead') release(resource, 'process had exited');
+        else if (!orphaned) break;
+        else if (state === 'foreign') keep(resource, 'process belongs to another user; stop it yourself');
+        else {
+          try {
+            process.kill(pid, 'SIGTERM');
+            release(resource, 'process terminated (SIGTERM)');
+          } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            if (code === 'ESRCH') release(resource, 'process had exited');
+            else keep(resource, `could not stop the process (${code})`);
+          }
+        }
+        break;
+      }
+      case 'port':
+        if (orphaned) release(resource, 'port freed');
+        break;
+      case 'worktree': {
+        if (!orphaned) break;
+        if (!existsSync(resource.value)) {
+          git(repoRoot, ['worktree', 'prune']);
+          release(resource, 'worktree was already gone');
+          break;
+        }
+        const status = git(resource.value, ['status', '--porcelain', '--untracked-files=normal']);
+        if (!status.ok) {
+          keep(
+            resource,
+            `not a git worktree any more (${firstLine(status.stderr)}); look at it and remove it yourself`,
+          );
+        } else if (status.stdout.trim() !== '') {
+          const files = status.stdout.trim().split('\n').length;
+          keep(resource, `uncommitted work in ${files} file(s); commit or discard it, then recover again`);
+        } else {
+          const removed = git(repoRoot, ['worktree', 'remove', resource.value]);
+          if (removed.ok) release(resource, 'worktree removed');
+          else keep(resource, `git worktree remove failed: ${firstLine(removed.stderr)}`);
+        }
+        break;
+      }
+      case 'branch': {
+        // A live task's branch carries its work into the next attempt: only an ended task's branch goes.
+        if (!ended) break;
+        const exists = git(repoRoot, ['rev-parse', '--verify', '--quiet', `refs/heads/${resource.value}`]);
+        if (!exists.ok) {
+          release(resource, 'branch was already gone');
+          break;
+        }
+        const deleted = git(repoRoot, ['branch', '-d', resource.value]);
+        if (deleted.ok) release(resource, 'merged branch deleted');
+        else keep(resource, `branch kept: ${firstLine(deleted.stderr).replace(/^error: /, '')}`);
+        break;
+      }
+    }
+  }
+  return results;
+}

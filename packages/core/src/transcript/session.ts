@@ -1,0 +1,52 @@
+/**
+ * A Claude Code session reduced to what evals look at: the tool calls in order, what came back for each,
+ * the refusals, and the final result. Both inputs (stream-json from `claude -p --output-format stream-json
+ * --verbose`, and the transcript JSONL under ~/.claude/projects/) reduce to this shape.
+ */
+export interface ToolResultInfo {
+  readonly isError: boolean;
+  /** The result's text (content blocks joined). */
+  readonly content: string;
+}
+
+export interface Refusal {
+  /** Who refused: 'hook' (a PreToolUse hook, e.g. factory's guard), 'config' (Claude Code's own rules). */
+  readonly source?: string;
+  readonly reason: string;
+}
+
+export interface ToolCall {
+  /** 0-based position among the session's tool calls. */
+  readonly index: number;
+  readonly id: string;
+  readonly name: string;
+  readonly input: Record<string, unknown>;
+  result?: ToolResultInfo;
+  refusal?: Refusal;
+}
+
+export interface SessionResult {
+  readonly subtype?: string;
+  readonly isError: boolean;
+  readonly numTurns?: number;
+  readonly costUsd?: number;
+  readonly text?: string;
+}
+
+export interface ParsedSession {
+  readonly format: 'stream-json' | 'transcript' | 'unknown';
+  readonly toolCalls: ToolCall[];
+  readonly assistantTexts: string[];
+  /** Assistant turns seen (distinct assistant messages); the final result's num_turns when present. */
+  readonly turns: number;
+  readonly result?: SessionResult;
+  readonly claudeCodeVersion?: string;
+  readonly model?: string;
+  readonly cwd?: string;
+  readonly sessionId?: string;
+  /** Lines of a type this parser does not know: tolerated and counted, never fatal. */
+  readonly unknownLines: number;
+  /** Lines that are not JSON objects at all (e.g. a truncated last line). */
+  readonly malformedLines: number;
+  readonly lineCount: number;
+}

@@ -1,0 +1,97 @@
+import type { WorkflowDefinition } from './types.js';
+
+/**
+ * The default `ticket` workflow: a unit of work from idea to merged code.
+ * `blocked` and `reviewing` are hand-off states (someone else must act); `done` and `abandoned` end it.
+ */
+export const ticketWorkflow: WorkflowDefinition = {
+  name: 'ticket',
+  description: 'a unit of work from idea to merged code',
+  states: [
+    'new',
+    'planned',
+    'coding',
+    'testing',
+    'reviewing',
+    'merging',
+    'merged',
+    'done',
+    'blocked',
+    'abandoned',
+  ],
+  initial: 'new',
+  terminal: ['done', 'abandoned'],
+  handoff: ['reviewing', 'blocked'],
+  failState: 'blocked',
+  transitions: [
+    { event: 'plan', from: 'new', to: 'planned', description: 'the plan is written' },
+    { event: 'start', from: ['new', 'planned'], to: 'coding', description: 'work on the code begins' },
+    { event: 'test', from: 'coding', to: 'testing', description: 'the change is ready to be tested' },
+    {
+      event: 'fix',
+      from: ['testing', 'reviewing'],
+      to: 'coding',
+      description: 'tests or review asked for changes',
+    },
+    {
+      event: 'review',
+      from: 'testing',
+      to: 'reviewing',
+      description: 'tests pass; the change awaits review',
+    },
+    { event: 'approve', from: 'reviewing', to: 'merging', description: 'the review approved the change' },
+    { event: 'merge', from: 'merging', to: 'merged', description: 'the change landed on the main branch' },
+    { event: 'finish', from: 'merged', to: 'done', description: 'follow-ups are done; the ticket is closed' },
+    { event: 'block', from: '*', to: 'blocked', description: 'work cannot go on without outside help' },
+    { event: 'unblock', from: 'blocked', to: 'coding', description: 'the blocker is gone' },
+    { event: 'abandon', from: '*', to: 'abandoned', description: 'the ticket will not be done' },
+  ],
+};
+
+/**
+ * The default `pull-request` workflow: a pull or merge request on a forge, as the review flow sees it.
+ * Its tasks carry an idempotency key such as `github:owner/repo#12`.
+ */
+export const pullRequestWorkflow: WorkflowDefinition = {
+  name: 'pull-request',
+  description: 'a pull or merge request from opening to merge or close',
+  states: ['open', 'checking', 'reviewing', 'changes-requested', 'approved', 'merging', 'merged', 'closed'],
+  initial: 'open',
+  terminal: ['merged', 'closed'],
+  handoff: ['reviewing', 'changes-requested'],
+  failState: 'changes-requested',
+  transitions: [
+    {
+      event: 'check',
+      from: ['open', 'changes-requested'],
+      to: 'checking',
+      description: 'checks run on the head commit',
+    },
+    { event: 'checks-passed', from: 'checking', to: 'reviewing', description: 'every required check passed' },
+    {
+      event: 'checks-failed',
+      from: 'checking',
+      to: 'changes-requested',
+      description: 'a required check failed',
+    },
+    {
+      event: 'request-changes',
+      from: 'reviewing',
+      to: 'changes-requested',
+      description: 'a reviewer asked for changes',
+    },
+    {
+      event: 'push',
+      from: ['reviewing', 'changes-requested', 'approved'],
+      to: 'checking',
+      description: 'a new head commit was pushed',
+    },
+    { event: 'approve', from: 'reviewing', to: 'approved', description: 'a reviewer approved' },
+    { event: 'merge', from: 'approved', to: 'merging', description: 'policy allows the merge of this head' },
+    { event: 'merged', from: 'merging', to: 'merged', description: 'the forge merged the exact head' },
+    { event: 'merge-failed', from: 'merging', to: 'reviewing', description: 'the forge refused the merge' },
+    { event: 'close', from: '*', to: 'closed', description: 'closed without merging' },
+  ],
+};
+
+export const defaultWorkflows: readonly WorkflowDefinition[] = [ticketWorkflow, pullRequestWorkflow];

@@ -1,0 +1,103 @@
+import picomatch from 'picomatch';
+import { messages } from '../messages.js';
+import { isBinary, scanText } from '../secrets/scan.js';
+import type { Finding } from './findings.js';
+import type { StagedFile } from './staged.js';
+
+/**
+ * The built-in checks on staged content. They read the blobs that will be committed (never the working
+ * tree) and need no other process.
+ */
+
+/** A glob list in the lint-staged sense: no slash matches the file name anywhere; `!glob` re-allows. */
+export function pathMatcher(globs: readonly string[]): (path: string) => boolean {
+  const include = globs.filter((g) => !g.startsWith('!'));
+  const exclude = globs.filter((g) => g.startsWith('!')).map((g) => g.slice(1));
+  const compile = (list: string[]) =>
+    list.length === 0
+      ? () => false
+      : (picomatch(list, { dot: true, basename: false, matchBase: false }) as (p: string) => boolean);
+  const [incFull, incBase] = split(include);
+  const [excFull, excBase] = split(exclude);
+  const mIncFull = compile(incFull);
+  const mIncBase = compile(incBase);
+  const mExcFull = compile(excFull);
+  const mExcBase = compile(excBase);
+  return (path) => {
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (!(mIncFull(path) || mIncBase(base))) return false;
+    return !(mExcFull(path) || mExcBase(base));
+  };
+}
+
+function split(globs: string[]): [string[], string[]] {
+  return [globs.filter((g) => g.includes('/')), globs.filter((g) => !g.includes('/'))];
+}
+
+export function checkSecrets(files: readonly StagedFile[], allowPaths: readonly string[]): Finding[] {
+  const allowed = pathMatcher(allowPaths);
+  const findings: Finding[] = [];
+  for (const file of files) {
+    if (!file.content || isBinary(file.content) || allowed(file.path)) continue;
+    for (const found of scanText(file.path, file.content.toString('utf8'))) {
+      findings.push({
+        check: 'secrets',
+        file: found.file,
+        line: found.line,
+        message: messages.secretFound(found.what, found.masked, found.rule),
+        fix: messages.secretFix,
+      });
+    }
+  }
+  return findings;
+}
+
+const CONFLICT = /^(<{7}(?: |$)|>{7}(?: |$)|\|{7}(?: |$))/m;
+
+export function checkConflictMarkers(files: readonly StagedFile[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const file of files) {
+    if (!file.content || isBinary(file.content)) continue;
+    const text = file.content.toString('utf8');
+    if (!CONFLICT.test(text)) continue;
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (CONFLICT.test(lines[i]!)) {
+        findings.push({
+          check: 'conflict-markers',
+          file: file.path,
+          line: i + 1,
+          message: messages.conflictMarker(lines[i]!.slice(0, 7)),
+          fix: messages.conflictMarkerFix,
+        });
+        break;
+      }
+    }
+  }
+  return findings;
+}
+
+export function checkLargeFiles(files: readonly StagedFile[], maxKb: number): Finding[] {
+  if (maxKb <= 0) return [];
+  const limit = maxKb * 1024;
+  return files
+    .filter((file) => (file.size ?? 0) > limit)
+    .map((file) => ({
+      check: 'large-files' as const,
+      file: file.path,
+      message: messages.largeFile(Math.ceil((file.size ?? 0) / 1024), maxKb),
+      fix: messages.largeFileFix,
+    }));
+}
+
+export function checkForbiddenPaths(files: readonly StagedFile[], globs: readonly string[]): Finding[] {
+  const forbidden = pathMatcher(globs);
+  return files
+    .filter((file) => forbidden(file.path))
+    .map((file) => ({
+      check: 'forbidden-paths' as const,
+      file: file.path,
+      message: messages.forbiddenPath,
+      fix: messages.forbiddenPathFix(file.path),
+    }));
+}

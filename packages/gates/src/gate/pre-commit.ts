@@ -1,0 +1,61 @@
+import type { FactoryConfig } from '@factory/core/config/types';
+import { messages } from '../messages.js';
+import { runGitleaks } from '../secrets/gitleaks.js';
+import { checkConflictMarkers, checkForbiddenPaths, checkLargeFiles, checkSecrets } from './checks.js';
+import { CheckLog, type GateOutcome } from './result.js';
+import type { InterruptGuard } from './snapshot.js';
+import { listStagedFiles, listUnstagedPaths, readStagedBlobs } from './staged.js';
+import { matchTasks, runTasks } from './tasks.js';
+
+/**
+ * `factory gate pre-commit`: the built-in checks on the staged blobs first (cheap, and a failure touches
+ * nothing), then the configured tasks on the staged files.
+ */
+export async function preCommitGate(
+  cwd: string,
+  config: FactoryConfig,
+  skipped: ReadonlySet<string>,
+  interrupt: InterruptGuard,
+): Promise<GateOutcome> {
+  const gates = config.gates;
+  const log = new CheckLog(skipped);
+  const files = listStagedFiles(cwd);
+  readStagedBlobs(cwd, files);
+
+  await log.run('secrets', () => {
+    const found = checkSecrets(files, gates.secrets.allowPaths);
+    if (gates.secrets.gitleaks !== 'off' && files.length > 0) {
+      const leaks = runGitleaks(cwd, { staged: true });
+      if (!leaks.ran && gates.secrets.gitleaks === 'required') {
+        found.push({ check: 'secrets', message: messages.gitleaksMissing, fix: messages.gitleaksMissing });
+      } else if (leaks.leaks) {
+        process.stderr.write(`${leaks.output}\n`);
+        found.push({ check: 'secrets', message: messages.gitleaksFound, fix: messages.secretFix });
+      }
+    }
+    return found;
+  });
+  if (gates.preCommit.conflictMarkers) await log.run('conflict-markers', () => checkConflictMarkers(files));
+  await log.run('large-files', () => checkLargeFiles(files, gates.preCommit.maxFileSizeKb));
+  await log.run('forbidden-paths', () => checkForbiddenPaths(files, gates.preCommit.forbiddenPaths));
+  if (log.findings.length > 0) return { findings: log.findings, checks: log.checks };
+
+  const groups = matchTasks(
+    gates.preCommit.tasks,
+    files.map((file) => file.path),
+  );
+  let restored: GateOutcome['restored'];
+  if (groups.length > 0) {
+    await log.run('tasks', async () => {
+      const outcome = await runTasks(cwd, groups, listUnstagedPaths(cwd), interrupt);
+      restored = outcome.restored;
+      return outcome.findings;
+    });
+  }
+  return {
+    findings: log.findings,
+    checks: log.checks,
+    interrupted: interrupt.interrupted,
+    ...(restored ? { restored } : {}),
+  };
+}

@@ -1,0 +1,34 @@
+import type { GateCheckRecord } from '@factory/core/state/gate-runs';
+import type { CheckName, Finding } from './findings.js';
+
+export interface GateOutcome {
+  readonly findings: Finding[];
+  readonly checks: GateCheckRecord[];
+  readonly interrupted?: boolean;
+  readonly restored?: { index: boolean; files: string[] };
+  readonly sha?: string;
+}
+
+/** Collects per-check results while a gate runs. */
+export class CheckLog {
+  readonly checks: GateCheckRecord[] = [];
+  readonly findings: Finding[] = [];
+
+  constructor(private readonly skipped: ReadonlySet<string>) {}
+
+  isSkipped(name: CheckName): boolean {
+    return name !== 'secrets' && (this.skipped.has(name) || this.skipped.has('all'));
+  }
+
+  /** Runs a check unless it is skipped; records its status and findings. */
+  async run(name: CheckName, fn: () => Finding[] | Promise<Finding[]>): Promise<Finding[]> {
+    if (this.isSkipped(name)) {
+      this.checks.push({ name, status: 'skipped' });
+      return [];
+    }
+    const found = await fn();
+    this.checks.push({ name, status: found.length > 0 ? 'failed' : 'passed', findings: found.length });
+    this.findings.push(...found);
+    return found;
+  }
+}

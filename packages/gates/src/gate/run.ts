@@ -1,0 +1,153 @@
+import { ExitCode, FactoryError, isFactoryError } from '@factory/core/errors';
+import { findRepositoryRoot, stateDbPath } from '@factory/core/paths';
+import type { GateRunStatus } from '@factory/core/state/gate-runs';
+import { messages } from '../messages.js';
+import { checkNames, type Finding } from './findings.js';
+import type { GateOutcome } from './result.js';
+import { InterruptGuard } from './snapshot.js';
+
+export const gateNames = ['pre-commit', 'pre-push', 'commit-msg'] as const;
+export type GateName = (typeof gateNames)[number];
+
+export function isGateName(name: string): name is GateName {
+  return (gateNames as readonly string[]).includes(name);
+}
+
+export interface GateRequest {
+  readonly gate: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** pre-push: the refs git writes on stdin. */
+  readonly readStdin: () => string;
+}
+
+/**
+ * The human skip: `FACTORY_SKIP=check[,check]|all FACTORY_SKIP_REASON="why"`. Without a reason it is
+ * refused; the secret check is never skipped. The skip and its reason are recorded with the run.
+ */
+export function parseSkip(env: NodeJS.ProcessEnv): { skipped: Set<string>; reason?: string } {
+  const raw = env.FACTORY_SKIP?.trim();
+  if (!raw) return { skipped: new Set() };
+  const skipped = new Set(
+    raw
+      .split(/[\s,]+/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+  for (const name of skipped) {
+    if (name === 'secrets') throw new FactoryError(messages.skipSecrets, ExitCode.refused);
+    if (name !== 'all' && !(checkNames as readonly string[]).includes(name)) {
+      throw new FactoryError(messages.skipUnknown(name, checkNames), ExitCode.usage);
+    }
+  }
+  const reason = env.FACTORY_SKIP_REASON?.trim();
+  if (!reason) throw new FactoryError(messages.skipNeedsReason, ExitCode.refused);
+  return { skipped, reason };
+}
+
+/**
+ * Runs one gate for a git hook, prints the verdict on stderr, records the run in state.db and returns the
+ * exit code: 0 pass, 1 refused, 2 could not run (which refuses the commit too: a gate fails closed),
+ * 130 interrupted.
+ */
+export async function runGate(request: GateRequest): Promise<number> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const root = findRepositoryRoot(request.cwd);
+  if (!root) throw new FactoryError(messages.gateNotInRepository(request.cwd), ExitCode.usage);
+  if (!isGateName(request.gate)) throw new FactoryError(messages.gateUnknown(request.gate), ExitCode.usage);
+  const gate = request.gate;
+  const interrupt = new InterruptGuard();
+  let outcome: GateOutcome | undefined;
+  let skip: { skipped: Set<string>; reason?: string } = { skipped: new Set() };
+  let failure: unknown;
+  try {
+    skip = parseSkip(request.env);
+    const { loadConfig } = await import('@factory/core/config/load');
+    const { config } = await loadConfig({ cwd: root, stopDir: root });
+    if (gate === 'pre-commit') {
+      const { preCommitGate } = await import('./pre-commit.js');
+      outcome = await preCommitGate(root, config, skip.skipped, interrupt);
+    } else if (gate === 'pre-push') {
+      const { prePushGate } = await import('./pre-push.js');
+      outcome = await prePushGate(root, config, skip.skipped, interrupt, request.args, request.readStdin());
+    } else {
+      const { commitMsgGate } = await import('./commit-msg.js');
+      outcome = await commitMsgGate(request.cwd, config, skip.skipped, request.args);
+    }
+  } catch (error) {
+    failure = error;
+  } finally {
+    interrupt.dispose();
+  }
+
+  const status: GateRunStatus = failure
+    ? 'error'
+    : outcome?.interrupted
+      ? 'interrupted'
+      : (outcome?.findings.length ?? 0) > 0
+        ? 'failed'
+        : 'passed';
+  const durationMs = Date.now() - started;
+  await record(root, {
+    gate,
+    status,
+    durationMs,
+    startedAt,
+    ...(outcome?.sha ? { sha: outcome.sha } : {}),
+    skipped: [...skip.skipped],
+    ...(skip.reason ? { skipReason: skip.reason } : {}),
+    checks: outcome?.checks ?? [],
+  });
+
+  if (failure) {
+    if (isFactoryError(failure)) throw failure;
+    throw failure;
+  }
+  if (status === 'interrupted') {
+    const restored = outcome?.restored;
+    const what = restored
+      ? `restored ${restored.index ? 'the index and ' : ''}${restored.files.length} file(s) to their state before the gate`
+      : 'nothing had been changed';
+    process.stderr.write(`${messages.gateInterrupted(gate, what)}\n`);
+    return 130;
+  }
+  if (status === 'failed') {
+    process.stderr.write(formatFindings(gate, outcome!.findings));
+    return ExitCode.refused;
+  }
+  return ExitCode.ok;
+}
+
+export function formatFindings(gate: string, findings: readonly Finding[]): string {
+  const lines = [messages.gateFailedHeader(gate)];
+  for (const f of findings) {
+    const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}: ` : '';
+    lines.push(`  ✖ ${f.check}  ${where}${f.message}`);
+    lines.push(`      fix: ${f.fix}`);
+  }
+  lines.push(messages.gateFailedFooter(gate));
+  return `${lines.join('\n')}\n`;
+}
+
+async function record(
+  root: string,
+  run: import('@factory/core/state/gate-runs').GateRunInput,
+): Promise<void> {
+  try {
+    const [{ StateStore }, { recordGateRun }] = await Promise.all([
+      import('@factory/core/state/store'),
+      import('@factory/core/state/gate-runs'),
+    ]);
+    const store = StateStore.open({ path: stateDbPath(root) });
+    try {
+      recordGateRun(store, run);
+    } finally {
+      store.close();
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${messages.gateRecordFailed(reason)}\n`);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The built-in secret detectors: the token formats that leak most, each with a shape precise enough to
+ * keep false positives rare, plus a generic "secret-looking assignment" rule gated by entropy.
+ * `gitleaks` runs in addition when configured (gates.secrets.gitleaks).
+ */
+export interface SecretRule {
+  readonly id: string;
+  /** What it is, for the message: "an AWS access key ID". */
+  readonly what: string;
+  /** Global regex; the secret is capture group 1 when present, else the whole match. */
+  readonly pattern: RegExp;
+  /** Extra test on the secret (entropy, placeholders). */
+  readonly accept?: (secret: string) => boolean;
+}
+
+/** Shannon entropy in bits per character. */
+export function entropy(text: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / text.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+const PLACEHOLDER =
+  /^(?:x+|\*+|\.+|-+|changeme|change_me|password|secret|example|sample|dummy|placeholder|your[_-]?\w*|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%[^%]+%|\$[A-Z_][A-Z0-9_]*)$/i;
+
+function looksReal(secret: string): boolean {
+  if (PLACEHOLDER.test(secret)) return false;
+  if (/^(?:process\.env|os\.environ|env\(|getenv)/i.test(secret)) return false;
+  return entropy(secret) >= 3.5;
+}
+
+export const secretRules: readonly SecretRule[] = [
+  {
+    id: 'private-key',
+    what: 'a private key',
+    pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g,
+  },
+  {
+    id: 'aws-access-key-id',
+    what: 'an AWS access key ID',
+    pattern: /\b((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})\b/g,
+  },
+  {
+    id: 'aws-secret-access-key',
+    what: 'an AWS secret access key',
+    pattern: /aws.{0,20}?(?:secret|private).{0,20}?['"=:\s]\s*['"]?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
+    accept: (s) => entropy(s) >= 4,
+  },
+  { id: 'github-token', what: 'a GitHub token', pattern: /\b(gh[pousr]_[A-Za-z0-9]{36,255})\b/g },
+  {
+    id: 'github-fine-grained-token',
+    what: 'a GitHub fine-grained token',
+    pattern: /\b(github_pat_[A-Za-z0-9_]{50,255})\b/g,
+  },
+  { id: 'gitlab-token', what: 'a GitLab token', pattern: /\b(glpat-[A-Za-z0-9_-]{20,})\b/g },
+  { id: 'slack-token', what: 'a Slack token', pattern: /\b(xox[abposr]-[A-Za-z0-9-]{10,})\b/g },
+  {
+    id: 'slack-webhook',
+    what: 'a Slack webhook URL',
+    pattern: /(https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,})/g,
+  },
+  { id: 'stripe-key', what: 'a Stripe live key', pattern: /\b((?:sk|rk)_live_[A-Za-z0-9]{20,})\b/g },
+  { id: 'google-api-key', what: 'a Google API key', pattern: /\b(AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/g },
+  { id: 'npm-token', what: 'an npm access token', pattern: /\b(npm_[A-Za-z0-9]{36})\b/g },
+  {
+    id: 'anthropic-key',
+    what: 'an Anthropic API key',
+    pattern: /\b(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,})/g,
+  },
+  {
+    id: 'openai-key',
+    what: 'an OpenAI API key',
+    pattern: /\b(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,})/g,
+  },
+  {
+    id: 'sendgrid-key',
+    what: 'a SendGrid API key',
+    pattern: /\b(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g,
+  },
+  {
+    id: 'jwt',
+    what: 'a JSON Web Token',
+    pattern: /\b(eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})/g,
+  },
+  {
+    id: 'url-credentials',
+    what: 'a password in a URL',
+    pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]+:([^\s:@/'"]{6,})@[^\s'"]+/gi,
+    accept: looksReal,
+  },
+  {
+    id: 'secret-assignment',
+    what: 'a secret-looking value assigned to a credential name',
+    pattern:
+      /\b(?:[a-z0-9_-]*(?:password|passwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?key|client[_-]?secret))\b["']?\s*[:=]\s*["']([^"'\s]{12,})["']/gi,
+    accept: looksReal,
+  },
+];
