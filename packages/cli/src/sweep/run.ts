@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '@factory/core';
 import { factoryHome, SweepHistory } from '@factory/core/sweep/home-store';
@@ -10,7 +9,7 @@ import {
   selectRepositories,
 } from '../manifest/manifest.js';
 import { messages } from '../messages.js';
-import { basicDriftProvider } from './drift.js';
+import { factoryDriftProvider } from './drift.js';
 import { defaultConcurrency, type RepoReport, sweep } from './engine.js';
 import { startProgress } from './progress.js';
 import { renderTable } from './table.js';
@@ -44,12 +43,6 @@ export interface SweepDocument {
   readonly repositories: RepoReport[];
   /** Each repository's status in its earlier sweeps, newest first (up to 5): the trend. */
   readonly trends: Record<string, Array<{ status: string; finishedAt: string }>>;
-}
-
-function shippedSkillsDir(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.FACTORY_SKILLS_DIR) return env.FACTORY_SKILLS_DIR;
-  const dir = fileURLToPath(new URL('../../../../skills/', import.meta.url));
-  return existsSync(dir) ? dir : undefined;
 }
 
 export async function runSweep(
@@ -88,9 +81,9 @@ export async function runSweep(
       fix: options.fix,
       exec: options.exec,
       timeoutMs: (options.timeoutSeconds ?? manifest.timeoutSeconds ?? 120) * 1000,
-      drift: basicDriftProvider({
-        skillsDir: shippedSkillsDir(options.env),
-        factoryBin: fileURLToPath(new URL('../bin.js', import.meta.url)),
+      drift: factoryDriftProvider({
+        nodePath: process.execPath,
+        binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
       }),
       forges: options.forges ? new ForgeFactory(options.env) : undefined,
       env: options.env,

@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
-import { stateDbPath } from '../paths.js';
-import { StateStore } from '../state/store.js';
+import { openExistingRepositoryState } from '../state/repository.js';
+import type { StateStore } from '../state/store.js';
 
 /** What a sweep reports from one repository's `.factory/state.db`. */
 export interface RepoStateSummary {
   readonly initialized: boolean;
-  /** Tasks by state; null when this repository's store has no task table yet. */
+  /** Tasks by `workflow/state`. */
   readonly tasks: Record<string, number> | null;
+  /** Expired leases this sweep freed (the task went back to claimable, or failed when out of attempts). */
+  readonly leasesRecovered: number;
   /** Pull requests by workflow state (migration slot 5). */
   readonly pulls: Record<string, number>;
   /** Review decisions recorded since `since`. */
@@ -64,21 +65,26 @@ function countBy(store: StateStore, table: string, column: string): Record<strin
  * as not initialized and nothing is created in it.
  */
 export function readRepoState(repoRoot: string, since: string | undefined): RepoStateSummary {
-  const file = stateDbPath(repoRoot);
-  if (!existsSync(file)) {
+  const state = openExistingRepositoryState(repoRoot);
+  if (!state) {
     return {
       initialized: false,
       tasks: null,
+      leasesRecovered: 0,
       pulls: {},
       reviewDecisionsSince: 0,
       gateFailuresSince: null,
       guardRefusalsSince: null,
     };
   }
-  const store = StateStore.open({ path: file });
+  const store = state.store;
   try {
+    // Leases whose holder stopped heartbeating go back to the queue: the sweep is the janitor.
+    const expired = state.tasks.expireLeases();
     return store.read(() => {
-      const tasks = hasTable(store, 'tasks') ? countBy(store, 'tasks', 'state') : null;
+      const tasks = Object.fromEntries(
+        state.tasks.counts().map((c) => [`${c.workflow}/${c.state}`, c.count]),
+      );
       const pulls = hasTable(store, 'pull_requests') ? countBy(store, 'pull_requests', 'state') : {};
       const decisions = hasTable(store, 'review_decisions')
         ? ((
@@ -91,6 +97,7 @@ export function readRepoState(repoRoot: string, since: string | undefined): Repo
       return {
         initialized: true,
         tasks,
+        leasesRecovered: expired.length,
         pulls,
         reviewDecisionsSince: decisions,
         gateFailuresSince: countSince(
@@ -110,6 +117,6 @@ export function readRepoState(repoRoot: string, since: string | undefined): Repo
       };
     });
   } finally {
-    store.close();
+    state.close();
   }
 }
