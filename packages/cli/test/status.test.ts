@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { recordGateRun } from '@factory/core/state/gate-runs';
+import { recordGuardDecision } from '@factory/core/state/guard-decisions';
 import { openRepositoryState } from '@factory/core/state/repository';
 import { makeTempRepo, runFactory } from '@factory/testkit';
 
@@ -19,7 +20,7 @@ describe('factory status', () => {
     }
   });
 
-  it('shows tasks by state, leases held and expired, and the recent gate runs', async () => {
+  it('shows tasks by state, leases held and expired, the recent gate runs and guard decisions', async () => {
     const repo = makeTempRepo();
     try {
       const state = openRepositoryState(repo.dir);
@@ -34,6 +35,14 @@ describe('factory status', () => {
         durationMs: 412,
         startedAt: new Date().toISOString(),
         sha: 'abcdef1234567890',
+      });
+      recordGuardDecision(state.store, {
+        sessionId: 'agent-live',
+        tool: 'Bash',
+        inputSummary: 'git push --force origin main',
+        decision: 'deny',
+        rule: 'git-force-push',
+        reason: 'force push to a protected branch',
       });
       state.close();
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -57,8 +66,15 @@ describe('factory status', () => {
         ['agent-dead'],
       );
       assert.deepEqual(
-        status.sections.gateRuns.map((r: { gate: string; status: string }) => `${r.gate}:${r.status}`),
+        status.sections.gateRuns.recent.map((r: { gate: string; status: string }) => `${r.gate}:${r.status}`),
         ['pre-commit:failed'],
+      );
+
+      assert.deepEqual(
+        status.sections.guardDecisions.recent.map(
+          (d: { decision: string; rule: string }) => `${d.decision}:${d.rule}`,
+        ),
+        ['deny:git-force-push'],
       );
 
       const human = runFactory(['status'], { cwd: repo.dir, env: repo.env });
@@ -68,7 +84,14 @@ describe('factory status', () => {
         human.stdout,
         /leases expired \(1\): run factory task recover\n {2}task 2 new by agent-dead/,
       );
-      assert.match(human.stdout, /recent gate runs\n {2}\S+ {2}pre-commit +failed +412 ms {2}abcdef123456/);
+      assert.match(
+        human.stdout,
+        /Gate runs\n {2}not passed in the last 24 h: 1\n {2}\S+ {2}pre-commit +failed +412 ms/,
+      );
+      assert.match(
+        human.stdout,
+        /Guard decisions\n {2}denied in the last 24 h: 1\n {2}\S+ {2}deny +Bash +git-force-push: git push --force origin main/,
+      );
     } finally {
       repo.cleanup();
     }

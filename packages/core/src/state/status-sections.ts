@@ -1,4 +1,5 @@
 import { gateRunsStatusSection } from './gate-runs-status.js';
+import { guardDecisionsStatusSection } from './guard-decisions-status.js';
 import type { StatusSection } from './status.js';
 
 /**
@@ -8,5 +9,5 @@ import type { StatusSection } from './status.js';
  */
 export const statusSections: readonly StatusSection<unknown>[] = [
   gateRunsStatusSection as StatusSection<unknown>, // gates
-  // guard decisions: the guard helper adds `guardDecisionsStatusSection` here.
+  guardDecisionsStatusSection as StatusSection<unknown>, // guard
 ];
