@@ -57,7 +57,7 @@ describe('factory status', () => {
         ['agent-dead'],
       );
       assert.deepEqual(
-        status.sections.gateRuns.map((r: { gate: string; status: string }) => `${r.gate}:${r.status}`),
+        status.sections.gateRuns.recent.map((r: { gate: string; status: string }) => `${r.gate}:${r.status}`),
         ['pre-commit:failed'],
       );
 
