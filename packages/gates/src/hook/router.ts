@@ -15,7 +15,15 @@ const handlers: Record<HookEventArg, () => Promise<{ handle: HookHandler }>> = {
   stop: () => import('./handlers/stop.js'),
 };
 
+/** Claude Code's hook payloads are small; anything this big is not one (and is not worth parsing). */
+export const MAX_HOOK_INPUT_BYTES = 16 * 1024 * 1024;
+
 export function parseHookInput(event: string, raw: string): { input: HookInput } | { answer: HookAnswer } {
+  if (raw.length > MAX_HOOK_INPUT_BYTES) {
+    return {
+      answer: blockAnswer(event, messages.hookInputTooLarge(event, raw.length, MAX_HOOK_INPUT_BYTES)),
+    };
+  }
   if (raw.trim() === '') return { answer: blockAnswer(event, messages.hookInputEmpty(event)) };
   let parsed: unknown;
   try {
@@ -38,14 +46,36 @@ export async function routeHook(event: string, raw: string, context: HookContext
     return blockAnswer(event, messages.hookUnknownEvent(event, Object.keys(hookEvents)));
   }
   const parsed = parseHookInput(event, raw);
-  if ('answer' in parsed) return parsed.answer;
+  if ('answer' in parsed) return failOpenIfConfigured(event, parsed.answer, context);
   try {
     const { handle } = await handlers[event]();
     return await handle(parsed.input, context, event);
   } catch (error) {
-    return blockAnswer(
+    const answer = blockAnswer(
       event,
       messages.hookInternalError(error instanceof Error ? error.message : String(error)),
     );
+    return failOpenIfConfigured(event, answer, context);
+  }
+}
+
+/**
+ * A guard that cannot check a tool call blocks it, unless the repository's config says
+ * `guard.onError: "allow"`; then the call goes on, with the reason on stderr. Only read on this error
+ * path, and an unreadable config keeps the block.
+ */
+async function failOpenIfConfigured(
+  event: string,
+  answer: HookAnswer,
+  context: HookContext,
+): Promise<HookAnswer> {
+  if (event !== 'pre-tool-use') return answer;
+  try {
+    const { loadGuardConfig } = await import('../guard/config.js');
+    const { config } = await loadGuardConfig(context.cwd);
+    if (config.onError !== 'allow') return answer;
+    return { stdout: '', stderr: `${messages.guardFailedOpen(answer.stderr.trim())}\n`, exitCode: 0 };
+  } catch {
+    return answer;
   }
 }
