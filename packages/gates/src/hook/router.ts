@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { messages } from '../messages.js';
 import { blockAnswer } from './answers.js';
 import { type HookEventArg, hookEvents, isHookEventArg } from './events.js';
@@ -8,7 +9,7 @@ export type { HookAnswer, HookContext, HookInput } from './types.js';
 
 /** Each event's handler is imported only when that event fires: the start-up path stays lean. */
 const handlers: Record<HookEventArg, () => Promise<{ handle: HookHandler }>> = {
-  'pre-tool-use': () => import('./handlers/pre-tool-use.js'),
+  'pre-tool-use': () => importBundled('./handlers/pre-tool-use'),
   'post-tool-use': () => import('./handlers/post-tool-use.js'),
   'session-start': () => import('./handlers/session-start.js'),
   'user-prompt-submit': () => import('./handlers/user-prompt-submit.js'),
@@ -17,6 +18,16 @@ const handlers: Record<HookEventArg, () => Promise<{ handle: HookHandler }>> = {
 
 /** Claude Code's hook payloads are small; anything this big is not one (and is not worth parsing). */
 export const MAX_HOOK_INPUT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The build bundles the hottest handler into one file (scripts/bundle-hot-paths.mjs): one module to load
+ * instead of about twenty. The plain module is the fallback (a build without the bundle step, tests).
+ */
+async function importBundled(base: string): Promise<{ handle: HookHandler }> {
+  const bundle = new URL(`${base}.bundle.js`, import.meta.url);
+  if (existsSync(bundle)) return (await import(bundle.href)) as { handle: HookHandler };
+  return (await import(new URL(`${base}.js`, import.meta.url).href)) as { handle: HookHandler };
+}
 
 export function parseHookInput(event: string, raw: string): { input: HookInput } | { answer: HookAnswer } {
   if (raw.length > MAX_HOOK_INPUT_BYTES) {
