@@ -93,6 +93,8 @@ export interface Analysis {
 }
 
 const MAX_DEPTH = 8;
+/** Longer command lines are not parsed: no real command needs it, and it bounds the guard's time. */
+const MAX_COMMAND_CHARS = 64 * 1024;
 const MAX_SCRIPT_BYTES = 256 * 1024;
 
 export const SHELLS = new Set([
@@ -237,6 +239,10 @@ class Analyzer {
   analyseText(source: string, state: State, depth: number, where: string): void {
     if (depth > MAX_DEPTH) {
       this.out.unanalysable.push(`${where} nests commands more than ${MAX_DEPTH} levels deep`);
+      return;
+    }
+    if (source.length > MAX_COMMAND_CHARS) {
+      this.out.unanalysable.push(`${where} is ${source.length} characters long, too long to analyse`);
       return;
     }
     let script: Script;
@@ -1053,8 +1059,14 @@ class Analyzer {
     const start = this.out.invocations.length;
     this.analyseText(code, { cwd: state.cwd, vars: new Map(state.vars) }, depth + 1, where);
     for (const nested of this.out.invocations.slice(start)) {
-      const mutable = nested as { via: readonly string[]; stdin?: Stdin | undefined };
+      const mutable = nested as {
+        via: readonly string[];
+        stdin?: Stdin | undefined;
+        env: ReadonlyMap<string, string | undefined>;
+      };
       mutable.via = [...via, ...nested.via];
+      // A child shell inherits the environment it was started with.
+      if (inv.env.size > 0) mutable.env = new Map([...inv.env, ...nested.env]);
       if (!mutable.stdin && inv.stdin) mutable.stdin = inv.stdin;
     }
   }
