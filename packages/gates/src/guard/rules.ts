@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { readlinkSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type FileTarget, fileEffects, type GitCall, gitSubcommand } from './effects.js';
 import {
   globBase,
@@ -284,6 +285,28 @@ const hooksPath: Rule = {
   },
 };
 
+/** The path with every symbolic link of its existing part resolved. */
+function realPath(path: string): string {
+  let head = path;
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...tail.reverse());
+    } catch {
+      try {
+        // A dangling link: writing through it creates the file it names.
+        return join(resolve(dirname(head), readlinkSync(head)), ...tail.reverse());
+      } catch {
+        // not a link either: go up
+      }
+      const parent = dirname(head);
+      if (parent === head) return path;
+      tail.push(basename(head));
+      head = parent;
+    }
+  }
+}
+
 function targetHits(
   input: RuleInput,
   inv: Invocation,
@@ -313,7 +336,8 @@ function targetHits(
       },
     ];
   }
-  const reason = judge(path, arg.glob);
+  // Through symbolic links too: a link made earlier (x -> .husky/pre-commit) is the file it points to.
+  const reason = judge(path, arg.glob) ?? (arg.glob ? undefined : judge(realPath(path), false));
   return reason ? [{ detail: `${target.verb} ${arg.raw}: ${reason}` }] : [];
 }
 
@@ -331,7 +355,8 @@ const protectedFiles: Rule = {
     const hits: Hit[] = [];
     for (const file of input.files) {
       if (!file.write) continue;
-      const reason = protectedReason(file.path, ctx, false);
+      const reason =
+        protectedReason(file.path, ctx, false) ?? protectedReason(realPath(file.path), ctx, false);
       if (reason) hits.push({ detail: `${input.call.tool} ${file.path}: ${reason}` });
     }
     for (const inv of invocations(input)) {
@@ -838,7 +863,7 @@ const secretFiles: Rule = {
     const ctx = { repoRoot: input.repoRoot, home: input.home };
     const hits: Hit[] = [];
     for (const file of input.files) {
-      const reason = secretReason(file.path, ctx);
+      const reason = secretReason(file.path, ctx) ?? secretReason(realPath(file.path), ctx);
       if (reason) hits.push({ detail: `${input.call.tool} ${file.path}: ${reason}` });
     }
     for (const inv of invocations(input)) {
