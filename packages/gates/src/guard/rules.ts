@@ -162,7 +162,7 @@ const noVerify: Rule = {
       else if (scan.risky.length > 0 && (sub === 'commit' || sub === 'push'))
         hits.push(riskyHit(call, input));
     }
-    hits.push(...opaqueMatches(input, /--no-verify|\bcommit\s+-[a-zA-Z]*n\b/));
+    hits.push(...opaqueMatches(input, /--no-verify|\bcommit\s+-[a-zA-Z]{0,8}n\b/));
     return hits;
   },
 };
@@ -526,7 +526,7 @@ const forcePush: Rule = {
         });
       else if (plan.risky) hits.push(riskyHit(call, input));
     }
-    hits.push(...opaqueMatches(input, /push\s+(-[a-zA-Z]*f\b|--force\b|--mirror)/));
+    hits.push(...opaqueMatches(input, /push\s+(-[a-zA-Z]{0,8}f\b|--force\b|--mirror)/));
     return hits;
   },
 };
@@ -779,7 +779,10 @@ const recursiveDelete: Rule = {
     )
       hits.push({ detail: 'Remove-Item -Recurse of a drive root or the home folder' });
     hits.push(
-      ...opaqueMatches(input, /rm\s+-[a-zA-Z]*r[a-zA-Z]*\s+(\/|~|\$HOME)(\s|['"]|$)|rmtree\(\s*['"](\/|~)/),
+      ...opaqueMatches(
+        input,
+        /rm\s+-(?=[a-zA-Z]{0,7}[rR])[a-zA-Z]{1,8}\s+(\/|~|\$HOME)(\s|['"]|$)|rmtree\(\s*['"](\/|~)/,
+      ),
     );
     return hits;
   },

@@ -95,6 +95,9 @@ export interface Analysis {
 const MAX_DEPTH = 8;
 /** Longer command lines are not parsed: no real command needs it, and it bounds the guard's time. */
 const MAX_COMMAND_CHARS = 64 * 1024;
+const MAX_PIPELINE = 64;
+const MAX_INVOCATIONS = 2000;
+const TOO_MANY = 'the command runs too many programs to analyse';
 const MAX_SCRIPT_BYTES = 256 * 1024;
 
 export const SHELLS = new Set([
@@ -268,6 +271,12 @@ class Analyzer {
     depth: number,
     via: readonly string[],
   ): Invocation[] {
+    // Bounds: a real command line has a few pipeline stages and at most hundreds of commands; a crafted
+    // one with tens of thousands would make the analysis slow enough to outlast the hook's time-out.
+    if (pipeline.commands.length > MAX_PIPELINE || this.out.invocations.length > MAX_INVOCATIONS) {
+      if (!this.out.unanalysable.includes(TOO_MANY)) this.out.unanalysable.push(TOO_MANY);
+      return [];
+    }
     const all: Invocation[] = [];
     let previous: Invocation[] = [];
     for (let i = 0; i < pipeline.commands.length; i++) {
