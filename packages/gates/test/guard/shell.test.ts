@@ -75,3 +75,29 @@ describe('shell analysis', () => {
     assert.ok(programs('cat <<EOF\n$(rm -rf /)\nEOF').includes('rm -rf /'));
   });
 });
+
+describe('hostile command lines cannot stall the guard (a time-out lets the tool run)', () => {
+  // Each of these took seconds to minutes before the bounds; the test's own time-out is only a backstop.
+  const hostile = [
+    `${'$('.repeat(45)}x${')'.repeat(45)}`,
+    `x${'|x'.repeat(30000)}`,
+    `x${';x'.repeat(30000)}`,
+    `python -c "rm -${'r'.repeat(60000)}"`,
+    `bash -c "${'x;'.repeat(20000)}"`,
+    'a'.repeat(200_000),
+  ];
+  it('each is analysed (or refused as unanalysable) without hanging', { timeout: 60_000 }, async () => {
+    const { decide } = await import('@factory/gates/guard/engine');
+    const { defaultGuardConfig } = await import('@factory/gates/guard/policy');
+    const { findSecrets } = await import('@factory/gates/guard/secrets');
+    for (const command of hostile) {
+      const verdict = decide(
+        { tool: 'Bash', input: { command } },
+        { cwd: '/work/repo', config: defaultGuardConfig, home: '/home/me' },
+      );
+      assert.ok(['allow', 'ask', 'deny'].includes(verdict.decision));
+    }
+    for (const text of ['a.'.repeat(50000), 'sk-'.repeat(30000), 'secret'.repeat(20000), 'a-'.repeat(50000)])
+      assert.ok(Array.isArray(findSecrets(text)));
+  });
+});
