@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { openRepositoryState } from '@factory/core/state/repository';
 import { guardHookEntries } from '@factory/gates/guard/hook-entries';
 import { makeTempRepo, runFactory, runScriptedClaude, type TempRepo } from '@factory/testkit';
 
@@ -227,6 +229,51 @@ describe('the guard in the real Claude Code CLI', () => {
         /PreToolUse:Bash hook error.*boom/s,
       );
       assert.equal(existsSync(repo.path('nope.txt')), false);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('stop discipline: the Stop hook keeps the session going while its claimed task is open, at most 3 times', async () => {
+    const repo = makeTempRepo({ branch: 'feature/stop', files: { 'README.md': '# e2e\n' } });
+    try {
+      assert.equal(runFactory(['init', '--yes', '--team'], { cwd: repo.dir, env: repo.env }).status, 0);
+      const sessionId = randomUUID();
+      const state = openRepositoryState(repo.dir);
+      try {
+        const { task } = state.tasks.add({ title: 'add the parser' });
+        state.tasks.claimTask(task.id, `claude-${sessionId}`, 900);
+        state.tasks.move(task.id, 'start', { actor: `claude-${sessionId}` });
+      } finally {
+        state.close();
+      }
+      const run = await runScriptedClaude({
+        cwd: repo.dir,
+        home: repo.home,
+        prompt: 'Work on the parser.',
+        extraArgs: ['--session-id', sessionId],
+        // Each refused stop costs a turn: room for the three and the final stop.
+        maxTurns: 10,
+        timeoutMs: 180_000,
+        script: {
+          turns: [{ toolCalls: [{ name: 'Bash', input: { command: 'git status', description: 'look' } }] }],
+          finalText: 'Done for today.',
+        },
+      });
+      assert.equal(run.timedOut, false);
+      assert.equal(run.exitCode, 0, `${run.stderr}${JSON.stringify(run.result?.errors)}`);
+      // The model was sent back to work with the reason, and the session still ended (bounded).
+      const nudged = run.server.requests.filter((request) => request.raw.includes('add the parser'));
+      assert.ok(nudged.length >= 1, 'the stop reason never reached the model');
+      assert.ok(run.server.requests.some((request) => request.raw.includes('factory task move')));
+      const log = JSON.parse(
+        runFactory(['guard', 'log', '--json'], { cwd: repo.dir, env: repo.env }).stdout,
+      ) as Array<{
+        tool: string;
+        sessionId: string;
+      }>;
+      const stops = log.filter((row) => row.tool === 'Stop' && row.sessionId === sessionId);
+      assert.equal(stops.length, 3);
     } finally {
       repo.cleanup();
     }
