@@ -22,6 +22,12 @@ const entries = [
     out: join(root, 'packages/gates/dist/hook/handlers/pre-tool-use.bundle.js'),
     external: ['@factory/core/config/load'],
   },
+  // ...and the fast path's own entry for it, which skips the router (about 3 ms less per call).
+  {
+    in: join(root, 'packages/gates/dist/hook/pre-tool-use-entry.js'),
+    out: join(root, 'packages/gates/dist/hook/pre-tool-use-entry.bundle.js'),
+    external: ['@factory/core/config/load'],
+  },
 ];
 for (const entry of entries) {
   if (!existsSync(entry.in)) throw new Error(`${entry.in} is missing: run tsc -b first`);
