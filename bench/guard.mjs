@@ -5,7 +5,7 @@
 // contenders run interleaved round by round so that load on a shared machine hits them alike.
 // Run after `npm run build`: node bench/guard.mjs
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,26 +91,47 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/**
+ * CPU time (user + system) of the children reaped so far, from /proc/self/stat (Linux): on a busy shared
+ * machine wall time swings with the load, CPU time much less. Clock ticks (10 ms) are coarse, so only the
+ * sum over all runs of a contender is used.
+ */
+const ticksPerMs = 100 / 1000;
+function childrenCpuMs() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / ticksPerMs;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function once(contender, input) {
+  const cpuBefore = childrenCpuMs();
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, contender.args, { cwd: repo, env, input, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  return { ms, result };
+  return { ms, cpu: childrenCpuMs() - cpuBefore, result };
 }
 
 const rows = [];
 for (const kind of kinds) {
   const times = contenders.map(() => []);
+  const cpu = contenders.map(() => 0);
   const decisions = contenders.map(() => new Set());
   for (let round = 0; round < runs + 2; round++) {
     contenders.forEach((contender, i) => {
-      const { ms, result } = once(contender, kind.input);
+      const { ms, cpu: cpuMs, result } = once(contender, kind.input);
       if (i === 1 && result.status !== 0) {
         console.error(`bench/guard: factory exited ${result.status}: ${result.stderr.trim()}`);
         process.exit(1);
       }
       if (i > 0) decisions[i].add(decisionOf(result.stdout) + (result.status === 2 ? ' (exit 2)' : ''));
-      if (round >= 2) times[i].push(ms); // two warm-up rounds fill the page cache
+      if (round >= 2) {
+        times[i].push(ms); // two warm-up rounds fill the page cache
+        cpu[i] += cpuMs;
+      }
     });
   }
   const factoryDecision = [...decisions[1]].join('/');
@@ -127,6 +148,7 @@ for (const kind of kinds) {
     safetyNet: median(times[2]),
     factoryDecision,
     safetyNetDecision: [...decisions[2]].join('/'),
+    cpu: cpu.map((total) => total / runs),
   });
 }
 rmSync(scratch, { recursive: true, force: true });
@@ -144,6 +166,15 @@ for (const row of rows) {
   );
 }
 const overall = (key) => median(rows.map((row) => row[key] / row.node));
+if (rows.every((row) => row.cpu.every(Number.isFinite))) {
+  console.log('CPU time (user + system) per decision, mean over the runs:');
+  for (const row of rows) {
+    const [node, factory, net] = row.cpu;
+    console.log(
+      `${row.kind.padEnd(30)} ${fmt(node)}  ${fmt(factory)} ${(factory / node).toFixed(2).padStart(5)}x  ${fmt(net)} ${(net / node).toFixed(2).padStart(5)}x`,
+    );
+  }
+}
 console.log(
   `median ratio to node -e 0: factory ${overall('factory').toFixed(2)}x, cc-safety-net ${overall('safetyNet').toFixed(2)}x (target for factory: at most 1.5x)`,
 );

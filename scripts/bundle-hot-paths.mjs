@@ -15,6 +15,19 @@ const entries = [
     in: join(root, 'packages/gates/dist/gate/run.js'),
     out: join(root, 'packages/gates/dist/gate/run.bundle.js'),
   },
+  // The guard's PreToolUse handler runs on every tool call of the agent (measured: about 10 ms less CPU
+  // per call bundled). core's full config loader stays outside: it is only needed for non-JSON configs.
+  {
+    in: join(root, 'packages/gates/dist/hook/handlers/pre-tool-use.js'),
+    out: join(root, 'packages/gates/dist/hook/handlers/pre-tool-use.bundle.js'),
+    external: ['@factory/core/config/load'],
+  },
+  // ...and the fast path's own entry for it, which skips the router (about 3 ms less per call).
+  {
+    in: join(root, 'packages/gates/dist/hook/pre-tool-use-entry.js'),
+    out: join(root, 'packages/gates/dist/hook/pre-tool-use-entry.bundle.js'),
+    external: ['@factory/core/config/load'],
+  },
 ];
 for (const entry of entries) {
   if (!existsSync(entry.in)) throw new Error(`${entry.in} is missing: run tsc -b first`);
@@ -25,7 +38,7 @@ for (const entry of entries) {
     platform: 'node',
     format: 'esm',
     target: 'node22',
-    external: ['lint-staged', 'cosmiconfig', 'husky'],
+    external: ['lint-staged', 'cosmiconfig', 'husky', ...(entry.external ?? [])],
     // Modules of the bundle find files next to their source (presets/, the schema) through import.meta.url:
     // keep those paths right by resolving them from the original module's location at build time.
     logLevel: 'warning',

@@ -37,9 +37,12 @@ async function runHookCommand(args: readonly string[]): Promise<number> {
   const debug = args.includes('--debug');
   const event = args.find((arg) => !arg.startsWith('-')) ?? '';
   try {
-    const { routeHook } = await import('@factory/gates/hook/router');
+    const route =
+      event === 'pre-tool-use'
+        ? await loadPreToolUse()
+        : (await import('@factory/gates/hook/router')).routeHook;
     const raw = readStdin();
-    const answer = await routeHook(event, raw, { cwd: process.cwd(), env: process.env });
+    const answer = await route(event, raw, { cwd: process.cwd(), env: process.env });
     if (answer.stdout)
       process.stdout.write(answer.stdout.endsWith('\n') ? answer.stdout : `${answer.stdout}\n`);
     if (answer.stderr) process.stderr.write(answer.stderr);
@@ -66,6 +69,34 @@ async function loadGateRunner(): Promise<GateRunner> {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
     return import('@factory/gates/gate/run');
   }
+}
+
+type Route = (
+  event: string,
+  raw: string,
+  context: { cwd: string; env: NodeJS.ProcessEnv },
+) => Promise<{
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}>;
+
+/**
+ * Every tool call of the agent starts this process: load the guard's one-file bundle (built by
+ * scripts/bundle-hot-paths.mjs) rather than the router and its modules; the plain module when the build
+ * has no bundle.
+ */
+async function loadPreToolUse(): Promise<Route> {
+  const bundle = '@factory/gates/hook/pre-tool-use-entry.bundle';
+  let entry: {
+    routePreToolUse: (raw: string, context: { cwd: string; env: NodeJS.ProcessEnv }) => ReturnType<Route>;
+  };
+  try {
+    entry = await import(bundle);
+  } catch {
+    entry = await import('@factory/gates/hook/pre-tool-use-entry');
+  }
+  return (_event, raw, context) => entry.routePreToolUse(raw, context);
 }
 
 function readStdin(): string {

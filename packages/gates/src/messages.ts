@@ -27,6 +27,10 @@ export const messages = {
     `factory guard: the decision was not recorded in .factory/state.db (${reason}); run factory doctor.`,
   stopTaskOpen: (task: string, state: string) =>
     `factory: the task you claimed (${task}) is still "${state}"; finish it and move it to a terminal state (factory task move), or hand it over (factory task release) before stopping.`,
+  stopGatesRefusedCommit: (gate: string) =>
+    `factory: your last commit attempt was refused by the ${gate} gate and nothing was committed since; fix what it reported and commit again before stopping.`,
+  stopGivesUp: (limit: number, reasons: string) =>
+    `factory: stop allowed after ${limit} refused stops in this session, although: ${reasons} A human should look at it.`,
   stopGatesRed: (sha: string, gate: string) =>
     `factory: the gates are red on your last commit ${sha} (${gate} failed); fix what it reports and commit again before stopping.`,
 

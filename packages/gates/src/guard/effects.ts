@@ -146,6 +146,8 @@ export function fileEffects(inv: Invocation): FileEffects {
       if (target) writes.push({ arg: target, wholeTree: recursive || program === 'ln', verb: program });
       for (const source of sources) {
         if (program === 'mv') deletes.push({ arg: source, wholeTree: true, verb: 'mv' });
+        // A link to a file is a way to write it later under another name (ln -s .husky/pre-commit x).
+        else if (program === 'ln') writes.push({ arg: source, wholeTree: false, verb: 'ln (link to)' });
         else reads.push(source);
       }
       break;

@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { readlinkSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type FileTarget, fileEffects, type GitCall, gitSubcommand } from './effects.js';
 import {
   globBase,
@@ -161,7 +162,7 @@ const noVerify: Rule = {
       else if (scan.risky.length > 0 && (sub === 'commit' || sub === 'push'))
         hits.push(riskyHit(call, input));
     }
-    hits.push(...opaqueMatches(input, /--no-verify|\bcommit\s+-[a-zA-Z]*n\b/));
+    hits.push(...opaqueMatches(input, /--no-verify|\bcommit\s+-[a-zA-Z]{0,8}n\b/));
     return hits;
   },
 };
@@ -284,6 +285,28 @@ const hooksPath: Rule = {
   },
 };
 
+/** The path with every symbolic link of its existing part resolved. */
+function realPath(path: string): string {
+  let head = path;
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...tail.reverse());
+    } catch {
+      try {
+        // A dangling link: writing through it creates the file it names.
+        return join(resolve(dirname(head), readlinkSync(head)), ...tail.reverse());
+      } catch {
+        // not a link either: go up
+      }
+      const parent = dirname(head);
+      if (parent === head) return path;
+      tail.push(basename(head));
+      head = parent;
+    }
+  }
+}
+
 function targetHits(
   input: RuleInput,
   inv: Invocation,
@@ -313,7 +336,8 @@ function targetHits(
       },
     ];
   }
-  const reason = judge(path, arg.glob);
+  // Through symbolic links too: a link made earlier (x -> .husky/pre-commit) is the file it points to.
+  const reason = judge(path, arg.glob) ?? (arg.glob ? undefined : judge(realPath(path), false));
   return reason ? [{ detail: `${target.verb} ${arg.raw}: ${reason}` }] : [];
 }
 
@@ -331,7 +355,8 @@ const protectedFiles: Rule = {
     const hits: Hit[] = [];
     for (const file of input.files) {
       if (!file.write) continue;
-      const reason = protectedReason(file.path, ctx, false);
+      const reason =
+        protectedReason(file.path, ctx, false) ?? protectedReason(realPath(file.path), ctx, false);
       if (reason) hits.push({ detail: `${input.call.tool} ${file.path}: ${reason}` });
     }
     for (const inv of invocations(input)) {
@@ -501,7 +526,7 @@ const forcePush: Rule = {
         });
       else if (plan.risky) hits.push(riskyHit(call, input));
     }
-    hits.push(...opaqueMatches(input, /push\s+(-[a-zA-Z]*f\b|--force\b|--mirror)/));
+    hits.push(...opaqueMatches(input, /push\s+(-[a-zA-Z]{0,8}f\b|--force\b|--mirror)/));
     return hits;
   },
 };
@@ -754,7 +779,10 @@ const recursiveDelete: Rule = {
     )
       hits.push({ detail: 'Remove-Item -Recurse of a drive root or the home folder' });
     hits.push(
-      ...opaqueMatches(input, /rm\s+-[a-zA-Z]*r[a-zA-Z]*\s+(\/|~|\$HOME)(\s|['"]|$)|rmtree\(\s*['"](\/|~)/),
+      ...opaqueMatches(
+        input,
+        /rm\s+-(?=[a-zA-Z]{0,7}[rR])[a-zA-Z]{1,8}\s+(\/|~|\$HOME)(\s|['"]|$)|rmtree\(\s*['"](\/|~)/,
+      ),
     );
     return hits;
   },
@@ -838,7 +866,7 @@ const secretFiles: Rule = {
     const ctx = { repoRoot: input.repoRoot, home: input.home };
     const hits: Hit[] = [];
     for (const file of input.files) {
-      const reason = secretReason(file.path, ctx);
+      const reason = secretReason(file.path, ctx) ?? secretReason(realPath(file.path), ctx);
       if (reason) hits.push({ detail: `${input.call.tool} ${file.path}: ${reason}` });
     }
     for (const inv of invocations(input)) {

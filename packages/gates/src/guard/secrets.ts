@@ -9,28 +9,37 @@ interface SecretPattern {
 }
 
 const PATTERNS: readonly SecretPattern[] = [
-  { name: 'a private key', regex: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----/ },
+  // Every repetition is bounded: an unbounded one after a short prefix is quadratic on a long run of
+  // that prefix ("sk-sk-sk-...": seconds for 100 KB), a way to stall the guard past its time-out.
+  { name: 'a private key', regex: /-----BEGIN (?:[A-Z]{1,20} )?PRIVATE KEY(?: BLOCK)?-----/ },
   { name: 'an AWS access key', regex: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { name: 'a GitHub token', regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b/ },
-  { name: 'a GitLab token', regex: /\bglpat-[A-Za-z0-9_-]{20,}\b/ },
-  { name: 'a Slack token', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/ },
-  { name: 'a Stripe secret key', regex: /\b[sr]k_live_[A-Za-z0-9]{20,}\b/ },
+  { name: 'a GitHub token', regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{40,255})\b/ },
+  { name: 'a GitLab token', regex: /\bglpat-[A-Za-z0-9_-]{20,64}\b/ },
+  { name: 'a Slack token', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,128}\b/ },
+  { name: 'a Stripe secret key', regex: /\b[sr]k_live_[A-Za-z0-9]{20,128}\b/ },
   { name: 'a Google API key', regex: /\bAIza[0-9A-Za-z_-]{35}\b/ },
-  { name: 'an Anthropic API key', regex: /\bsk-ant-[A-Za-z0-9_-]{20,}/ },
-  { name: 'an OpenAI API key', regex: /\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}/ },
+  { name: 'an Anthropic API key', regex: /\bsk-ant-[A-Za-z0-9_-]{20,256}/ },
+  { name: 'an OpenAI API key', regex: /\bsk-(?:proj-)?[A-Za-z0-9_-]{32,256}/ },
   { name: 'an npm token', regex: /\bnpm_[A-Za-z0-9]{36}\b/ },
-  { name: 'a PyPI token', regex: /\bpypi-[A-Za-z0-9_-]{50,}/ },
+  { name: 'a PyPI token', regex: /\bpypi-[A-Za-z0-9_-]{50,256}/ },
   { name: 'a SendGrid key', regex: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/ },
   { name: 'a Twilio key', regex: /\bSK[0-9a-f]{32}\b/ },
-  { name: 'credentials in a URL', regex: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:[^\s@/'"$]{8,}@[^\s'"]+/ },
+  {
+    name: 'credentials in a URL',
+    regex: /\b[a-z][a-z0-9+.-]{0,20}:\/\/[^\s:/@'"]{1,128}:[^\s@/'"$]{8,128}@[^\s'"]/,
+  },
 ];
 
 /**
  * `password = "..."`, `API_KEY: '...'` with a value that looks random (letters and digits, long enough):
- * placeholders and references (`${X}`, `process.env.X`, `changeme`) do not count.
+ * placeholders and references (`${X}`, `process.env.X`, `changeme`) do not count. The name is matched with
+ * a bounded identifier and checked afterwards: nested unbounded quantifiers here made a long run of
+ * "secret" quadratic (seconds for 100 KB), a way to stall the guard past its time-out.
  */
-const ASSIGNED =
-  /\b([A-Za-z0-9_]*(?:secret|passw(?:or)?d|api[_-]?key|access[_-]?key|auth[_-]?token|private[_-]?key|client[_-]?secret)[A-Za-z0-9_]*)["']?\s*[:=]\s*["']([^"'\s]{16,})["']/gi;
+const ASSIGNED = /\b([A-Za-z0-9_]{1,64})["']?\s{0,8}[:=]\s{0,8}["']([^"'\s]{16,512})["']/g;
+const SECRET_NAME =
+  /secret|passw(?:or)?d|api[_-]?key|access[_-]?key|auth[_-]?token|private[_-]?key|client[_-]?secret/i;
+const SECRET_VARIABLE = /TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|ACCESS_KEY|PRIVATE_KEY/;
 
 function looksRandom(value: string): boolean {
   if (/^(x+|\*+|\.+|<.*>|\$\{.*\}|\{\{.*\}\})$/i.test(value)) return false;
@@ -47,7 +56,7 @@ export function findSecrets(text: string): string[] {
   const found: string[] = [];
   for (const pattern of PATTERNS) if (pattern.regex.test(text)) found.push(pattern.name);
   for (const match of text.matchAll(ASSIGNED)) {
-    if (looksRandom(match[2]!)) {
+    if (SECRET_NAME.test(match[1]!) && looksRandom(match[2]!)) {
       found.push(`a literal value for ${match[1]}`);
       break;
     }
@@ -59,13 +68,12 @@ export function findSecrets(text: string): string[] {
 export function redactSecrets(text: string): string {
   let out = text;
   for (const pattern of PATTERNS) out = out.replace(new RegExp(pattern.regex.source, 'g'), '[REDACTED]');
-  out = out.replace(ASSIGNED, (whole, _name: string, value: string) =>
-    looksRandom(value) ? whole.replace(value, '[REDACTED]') : whole,
+  out = out.replace(ASSIGNED, (whole, name: string, value: string) =>
+    SECRET_NAME.test(name) && looksRandom(value) ? whole.replace(value, '[REDACTED]') : whole,
   );
   // NAME=value of variables whose name says secret.
-  out = out.replace(
-    /\b([A-Z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]*)=("[^"]*"|'[^']*'|\S+)/g,
-    '$1=[REDACTED]',
+  out = out.replace(/\b([A-Z][A-Z0-9_]{0,63})=("[^"]*"|'[^']*'|\S+)/g, (whole, name: string) =>
+    SECRET_VARIABLE.test(name) ? `${name}=[REDACTED]` : whole,
   );
   return out;
 }

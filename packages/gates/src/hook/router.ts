@@ -1,32 +1,31 @@
+import { existsSync } from 'node:fs';
 import { messages } from '../messages.js';
 import { blockAnswer } from './answers.js';
 import { type HookEventArg, hookEvents, isHookEventArg } from './events.js';
+import { failOpenIfConfigured, parseHookInput } from './input.js';
 import type { HookAnswer, HookContext, HookHandler, HookInput } from './types.js';
 
 export { blockAnswer } from './answers.js';
+export { failOpenIfConfigured, MAX_HOOK_INPUT_BYTES, parseHookInput } from './input.js';
 export type { HookAnswer, HookContext, HookInput } from './types.js';
 
 /** Each event's handler is imported only when that event fires: the start-up path stays lean. */
 const handlers: Record<HookEventArg, () => Promise<{ handle: HookHandler }>> = {
-  'pre-tool-use': () => import('./handlers/pre-tool-use.js'),
+  'pre-tool-use': () => importBundled('./handlers/pre-tool-use'),
   'post-tool-use': () => import('./handlers/post-tool-use.js'),
   'session-start': () => import('./handlers/session-start.js'),
   'user-prompt-submit': () => import('./handlers/user-prompt-submit.js'),
   stop: () => import('./handlers/stop.js'),
 };
 
-export function parseHookInput(event: string, raw: string): { input: HookInput } | { answer: HookAnswer } {
-  if (raw.trim() === '') return { answer: blockAnswer(event, messages.hookInputEmpty(event)) };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return { answer: blockAnswer(event, messages.hookInputNotJson(event)) };
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return { answer: blockAnswer(event, messages.hookInputWrongShape(event, 'expected a JSON object')) };
-  }
-  return { input: parsed as HookInput };
+/**
+ * The build bundles the hottest handler into one file (scripts/bundle-hot-paths.mjs): one module to load
+ * instead of about twenty. The plain module is the fallback (a build without the bundle step, tests).
+ */
+async function importBundled(base: string): Promise<{ handle: HookHandler }> {
+  const bundle = new URL(`${base}.bundle.js`, import.meta.url);
+  if (existsSync(bundle)) return (await import(bundle.href)) as { handle: HookHandler };
+  return (await import(new URL(`${base}.js`, import.meta.url).href)) as { handle: HookHandler };
 }
 
 /**
@@ -38,14 +37,15 @@ export async function routeHook(event: string, raw: string, context: HookContext
     return blockAnswer(event, messages.hookUnknownEvent(event, Object.keys(hookEvents)));
   }
   const parsed = parseHookInput(event, raw);
-  if ('answer' in parsed) return parsed.answer;
+  if ('answer' in parsed) return failOpenIfConfigured(event, parsed.answer, context);
   try {
     const { handle } = await handlers[event]();
     return await handle(parsed.input, context, event);
   } catch (error) {
-    return blockAnswer(
+    const answer = blockAnswer(
       event,
       messages.hookInternalError(error instanceof Error ? error.message : String(error)),
     );
+    return failOpenIfConfigured(event, answer, context);
   }
 }

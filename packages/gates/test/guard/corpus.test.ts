@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadGuardConfig } from '@factory/gates/guard/config';
@@ -93,6 +93,9 @@ describe('guard corpus', () => {
         'scripts/deploy.sh': '#!/bin/sh\necho deploying\n',
       },
     });
+    // Links made in an earlier call: writing through them is writing the file they point to.
+    symlinkSync('.husky/pre-commit', repo.path('hooklink'));
+    symlinkSync('.env.local', repo.path('envlink'));
     guardConfig = (await loadGuardConfig(repo.dir)).config;
   });
   after(() => repo.cleanup());

@@ -93,6 +93,11 @@ export interface Analysis {
 }
 
 const MAX_DEPTH = 8;
+/** Longer command lines are not parsed: no real command needs it, and it bounds the guard's time. */
+const MAX_COMMAND_CHARS = 64 * 1024;
+const MAX_PIPELINE = 64;
+const MAX_INVOCATIONS = 2000;
+const TOO_MANY = 'the command runs too many programs to analyse';
 const MAX_SCRIPT_BYTES = 256 * 1024;
 
 export const SHELLS = new Set([
@@ -239,6 +244,10 @@ class Analyzer {
       this.out.unanalysable.push(`${where} nests commands more than ${MAX_DEPTH} levels deep`);
       return;
     }
+    if (source.length > MAX_COMMAND_CHARS) {
+      this.out.unanalysable.push(`${where} is ${source.length} characters long, too long to analyse`);
+      return;
+    }
     let script: Script;
     try {
       script = parseShell(source);
@@ -262,6 +271,12 @@ class Analyzer {
     depth: number,
     via: readonly string[],
   ): Invocation[] {
+    // Bounds: a real command line has a few pipeline stages and at most hundreds of commands; a crafted
+    // one with tens of thousands would make the analysis slow enough to outlast the hook's time-out.
+    if (pipeline.commands.length > MAX_PIPELINE || this.out.invocations.length > MAX_INVOCATIONS) {
+      if (!this.out.unanalysable.includes(TOO_MANY)) this.out.unanalysable.push(TOO_MANY);
+      return [];
+    }
     const all: Invocation[] = [];
     let previous: Invocation[] = [];
     for (let i = 0; i < pipeline.commands.length; i++) {
@@ -1053,8 +1068,14 @@ class Analyzer {
     const start = this.out.invocations.length;
     this.analyseText(code, { cwd: state.cwd, vars: new Map(state.vars) }, depth + 1, where);
     for (const nested of this.out.invocations.slice(start)) {
-      const mutable = nested as { via: readonly string[]; stdin?: Stdin | undefined };
+      const mutable = nested as {
+        via: readonly string[];
+        stdin?: Stdin | undefined;
+        env: ReadonlyMap<string, string | undefined>;
+      };
       mutable.via = [...via, ...nested.via];
+      // A child shell inherits the environment it was started with.
+      if (inv.env.size > 0) mutable.env = new Map([...inv.env, ...nested.env]);
       if (!mutable.stdin && inv.stdin) mutable.stdin = inv.stdin;
     }
   }

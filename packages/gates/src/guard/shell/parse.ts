@@ -236,8 +236,8 @@ class Parser {
     const first = this.peek();
     if (first.type === 'op' && first.op === '(') {
       this.next();
-      // `((` arithmetic command: nothing in it runs a program (substitutions aside, which we refuse).
-      const body = this.parseList({ paren: true });
+      // A subshell; a `((` arithmetic command parses as two of them.
+      const body = this.nested(() => this.parseList({ paren: true }));
       this.expectOp(')');
       return { kind: 'compound', body, redirects: this.parseTrailingRedirects() };
     }
@@ -455,12 +455,22 @@ class Parser {
 
   // ---- tokens ---------------------------------------------------------------------------------
 
+  /**
+   * Word tokens lexed by a peek, by position: a word with nested substitutions is parsed once, not once
+   * per peek (re-lexing made nested `$(` exponential, a way to stall the guard past its time-out).
+   */
+  private readonly lexed = new Map<number, { token: Token; end: number }>();
+
   private peek(): Token {
+    const cached = this.lexed.get(this.pos);
+    if (cached) return cached.token;
     const save = this.pos;
     const pending = this.pendingHeredocs;
     this.pendingHeredocs = [];
     try {
-      return this.lex(false);
+      const token = this.lex(false);
+      if (token.type === 'word') this.lexed.set(save, { token, end: this.pos });
+      return token;
     } finally {
       this.pos = save;
       this.pendingHeredocs = pending;
@@ -468,6 +478,12 @@ class Parser {
   }
 
   private next(): Token {
+    const cached = this.lexed.get(this.pos);
+    if (cached) {
+      this.lexed.delete(this.pos);
+      this.pos = cached.end;
+      return cached.token;
+    }
     return this.lex(true);
   }
 
@@ -869,15 +885,20 @@ class Parser {
     return { kind: 'sub', script, quoted, form: '`' };
   }
 
+  private nesting = 0;
+
   private nested<T>(fn: () => T): T {
-    if (this.depth + 1 > MAX_DEPTH) throw new ParseError('the command nests too deeply to analyse');
+    if (this.depth + 1 > MAX_DEPTH || this.nesting + 1 > MAX_DEPTH)
+      throw new ParseError('the command nests too deeply to analyse');
     const pending = this.pendingHeredocs;
     this.pendingHeredocs = [];
+    this.nesting++;
     try {
       const result = fn();
       if (this.pendingHeredocs.length > 0) pending.push(...this.pendingHeredocs);
       return result;
     } finally {
+      this.nesting--;
       this.pendingHeredocs = pending;
     }
   }
