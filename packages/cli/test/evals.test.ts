@@ -21,7 +21,7 @@ describe('factory eval: the scripted lane through the real Claude Code CLI, then
       assert.deepEqual(failed, [], run.stderr);
       assert.equal(run.status, 0);
       assert.equal(report.lane, 'scripted');
-      assert.ok(report.scenarios.length >= 7);
+      assert.ok(report.scenarios.length >= 11);
       assert.match(repo.read('junit.xml'), new RegExp(`tests="${report.scenarios.length}" failures="0"`));
 
       // The recorded lane on a session the real CLI produced: the same expectations hold (the shell
@@ -160,6 +160,50 @@ describe('factory memory', () => {
   });
 });
 
+describe('factory memory and the guard', () => {
+  it('when the guard keeps refusing the same thing, memory says so and proposes an eval scenario', () => {
+    const repo = makeTempRepo();
+    try {
+      for (const i of [1, 2, 3]) {
+        const payload = {
+          session_id: `s${i}`,
+          cwd: repo.dir,
+          hook_event_name: 'PreToolUse',
+          tool_name: 'Bash',
+          tool_input: { command: `git commit --no-verify -m 'attempt ${i}'` },
+          tool_use_id: `t${i}`,
+        };
+        const hook = runFactory(['hook', 'pre-tool-use'], { cwd: repo.dir, input: JSON.stringify(payload) });
+        assert.equal(JSON.parse(hook.stdout).hookSpecificOutput.permissionDecision, 'deny');
+      }
+      const list = JSON.parse(runFactory(['memory', 'list', '--json'], { cwd: repo.dir }).stdout);
+      assert.equal(list.recurringRefusals.length, 1);
+      const [found] = list.recurringRefusals;
+      assert.deepEqual(
+        [found.rule, found.count, found.sessions, found.proposal.kind],
+        ['no-verify', 3, 3, 'eval'],
+      );
+      // The proposal is a scenario that factory eval accepts as it is.
+      const scenario = repo.write('proposed.yaml', found.proposal.scenario.replace('TODO ', ''));
+      assert.equal(runFactory(['eval', 'coverage', scenario, '--json'], { cwd: repo.dir }).status, 1);
+      const added = runFactory(['memory', 'add', 'Never commit with --no-verify; fix the gate instead.'], {
+        cwd: repo.dir,
+      });
+      assert.equal(added.status, 0);
+      assert.match(
+        added.stdout,
+        /the guard already refused this 3 times \(rule no-verify\); a memory entry will not stop it, an eval scenario will/,
+      );
+      assert.match(
+        added.stdout,
+        /noToolCall: \{ tool: Bash, input: \{ command: \{ contains: "git commit --no-verify" \} \} \}/,
+      );
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
 describe('factory skills', () => {
   it('sync --preset installs, list reports drift, sync keeps edits unless --force', () => {
     const repo = makeTempRepo();
@@ -201,7 +245,11 @@ describe('factory eval: coverage and bad input', () => {
     try {
       const ok = runFactory(['eval', 'coverage', evalsDir, '--json'], { cwd: repo.dir });
       assert.equal(ok.status, 0, ok.stdout);
-      assert.deepEqual(JSON.parse(ok.stdout).uncoveredSkills, []);
+      const report = JSON.parse(ok.stdout);
+      assert.deepEqual([report.uncoveredSkills, report.uncoveredRules], [[], []]);
+      // The guard's built-in rules are all there, each with a scenario.
+      assert.ok(report.rules.length >= 12);
+      assert.ok(report.rules.some((r: { name: string }) => r.name === 'no-verify'));
       const one = repo.write(
         'one.yaml',
         'name: one\nprompt: p\nskills: [gate-failures]\nexpect:\n  - noRefusals: true\n',
@@ -209,6 +257,7 @@ describe('factory eval: coverage and bad input', () => {
       const partial = runFactory(['eval', 'coverage', one, '--json'], { cwd: repo.dir });
       assert.equal(partial.status, 1);
       assert.ok(JSON.parse(partial.stdout).uncoveredSkills.includes('python-quality'));
+      assert.ok(JSON.parse(partial.stdout).uncoveredRules.includes('force-push'));
     } finally {
       repo.cleanup();
     }

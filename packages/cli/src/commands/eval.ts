@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError, findRepositoryRoot } from '@factory/core';
@@ -27,6 +28,7 @@ interface RunArgs extends GlobalArgs {
   claude?: string;
   saveSessions?: string;
   keepWorkspaces?: boolean;
+  concurrency?: number;
 }
 
 /** The scenarios named on the command line, or the repository's evals/ folder. */
@@ -71,7 +73,15 @@ async function run(argv: ArgumentsCamelCase<RunArgs>): Promise<void> {
   const scenarios = loadScenarios(scenarioPaths(argv, dir), dir);
   const lane = chooseLane(argv, dir);
   const startedAt = new Date().toISOString();
+  if (argv.concurrency !== undefined && (!Number.isInteger(argv.concurrency) || argv.concurrency < 1)) {
+    throw new FactoryError(messages.evalBadConcurrency(String(argv.concurrency)), ExitCode.usage);
+  }
+  // Scripted sessions mostly wait on processes: two at a time per core pair is a good default. Live
+  // sessions default to one at a time, so that the cost limit is checked before each one.
+  const concurrency =
+    argv.concurrency ?? (lane.name === 'scripted' ? Math.min(4, Math.max(2, availableParallelism())) : 1);
   const outcomes = await runScenarios(scenarios, lane, {
+    concurrency,
     ...(argv.maxCost !== undefined ? { maxCostUsd: argv.maxCost } : {}),
     ...(argv.json
       ? {}
@@ -140,9 +150,10 @@ async function coverage(argv: ArgumentsCamelCase<GlobalArgs & { files?: string[]
   if (missing > 0 || report.unknownSkills.length > 0) process.exitCode = ExitCode.refused;
 }
 
-/** The built-in guard rule ids, when this build has the guard's rule list. */
+/** The built-in guard rule ids (the guard's own list, loaded only for this command). */
 async function builtinGuardRules(): Promise<string[] | undefined> {
-  return undefined;
+  const { builtinRules } = await import('@factory/gates/guard/rules');
+  return builtinRules.map((rule) => rule.id);
 }
 
 export const evalCommand: CommandModule = {
@@ -185,6 +196,10 @@ export const evalCommand: CommandModule = {
             .option('keep-workspaces', {
               type: 'boolean',
               describe: 'do not delete the temporary workspaces',
+            })
+            .option('concurrency', {
+              type: 'number',
+              describe: 'scenarios run at the same time (default: 2-4 scripted, 1 live)',
             }),
         (argv) => run(argv as unknown as ArgumentsCamelCase<RunArgs>),
       )

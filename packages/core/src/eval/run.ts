@@ -33,27 +33,26 @@ export interface RunOptions {
   /** Stop starting attempts once the sessions reported this much cost in total (USD). */
   readonly maxCostUsd?: number;
   readonly onOutcome?: (outcome: ScenarioOutcome) => void;
+  /** Scenarios run at the same time (attempts of one scenario always run one after the other). */
+  readonly concurrency?: number;
 }
 
-/** Runs every scenario through a lane and scores each one. */
+/** Runs every scenario through a lane and scores each one; outcomes come back in the scenarios' order. */
 export async function runScenarios(
   scenarios: readonly LoadedScenario[],
   lane: Lane,
   options: RunOptions = {},
 ): Promise<ScenarioOutcome[]> {
-  const outcomes: ScenarioOutcome[] = [];
+  const outcomes: ScenarioOutcome[] = new Array(scenarios.length);
   let spent = 0;
-  for (const loaded of scenarios) {
+  let next = 0;
+  const runOne = async (loaded: LoadedScenario): Promise<ScenarioOutcome> => {
     const skip = lane.skipReason(loaded);
-    if (skip) {
-      const outcome = skippedScenario(loaded, skip);
-      outcomes.push(outcome);
-      options.onOutcome?.(outcome);
-      continue;
-    }
+    if (skip) return skippedScenario(loaded, skip);
     const attempts: Attempt[] = [];
     const n = lane.attempts(loaded);
     for (let i = 0; i < n; i++) {
+      // The budget is checked before each attempt starts: a running session is never cut short.
       if (options.maxCostUsd !== undefined && spent >= options.maxCostUsd) {
         attempts.push({
           verdicts: [],
@@ -62,13 +61,23 @@ export async function runScenarios(
         });
         break;
       }
-      attempts.push(await attempt(loaded, lane, i));
-      spent += attempts.at(-1)?.costUsd ?? 0;
+      const result = await attempt(loaded, lane, i);
+      spent += result.costUsd ?? 0;
+      attempts.push(result);
     }
-    const outcome = scoreScenario(loaded, attempts);
-    outcomes.push(outcome);
-    options.onOutcome?.(outcome);
-  }
+    return scoreScenario(loaded, attempts);
+  };
+  // Scenarios are independent (each attempt has its own workspace and model server): a small pool.
+  const worker = async () => {
+    while (next < scenarios.length) {
+      const index = next++;
+      const outcome = await runOne(scenarios[index]!);
+      outcomes[index] = outcome;
+      options.onOutcome?.(outcome);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 1, scenarios.length));
+  await Promise.all(Array.from({ length: workers }, worker));
   return outcomes;
 }
 
