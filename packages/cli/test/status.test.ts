@@ -57,7 +57,7 @@ describe('factory status', () => {
         ['agent-dead'],
       );
       assert.deepEqual(
-        status.sections.gateRuns.map((r: { gate: string; status: string }) => `${r.gate}:${r.status}`),
+        status.sections.gateRuns.recent.map((r: { gate: string; status: string }) => `${r.gate}:${r.status}`),
         ['pre-commit:failed'],
       );
 
@@ -68,7 +68,7 @@ describe('factory status', () => {
         human.stdout,
         /leases expired \(1\): run factory task recover\n {2}task 2 new by agent-dead/,
       );
-      assert.match(human.stdout, /recent gate runs\n {2}\S+ {2}pre-commit +failed +412 ms {2}abcdef123456/);
+      assert.match(human.stdout, /Gate runs\n {2}not passed in the last 24 h: 1\n {2}\S+ {2}pre-commit +failed +412 ms/);
     } finally {
       repo.cleanup();
     }
