@@ -78,7 +78,16 @@ describe('memory injection through the real Claude Code CLI', () => {
         cwd: repo.dir,
         home: repo.home,
         prompt: 'How do I deploy this?',
-        script: { turns: [{ toolCalls: [{ name: 'Bash', input: { command: 'ls', description: 'look' } }] }] },
+        script: {
+          turns: [
+            { toolCalls: [{ name: 'Bash', input: { command: 'ls', description: 'look' } }] },
+            {
+              toolCalls: [
+                { name: 'Bash', input: { command: "git commit --no-verify -m 'x'", description: 'commit' } },
+              ],
+            },
+          ],
+        },
       });
       assert.equal(run.exitCode, 0, run.stderr);
       const main = run.server.requests.filter((r) => r.turn !== undefined).map((r) => r.raw);
@@ -99,8 +108,8 @@ describe('memory injection through the real Claude Code CLI', () => {
           'prompt: How do I deploy this?',
           'expect:',
           '  - toolCall: { tool: Bash, input: { command: ls } }',
-          '  - noRefusals: true',
-          '  - maxTurns: 3',
+          '  - refusedBy: { rule: no-verify, tool: { input: { command: { contains: --no-verify } } } }',
+          '  - maxTurns: 4',
         ].join('\n'),
       );
       const file = join(projects, project!, transcript);
@@ -108,6 +117,14 @@ describe('memory injection through the real Claude Code CLI', () => {
       const recorded = runFactory(['eval', 'run', scenario, '--transcript', file], { cwd: repo.dir });
       assert.equal(recorded.status, 0, recorded.stdout + recorded.stderr);
       assert.match(recorded.stdout, /PASS\s+transcript-check/);
+      // The same transcript fails a scenario that expects no refusals: the guard's refusal is in it.
+      const strict = repo.write(
+        'evals/strict.yaml',
+        'name: strict\nprompt: p\nexpect:\n  - noRefusals: true\n',
+      );
+      const failing = runFactory(['eval', 'run', strict, '--transcript', file], { cwd: repo.dir });
+      assert.equal(failing.status, 1);
+      assert.match(failing.stdout, /refused: factory guard refused this call: rule no-verify/);
     } finally {
       repo.cleanup();
     }
