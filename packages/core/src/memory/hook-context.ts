@@ -62,11 +62,14 @@ function finish(
   ranked: ScoredEntry[],
   heading: string,
   env: NodeJS.ProcessEnv,
+  countUses: boolean,
 ): MemoryContext | undefined {
   if (ranked.length === 0) return undefined;
   const formatted = formatMemory(ranked, heading, budgetFrom(env));
   if (formatted.included.length === 0) return undefined;
-  markMemoryUsed(store, formatted.included);
+  // Only a match on a prompt says an entry was relevant; counting every session start would make the
+  // entries that are always shown rank ever higher because they are always shown.
+  if (countUses) markMemoryUsed(store, formatted.included);
   return formatted;
 }
 
@@ -80,6 +83,7 @@ export function sessionStartMemory(cwd: string, env: NodeJS.ProcessEnv): MemoryC
       ranked,
       "Project memory (factory memory; the project's standing notes, most relevant first):",
       env,
+      false,
     );
   });
 }
@@ -94,6 +98,7 @@ export function promptMemory(cwd: string, prompt: string, env: NodeJS.ProcessEnv
       matchPrompt(entries, prompt),
       'Project memory that matches this request (factory memory):',
       env,
+      true,
     );
   });
 }

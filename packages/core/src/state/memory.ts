@@ -11,7 +11,7 @@ export interface MemoryEntry {
   /** Globs (relative to the repository root) of the files this entry is about. */
   readonly paths: readonly string[];
   readonly createdAt: string;
-  /** How many times a hook added this entry to the agent's context. */
+  /** How many times the entry matched a prompt and was added to the agent's context. */
   readonly uses: number;
   readonly lastUsedAt: string | null;
 }
