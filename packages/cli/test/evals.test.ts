@@ -124,7 +124,7 @@ describe('memory injection through the real Claude Code CLI', () => {
       );
       const failing = runFactory(['eval', 'run', strict, '--transcript', file], { cwd: repo.dir });
       assert.equal(failing.status, 1);
-      assert.match(failing.stdout, /refused: factory guard refused this call: rule no-verify/);
+      assert.match(failing.stdout, /refused by a hook: factory guard refused this call: rule no-verify/);
     } finally {
       repo.cleanup();
     }
