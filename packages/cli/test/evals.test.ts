@@ -125,6 +125,11 @@ describe('memory injection through the real Claude Code CLI', () => {
       const failing = runFactory(['eval', 'run', strict, '--transcript', file], { cwd: repo.dir });
       assert.equal(failing.status, 1);
       assert.match(failing.stdout, /refused by a hook: factory guard refused this call: rule no-verify/);
+      // A folder of transcripts means its newest session.
+      const newest = runFactory(['eval', 'run', scenario, '--transcript', join(projects, project!)], {
+        cwd: repo.dir,
+      });
+      assert.equal(newest.status, 0, newest.stdout + newest.stderr);
     } finally {
       repo.cleanup();
     }

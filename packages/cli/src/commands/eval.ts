@@ -173,7 +173,8 @@ export const evalCommand: CommandModule = {
             })
             .option('transcript', {
               type: 'string',
-              describe: 'check a recorded session (stream-json or transcript JSONL)',
+              describe:
+                'check a recorded session (stream-json or transcript JSONL; a folder: its newest *.jsonl)',
             })
             .option('live', {
               type: 'boolean',

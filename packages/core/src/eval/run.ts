@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
 import { parseSession } from '../transcript/parse.js';
@@ -111,8 +112,30 @@ async function attempt(loaded: LoadedScenario, lane: Lane, index: number): Promi
   }
 }
 
+/**
+ * A session file, or the newest `*.jsonl` in a folder (e.g. `~/.claude/projects/<project>/`, where
+ * Claude Code keeps one transcript per session).
+ */
+export function resolveSessionFile(path: string): string {
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new FactoryError(messages.transcriptUnreadable(path, code), ExitCode.usage);
+  }
+  if (!stats.isDirectory()) return path;
+  const newest = readdirSync(path)
+    .filter((name) => name.endsWith('.jsonl'))
+    .map((name) => ({ file: join(path, name), mtime: statSync(join(path, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime)[0];
+  if (!newest) throw new FactoryError(messages.transcriptEmpty(path), ExitCode.usage);
+  return newest.file;
+}
+
 /** Reads a recorded session file; refuses a file that holds no session at all. */
-export function readSessionFile(file: string): ParsedSession {
+export function readSessionFile(path: string): ParsedSession {
+  const file = resolveSessionFile(path);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
