@@ -42,16 +42,22 @@ function withStore<T>(cwd: string, fn: (store: StateStore, root: string) => T): 
 /** Files changed in the working tree (relative paths); empty when git is not available. */
 export function changedFiles(root: string): string[] {
   try {
-    const out = execFileSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=normal'], {
+    const out = execFileSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all'], {
       cwd: root,
       encoding: 'utf8',
       timeout: 2000,
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    return out
-      .split('\0')
-      .filter((e) => e.length > 3)
-      .map((e) => e.slice(3));
+    // -z entries are "XY path"; a rename or copy is followed by its source path as an entry of its own.
+    const files: string[] = [];
+    const entries = out.split('\0');
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      if (entry.length < 4) continue;
+      files.push(entry.slice(3));
+      if (entry[0] === 'R' || entry[0] === 'C') i++;
+    }
+    return files;
   } catch {
     return [];
   }
