@@ -38,6 +38,8 @@ export const messages = {
     `left alone because they were edited here: ${names.join(', ')}; run factory skills sync --force to replace them.`,
   evalLaneConflict: '--transcript and --live choose different lanes; pass one of them.',
   evalBadRuns: (value: string) => `--runs ${value} is not a positive whole number; pass e.g. --runs 5.`,
+  evalBadMaxCost: (value: string) =>
+    `--max-cost ${value} is not a positive amount in USD; pass e.g. --max-cost 2.`,
   evalBadConcurrency: (value: string) =>
     `--concurrency ${value} is not a positive whole number; pass e.g. --concurrency 2.`,
   evalNoRuns: 'no eval runs are recorded here yet; run factory eval run first.',

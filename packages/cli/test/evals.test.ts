@@ -299,6 +299,17 @@ describe('factory eval: coverage and bad input', () => {
       assert.equal(result.stderr.trim().split('\n').length, 1);
       const both = runFactory(['eval', 'run', file, '--transcript', 'x', '--live'], { cwd: repo.dir });
       assert.equal(both.status, 2);
+      for (const bad of [
+        ['--runs', '0'],
+        ['--max-cost', '-1'],
+        ['--concurrency', 'two'],
+      ]) {
+        const result = runFactory(['eval', 'run', join(evalsDir, 'commit-discipline.yaml'), ...bad], {
+          cwd: repo.dir,
+        });
+        assert.equal(result.status, 2, bad.join(' '));
+        assert.match(result.stderr, new RegExp(`${bad[0]} \\S+ is not a positive`));
+      }
       const transcript = runFactory(
         ['eval', 'run', evalsDir, '--transcript', repo.write('empty.jsonl', 'not a session\n')],
         {

@@ -50,6 +50,9 @@ function chooseLane(argv: RunArgs, dir: string): Lane {
   if (argv.runs !== undefined && (!Number.isInteger(argv.runs) || argv.runs < 1)) {
     throw new FactoryError(messages.evalBadRuns(String(argv.runs)), ExitCode.usage);
   }
+  if (argv.maxCost !== undefined && !(argv.maxCost > 0)) {
+    throw new FactoryError(messages.evalBadMaxCost(String(argv.maxCost)), ExitCode.usage);
+  }
   if (argv.transcript) return recordedLane(resolve(dir, argv.transcript));
   const options = {
     skillsDir: shippedSkillsDir(),
