@@ -21,6 +21,7 @@ describe('factory eval: the scripted lane through the real Claude Code CLI, then
       assert.deepEqual(failed, [], run.stderr);
       assert.equal(run.status, 0);
       assert.equal(report.lane, 'scripted');
+      assert.match(report.claudeVersion, /^\d+\.\d+\.\d+/);
       assert.ok(report.scenarios.length >= 11);
       assert.match(repo.read('junit.xml'), new RegExp(`tests="${report.scenarios.length}" failures="0"`));
 

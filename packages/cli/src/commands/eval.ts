@@ -91,6 +91,8 @@ async function run(argv: ArgumentsCamelCase<RunArgs>): Promise<void> {
       : { onOutcome: (o: ScenarioOutcome) => process.stderr.write(`${o.status} ${o.scenario}\n`) }),
   });
   const finishedAt = new Date().toISOString();
+  const claudeVersion =
+    outcomes.flatMap((o) => o.attemptsDetail).find((a) => a.claudeCodeVersion)?.claudeCodeVersion ?? null;
   // Every run is recorded in the state of the repository it ran from (when there is one).
   const root = findRepositoryRoot(dir);
   const record = root
@@ -99,6 +101,7 @@ async function run(argv: ArgumentsCamelCase<RunArgs>): Promise<void> {
           startedAt,
           finishedAt,
           lane: lane.name,
+          claudeVersion,
           results: outcomes.map(({ attemptsDetail: _a, skipReason: _s, ...r }) => r),
         }),
       )
@@ -108,6 +111,7 @@ async function run(argv: ArgumentsCamelCase<RunArgs>): Promise<void> {
     printJson({
       runId: record?.id ?? null,
       lane: lane.name,
+      claudeVersion,
       startedAt,
       finishedAt,
       scenarios: outcomes.map(toJson),

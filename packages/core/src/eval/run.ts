@@ -98,9 +98,11 @@ async function attempt(loaded: LoadedScenario, lane: Lane, index: number): Promi
       limit !== undefined && produced.session.turns > limit
         ? `the session took ${produced.session.turns} turns, over the limit of ${limit}`
         : undefined;
+    const version = produced.session.claudeCodeVersion;
     return {
       verdicts,
       durationMs: produced.durationMs,
+      ...(version ? { claudeCodeVersion: version } : {}),
       ...(produced.costUsd !== undefined ? { costUsd: produced.costUsd } : {}),
       ...(overTurns ? { error: overTurns } : {}),
     };
