@@ -94,10 +94,14 @@ async function attempt(loaded: LoadedScenario, lane: Lane, index: number): Promi
       produced.modelRequests,
     );
     const limit = loaded.scenario.limits?.maxTurns;
+    const subtype = produced.session.result?.subtype;
+    // A session Claude Code stopped (turn limit, budget, an error) did not finish its task.
     const overTurns =
       limit !== undefined && produced.session.turns > limit
         ? `the session took ${produced.session.turns} turns, over the limit of ${limit}`
-        : undefined;
+        : subtype?.startsWith('error')
+          ? `Claude Code ended the session with ${subtype}${subtype === 'error_max_turns' && limit !== undefined ? ` (limit ${limit} turns)` : ''}`
+          : undefined;
     const version = produced.session.claudeCodeVersion;
     return {
       verdicts,
