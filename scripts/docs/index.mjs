@@ -1,5 +1,6 @@
 // Every generated reference in docs/: { file, render() } each.
 import * as cliReference from './cli-reference.mjs';
+import * as evalSchema from './eval-schema.mjs';
 import * as workflows from './workflows.mjs';
 
-export const generators = [cliReference, workflows];
+export const generators = [cliReference, workflows, evalSchema];

@@ -25,6 +25,10 @@ export const messages = {
   memoryAdded: (id: number) => `remembered as entry ${id}.`,
   memoryRemoved: (id: number) => `forgot entry ${id}.`,
   memoryNone: 'no memory entries yet; add one with factory memory add TEXT [--tag T] [--paths GLOB].',
+  memoryRecurringHeading:
+    'The guard keeps refusing the same thing; make it a check (an eval scenario or a gate rule), not another memory:',
+  memoryDuplicatesGuard: (rule: string, count: number, kind: string) =>
+    `note: the guard already refused this ${count} times (rule ${rule}); a memory entry will not stop it, ${kind === 'gate-rule' ? 'a gate rule and an eval scenario will' : 'an eval scenario will'}: see the proposal below.`,
   memoryBadId: (id: string) => `"${id}" is not a memory entry id; run factory memory list to see the ids.`,
   presetUnknown: (name: string, known: readonly string[]) =>
     `there is no preset "${name}" (known: ${known.join(', ')}); pass one of them.`,
@@ -34,6 +38,10 @@ export const messages = {
     `left alone because they were edited here: ${names.join(', ')}; run factory skills sync --force to replace them.`,
   evalLaneConflict: '--transcript and --live choose different lanes; pass one of them.',
   evalBadRuns: (value: string) => `--runs ${value} is not a positive whole number; pass e.g. --runs 5.`,
+  evalBadMaxCost: (value: string) =>
+    `--max-cost ${value} is not a positive amount in USD; pass e.g. --max-cost 2.`,
+  evalBadConcurrency: (value: string) =>
+    `--concurrency ${value} is not a positive whole number; pass e.g. --concurrency 2.`,
   evalNoRuns: 'no eval runs are recorded here yet; run factory eval run first.',
   evalCompareSummary: (regressed: number, total: number) =>
     regressed === 0

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError, findRepositoryRoot } from '@factory/core';
@@ -27,6 +28,7 @@ interface RunArgs extends GlobalArgs {
   claude?: string;
   saveSessions?: string;
   keepWorkspaces?: boolean;
+  concurrency?: number;
 }
 
 /** The scenarios named on the command line, or the repository's evals/ folder. */
@@ -47,6 +49,9 @@ function chooseLane(argv: RunArgs, dir: string): Lane {
   if (argv.transcript && argv.live) throw new FactoryError(messages.evalLaneConflict, ExitCode.usage);
   if (argv.runs !== undefined && (!Number.isInteger(argv.runs) || argv.runs < 1)) {
     throw new FactoryError(messages.evalBadRuns(String(argv.runs)), ExitCode.usage);
+  }
+  if (argv.maxCost !== undefined && !(argv.maxCost > 0)) {
+    throw new FactoryError(messages.evalBadMaxCost(String(argv.maxCost)), ExitCode.usage);
   }
   if (argv.transcript) return recordedLane(resolve(dir, argv.transcript));
   const options = {
@@ -71,13 +76,23 @@ async function run(argv: ArgumentsCamelCase<RunArgs>): Promise<void> {
   const scenarios = loadScenarios(scenarioPaths(argv, dir), dir);
   const lane = chooseLane(argv, dir);
   const startedAt = new Date().toISOString();
+  if (argv.concurrency !== undefined && (!Number.isInteger(argv.concurrency) || argv.concurrency < 1)) {
+    throw new FactoryError(messages.evalBadConcurrency(String(argv.concurrency)), ExitCode.usage);
+  }
+  // Scripted sessions mostly wait on processes: two at a time per core pair is a good default. Live
+  // sessions default to one at a time, so that the cost limit is checked before each one.
+  const concurrency =
+    argv.concurrency ?? (lane.name === 'scripted' ? Math.min(4, Math.max(2, availableParallelism())) : 1);
   const outcomes = await runScenarios(scenarios, lane, {
+    concurrency,
     ...(argv.maxCost !== undefined ? { maxCostUsd: argv.maxCost } : {}),
     ...(argv.json
       ? {}
       : { onOutcome: (o: ScenarioOutcome) => process.stderr.write(`${o.status} ${o.scenario}\n`) }),
   });
   const finishedAt = new Date().toISOString();
+  const claudeVersion =
+    outcomes.flatMap((o) => o.attemptsDetail).find((a) => a.claudeCodeVersion)?.claudeCodeVersion ?? null;
   // Every run is recorded in the state of the repository it ran from (when there is one).
   const root = findRepositoryRoot(dir);
   const record = root
@@ -86,6 +101,7 @@ async function run(argv: ArgumentsCamelCase<RunArgs>): Promise<void> {
           startedAt,
           finishedAt,
           lane: lane.name,
+          claudeVersion,
           results: outcomes.map(({ attemptsDetail: _a, skipReason: _s, ...r }) => r),
         }),
       )
@@ -95,6 +111,7 @@ async function run(argv: ArgumentsCamelCase<RunArgs>): Promise<void> {
     printJson({
       runId: record?.id ?? null,
       lane: lane.name,
+      claudeVersion,
       startedAt,
       finishedAt,
       scenarios: outcomes.map(toJson),
@@ -140,9 +157,10 @@ async function coverage(argv: ArgumentsCamelCase<GlobalArgs & { files?: string[]
   if (missing > 0 || report.unknownSkills.length > 0) process.exitCode = ExitCode.refused;
 }
 
-/** The built-in guard rule ids, when this build has the guard's rule list. */
+/** The built-in guard rule ids (the guard's own list, loaded only for this command). */
 async function builtinGuardRules(): Promise<string[] | undefined> {
-  return undefined;
+  const { builtinRules } = await import('@factory/gates/guard/rules');
+  return builtinRules.map((rule) => rule.id);
 }
 
 export const evalCommand: CommandModule = {
@@ -162,7 +180,8 @@ export const evalCommand: CommandModule = {
             })
             .option('transcript', {
               type: 'string',
-              describe: 'check a recorded session (stream-json or transcript JSONL)',
+              describe:
+                'check a recorded session (stream-json or transcript JSONL; a folder: its newest *.jsonl)',
             })
             .option('live', {
               type: 'boolean',
@@ -185,6 +204,10 @@ export const evalCommand: CommandModule = {
             .option('keep-workspaces', {
               type: 'boolean',
               describe: 'do not delete the temporary workspaces',
+            })
+            .option('concurrency', {
+              type: 'number',
+              describe: 'scenarios run at the same time (default: 2-4 scripted, 1 live)',
             }),
         (argv) => run(argv as unknown as ArgumentsCamelCase<RunArgs>),
       )

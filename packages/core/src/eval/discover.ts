@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
 import { loadScenarioFile } from './load.js';
@@ -37,6 +37,14 @@ export function findScenarioFiles(paths: readonly string[], cwd: string): string
   return [...new Set(files)];
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Loads every scenario; names must be unique because runs are compared by name. */
 export function loadScenarios(paths: readonly string[], cwd: string): LoadedScenario[] {
   const loaded = findScenarioFiles(paths, cwd).map((file) => {
@@ -44,7 +52,14 @@ export function loadScenarios(paths: readonly string[], cwd: string): LoadedScen
     return { ...scenario, display: relative(cwd, file) || file };
   });
   const seen = new Map<string, string>();
-  for (const { scenario, display } of loaded) {
+  for (const { file, scenario, display } of loaded) {
+    // A missing fixture is a mistake in the scenario file: say so before any session starts.
+    const fixture = scenario.setup?.fixture;
+    if (fixture !== undefined) {
+      const full = resolve(dirname(file), fixture);
+      if (!isFolder(full))
+        throw new FactoryError(messages.scenarioFixtureMissing(display, full), ExitCode.usage);
+    }
     const first = seen.get(scenario.name);
     if (first)
       throw new FactoryError(messages.scenarioDuplicate(scenario.name, first, display), ExitCode.usage);

@@ -152,21 +152,25 @@ function checkOne(
     return verdict(
       'no refusals',
       refused.length === 0,
-      refused.map((c) => `${summarize(c)} refused: ${c.refusal?.reason}`).join('; '),
+      refused
+        .map(
+          (c) =>
+            `${summarize(c)} refused ${c.refusal?.byHook ? 'by a hook' : 'by Claude Code'}: ${c.refusal?.reason}`,
+        )
+        .join('; '),
     );
   }
   if ('refusedBy' in e) {
     const spec = typeof e.refusedBy === 'string' ? { rule: e.refusedBy } : e.refusedBy;
     const label = `refused by rule ${spec.rule}${spec.tool ? ` (${describeMatcher(spec.tool)})` : ''}`;
     const refused = calls.filter((c) => c.refusal && (!spec.tool || matchToolCall(spec.tool, c)));
-    // Claude Code refuses some calls by itself (source "config"): only a hook's refusal is the guard's.
-    const byRule = refused.filter(
-      (c) => c.refusal?.source !== 'config' && refusalNamesRule(c.refusal?.reason ?? '', spec.rule),
-    );
+    // Claude Code refuses some calls by itself ("Claude requested permissions ..."): only a hook's
+    // refusal is the guard's.
+    const byRule = refused.filter((c) => c.refusal?.byHook && refusalNamesRule(c.refusal.reason, spec.rule));
     const detail =
       refused.length === 0
         ? 'no call was refused'
-        : `refusals seen: ${refused.map((c) => `[${c.refusal?.source ?? '?'}] ${c.refusal?.reason}`).join('; ')}`;
+        : `refusals seen: ${refused.map((c) => `[${c.refusal?.byHook ? 'hook' : 'Claude Code'}] ${c.refusal?.reason}`).join('; ')}`;
     return verdict(label, byRule.length > 0, detail);
   }
   if ('shell' in e) {

@@ -10,6 +10,8 @@ export interface Attempt {
   readonly costUsd?: number;
   /** Set when the attempt could not run at all (setup failed, the CLI crashed, a limit was hit). */
   readonly error?: string;
+  /** The Claude Code version that produced the session (behaviour changes between versions). */
+  readonly claudeCodeVersion?: string;
 }
 
 export function attemptPassed(attempt: Attempt): boolean {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
 import { parseSession } from '../transcript/parse.js';
@@ -33,27 +34,26 @@ export interface RunOptions {
   /** Stop starting attempts once the sessions reported this much cost in total (USD). */
   readonly maxCostUsd?: number;
   readonly onOutcome?: (outcome: ScenarioOutcome) => void;
+  /** Scenarios run at the same time (attempts of one scenario always run one after the other). */
+  readonly concurrency?: number;
 }
 
-/** Runs every scenario through a lane and scores each one. */
+/** Runs every scenario through a lane and scores each one; outcomes come back in the scenarios' order. */
 export async function runScenarios(
   scenarios: readonly LoadedScenario[],
   lane: Lane,
   options: RunOptions = {},
 ): Promise<ScenarioOutcome[]> {
-  const outcomes: ScenarioOutcome[] = [];
+  const outcomes: ScenarioOutcome[] = new Array(scenarios.length);
   let spent = 0;
-  for (const loaded of scenarios) {
+  let next = 0;
+  const runOne = async (loaded: LoadedScenario): Promise<ScenarioOutcome> => {
     const skip = lane.skipReason(loaded);
-    if (skip) {
-      const outcome = skippedScenario(loaded, skip);
-      outcomes.push(outcome);
-      options.onOutcome?.(outcome);
-      continue;
-    }
+    if (skip) return skippedScenario(loaded, skip);
     const attempts: Attempt[] = [];
     const n = lane.attempts(loaded);
     for (let i = 0; i < n; i++) {
+      // The budget is checked before each attempt starts: a running session is never cut short.
       if (options.maxCostUsd !== undefined && spent >= options.maxCostUsd) {
         attempts.push({
           verdicts: [],
@@ -62,13 +62,23 @@ export async function runScenarios(
         });
         break;
       }
-      attempts.push(await attempt(loaded, lane, i));
-      spent += attempts.at(-1)?.costUsd ?? 0;
+      const result = await attempt(loaded, lane, i);
+      spent += result.costUsd ?? 0;
+      attempts.push(result);
     }
-    const outcome = scoreScenario(loaded, attempts);
-    outcomes.push(outcome);
-    options.onOutcome?.(outcome);
-  }
+    return scoreScenario(loaded, attempts);
+  };
+  // Scenarios are independent (each attempt has its own workspace and model server): a small pool.
+  const worker = async () => {
+    while (next < scenarios.length) {
+      const index = next++;
+      const outcome = await runOne(scenarios[index]!);
+      outcomes[index] = outcome;
+      options.onOutcome?.(outcome);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 1, scenarios.length));
+  await Promise.all(Array.from({ length: workers }, worker));
   return outcomes;
 }
 
@@ -84,13 +94,19 @@ async function attempt(loaded: LoadedScenario, lane: Lane, index: number): Promi
       produced.modelRequests,
     );
     const limit = loaded.scenario.limits?.maxTurns;
+    const subtype = produced.session.result?.subtype;
+    // A session Claude Code stopped (turn limit, budget, an error) did not finish its task.
     const overTurns =
       limit !== undefined && produced.session.turns > limit
         ? `the session took ${produced.session.turns} turns, over the limit of ${limit}`
-        : undefined;
+        : subtype?.startsWith('error')
+          ? `Claude Code ended the session with ${subtype}${subtype === 'error_max_turns' && limit !== undefined ? ` (limit ${limit} turns)` : ''}`
+          : undefined;
+    const version = produced.session.claudeCodeVersion;
     return {
       verdicts,
       durationMs: produced.durationMs,
+      ...(version ? { claudeCodeVersion: version } : {}),
       ...(produced.costUsd !== undefined ? { costUsd: produced.costUsd } : {}),
       ...(overTurns ? { error: overTurns } : {}),
     };
@@ -102,8 +118,30 @@ async function attempt(loaded: LoadedScenario, lane: Lane, index: number): Promi
   }
 }
 
+/**
+ * A session file, or the newest `*.jsonl` in a folder (e.g. `~/.claude/projects/<project>/`, where
+ * Claude Code keeps one transcript per session).
+ */
+export function resolveSessionFile(path: string): string {
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new FactoryError(messages.transcriptUnreadable(path, code), ExitCode.usage);
+  }
+  if (!stats.isDirectory()) return path;
+  const newest = readdirSync(path)
+    .filter((name) => name.endsWith('.jsonl'))
+    .map((name) => ({ file: join(path, name), mtime: statSync(join(path, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime)[0];
+  if (!newest) throw new FactoryError(messages.transcriptEmpty(path), ExitCode.usage);
+  return newest.file;
+}
+
 /** Reads a recorded session file; refuses a file that holds no session at all. */
-export function readSessionFile(file: string): ParsedSession {
+export function readSessionFile(path: string): ParsedSession {
+  const file = resolveSessionFile(path);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -69,7 +69,10 @@ export function prepareWorkspace(loaded: LoadedScenario, options: WorkspaceOptio
     const bin = join(root, 'bin');
     mkdirSync(bin);
     const { nodePath, binPath } = options.factoryCommand;
-    writeFileSync(join(bin, 'factory'), `#!/bin/sh\nexec '${nodePath}' '${binPath}' "$@"\n`, { mode: 0o755 });
+    const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+    writeFileSync(join(bin, 'factory'), `#!/bin/sh\nexec ${quote(nodePath)} ${quote(binPath)} "$@"\n`, {
+      mode: 0o755,
+    });
     path = `${bin}:${path}`;
   }
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, ...gitIdentity, HOME: home, PATH: path };

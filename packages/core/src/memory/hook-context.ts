@@ -42,16 +42,22 @@ function withStore<T>(cwd: string, fn: (store: StateStore, root: string) => T): 
 /** Files changed in the working tree (relative paths); empty when git is not available. */
 export function changedFiles(root: string): string[] {
   try {
-    const out = execFileSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=normal'], {
+    const out = execFileSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all'], {
       cwd: root,
       encoding: 'utf8',
       timeout: 2000,
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    return out
-      .split('\0')
-      .filter((e) => e.length > 3)
-      .map((e) => e.slice(3));
+    // -z entries are "XY path"; a rename or copy is followed by its source path as an entry of its own.
+    const files: string[] = [];
+    const entries = out.split('\0');
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      if (entry.length < 4) continue;
+      files.push(entry.slice(3));
+      if (entry[0] === 'R' || entry[0] === 'C') i++;
+    }
+    return files;
   } catch {
     return [];
   }
@@ -62,11 +68,14 @@ function finish(
   ranked: ScoredEntry[],
   heading: string,
   env: NodeJS.ProcessEnv,
+  countUses: boolean,
 ): MemoryContext | undefined {
   if (ranked.length === 0) return undefined;
   const formatted = formatMemory(ranked, heading, budgetFrom(env));
   if (formatted.included.length === 0) return undefined;
-  markMemoryUsed(store, formatted.included);
+  // Only a match on a prompt says an entry was relevant; counting every session start would make the
+  // entries that are always shown rank ever higher because they are always shown.
+  if (countUses) markMemoryUsed(store, formatted.included);
   return formatted;
 }
 
@@ -80,6 +89,7 @@ export function sessionStartMemory(cwd: string, env: NodeJS.ProcessEnv): MemoryC
       ranked,
       "Project memory (factory memory; the project's standing notes, most relevant first):",
       env,
+      false,
     );
   });
 }
@@ -94,6 +104,7 @@ export function promptMemory(cwd: string, prompt: string, env: NodeJS.ProcessEnv
       matchPrompt(entries, prompt),
       'Project memory that matches this request (factory memory):',
       env,
+      true,
     );
   });
 }

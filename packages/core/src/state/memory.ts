@@ -11,7 +11,7 @@ export interface MemoryEntry {
   /** Globs (relative to the repository root) of the files this entry is about. */
   readonly paths: readonly string[];
   readonly createdAt: string;
-  /** How many times a hook added this entry to the agent's context. */
+  /** How many times the entry matched a prompt and was added to the agent's context. */
   readonly uses: number;
   readonly lastUsedAt: string | null;
 }
@@ -57,6 +57,19 @@ export function addMemory(store: StateStore, entry: NewMemoryEntry): MemoryEntry
   const paths = [...new Set((entry.paths ?? []).map((p) => p.trim()).filter((p) => p !== ''))];
   const now = (entry.now ?? new Date()).toISOString();
   return store.write((db) => {
+    // The same text twice is one entry: adding again merges the tags and paths (scripts can re-run).
+    const existing = db
+      .prepare('SELECT * FROM memory_entries WHERE text = ? ORDER BY id LIMIT 1')
+      .get(text) as MemoryRow | undefined;
+    if (existing) {
+      const current = toEntry(existing);
+      const mergedTags = [...new Set([...current.tags, ...tags])];
+      const mergedPaths = [...new Set([...current.paths, ...paths])];
+      const row = db
+        .prepare('UPDATE memory_entries SET tags = ?, paths = ? WHERE id = ? RETURNING *')
+        .get(JSON.stringify(mergedTags), JSON.stringify(mergedPaths), current.id) as unknown as MemoryRow;
+      return toEntry(row);
+    }
     const row = db
       .prepare('INSERT INTO memory_entries (text, tags, paths, created_at) VALUES (?, ?, ?, ?) RETURNING *')
       .get(text, JSON.stringify(tags), JSON.stringify(paths), now) as unknown as MemoryRow;

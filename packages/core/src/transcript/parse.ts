@@ -1,4 +1,4 @@
-import type { ParsedSession, Refusal, SessionResult, ToolCall } from './session.js';
+import type { ParsedSession, SessionResult, ToolCall } from './session.js';
 
 /**
  * Parses a recorded Claude Code session: stream-json (`claude -p --output-format stream-json --verbose`)
@@ -57,6 +57,14 @@ function contentText(content: unknown): string {
 
 // A hook's refusal as the model receives it (2.1.x): "PreToolUse:Bash hook error: <reason>".
 const hookRefusal = /^\s*PreToolUse:[^\s]* hook (?:error|blocked|denied)[^:]*:\s*/i;
+// Claude Code's own permission refusals, whatever the hooks said.
+const claudeCodeRefusal = /^\s*(?:Error:\s*)?Claude requested permissions?\b/i;
+
+interface MetaDecision {
+  readonly source?: string;
+  readonly kind?: string;
+  readonly reason: string;
+}
 
 const streamTypes = new Set(['system', 'assistant', 'user', 'result', 'stream_event']);
 const transcriptTypes = new Set([
@@ -77,8 +85,8 @@ class SessionBuilder {
   private assistantMessages = new Set<string>();
   private anonymousAssistantTurns = 0;
   private result: SessionResult | undefined;
-  private denials = new Map<string, Refusal>();
-  private metaRefusals = new Map<string, Refusal>();
+  private denials = new Map<string, string>();
+  private metaRefusals = new Map<string, MetaDecision>();
   private sawStreamMarkers = false;
   private sawTranscriptMarkers = false;
   private claudeCodeVersion: string | undefined;
@@ -164,21 +172,27 @@ class SessionBuilder {
     const isError = block.is_error === true;
     call.result = { isError, content };
     if (isError && hookRefusal.test(content)) {
-      call.refusal ??= { source: 'hook', reason: content.replace(hookRefusal, '').trim() };
+      call.refusal ??= { source: 'hook', byHook: true, reason: content.replace(hookRefusal, '').trim() };
     }
   }
 
   private addMeta(entry: unknown): void {
     if (!isRecord(entry)) return;
-    const id = str(entry.tool_use_id);
+    // 2.1.330 writes {id, non_execution_kind, permission_decision: {decision: accept|reject, source}}.
+    const id = str(entry.id) ?? str(entry.tool_use_id);
     const decision = isRecord(entry.permission_decision) ? entry.permission_decision : undefined;
     if (!id || !decision) return;
-    const behavior = str(decision.behavior) ?? str(decision.decision) ?? str(decision.permissionDecision);
-    if (behavior !== undefined && behavior !== 'deny') return;
+    const verdict = str(decision.decision) ?? str(decision.behavior) ?? str(decision.permissionDecision);
+    if (verdict !== undefined && /^(accept|allow|approve)/i.test(verdict)) return;
     const source =
       str(decision.source) ?? (isRecord(decision.source) ? str(decision.source.type) : undefined);
-    const reason = str(decision.reason) ?? str(decision.message) ?? str(decision.decisionReason) ?? '';
-    this.metaRefusals.set(id, { ...(source ? { source } : {}), reason });
+    const kind = str(entry.non_execution_kind);
+    const reason = str(decision.reason) ?? str(decision.message) ?? '';
+    this.metaRefusals.set(id, {
+      ...(source ? { source } : {}),
+      ...(kind ? { kind } : {}),
+      reason,
+    });
   }
 
   private addResult(line: Json): void {
@@ -199,18 +213,26 @@ class SessionBuilder {
     for (const denial of denials) {
       if (!isRecord(denial)) continue;
       const id = str(denial.tool_use_id);
-      if (id) this.denials.set(id, { reason: str(denial.reason) ?? '' });
+      if (id) this.denials.set(id, str(denial.reason) ?? '');
     }
   }
 
   build(): ParsedSession {
     for (const call of this.toolCalls) {
       const meta = this.metaRefusals.get(call.id);
-      const denial = this.denials.get(call.id);
-      if (!meta && !denial) continue;
-      const reason = call.refusal?.reason || meta?.reason || denial?.reason || call.result?.content || '';
+      const denied = this.denials.has(call.id);
+      if (!meta && !denied) continue;
+      const reason =
+        call.refusal?.reason || meta?.reason || this.denials.get(call.id) || call.result?.content || '';
       const source = meta?.source ?? call.refusal?.source;
-      call.refusal = { ...(source ? { source } : {}), reason };
+      const fromClaudeCode = claudeCodeRefusal.test(call.result?.content ?? reason);
+      const byHook = call.refusal?.byHook === true || source === 'hook' || !fromClaudeCode;
+      call.refusal = {
+        ...(source ? { source } : {}),
+        ...(meta?.kind ? { kind: meta.kind } : {}),
+        byHook,
+        reason,
+      };
     }
     const format = this.sawStreamMarkers
       ? 'stream-json'

@@ -10,8 +10,16 @@ export interface ToolResultInfo {
 }
 
 export interface Refusal {
-  /** Who refused: 'hook' (a PreToolUse hook, e.g. factory's guard), 'config' (Claude Code's own rules). */
+  /** Who refused, as Claude Code reports it: 'hook' (a PreToolUse hook), 'config' (its permission rules). */
   readonly source?: string;
+  /** Claude Code's kind of non-execution, e.g. 'permission-rule', 'user-rejected'. */
+  readonly kind?: string;
+  /**
+   * The refusal came from a hook: a hook's deny, or a hook's "ask" that nobody could confirm in print mode
+   * (Claude Code reports that as source 'config', 'user-rejected', with the hook's reason as the result).
+   * False for Claude Code's own refusals ("Claude requested permissions to ...").
+   */
+  readonly byHook: boolean;
   readonly reason: string;
 }
 

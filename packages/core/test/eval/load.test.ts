@@ -93,6 +93,19 @@ describe('scenario files: malformed ones name the file, the path inside it and w
     }
   });
 
+  it('a fixture that is not there is named before anything runs', () => {
+    const tmp = makeTempDir();
+    try {
+      writeFileSync(join(tmp.dir, 'a.yaml'), `${valid}setup: { fixture: fixtures/nope }\n`);
+      assert.throws(
+        () => loadScenarios([tmp.dir], tmp.dir),
+        /^FactoryError: a\.yaml: at setup\.fixture: expected an existing folder, .*fixtures\/nope is not one/,
+      );
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it("every scenario shipped in this repository's evals/ is valid", () => {
     const scenarios = loadScenarios([join(projectRoot, 'evals')], projectRoot);
     assert.ok(scenarios.length >= 7);

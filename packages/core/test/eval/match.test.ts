@@ -32,7 +32,7 @@ describe('expectations on a stream-json session', () => {
       statuses([
         { toolCall: { tool: 'Bash', input: { command: { contains: 'git status' } } } },
         { toolCall: { tool: 'Bash', input: { command: { regex: '^git commit' } } } },
-        { toolCall: { tool: 'Bash', times: { min: 2, max: 2 } } },
+        { toolCall: { tool: 'Bash', times: { min: 3, max: 3 } } },
         { toolCall: { tool: 'Bash', times: { max: 1 } } },
         { toolCall: { tool: 'Read' } },
         { toolCall: { tool: { regex: '^(Edit|Write)$' }, input: { file_path: { contains: '.husky' } } } },
@@ -55,7 +55,7 @@ describe('expectations on a stream-json session', () => {
   });
 
   it('order: A before B, not B before A', () => {
-    const status = { tool: 'Bash', input: { command: { contains: 'status' } } };
+    const status = { tool: 'Bash', input: { command: { contains: 'git status' } } };
     const commit = { tool: 'Bash', input: { command: { contains: 'commit' } } };
     assert.deepEqual(statuses([{ order: [status, commit] }, { order: [commit, status] }]), [
       'passed',
@@ -70,9 +70,10 @@ describe('expectations on a stream-json session', () => {
         { refusedBy: 'no-verify' },
         { refusedBy: 'verify' },
         { refusedBy: { rule: 'no-verify', tool: { tool: 'Write' } } },
-        { refusedBy: 'config' },
+        { refusedBy: 'permissions' },
+        { refusedBy: 'unanalysable' },
       ]),
-      ['failed', 'passed', 'failed', 'failed', 'failed'],
+      ['failed', 'passed', 'failed', 'failed', 'failed', 'passed'],
     );
     assert.ok(refusalNamesRule('refused [git.no-verify]: x', 'git.no-verify'));
     assert.ok(!refusalNamesRule('refused [git.no-verify-extra]', 'git.no-verify'));

@@ -47,6 +47,16 @@ describe('memory entries in state.db', () => {
       });
       assert.deepEqual([a.text, a.tags, a.paths], ['use uv', ['python', 'uv'], ['**/*.py']]);
       addMemory(store, { text: 'second' });
+      // Adding the same text again is the same entry, with the tags and paths merged.
+      const again = addMemory(store, { text: 'use uv', tags: ['tooling'], paths: ['pyproject.toml'] });
+      assert.equal(again.id, a.id);
+      assert.deepEqual(
+        [again.tags, again.paths],
+        [
+          ['python', 'uv', 'tooling'],
+          ['**/*.py', 'pyproject.toml'],
+        ],
+      );
       markMemoryUsed(store, [a.id]);
       assert.deepEqual(
         listMemory(store).map((e) => [e.text, e.uses]),

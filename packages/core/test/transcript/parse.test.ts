@@ -17,20 +17,48 @@ describe('parseSession: stream-json', () => {
         [0, 'Bash'],
         [1, 'Bash'],
         [2, 'Write'],
+        [3, 'Bash'],
       ],
     );
-    assert.equal(session.turns, 4);
+    assert.equal(session.turns, 4); // the result's num_turns
     assert.equal(session.result?.costUsd, 0.0123);
     assert.deepEqual(session.assistantTexts, ['Looking around.']);
   });
 
   it('attaches results and tells a hook refusal from a refusal by Claude Code itself', () => {
-    const [status, commit, write] = session.toolCalls;
+    const [status, commit, write, ask] = session.toolCalls;
     assert.equal(status?.result?.content, ' M a.ts');
     assert.equal(status?.refusal, undefined);
-    assert.equal(commit?.refusal?.source, 'hook');
+    assert.deepEqual([commit?.refusal?.source, commit?.refusal?.byHook], ['hook', true]);
     assert.match(commit?.refusal?.reason ?? '', /^factory guard refused \[no-verify\]/);
-    assert.equal(write?.refusal?.source, 'config');
+    assert.deepEqual(
+      [write?.refusal?.source, write?.refusal?.kind, write?.refusal?.byHook],
+      ['config', 'user-rejected', false],
+    );
+    // A hook's "ask" that nobody could confirm is still the hook's refusal.
+    assert.deepEqual([ask?.refusal?.source, ask?.refusal?.byHook], ['config', true]);
+    assert.match(ask?.refusal?.reason ?? '', /rule unanalysable/);
+  });
+
+  it('reads the older permission metadata shape too', () => {
+    const legacy = parseSession(
+      [
+        {
+          type: 'assistant',
+          session_id: 'x',
+          message: { id: 'm', content: [{ type: 'tool_use', id: 't', name: 'Bash', input: {} }] },
+        },
+        {
+          type: 'user',
+          session_id: 'x',
+          message: { content: [{ type: 'tool_result', tool_use_id: 't', is_error: true, content: 'no' }] },
+          tool_result_meta: [{ tool_use_id: 't', permission_decision: { behavior: 'deny', source: 'hook' } }],
+        },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
+    );
+    assert.deepEqual(legacy.toolCalls[0]?.refusal, { source: 'hook', byHook: true, reason: 'no' });
   });
 
   it('tolerates line types it does not know and counts them', () => {

@@ -65,7 +65,13 @@ export const streamJson = lines(
         },
       ],
     },
-    tool_result_meta: [{ tool_use_id: 'tu_2', permission_decision: { behavior: 'deny', source: 'hook' } }],
+    tool_result_meta: [
+      {
+        id: 'tu_2',
+        non_execution_kind: 'permission-rule',
+        permission_decision: { decision: 'reject', source: 'hook', reason_type: 'hook' },
+      },
+    ],
   },
   { type: 'stream_event', event: { type: 'content_block_delta' }, session_id: 's1' },
   { type: 'rate_limit_event', session_id: 's1', info: {} },
@@ -100,7 +106,47 @@ export const streamJson = lines(
         },
       ],
     },
-    tool_result_meta: [{ tool_use_id: 'tu_3', permission_decision: { behavior: 'deny', source: 'config' } }],
+    tool_result_meta: [
+      {
+        id: 'tu_3',
+        non_execution_kind: 'user-rejected',
+        permission_decision: { decision: 'reject', source: 'config' },
+      },
+    ],
+  },
+  {
+    type: 'assistant',
+    session_id: 's1',
+    message: {
+      id: 'msg_4',
+      role: 'assistant',
+      content: [{ type: 'tool_use', id: 'tu_4', name: 'Bash', input: { command: '$PROG status' } }],
+    },
+  },
+  {
+    // A hook's "ask" in print mode: nobody can confirm, Claude Code reports a config rejection with the
+    // hook's reason as the result.
+    type: 'user',
+    session_id: 's1',
+    message: {
+      role: 'user',
+      content: [
+        {
+          type: 'tool_result',
+          tool_use_id: 'tu_4',
+          is_error: true,
+          content:
+            'factory guard needs the user to confirm this call: rule unanalysable: the program is only known at run time',
+        },
+      ],
+    },
+    tool_result_meta: [
+      {
+        id: 'tu_4',
+        non_execution_kind: 'user-rejected',
+        permission_decision: { decision: 'reject', source: 'config' },
+      },
+    ],
   },
   {
     type: 'result',
@@ -113,6 +159,7 @@ export const streamJson = lines(
     permission_denials: [
       { tool_name: 'Bash', tool_use_id: 'tu_2', tool_input: { command: 'git commit --no-verify -m x' } },
       { tool_name: 'Write', tool_use_id: 'tu_3', tool_input: {} },
+      { tool_name: 'Bash', tool_use_id: 'tu_4', tool_input: { command: '$PROG status' } },
     ],
   },
 );

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { StateStore, stateDbPath } from '@factory/core';
-import { addMemory } from '@factory/core/state/memory';
+import { addMemory, listMemory } from '@factory/core/state/memory';
 import { routeHook } from '@factory/gates/hook/router';
 import { makeTempRepo } from '@factory/testkit';
 
@@ -51,6 +51,18 @@ describe('memory hooks', () => {
       assert.match(hit.additionalContext, /npm run migrate/);
       assert.doesNotMatch(hit.additionalContext, /Payments/);
       assert.deepEqual(await ask('rename a variable'), { stdout: '', stderr: '', exitCode: 0 });
+      // A prompt match counts as a use (it ranks the entry higher at the next session start); a session
+      // start does not, or the entries always shown would rank higher for being shown.
+      await routeHook('session-start', JSON.stringify({ cwd: repo.dir }), context(repo.dir));
+      const store = StateStore.open({ path: stateDbPath(repo.dir) });
+      try {
+        assert.deepEqual(
+          listMemory(store).map((e) => e.uses),
+          [1, 0],
+        );
+      } finally {
+        store.close();
+      }
     } finally {
       repo.cleanup();
     }
