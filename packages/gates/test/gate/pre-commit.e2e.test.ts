@@ -53,6 +53,12 @@ describe('factory gate pre-commit through real git hooks', () => {
       assert.ok(
         runs.every((r) => typeof r.durationMs === 'number' && !Number.isNaN(Date.parse(r.startedAt))),
       );
+      const status = JSON.parse(runFactory(['status', '--json'], { cwd: repo.dir, env: repo.env }).stdout);
+      assert.deepEqual(
+        status.sections.gateRuns.recent.map((r: { status: string }) => r.status),
+        ['passed', 'failed'],
+      );
+      assert.equal(status.sections.gateRuns.failedLast24h, 1);
     } finally {
       repo.cleanup();
     }
