@@ -222,6 +222,27 @@ describe('factory init', () => {
     }
   });
 
+  it('keeps the hooks of a custom core.hooksPath (.githooks) running, also after a second init', () => {
+    const repo = makeTempRepo({
+      files: {
+        'README.md': '#\n',
+        '.githooks/pre-commit': '#!/bin/sh\necho githooks-ran >> "$HOME/githooks.log"\n',
+      },
+    });
+    try {
+      chmodSync(repo.path('.githooks/pre-commit'), 0o755);
+      repo.git('config', 'core.hooksPath', '.githooks');
+      assert.equal(initFactory(repo).status, 0);
+      assert.equal(initFactory(repo).status, 0, 'a second run still knows the chained folder');
+      assert.equal(repo.git('config', 'factory.chainedHooksPath').trim(), '.githooks');
+      assert.notEqual(commitSecret(repo).status, 0);
+      assert.equal(commitClean(repo).status, 0);
+      assert.match(readFileSync(join(repo.home, 'githooks.log'), 'utf8'), /githooks-ran/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   it('team mode: committed hooks, settings.json, a prepare script; converts back to personal', () => {
     const repo = makeTempRepo({ files: { 'package.json': '{\n  "name": "app"\n}\n' } });
     try {
