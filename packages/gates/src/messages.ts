@@ -82,6 +82,8 @@ export const messages = {
     `git config ${key} failed (${reason}); check that .git/config is writable.`,
   initHuskyFailed: (reason: string) =>
     `husky could not install its hook folder (${reason}); fix that and run factory init again.`,
+  initToolMissing: (tool: string) =>
+    `"${tool}" (used by a configured task or pre-push command) is not installed here; commits or pushes that need it will be refused until it is installed or the task is removed from the config.`,
   initNeedsYes:
     'factory init asks before it writes, but there is no terminal to ask in; pass --yes to go ahead, or --dry-run to see the changes.',
   initCancelled: 'factory init cancelled; nothing was written.',

@@ -10,6 +10,7 @@ import { stateDbPath } from '@factory/core/paths';
 import { gitRaw } from '../gate/git.js';
 import { guardHookEntries, shellQuote } from '../guard/hook-entries.js';
 import { messages } from '../messages.js';
+import { findOnPath } from '../secrets/gitleaks.js';
 import { mergeSettings, parseSettings, serializeSettings } from './claude-settings.js';
 import { mergeExclude } from './exclude.js';
 import {
@@ -111,6 +112,9 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     config = resolveLayers(structuredClone(fresh), join(root, defaultConfigFileName)).config;
     plan(defaultConfigFileName, `${JSON.stringify(fresh, null, 2)}\n`);
   }
+
+  // Tools the tasks and commands need: say now what would make every commit or push fail later.
+  for (const tool of missingTools(root, config)) notes.push(messages.initToolMissing(tool));
 
   // Git hooks.
   const situation = detectHooks(layout, gitConfigGet(root, 'factory.chainedHooksPath'));
@@ -237,6 +241,21 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     chained: situation.chain.map((hook) => `${hook.name} (${hook.manager}: ${hook.path})`),
     notes,
   };
+}
+
+/** First words of task and pre-push commands that are neither in node_modules/.bin nor on PATH. */
+function missingTools(root: string, config: FactoryConfig): string[] {
+  const commands = [
+    ...Object.values(config.gates.preCommit.tasks).flatMap((c) => (typeof c === 'string' ? [c] : [...c])),
+    ...config.gates.prePush.commands.map((c) => (typeof c === 'string' ? c : c.run)),
+  ];
+  const tools = new Set(
+    commands.map((c) => c.trim().split(/\s+/)[0] ?? '').filter((t) => /^[\w.@/-]+$/.test(t)),
+  );
+  return [...tools].filter(
+    (tool) =>
+      !existsSync(join(root, 'node_modules', '.bin', tool)) && !findOnPath(tool) && !tool.includes('/'),
+  );
 }
 
 /** The preset a config builds on: its first `extends` that names a preset, else the detected one. */
