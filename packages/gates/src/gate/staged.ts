@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, gitRaw, splitZ } from './git.js';
@@ -12,19 +13,18 @@ export interface StagedFile {
   size?: number;
 }
 
-/** Added, copied, modified or renamed-to files of the index (deletions have no content to check). */
-export function listStagedFiles(cwd: string): StagedFile[] {
-  // One process: `git diff --cached` also works before the first commit (it compares with the empty tree).
-  const raw = git(cwd, [
-    'diff',
-    '--cached',
-    '--raw',
-    '-z',
-    '--no-abbrev',
-    '--no-renames',
-    '--no-ext-diff',
-    '--diff-filter=ACMRT',
-  ]);
+const stagedDiffArgs = [
+  'diff',
+  '--cached',
+  '--raw',
+  '-z',
+  '--no-abbrev',
+  '--no-renames',
+  '--no-ext-diff',
+  '--diff-filter=ACMRT',
+] as const;
+
+function parseRawDiff(raw: string): StagedFile[] {
   const parts = splitZ(raw);
   const files: StagedFile[] = [];
   // :old-mode new-mode old-blob new-blob status \0 path \0
@@ -33,6 +33,35 @@ export function listStagedFiles(cwd: string): StagedFile[] {
     files.push({ path: parts[i + 1]!, mode: meta[1]!, blob: meta[3]! });
   }
   return files;
+}
+
+/**
+ * Added, copied, modified or renamed-to files of the index (deletions have no content to check). One
+ * process: `git diff --cached` also works before the first commit (it compares with the empty tree).
+ */
+export function listStagedFiles(cwd: string): StagedFile[] {
+  return parseRawDiff(git(cwd, stagedDiffArgs));
+}
+
+/** The same, started in the background: the gate loads its config while git works. */
+export function listStagedFilesAsync(cwd: string): Promise<StagedFile[]> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('git', stagedDiffArgs, { cwd, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise(parseRawDiff(Buffer.concat(out).toString('utf8')));
+      else
+        reject(
+          new Error(
+            `git diff --cached failed: ${Buffer.concat(err).toString('utf8').trim() || `exit ${code}`}`,
+          ),
+        );
+    });
+  });
 }
 
 /**
