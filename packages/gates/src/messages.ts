@@ -56,7 +56,7 @@ export const messages = {
     `${dir} is not inside a git repository; the gates run from git hooks.`,
   gateFailedHeader: (gate: string) => `factory gate ${gate}: refused`,
   gateFailedFooter: (gate: string) =>
-    `fix the findings above and try again. A human in a hurry may skip a check with a reason: FACTORY_SKIP=<check> FACTORY_SKIP_REASON="why" (recorded; never the secret check). Past runs: factory gate history${gate === '' ? '' : ''}`,
+    `fix the findings above and ${gate === 'pre-push' ? 'push' : 'commit'} again. A human in a hurry may skip a check with a reason: FACTORY_SKIP=<check> FACTORY_SKIP_REASON="why" (recorded; never the secret check). Past runs: factory gate history`,
   gateInterrupted: (gate: string, restored: string) => `factory gate ${gate}: interrupted; ${restored}`,
   gateRecordFailed: (reason: string) =>
     `factory: warning: this gate run could not be recorded in .factory/state.db (${reason}); run factory doctor.`,
