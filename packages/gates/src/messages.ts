@@ -126,6 +126,10 @@ export const messages = {
       problem: `the ${name} hook of ${manager} (${path}) is not chained from factory’s hooks, so it does not run`,
       fix: 'run factory init, which chains it',
     }),
+    lefthookUnreachable: (name: string, path: string) => ({
+      problem: `the chained ${name} hook ${path} is lefthook's, and lefthook cannot be found, so it exits 0 without running anything`,
+      fix: 'install lefthook (npm install, or put it on PATH), or remove its hook if it is no longer used',
+    }),
     managerDormant: (manager: string) => ({
       problem: `${manager} is configured here but its hooks are not installed, so its checks never run`,
       fix: 'install its hooks (lefthook install / pre-commit install / prek install), then run factory init to chain them',

@@ -42,6 +42,20 @@ function embeddedPaths(script: string): { node: string; bin: string } | undefine
 
 const gateHooks = ['pre-commit', 'pre-push'] as const;
 
+/** Where lefthook's stub looks for lefthook: LEFTHOOK_BIN, PATH, the paths written into it, node_modules. */
+function lefthookReachable(root: string, stub: string, env: NodeJS.ProcessEnv): boolean {
+  if (env.LEFTHOOK_BIN && existsSync(env.LEFTHOOK_BIN)) return true;
+  if (findOnPath('lefthook', env)) return true;
+  for (const match of stub.matchAll(/(\/[^\s"']*lefthook[^\s"']*) -h/g))
+    if (existsSync(match[1]!)) return true;
+  const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
+  return [
+    `node_modules/lefthook-${process.platform}-${arch}/bin/lefthook`,
+    'node_modules/lefthook/bin/index.js',
+    `node_modules/@evilmartians/lefthook/bin/lefthook-${process.platform}-${arch}/lefthook`,
+  ].some((path) => existsSync(join(root, path)));
+}
+
 /**
  * Every state in which a hook would not run, or would run without factory, or the guard would let tool
  * calls through. Each finding says what is wrong and the command that fixes it.
@@ -112,6 +126,10 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
       huskyScript.includes(`hooks/${hook.name}"`) ||
       wrapper.includes(`hooks/${hook.name}"`);
     if (hooksPath && !chained) add('hookShadowed', hook.name, hook.manager, hook.path);
+    // lefthook's stub exits 0 when it cannot find lefthook: the chained hook would pass without running.
+    if (hook.manager === 'lefthook' && !lefthookReachable(root, read(hook.path) ?? '', env)) {
+      add('lefthookUnreachable', hook.name, hook.path);
+    }
   }
   for (const manager of situation.dormantManagers) add('managerDormant', manager);
 
@@ -132,7 +150,9 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
     if (hasFactoryGuard(settings)) {
       guarded = true;
       const bin = /'([^']+\/bin\.js)'/.exec(text)?.[1];
+      const node = /-x '([^']+)'/.exec(text)?.[1];
       if (bin && !existsSync(bin)) add('guardUnreachable', file, bin);
+      else if (node && !executable(node)) add('guardUnreachable', file, node);
     }
   }
   if (!guarded) add('guardMissing');

@@ -74,6 +74,22 @@ describe('factory doctor', () => {
         },
         () => rmSync(repo.path('.git/hooks/post-checkout')),
       ]);
+      cases.push([
+        'lefthookUnreachable',
+        () => {
+          // lefthook's stub, in short: it exits 0 when it cannot find lefthook.
+          writeFileSync(
+            repo.path('.git/hooks/pre-commit'),
+            '#!/bin/sh\nif lefthook -h >/dev/null 2>&1; then lefthook run pre-commit "$@"; fi\nexit 0\n',
+          );
+          chmodSync(repo.path('.git/hooks/pre-commit'), 0o755);
+          runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env });
+        },
+        () => {
+          rmSync(repo.path('.git/hooks/pre-commit'));
+          runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env });
+        },
+      ]);
       const settings = repo.read('.claude/settings.local.json');
       cases.push([
         'guardMissing',
