@@ -143,6 +143,26 @@ describe('factory gate pre-commit through real git hooks', () => {
     }
   });
 
+  it('partial staging with a fixer that succeeds: the fix is committed, the unstaged change stays unstaged', () => {
+    const repo = gatedRepo({ 'a.py': 'top\nmiddle\nbottom\n' });
+    try {
+      const bin = join(repo.home, 'bin');
+      standIn(bin, 'fixer', { script: 'for f in "$@"; do sed -i s/bad/good/ "$f"; done' });
+      writeConfig(repo, { gates: { preCommit: { tasks: { '*.py': 'fixer' } } } });
+      repo.write('a.py', 'top bad\nmiddle\nbottom\n');
+      repo.git('add', 'a.py');
+      repo.write('a.py', 'top bad\nmiddle\nbottom\nunstaged work\n');
+      const result = gitWith(repo, withPath(repo.env, bin), 'commit', '-m', 'partial fix');
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(repo.git('show', 'HEAD:a.py'), 'top good\nmiddle\nbottom\n');
+      assert.equal(repo.read('a.py'), 'top good\nmiddle\nbottom\nunstaged work\n');
+      assert.equal(repo.git('diff', '--cached'), '');
+      assert.match(repo.git('diff'), /\+unstaged work/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   for (const partial of [true, false]) {
     it(`a gate interrupted with SIGINT (${partial ? 'partial staging, lint-staged' : 'lean path'}) leaves index and working tree byte-identical`, async () => {
       const repo = gatedRepo({ 'a.py': 'one\ntwo\n' });

@@ -326,6 +326,15 @@ describe('factory init', () => {
       assert.deepEqual(treeBytes(repo), before);
 
       repo.write('.claude/settings.local.json', '{}');
+      repo.write('.claude/settings.json', '{ "hooks": { "PreToolUse": {} } }');
+      const wrongShape = initFactory(repo, ['--team']);
+      assert.equal(wrongShape.status, 2);
+      assert.match(
+        wrongShape.stderr,
+        /settings\.json is not a Claude Code settings file as expected: "hooks\.PreToolUse" must be an array/,
+      );
+      assert.equal(repo.read('.claude/settings.json'), '{ "hooks": { "PreToolUse": {} } }');
+      rmSync(repo.path('.claude/settings.json'));
       repo.write('factory.config.json', '{ "gates": { "preCommit": { "tasks": 5 } } }');
       const badConfig = initFactory(repo);
       assert.equal(badConfig.status, 2);
