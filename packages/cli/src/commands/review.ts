@@ -24,6 +24,7 @@ export const reviewCommand: CommandModule = {
     const { defaultManifestPath, loadManifest, selectRepositories } = await import('../manifest/manifest.js');
     const { ForgeFactory, resolveForgeTarget } = await import('../forge/index.js');
     const { reviewRepository } = await import('../review/review.js');
+    const { repoReviewPolicy } = await import('../review/policy-source.js');
     const { describeError } = await import('../sweep/errors.js');
     const file = args.manifest ? resolve(args.manifest) : defaultManifestPath();
     const manifest = loadManifest(file);
@@ -47,7 +48,7 @@ export const reviewCommand: CommandModule = {
           repoName: repo.name,
           repoPath: repo.path,
           forge,
-          policy: repo.review,
+          policy: await repoReviewPolicy(repo),
           merge: Boolean(args.merge),
         });
         results.push({ repo: repo.name, path: repo.path, error: result.error, pulls: result.entries });

@@ -1,5 +1,5 @@
 import { StateStore, stateDbPath } from '@factory/core';
-import { evaluatePolicy, resolveReviewPolicy } from '@factory/core/review/policy';
+import { evaluatePolicy } from '@factory/core/review/policy';
 import type { PolicyDecision, PullSnapshot, ReviewPolicy, Verdict } from '@factory/core/review/types';
 import { PullRequests, type ReviewAction } from '@factory/core/state/pull-requests';
 import type { Forge } from '../forge/types.js';
@@ -38,10 +38,10 @@ export async function reviewRepository(options: {
   readonly repoName: string;
   readonly repoPath: string;
   readonly forge: Forge;
-  readonly policy: Partial<ReviewPolicy>;
+  readonly policy: ReviewPolicy;
   readonly merge: boolean;
 }): Promise<ReviewRepoResult> {
-  const policy = resolveReviewPolicy(options.policy);
+  const policy = options.policy;
   const store = StateStore.open({ path: stateDbPath(options.repoPath) });
   const pulls = new PullRequests(store);
   const entries: ReviewEntry[] = [];

@@ -1,140 +1,137 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import { factoryEntryMarker } from '@factory/gates/guard/hook-entries';
-import { git } from './git.js';
+import { relative } from 'node:path';
+import { loadConfig } from '@factory/core/config/load';
+import { defaultConfigFileName } from '@factory/core/config/places';
+import { isFactoryError } from '@factory/core/errors';
+import { applyInit, type InitPlan, planInit } from '@factory/gates/install/init';
+import { listSkills, syncSkills } from '@factory/gates/skills/sync';
+import { cliVersion } from '../version.js';
 
 /** One drift check's outcome in one repository. */
 export interface DriftCheck {
-  readonly name: 'hooks' | 'guard' | 'skills' | 'config' | 'version' | string;
+  readonly name: 'config' | 'hooks' | 'guard' | 'skills' | 'version' | 'state';
   readonly ok: boolean;
   readonly detail: string;
 }
 
 /**
- * Where drift is judged and mended. The sweep depends only on this interface: the basic provider below
- * checks what can be told from the files alone; `factory doctor`'s API replaces it when it ships, and
- * `fix` re-runs `factory init` in the repository.
+ * Where drift is judged and mended. The sweep depends only on this interface; the provider below asks
+ * factory's own installer: "what would `factory init` change here?" An up-to-date repository is one where
+ * the answer is nothing. `fix` re-runs init (the same plan, applied) and syncs the stale skills.
  */
 export interface DriftProvider {
   check(repoPath: string, signal: AbortSignal): Promise<DriftCheck[]>;
   fix(repoPath: string, signal: AbortSignal): Promise<{ ok: boolean; detail: string }>;
 }
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+export interface FactoryDriftOptions {
+  /** What the hooks must call: this node and this factory bin (init records both). */
+  readonly nodePath: string;
+  readonly binPath: string;
 }
 
-const CONFIG_FILES = ['factory.config.json', '.factoryrc.json', '.factoryrc'];
+function errorText(error: unknown): string {
+  if (isFactoryError(error)) return error.message;
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
 
-/**
- * The basic checks, from the files alone:
- * - hooks: git's effective hooks folder has a pre-commit that reaches `factory gate`
- * - guard: .claude/settings(.local).json carries factory's fail-closed PreToolUse entry
- * - skills: every installed skill that factory ships is byte-identical to the shipped one
- * - config: the factory config file, if any, is valid JSON
- */
-export function basicDriftProvider(options: {
-  skillsDir: string | undefined;
-  factoryBin: string;
-}): DriftProvider {
+function isGuardFile(path: string): boolean {
+  return /(^|\/)\.claude\/settings(\.local)?\.json$/.test(path);
+}
+
+/** Sorts the changes init would make into the checks a person reads: hooks, guard, version, state. */
+function classify(plan: InitPlan, binPath: string): DriftCheck[] {
+  const rel = (path: string) => (path.startsWith('/') ? relative(plan.root, path) : path);
+  // Everything init would write that is not the guard or the config is the gates' installation.
+  const hookChanges = plan.files
+    .filter((f) => !isGuardFile(rel(f.path)) && rel(f.path) !== defaultConfigFileName)
+    .map((f) => `${f.action} ${rel(f.path)}`);
+  if (plan.husky) hookChanges.unshift('install .husky/_');
+  const guardChanges = plan.files
+    .filter((f) => isGuardFile(rel(f.path)))
+    .map((f) => `${f.action} ${rel(f.path)}`);
+  const configChanges = plan.gitConfig.filter((c) => c.key !== 'factory.bin' && c.key !== 'factory.node');
+  for (const c of configChanges) hookChanges.push(`git config ${c.key}`);
+  const binMoved = plan.gitConfig.some((c) => c.key === 'factory.bin' || c.key === 'factory.node');
+  return [
+    {
+      name: 'hooks',
+      ok: hookChanges.length === 0,
+      detail: hookChanges.length
+        ? `hooks not installed or not current (${hookChanges.join(', ')})`
+        : 'installed and current',
+    },
+    {
+      name: 'guard',
+      ok: guardChanges.length === 0,
+      detail: guardChanges.length
+        ? `guard not installed or not current (${guardChanges.join(', ')})`
+        : 'installed',
+    },
+    {
+      name: 'version',
+      ok: !binMoved,
+      detail: binMoved
+        ? `hooks call another factory than this one (${cliVersion()} at ${binPath})`
+        : `factory ${cliVersion()}`,
+    },
+    {
+      name: 'state',
+      ok: !plan.createState,
+      detail: plan.createState ? 'no .factory/state.db' : 'present',
+    },
+  ];
+}
+
+function skillsCheck(repoPath: string): DriftCheck {
+  const skills = listSkills(repoPath);
+  const stale = skills.filter((s) => s.state === 'stale').map((s) => s.name);
+  const edited = skills.filter((s) => s.state === 'edited').map((s) => s.name);
+  const parts = [
+    stale.length ? `stale: ${stale.join(', ')}` : '',
+    edited.length ? `changed by hand: ${edited.join(', ')}` : '',
+  ].filter(Boolean);
+  return { name: 'skills', ok: stale.length === 0, detail: parts.length ? parts.join('; ') : 'in sync' };
+}
+
+export function factoryDriftProvider(options: FactoryDriftOptions): DriftProvider {
+  const plan = (repoPath: string) =>
+    planInit({ cwd: repoPath, nodePath: options.nodePath, binPath: options.binPath });
   return {
-    async check(repoPath, signal) {
+    async check(repoPath) {
+      // An invalid config stops init (and so this plan): it is the drift to report, and only a person
+      // can mend it.
+      try {
+        await loadConfig({ cwd: repoPath, stopDir: repoPath });
+      } catch (error) {
+        return [{ name: 'config', ok: false, detail: errorText(error) }, skillsCheck(repoPath)];
+      }
       const checks: DriftCheck[] = [];
-      const hooksPath = await git(repoPath, ['rev-parse', '--git-path', 'hooks'], {
-        signal,
-        timeoutMs: 10_000,
-      });
-      const hooksDir = hooksPath.stdout.trim();
-      const dir = isAbsolute(hooksDir) ? hooksDir : join(repoPath, hooksDir);
-      const preCommit = readText(join(dir, 'pre-commit'));
-      const chained =
-        preCommit && /factory/.test(preCommit) ? preCommit : readText(join(repoPath, '.husky', 'pre-commit'));
-      const hooksOk = Boolean(preCommit) && Boolean(chained && /factory\b.*\bgate\b/.test(chained));
-      checks.push({
-        name: 'hooks',
-        ok: hooksOk,
-        detail: hooksOk
-          ? 'pre-commit runs factory gate'
-          : preCommit
-            ? 'pre-commit does not run factory gate'
-            : 'no pre-commit hook installed',
-      });
-
-      let guardOk = false;
-      for (const name of ['settings.json', 'settings.local.json']) {
-        const text = readText(join(repoPath, '.claude', name));
-        if (text?.includes(factoryEntryMarker) && /PreToolUse/.test(text)) guardOk = true;
+      try {
+        const planned = await plan(repoPath);
+        const noConfig = planned.files.some((f) => f.path === defaultConfigFileName);
+        checks.push({ name: 'config', ok: !noConfig, detail: noConfig ? 'no factory config' : 'valid' });
+        checks.push(...classify(planned, options.binPath));
+      } catch (error) {
+        checks.push({ name: 'hooks', ok: false, detail: errorText(error) });
       }
-      checks.push({
-        name: 'guard',
-        ok: guardOk,
-        detail: guardOk ? 'guard installed' : 'no factory PreToolUse guard in .claude/settings.json',
-      });
-
-      const stale: string[] = [];
-      if (options.skillsDir && existsSync(options.skillsDir)) {
-        const installedRoot = join(repoPath, '.claude', 'skills');
-        const { readdirSync } = await import('node:fs');
-        for (const skill of readdirSync(options.skillsDir, { withFileTypes: true })) {
-          if (!skill.isDirectory()) continue;
-          const shipped = readText(join(options.skillsDir, skill.name, 'SKILL.md'));
-          const installed = readText(join(installedRoot, skill.name, 'SKILL.md'));
-          if (shipped !== undefined && installed !== undefined && shipped !== installed)
-            stale.push(skill.name);
-          if (shipped !== undefined && installed === undefined && existsSync(installedRoot))
-            stale.push(skill.name);
-        }
-      }
-      checks.push({
-        name: 'skills',
-        ok: stale.length === 0,
-        detail: stale.length ? `stale skills: ${stale.join(', ')}` : 'skills in sync',
-      });
-
-      let configDetail = 'no factory config (defaults)';
-      let configOk = true;
-      for (const file of CONFIG_FILES) {
-        const text = readText(join(repoPath, file));
-        if (text === undefined) continue;
-        try {
-          JSON.parse(text);
-          configDetail = `${file} is valid`;
-        } catch (error) {
-          configOk = false;
-          configDetail = `${file} is not valid JSON (${(error as Error).message.split('\n')[0]})`;
-        }
-        break;
-      }
-      checks.push({ name: 'config', ok: configOk, detail: configDetail });
+      checks.push(skillsCheck(repoPath));
       return checks;
     },
 
-    fix(repoPath, signal) {
-      // --fix re-runs init in the repository, the same command a person would run.
-      return new Promise((resolve) => {
-        const child = spawn(process.execPath, [options.factoryBin, 'init', '--yes'], {
-          cwd: repoPath,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          signal,
-        });
-        let stderr = '';
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-          stderr += chunk;
-        });
-        child.stdout.resume();
-        child.on('error', (error) => resolve({ ok: false, detail: error.message }));
-        child.on('close', (code) =>
-          resolve({
-            ok: code === 0,
-            detail: code === 0 ? 'factory init re-run' : (stderr.trim().split('\n')[0] ?? `exit ${code}`),
-          }),
-        );
-      });
+    async fix(repoPath) {
+      try {
+        await applyInit(await plan(repoPath));
+        const stale = listSkills(repoPath)
+          .filter((s) => s.state === 'stale')
+          .map((s) => s.name);
+        if (stale.length > 0) syncSkills({ repoRoot: repoPath, names: stale });
+        return {
+          ok: true,
+          detail: `factory init re-run${stale.length ? `; skills updated: ${stale.join(', ')}` : ''}`,
+        };
+      } catch (error) {
+        return { ok: false, detail: errorText(error) };
+      }
     },
   };
 }

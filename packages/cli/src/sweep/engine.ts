@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { evaluatePolicy, resolveReviewPolicy } from '@factory/core/review/policy';
+import { evaluatePolicy } from '@factory/core/review/policy';
 import { readRepoState } from '@factory/core/sweep/repo-state';
 import type { ForgeFactory } from '../forge/index.js';
 import { resolveForgeTarget } from '../forge/index.js';
 import type { ManifestRepo } from '../manifest/manifest.js';
+import { repoReviewPolicy } from '../review/policy-source.js';
 import type { DriftCheck, DriftProvider } from './drift.js';
 import { describeError } from './errors.js';
 import { git } from './git.js';
@@ -33,8 +34,11 @@ export interface RepoReport {
   state: {
     initialized: boolean;
     tasks: Record<string, number> | null;
+    leasesRecovered: number;
     pulls: Record<string, number>;
     reviewDecisionsSince: number;
+    gateFailuresSince: number | null;
+    guardRefusalsSince: number | null;
     since: string | null;
   } | null;
   pulls: {
@@ -201,14 +205,18 @@ async function sweepOne(
   const since = options.lastSwept(repo);
   const state = readRepoState(repo.path, since);
   report.state = { ...state, since: since ?? null };
-  if (!state.initialized) report.problems.push('not initialized: no .factory/state.db (run factory init)');
+  if (state.leasesRecovered > 0) {
+    report.problems.push(
+      `${state.leasesRecovered} expired lease${state.leasesRecovered === 1 ? '' : 's'} recovered (a worker stopped without releasing its task)`,
+    );
+  }
 
   if (options.forges) {
     const target = await resolveForgeTarget(repo, options.env);
     if (target) {
       try {
         const forge = await options.forges.create(target);
-        const policy = resolveReviewPolicy(repo.review);
+        const policy = await repoReviewPolicy(repo);
         const open = [];
         for (const summary of await forge.listOpen()) {
           const snapshot = await forge.snapshot(summary.number);

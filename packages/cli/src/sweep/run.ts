@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '@factory/core';
 import { factoryHome, SweepHistory } from '@factory/core/sweep/home-store';
@@ -10,7 +9,7 @@ import {
   selectRepositories,
 } from '../manifest/manifest.js';
 import { messages } from '../messages.js';
-import { basicDriftProvider } from './drift.js';
+import { factoryDriftProvider } from './drift.js';
 import { defaultConcurrency, type RepoReport, sweep } from './engine.js';
 import { startProgress } from './progress.js';
 import { renderTable } from './table.js';
@@ -42,12 +41,8 @@ export interface SweepDocument {
   };
   readonly summary: { total: number; healthy: number; unhealthy: number; failed: number; timeout: number };
   readonly repositories: RepoReport[];
-}
-
-function shippedSkillsDir(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.FACTORY_SKILLS_DIR) return env.FACTORY_SKILLS_DIR;
-  const dir = fileURLToPath(new URL('../../../../skills/', import.meta.url));
-  return existsSync(dir) ? dir : undefined;
+  /** Each repository's status in its earlier sweeps, newest first (up to 5): the trend. */
+  readonly trends: Record<string, Array<{ status: string; finishedAt: string }>>;
 }
 
 export async function runSweep(
@@ -64,6 +59,7 @@ export async function runSweep(
   const history = SweepHistory.open(factoryHome(options.env));
   try {
     const previous = history.latestResults();
+    const trends: SweepDocument['trends'] = {};
     if (options.resume) {
       repos = repos.filter((repo) => {
         const last = previous.get(repo.key);
@@ -85,9 +81,9 @@ export async function runSweep(
       fix: options.fix,
       exec: options.exec,
       timeoutMs: (options.timeoutSeconds ?? manifest.timeoutSeconds ?? 120) * 1000,
-      drift: basicDriftProvider({
-        skillsDir: shippedSkillsDir(options.env),
-        factoryBin: fileURLToPath(new URL('../bin.js', import.meta.url)),
+      drift: factoryDriftProvider({
+        nodePath: process.execPath,
+        binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
       }),
       forges: options.forges ? new ForgeFactory(options.env) : undefined,
       env: options.env,
@@ -109,6 +105,13 @@ export async function runSweep(
     });
     progress.stop();
     history.finish(sweepId);
+    for (const report of reports) {
+      trends[report.repo] = history
+        .trend(report.repo, 6)
+        .filter((row) => row.sweepId !== sweepId)
+        .slice(0, 5)
+        .map((row) => ({ status: row.status, finishedAt: row.finishedAt }));
+    }
     const count = (status: RepoReport['status']) => reports.filter((r) => r.status === status).length;
     const summary = {
       total: reports.length,
@@ -130,6 +133,7 @@ export async function runSweep(
       },
       summary,
       repositories: reports,
+      trends,
     };
     const lines = options.json ? [] : [...renderTable(reports), messages.sweepSummary(summary)];
     return { document, lines, unhealthy: summary.total - summary.healthy };

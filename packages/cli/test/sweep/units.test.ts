@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { makeTempDir } from '@factory/testkit';
+import { RequestPacer } from '../../src/forge/pacer.js';
+import { addRepository, loadManifest, removeRepository } from '../../src/manifest/manifest.js';
+import { parseRemote } from '../../src/sweep/git.js';
+
+describe('manifest', () => {
+  it('keeps comments when adding and removing, applies defaults, resolves paths', () => {
+    const tmp = makeTempDir();
+    try {
+      const file = join(tmp.dir, 'repos.yaml');
+      writeFileSync(
+        file,
+        '# my fleet\nversion: 1\ndefaults:\n  tags: [all]\n  forge: gitlab\nrepositories: []\n',
+      );
+      assert.equal(addRepository(file, { path: join(tmp.dir, 'a'), tags: ['x'] }, {}), true);
+      assert.equal(addRepository(file, { path: join(tmp.dir, 'a') }, {}), false);
+      assert.equal(addRepository(file, { path: join(tmp.dir, 'b') }, {}), true);
+      assert.match(readFileSync(file, 'utf8'), /^# my fleet/);
+      const manifest = loadManifest(file, {});
+      assert.deepEqual(
+        manifest.repositories.map((r) => [r.name, r.forge, r.tags]),
+        [
+          ['a', 'gitlab', ['all', 'x']],
+          ['b', 'gitlab', ['all']],
+        ],
+      );
+      assert.equal(removeRepository(file, join(tmp.dir, 'a'), {}), true);
+      assert.equal(removeRepository(file, join(tmp.dir, 'a'), {}), false);
+      assert.deepEqual(
+        loadManifest(file, {}).repositories.map((r) => r.name),
+        ['b'],
+      );
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('names the line and what was expected for bad YAML and schema errors, ~ expands to HOME', () => {
+    const tmp = makeTempDir();
+    try {
+      const file = join(tmp.dir, 'repos.yaml');
+      const cases: Array<[string, RegExp]> = [
+        ['repositories:\n  - path: /a\n  - path: [unclosed\n', /line \d+: .+; fix the YAML there/],
+        ['repositories:\n  - path: /a\n    tags: oops\n', /line 3: repositories\[0\]\.tags must be array/],
+        [
+          'repositories:\n  - path: /a\n    review:\n      maxChangedLines: -1\n',
+          /line 4: .*maxChangedLines must be >= 0/,
+        ],
+        ['repositorys: []\n', /line 1: the manifest has an unknown key "repositorys"/],
+      ];
+      for (const [text, expected] of cases) {
+        writeFileSync(file, text);
+        assert.throws(() => loadManifest(file, {}), expected);
+      }
+      writeFileSync(file, 'repositories:\n  - path: ~/src/app\n');
+      assert.equal(loadManifest(file, { HOME: '/home/me' }).repositories[0]!.path, '/home/me/src/app');
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+describe('forge pacing', () => {
+  it('spaces modifying calls and reads Retry-After, dates and secondary limits', async () => {
+    const pacer = new RequestPacer({ writeSpacingMs: 120 });
+    const times: number[] = [];
+    await Promise.all([1, 2, 3].map(() => pacer.beforeWrite().then(() => times.push(Date.now()))));
+    assert.ok(times[1]! - times[0]! >= 110 && times[2]! - times[1]! >= 110, times.join(','));
+    assert.equal(pacer.rateLimitWaitMs(429, { 'retry-after': '3' }, ''), 3000);
+    const date = new Date(Date.now() + 5000).toUTCString();
+    const fromDate = pacer.rateLimitWaitMs(429, { 'retry-after': date }, '')!;
+    assert.ok(fromDate > 3000 && fromDate <= 5000, String(fromDate));
+    assert.equal(pacer.rateLimitWaitMs(403, {}, 'You have exceeded a secondary rate limit'), 60_000);
+    assert.equal(pacer.rateLimitWaitMs(403, {}, 'Resource not accessible by integration'), undefined);
+    assert.equal(pacer.rateLimitWaitMs(500, { 'retry-after': '1' }, ''), undefined);
+    await assert.rejects(new RequestPacer({ maxWaitMs: 1000 }).waitOut('GitHub', 5000), /asks to wait 5 s/);
+  });
+});
+
+describe('remote inference', () => {
+  it('tells the forge and project from common remote URLs', () => {
+    assert.deepEqual(parseRemote('git@github.com:acme/app.git'), { forge: 'github', project: 'acme/app' });
+    assert.deepEqual(parseRemote('https://gitlab.com/group/sub/app.git'), {
+      forge: 'gitlab',
+      project: 'group/sub/app',
+    });
+    assert.deepEqual(
+      parseRemote('ssh://git@git.corp.example/acme/app', { gitlab: 'https://git.corp.example' }),
+      {
+        forge: 'gitlab',
+        project: 'acme/app',
+      },
+    );
+    assert.deepEqual(parseRemote('/srv/git/app.git'), { forge: undefined, project: undefined });
+  });
+});
