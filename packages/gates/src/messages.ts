@@ -92,6 +92,8 @@ export const messages = {
     `the existing git hooks ${names.join(', ')} cannot be chained and no longer run (--force).`,
   initToPersonal:
     'switched to personal mode: factory files that were committed in team mode are still tracked; untrack them with git rm --cached if teammates should not get them.',
+  initTeamCommit:
+    'team mode: commit .husky/, the config, .claude/settings.json (and package.json) so that every clone is gated; each clone without node_modules runs factory init once.',
   initPackageJsonInvalid: (file: string, reason: string) =>
     `${file} is not valid JSON (${reason}); fix it, then run factory init --team again.`,
   initGitConfigFailed: (key: string, reason: string) =>

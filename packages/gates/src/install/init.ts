@@ -108,7 +108,9 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     config = (await loadConfig({ cwd: root, stopDir: root })).config;
     if (options.preset) notes.push(messages.initConfigKept(relative(root, found.file)));
   } else {
-    const fresh = { $schema: schemaReference(root), extends: preset };
+    // A committed config must not carry one machine's path: team mode points into node_modules or omits it.
+    const schema = schemaReference(root, mode);
+    const fresh = { ...(schema ? { $schema: schema } : {}), extends: preset };
     config = resolveLayers(structuredClone(fresh), join(root, defaultConfigFileName)).config;
     plan(defaultConfigFileName, `${JSON.stringify(fresh, null, 2)}\n`);
   }
@@ -209,6 +211,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     if (packageChange) plan('package.json', packageChange);
   }
   if (mode === 'personal' && recordedMode === 'team') notes.push(messages.initToPersonal);
+  if (mode === 'team') notes.push(messages.initTeamCommit);
 
   // Skills of the preset, through the skills module (it keeps the user's edits unless told otherwise).
   const { syncSkills } = await import('../skills/sync.js');
@@ -279,9 +282,10 @@ function personalExcludes(root: string, wrappers: boolean, configFile: string | 
 }
 
 /** `$schema` for the written config: the shipped schema file (editors read it from disk). */
-function schemaReference(root: string): string {
+function schemaReference(root: string, mode: InitMode): string | undefined {
   const local = join(root, 'node_modules/@factory/core/schema/factory.schema.json');
-  return existsSync(local) ? './node_modules/@factory/core/schema/factory.schema.json' : configSchemaPath();
+  if (existsSync(local)) return './node_modules/@factory/core/schema/factory.schema.json';
+  return mode === 'personal' ? configSchemaPath() : undefined;
 }
 
 /** The hooks factory writes: its gates, plus every earlier hook of any name, chained. */

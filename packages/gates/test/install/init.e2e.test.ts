@@ -250,6 +250,12 @@ describe('factory init', () => {
       assert.equal(team.status, 0, team.stderr);
       const pkg = JSON.parse(repo.read('package.json'));
       assert.equal(pkg.scripts.prepare, 'husky');
+      assert.equal(
+        JSON.parse(repo.read('factory.config.json')).$schema,
+        undefined,
+        'no machine path in a committed config',
+      );
+      assert.match(team.stdout, /commit \.husky\//);
       assert.ok(pkg.devDependencies.husky);
       assert.equal(repo.git('config', 'core.hooksPath').trim(), '.husky/_');
       const status = repo.git('status', '--porcelain', '--untracked-files=all');
