@@ -64,6 +64,30 @@ describe('factory gate pre-commit through real git hooks', () => {
     }
   });
 
+  it('an invalid config refuses the commit with the config error (the gate fails closed)', () => {
+    const repo = gatedRepo();
+    try {
+      writeConfig(repo, { gates: { preCommit: { maxFileSizeKb: 'big' } } });
+      repo.write('a.txt', 'a\n');
+      repo.git('add', 'a.txt');
+      const before = head(repo);
+      const result = gitWith(repo, repo.env, 'commit', '-m', 'x');
+      assert.notEqual(result.status, 0);
+      assert.match(
+        result.stderr,
+        /factory: .*factory\.config\.json: gates\.preCommit\.maxFileSizeKb must be integer/,
+      );
+      assert.doesNotMatch(result.stderr, /unexpectedly/);
+      assert.equal(head(repo), before);
+      const runs = JSON.parse(
+        runFactory(['gate', 'history', '--json'], { cwd: repo.dir, env: repo.env }).stdout,
+      );
+      assert.equal(runs[0].status, 'error');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   it('refuses conflict markers, large files and forbidden paths, naming file and line', () => {
     const repo = gatedRepo();
     try {
@@ -207,6 +231,13 @@ describe('factory gate pre-commit through real git hooks', () => {
       const noReason = gitWith(repo, { ...repo.env, FACTORY_SKIP: 'conflict-markers' }, 'commit', '-m', 'x');
       assert.notEqual(noReason.status, 0);
       assert.match(noReason.stderr, /without FACTORY_SKIP_REASON/);
+      const direct = runFactory(['gate', 'pre-commit'], {
+        cwd: repo.dir,
+        env: { ...repo.env, FACTORY_SKIP: 'tasks' },
+      });
+      assert.equal(direct.status, 1, 'a refusal, not a crash');
+      assert.match(direct.stderr, /^factory: FACTORY_SKIP is set without FACTORY_SKIP_REASON/);
+      assert.doesNotMatch(direct.stderr, /unexpectedly/);
       const skipped = gitWith(
         repo,
         {
