@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadConfig } from '@factory/core/config/load';
+import type { FactoryConfig } from '@factory/core/config/types';
 import { isFactoryError } from '@factory/core/errors';
 import { stateDbPath } from '@factory/core/paths';
 import { hasFactoryGuard } from '../install/claude-settings.js';
@@ -40,8 +41,6 @@ function embeddedPaths(script: string): { node: string; bin: string } | undefine
   return match ? { node: match[1]!, bin: match[2]! } : undefined;
 }
 
-const gateHooks = ['pre-commit', 'pre-push'] as const;
-
 /** Where lefthook's stub looks for lefthook: LEFTHOOK_BIN, PATH, the paths written into it, node_modules. */
 function lefthookReachable(root: string, stub: string, env: NodeJS.ProcessEnv): boolean {
   if (env.LEFTHOOK_BIN && existsSync(env.LEFTHOOK_BIN)) return true;
@@ -68,6 +67,16 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
     const entry = messages.doctor[id] as (...a: string[]) => { problem: string; fix: string };
     findings.push({ id, ...entry(...args) });
   };
+
+  // The config first: it says which hooks must exist (commit-msg only with a pattern).
+  let config: FactoryConfig | undefined;
+  try {
+    config = (await loadConfig({ cwd: root, stopDir: root })).config;
+  } catch (error) {
+    if (!isFactoryError(error)) throw error;
+    add('configInvalid', error.message);
+  }
+  const gateHooks = ['pre-commit', 'pre-push', ...(config?.gates.commitMsg.pattern ? ['commit-msg'] : [])];
 
   // Git hooks: is core.hooksPath ours, does the folder exist here, does each gate hook call factory?
   const hooksPath = gitConfigGet(root, 'core.hooksPath');
@@ -157,13 +166,7 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
   }
   if (!guarded) add('guardMissing');
 
-  // Config and state.
-  try {
-    await loadConfig({ cwd: root, stopDir: root });
-  } catch (error) {
-    if (!isFactoryError(error)) throw error;
-    add('configInvalid', error.message);
-  }
+  // State.
   const db = stateDbPath(root);
   if (!existsSync(db)) add('stateMissing', db);
   else {

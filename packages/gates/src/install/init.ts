@@ -58,6 +58,8 @@ export interface InitPlan {
   /** Husky's `.husky/_` dispatch folder must be (re)installed. */
   readonly husky: boolean;
   readonly createState: boolean;
+  /** Husky stubs of hooks nothing uses, removed in personal mode: git runs every stub it finds, each costs a shell. */
+  readonly pruneStubs: string[];
   /** Shipped skills of the preset to install or update in `.claude/skills/` (the skills module does it). */
   readonly skills: string[];
   readonly skillNames: readonly string[];
@@ -160,7 +162,17 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
   const huskyReady =
     existsSync(join(root, '.husky/_/h')) &&
-    gitConfigGet(root, 'core.hooksPath') === hooksPathFor(root, mode, wrappers);
+    gitConfigGet(root, 'core.hooksPath') === hooksPathFor(root, mode, wrappers) &&
+    [...hookPlans.keys()].every((name) => existsSync(join(root, '.husky/_', name)));
+  // Personal mode owns .husky/: keep only the stubs of hooks in use (git would start a shell for each of
+  // the others on every commit: prepare-commit-msg, commit-msg, post-commit...).
+  const pruneStubs =
+    mode === 'personal' && !wrappers
+      ? huskyHookNames
+          .filter((name) => !hookPlans.has(name))
+          .map((name) => `.husky/_/${name}`)
+          .filter((path) => !huskyReady || existsSync(join(root, path)))
+      : [];
   const wrapperFiles: FileChange[] = [];
   if (wrappers) {
     for (const [name, hook] of hookPlans) {
@@ -239,6 +251,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     gitConfig,
     husky: !huskyReady,
     createState: !existsSync(stateDbPath(root)),
+    pruneStubs,
     skills,
     skillNames,
     chained: situation.chain.map((hook) => `${hook.name} (${hook.manager}: ${hook.path})`),
@@ -354,6 +367,7 @@ function writeAtomically(path: string, content: string, executable: boolean): vo
 /** Carries a plan out: husky's dispatch folder first (it rewrites its stubs), then the files, then git config. */
 export async function applyInit(plan: InitPlan): Promise<void> {
   if (plan.husky) await installHusky(plan.root);
+  for (const stub of plan.pruneStubs) rmSync(join(plan.root, stub), { force: true });
   for (const change of plan.files) {
     const full = change.path.startsWith('/') ? change.path : join(plan.root, change.path);
     if (change.action === 'delete') rmSync(full, { force: true });
@@ -395,6 +409,9 @@ export function describePlan(plan: InitPlan): string[] {
   const lines: string[] = [];
   const rel = (path: string) => (path.startsWith('/') ? relative(plan.root, path) : path);
   if (plan.husky) lines.push(`install .husky/_/ (husky's hook dispatch)`);
+  if (plan.pruneStubs.length > 0 && !plan.husky) {
+    for (const stub of plan.pruneStubs) lines.push(`delete ${stub} (no hook uses it)`);
+  }
   for (const change of plan.files) lines.push(`${change.action} ${rel(change.path)}`);
   for (const { key, value } of plan.gitConfig) lines.push(`git config ${key} ${shellQuote(value)}`);
   for (const skill of plan.skills) lines.push(`install skill .claude/skills/${skill}`);

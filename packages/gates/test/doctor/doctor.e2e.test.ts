@@ -107,6 +107,12 @@ describe('factory doctor', () => {
       ]);
       const config = repo.read('factory.config.json');
       cases.push([
+        'hookStubMissing',
+        () =>
+          repo.write('factory.config.json', JSON.stringify({ gates: { commitMsg: { pattern: '^feat' } } })),
+        () => repo.write('factory.config.json', config),
+      ]);
+      cases.push([
         'configInvalid',
         () => repo.write('factory.config.json', '{"gates": 1}'),
         () => repo.write('factory.config.json', config),
