@@ -287,7 +287,9 @@ function hooksPathFor(root: string, mode: InitMode, wrappers: boolean): string {
 }
 
 function personalExcludes(root: string, wrappers: boolean, configFile: string | undefined): string[] {
-  const paths = ['/.factory/', '/.claude/settings.local.json', '/.claude/skills/'];
+  // Skills are not excluded: a team may track .claude/skills/ and add its own; hiding the folder would hide
+  // theirs. factory's skills show up as untracked files until the developer decides what to do with them.
+  const paths = ['/.factory/', '/.claude/settings.local.json'];
   if (!wrappers) paths.unshift('/.husky/');
   if (!configFile) paths.push(`/${defaultConfigFileName}`);
   else if (!isTracked(root, relative(root, configFile))) paths.push(`/${relative(root, configFile)}`);

@@ -41,7 +41,14 @@ describe('factory init', () => {
       assert.equal(first.status, 0, first.stderr);
       assert.match(first.stdout, /personal mode, preset typescript/);
       assert.equal(repo.read('package.json'), pkg);
-      assert.equal(repo.git('status', '--porcelain'), '', 'nothing factory wrote shows up in git status');
+      assert.deepEqual(
+        repo
+          .git('status', '--porcelain', '--untracked-files=all')
+          .split('\n')
+          .filter((line) => line && !line.startsWith('?? .claude/skills/')),
+        [],
+        'nothing factory wrote shows up in git status but the skills, left for the developer to decide',
+      );
       assert.match(repo.read('.husky/pre-commit'), /gate pre-commit/);
       assert.equal(repo.git('config', 'core.hooksPath').trim(), repo.path('.husky/_'));
       const config = JSON.parse(repo.read('factory.config.json'));
@@ -128,7 +135,13 @@ describe('factory init', () => {
       const init = initFactory(repo);
       assert.equal(init.status, 0, init.stderr);
       assert.equal(repo.read('.husky/pre-commit'), 'echo husky-ran >> "$HOME/husky.log"\n');
-      assert.equal(repo.git('status', '--porcelain'), '');
+      assert.deepEqual(
+        repo
+          .git('status', '--porcelain', '--untracked-files=all')
+          .split('\n')
+          .filter((line) => line && !line.startsWith('?? .claude/skills/')),
+        [],
+      );
       assert.notEqual(commitSecret(repo).status, 0, 'factory gates the commit');
       assert.equal(commitClean(repo).status, 0);
       assert.match(readFileSync(join(repo.home, 'husky.log'), 'utf8'), /husky-ran/);
