@@ -125,7 +125,7 @@ describe('factory gate pre-commit through real git hooks', () => {
       assert.equal(readFileSync(log, 'utf8'), `lint --fix ${repo.path('src/a.py')}\n`);
       assert.equal(repo.git('show', 'HEAD:src/a.py'), 'good = 1\n', 'the fixer’s change is committed');
       assert.equal(repo.git('show', 'HEAD:notes.md'), 'bad\n', 'files the task does not match are untouched');
-      assert.equal(repo.git('status', '--porcelain'), '');
+      assert.equal(repo.git('status', '--porcelain', '--', 'src', 'notes.md'), '');
 
       standIn(bin, 'lint', {
         code: 3,
