@@ -64,6 +64,26 @@ describe('factory gate pre-commit through real git hooks', () => {
     }
   });
 
+  it('checks what is staged, not the working tree: a staged secret hidden by an unstaged edit is refused, an unstaged one is not', () => {
+    const repo = gatedRepo();
+    try {
+      repo.write('config.js', `export const key = "${AWS_KEY}";\n`);
+      repo.git('add', 'config.js');
+      repo.write('config.js', 'export const key = process.env.KEY;\n');
+      const hidden = repo.tryGit('commit', '-m', 'hidden');
+      assert.notEqual(hidden.status, 0);
+      assert.match(hidden.stderr, /config\.js:1: an AWS access key ID/);
+
+      repo.git('add', 'config.js');
+      repo.write('config.js', `export const key = "${AWS_KEY}"; // not staged\n`);
+      const clean = repo.tryGit('commit', '-m', 'clean staged');
+      assert.equal(clean.status, 0, clean.stderr);
+      assert.equal(repo.git('show', 'HEAD:config.js'), 'export const key = process.env.KEY;\n');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   it('an invalid config refuses the commit with the config error (the gate fails closed)', () => {
     const repo = gatedRepo();
     try {
