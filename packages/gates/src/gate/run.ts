@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { ExitCode, FactoryError, isFactoryError } from '@factory/core/errors';
-import { findRepositoryRoot, stateDbPath } from '@factory/core/paths';
+import { factoryDir, findRepositoryRoot, stateDbPath } from '@factory/core/paths';
 import type { GateRunStatus } from '@factory/core/state/gate-runs';
 import { messages } from '../messages.js';
 import { checkNames, type Finding } from './findings.js';
@@ -69,7 +70,11 @@ export async function runGate(request: GateRequest): Promise<number> {
   try {
     skip = parseSkip(request.env);
     const { loadConfig } = await import('@factory/core/config/load');
-    const { config } = await loadConfig({ cwd: root, stopDir: root });
+    const { config } = await loadConfig({
+      cwd: root,
+      stopDir: root,
+      cacheFile: join(factoryDir(root), 'config-cache.json'),
+    });
     if (gate === 'pre-commit') {
       const { preCommitGate } = await import('./pre-commit.js');
       outcome = await preCommitGate(root, config, skip.skipped, interrupt, staged);
