@@ -62,6 +62,9 @@ describe('factory init', () => {
         'the preset’s skills are installed',
       );
 
+      assert.doesNotMatch(first.stderr, /warning/, 'a healthy install has nothing to warn about');
+      const huskyOff = initFactory(repo, [], { ...repo.env, HUSKY: '0' });
+      assert.match(huskyOff.stderr, /factory: warning: HUSKY=0 is set in this environment/);
       const bytes = treeBytes(repo);
       const second = initFactory(repo);
       assert.equal(second.status, 0, second.stderr);
