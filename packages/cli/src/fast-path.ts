@@ -12,7 +12,10 @@ export async function runFastPath(argv: readonly string[]): Promise<number | und
   }
   if (argv.includes('--help') || argv.includes('-h')) return undefined;
   if (argv[0] === 'hook' && argv.length >= 2) return runHookCommand(argv.slice(1));
-  if (argv[0] === 'gate' && gitHookGates.has(argv[1] ?? '')) return runGateCommand(argv.slice(1));
+  // Git runs hooks at the top of the working tree with no options; anything else (--cwd) goes to yargs.
+  if (argv[0] === 'gate' && gitHookGates.has(argv[1] ?? '') && !argv.some((arg) => arg.startsWith('--cwd'))) {
+    return runGateCommand(argv.slice(1));
+  }
   return undefined;
 }
 

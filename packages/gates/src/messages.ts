@@ -76,7 +76,7 @@ export const messages = {
     `${dir} is not inside a git repository; the gates run from git hooks.`,
   gateFailedHeader: (gate: string) => `factory gate ${gate}: refused`,
   gateFailedFooter: (gate: string) =>
-    `fix the findings above and try again. A human in a hurry may skip a check with a reason: FACTORY_SKIP=<check> FACTORY_SKIP_REASON="why" (recorded; never the secret check). Past runs: factory gate history${gate === '' ? '' : ''}`,
+    `fix the findings above and ${gate === 'pre-push' ? 'push' : 'commit'} again. A human in a hurry may skip a check with a reason: FACTORY_SKIP=<check> FACTORY_SKIP_REASON="why" (recorded; never the secret check). Past runs: factory gate history`,
   gateInterrupted: (gate: string, restored: string) => `factory gate ${gate}: interrupted; ${restored}`,
   gateRecordFailed: (reason: string) =>
     `factory: warning: this gate run could not be recorded in .factory/state.db (${reason}); run factory doctor.`,
@@ -96,12 +96,16 @@ export const messages = {
     `the existing git hooks ${names.join(', ')} cannot be chained and no longer run (--force).`,
   initToPersonal:
     'switched to personal mode: factory files that were committed in team mode are still tracked; untrack them with git rm --cached if teammates should not get them.',
+  initTeamCommit:
+    'team mode: commit .husky/, the config, .claude/settings.json (and package.json) so that every clone is gated; each clone without node_modules runs factory init once.',
   initPackageJsonInvalid: (file: string, reason: string) =>
     `${file} is not valid JSON (${reason}); fix it, then run factory init --team again.`,
   initGitConfigFailed: (key: string, reason: string) =>
     `git config ${key} failed (${reason}); check that .git/config is writable.`,
   initHuskyFailed: (reason: string) =>
     `husky could not install its hook folder (${reason}); fix that and run factory init again.`,
+  initToolMissing: (tool: string) =>
+    `"${tool}" (used by a configured task or pre-push command) is not installed here; commits or pushes that need it will be refused until it is installed or the task is removed from the config.`,
   initNeedsYes:
     'factory init asks before it writes, but there is no terminal to ask in; pass --yes to go ahead, or --dry-run to see the changes.',
   initCancelled: 'factory init cancelled; nothing was written.',
@@ -143,6 +147,10 @@ export const messages = {
     hookShadowed: (name: string, manager: string, path: string) => ({
       problem: `the ${name} hook of ${manager} (${path}) is not chained from factory’s hooks, so it does not run`,
       fix: 'run factory init, which chains it',
+    }),
+    lefthookUnreachable: (name: string, path: string) => ({
+      problem: `the chained ${name} hook ${path} is lefthook's, and lefthook cannot be found, so it exits 0 without running anything`,
+      fix: 'install lefthook (npm install, or put it on PATH), or remove its hook if it is no longer used',
     }),
     managerDormant: (manager: string) => ({
       problem: `${manager} is configured here but its hooks are not installed, so its checks never run`,

@@ -93,6 +93,10 @@ export const initCommand: CommandModule<object, InitArgs> = {
         throw new FactoryError(gatesMessages.initCancelled, ExitCode.refused);
     }
     await applyInit(plan);
+    // What init cannot fix by itself (HUSKY=0 in this shell, a manager left dormant with --force) is said now,
+    // not discovered later by a commit that went through ungated.
+    const { runDoctor } = await import('@factory/gates/doctor/doctor');
+    const problems = await runDoctor(plan.root);
     if (argv.json) {
       printJson({
         root: plan.root,
@@ -101,6 +105,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
         changes,
         chained: plan.chained,
         notes: plan.notes,
+        problems,
       });
       return;
     }
@@ -112,5 +117,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
     for (const line of changes) printLine(`  ${line}`);
     for (const hook of plan.chained) printLine(`  keeps running: ${hook}`);
     for (const note of plan.notes) printLine(`  note: ${note}`);
+    for (const problem of problems)
+      process.stderr.write(`factory: warning: ${problem.problem}; fix: ${problem.fix}\n`);
   },
 };

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
 import { findRepositoryRoot } from '../paths.js';
@@ -27,6 +28,12 @@ export interface LoadConfigOptions {
   readonly cwd: string;
   /** The last folder searched; default the top of the repository containing `cwd` (or `cwd` itself). */
   readonly stopDir?: string;
+  /**
+   * For hot paths (the git gates): a file where the resolved config is kept and reused while every file that
+   * went into it (the config, its presets and extended files) is unchanged (same size and mtime) and factory
+   * itself is the same build. JSON configs only: a JS/TS config may compute its result.
+   */
+  readonly cacheFile?: string;
 }
 
 interface FoundConfig {
@@ -65,12 +72,89 @@ export function findConfigFile(options: LoadConfigOptions): FoundConfig | undefi
 /** The resolved configuration for `cwd`. See the comment above for what it does and what it costs. */
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   const found = findConfigFile(options);
+  const cacheable = options.cacheFile !== undefined && (!found || isPlainJsonPlace(found.place));
+  if (cacheable) {
+    const hit = readConfigCache(options.cacheFile!, found?.file);
+    if (hit) return hit;
+  }
+  const loaded = await loadFound(found);
+  if (cacheable) writeConfigCache(options.cacheFile!, loaded);
+  return loaded;
+}
+
+async function loadFound(found: FoundConfig | undefined): Promise<LoadedConfig> {
   if (!found) return resolveLayers({}, undefined);
   if (found.place === 'package.json') {
     return resolveLayers(found.packageData, found.file, `${found.file} (key "${packageJsonKey}")`);
   }
   if (isPlainJsonPlace(found.place)) return resolveLayers(parseJson(found.file), found.file);
   return resolveLayers(await loadWithCosmiconfig(found.file), found.file);
+}
+
+interface Stamp {
+  readonly path: string;
+  readonly mtimeMs: number;
+  readonly size: number;
+}
+
+interface ConfigCache {
+  readonly version: 1;
+  readonly build: string;
+  readonly file: string | null;
+  readonly sources: Stamp[];
+  readonly config: FactoryConfig;
+}
+
+function stamp(path: string): Stamp | undefined {
+  try {
+    const st = statSync(path);
+    return { path, mtimeMs: st.mtimeMs, size: st.size };
+  } catch {
+    return undefined;
+  }
+}
+
+/** This build of factory: a rebuilt loader (new schema, new defaults) invalidates every cache. */
+function buildIdentity(): string {
+  const self = stamp(fileURLToPath(import.meta.url));
+  return self ? `${self.path}:${self.mtimeMs}:${self.size}` : 'unknown';
+}
+
+function readConfigCache(cacheFile: string, file: string | undefined): LoadedConfig | undefined {
+  let cache: ConfigCache;
+  try {
+    cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as ConfigCache;
+  } catch {
+    return undefined;
+  }
+  if (cache?.version !== 1 || cache.build !== buildIdentity() || cache.file !== (file ?? null))
+    return undefined;
+  for (const source of cache.sources) {
+    const now = stamp(source.path);
+    if (!now || now.mtimeMs !== source.mtimeMs || now.size !== source.size) return undefined;
+  }
+  return { config: cache.config, ...(file ? { file } : {}), sources: cache.sources.map((s) => s.path) };
+}
+
+function writeConfigCache(cacheFile: string, loaded: LoadedConfig): void {
+  const sources = loaded.sources.map(stamp);
+  if (sources.some((s) => s === undefined)) return;
+  const cache: ConfigCache = {
+    version: 1,
+    build: buildIdentity(),
+    file: loaded.file ?? null,
+    sources: sources as Stamp[],
+    config: loaded.config,
+  };
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    writeFileSync(tmp, JSON.stringify(cache));
+    renameSync(tmp, cacheFile);
+  } catch {
+    // A cache that cannot be written costs only speed.
+    rmSync(tmp, { force: true });
+  }
 }
 
 /** Loads one non-JSON config file (YAML, JS, TS) with cosmiconfig, imported only now. */

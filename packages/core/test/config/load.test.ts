@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { isFactoryError } from '@factory/core';
 import { findConfigFile, loadConfig } from '@factory/core/config/load';
@@ -171,6 +171,37 @@ describe('config loader', () => {
       assert.ok(schema.properties[name.replace('.schema.json', '')], `section of ${name} missing`);
     }
   });
+
+  it(
+    'with a cache file: reused while the config and its presets are unchanged, reloaded when one changes',
+    withRepo(async (repo) => {
+      const cacheFile = repo.path('.factory/config-cache.json');
+      repo.write(
+        'factory.config.json',
+        JSON.stringify({ extends: 'base', gates: { preCommit: { maxFileSizeKb: 5 } } }),
+      );
+      const first = await loadConfig({ cwd: repo.dir, cacheFile });
+      assert.equal(first.config.gates.preCommit.maxFileSizeKb, 5);
+      // Prove the second load comes from the cache: tamper with the cached value.
+      const cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
+      cache.config.gates.preCommit.maxFileSizeKb = 77;
+      writeFileSync(cacheFile, JSON.stringify(cache));
+      assert.equal((await loadConfig({ cwd: repo.dir, cacheFile })).config.gates.preCommit.maxFileSizeKb, 77);
+      // Any change to the config file (size or mtime) is a miss.
+      repo.write(
+        'factory.config.json',
+        JSON.stringify({ extends: 'base', gates: { preCommit: { maxFileSizeKb: 6 } } }),
+      );
+      assert.equal((await loadConfig({ cwd: repo.dir, cacheFile })).config.gates.preCommit.maxFileSizeKb, 6);
+      // An invalid config is never served from the cache.
+      repo.write('factory.config.json', JSON.stringify({ gates: { preCommit: { maxFileSizeKb: 'x' } } }));
+      await assert.rejects(loadConfig({ cwd: repo.dir, cacheFile }), /must be integer/);
+      // A YAML config is not cached (it goes through cosmiconfig every time).
+      rmSync(repo.path('factory.config.json'));
+      repo.write('.factoryrc.yaml', 'gates:\n  preCommit:\n    maxFileSizeKb: 8\n');
+      assert.equal((await loadConfig({ cwd: repo.dir, cacheFile })).config.gates.preCommit.maxFileSizeKb, 8);
+    }),
+  );
 
   it(
     'a JSON config is loaded without importing cosmiconfig or compiling ajv (the hooks path)',

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadConfig } from '@factory/core/config/load';
+import type { FactoryConfig } from '@factory/core/config/types';
 import { isFactoryError } from '@factory/core/errors';
 import { stateDbPath } from '@factory/core/paths';
 import { hasFactoryGuard } from '../install/claude-settings.js';
@@ -40,7 +41,19 @@ function embeddedPaths(script: string): { node: string; bin: string } | undefine
   return match ? { node: match[1]!, bin: match[2]! } : undefined;
 }
 
-const gateHooks = ['pre-commit', 'pre-push'] as const;
+/** Where lefthook's stub looks for lefthook: LEFTHOOK_BIN, PATH, the paths written into it, node_modules. */
+function lefthookReachable(root: string, stub: string, env: NodeJS.ProcessEnv): boolean {
+  if (env.LEFTHOOK_BIN && existsSync(env.LEFTHOOK_BIN)) return true;
+  if (findOnPath('lefthook', env)) return true;
+  for (const match of stub.matchAll(/(\/[^\s"']*lefthook[^\s"']*) -h/g))
+    if (existsSync(match[1]!)) return true;
+  const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
+  return [
+    `node_modules/lefthook-${process.platform}-${arch}/bin/lefthook`,
+    'node_modules/lefthook/bin/index.js',
+    `node_modules/@evilmartians/lefthook/bin/lefthook-${process.platform}-${arch}/lefthook`,
+  ].some((path) => existsSync(join(root, path)));
+}
 
 /**
  * Every state in which a hook would not run, or would run without factory, or the guard would let tool
@@ -54,6 +67,16 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
     const entry = messages.doctor[id] as (...a: string[]) => { problem: string; fix: string };
     findings.push({ id, ...entry(...args) });
   };
+
+  // The config first: it says which hooks must exist (commit-msg only with a pattern).
+  let config: FactoryConfig | undefined;
+  try {
+    config = (await loadConfig({ cwd: root, stopDir: root })).config;
+  } catch (error) {
+    if (!isFactoryError(error)) throw error;
+    add('configInvalid', error.message);
+  }
+  const gateHooks = ['pre-commit', 'pre-push', ...(config?.gates.commitMsg.pattern ? ['commit-msg'] : [])];
 
   // Git hooks: is core.hooksPath ours, does the folder exist here, does each gate hook call factory?
   const hooksPath = gitConfigGet(root, 'core.hooksPath');
@@ -112,6 +135,10 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
       huskyScript.includes(`hooks/${hook.name}"`) ||
       wrapper.includes(`hooks/${hook.name}"`);
     if (hooksPath && !chained) add('hookShadowed', hook.name, hook.manager, hook.path);
+    // lefthook's stub exits 0 when it cannot find lefthook: the chained hook would pass without running.
+    if (hook.manager === 'lefthook' && !lefthookReachable(root, read(hook.path) ?? '', env)) {
+      add('lefthookUnreachable', hook.name, hook.path);
+    }
   }
   for (const manager of situation.dormantManagers) add('managerDormant', manager);
 
@@ -132,18 +159,14 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
     if (hasFactoryGuard(settings)) {
       guarded = true;
       const bin = /'([^']+\/bin\.js)'/.exec(text)?.[1];
+      const node = /-x '([^']+)'/.exec(text)?.[1];
       if (bin && !existsSync(bin)) add('guardUnreachable', file, bin);
+      else if (node && !executable(node)) add('guardUnreachable', file, node);
     }
   }
   if (!guarded) add('guardMissing');
 
-  // Config and state.
-  try {
-    await loadConfig({ cwd: root, stopDir: root });
-  } catch (error) {
-    if (!isFactoryError(error)) throw error;
-    add('configInvalid', error.message);
-  }
+  // State.
   const db = stateDbPath(root);
   if (!existsSync(db)) add('stateMissing', db);
   else {

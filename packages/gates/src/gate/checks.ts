@@ -13,10 +13,17 @@ import type { StagedFile } from './staged.js';
 export function pathMatcher(globs: readonly string[]): (path: string) => boolean {
   const include = globs.filter((g) => !g.startsWith('!'));
   const exclude = globs.filter((g) => g.startsWith('!')).map((g) => g.slice(1));
-  const compile = (list: string[]) =>
-    list.length === 0
-      ? () => false
-      : (picomatch(list, { dot: true, basename: false, matchBase: false }) as (p: string) => boolean);
+  const compile = (list: string[]): ((p: string) => boolean) => {
+    if (list.length === 0) return () => false;
+    // Simple globs (the usual *.ext, {a,b}, names) become one RegExp directly: compiling them with
+    // picomatch costs milliseconds on every commit. Anything richer goes to picomatch.
+    const simple = list.map(simpleGlobSource);
+    if (simple.every((source) => source !== undefined)) {
+      const regex = new RegExp(`^(?:${simple.join('|')})$`);
+      return (p) => regex.test(p);
+    }
+    return picomatch(list, { dot: true, basename: false, matchBase: false }) as (p: string) => boolean;
+  };
   const [incFull, incBase] = split(include);
   const [excFull, excBase] = split(exclude);
   const mIncFull = compile(incFull);
@@ -28,6 +35,32 @@ export function pathMatcher(globs: readonly string[]): (path: string) => boolean
     if (!(mIncFull(path) || mIncBase(base))) return false;
     return !(mExcFull(path) || mExcBase(base));
   };
+}
+
+/**
+ * The RegExp source of a glob made only of literal characters, `*`, `?` and one level of `{a,b}` within a
+ * single path segment (what picomatch with `dot: true` would match), or undefined for anything else.
+ */
+export function simpleGlobSource(glob: string): string | undefined {
+  if (glob.includes('/') || /[[\]()!+@\\]/.test(glob) || glob.includes('**')) return undefined;
+  let out = '';
+  let inBraces = false;
+  for (const ch of glob) {
+    if (ch === '*') out += '[^/]*';
+    else if (ch === '?') out += '[^/]';
+    else if (ch === '{') {
+      if (inBraces) return undefined;
+      inBraces = true;
+      out += '(?:';
+    } else if (ch === '}') {
+      if (!inBraces) return undefined;
+      inBraces = false;
+      out += ')';
+    } else if (ch === ',' && inBraces) out += '|';
+    else out += ch.replace(/[.^$|{}()[\]\\+*?]/g, '\\$&');
+  }
+  // (?=.): an empty name matches nothing, as with picomatch.
+  return inBraces ? undefined : `(?=.)${out}`;
 }
 
 function split(globs: string[]): [string[], string[]] {

@@ -4,7 +4,7 @@ import { runGitleaks } from '../secrets/gitleaks.js';
 import { checkConflictMarkers, checkForbiddenPaths, checkLargeFiles, checkSecrets } from './checks.js';
 import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
-import { listStagedFiles, partiallyStaged, readStagedBlobs } from './staged.js';
+import { listStagedFiles, partiallyStaged, readStagedBlobs, type StagedFile } from './staged.js';
 import { matchTasks, runTasks } from './tasks.js';
 
 /**
@@ -16,10 +16,11 @@ export async function preCommitGate(
   config: FactoryConfig,
   skipped: ReadonlySet<string>,
   interrupt: InterruptGuard,
+  staged?: Promise<StagedFile[]>,
 ): Promise<GateOutcome> {
   const gates = config.gates;
   const log = new CheckLog(skipped);
-  const files = listStagedFiles(cwd);
+  const files = staged ? await staged : listStagedFiles(cwd);
   readStagedBlobs(cwd, files);
 
   await log.run('secrets', () => {

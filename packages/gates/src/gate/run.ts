@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { ExitCode, FactoryError, isFactoryError } from '@factory/core/errors';
-import { findRepositoryRoot, stateDbPath } from '@factory/core/paths';
+import { factoryDir, findRepositoryRoot, stateDbPath } from '@factory/core/paths';
 import type { GateRunStatus } from '@factory/core/state/gate-runs';
 import { messages } from '../messages.js';
 import { checkNames, type Finding } from './findings.js';
@@ -62,13 +63,21 @@ export async function runGate(request: GateRequest): Promise<number> {
   let outcome: GateOutcome | undefined;
   let skip: { skipped: Set<string>; reason?: string } = { skipped: new Set() };
   let failure: unknown;
+  // pre-commit: git lists the staged files while the config loads.
+  const staged =
+    gate === 'pre-commit' ? import('./staged.js').then((m) => m.listStagedFilesAsync(root)) : undefined;
+  staged?.catch(() => {}); // awaited below; an early failure must not be an unhandled rejection
   try {
     skip = parseSkip(request.env);
     const { loadConfig } = await import('@factory/core/config/load');
-    const { config } = await loadConfig({ cwd: root, stopDir: root });
+    const { config } = await loadConfig({
+      cwd: root,
+      stopDir: root,
+      cacheFile: join(factoryDir(root), 'config-cache.json'),
+    });
     if (gate === 'pre-commit') {
       const { preCommitGate } = await import('./pre-commit.js');
-      outcome = await preCommitGate(root, config, skip.skipped, interrupt);
+      outcome = await preCommitGate(root, config, skip.skipped, interrupt, staged);
     } else if (gate === 'pre-push') {
       const { prePushGate } = await import('./pre-push.js');
       outcome = await prePushGate(root, config, skip.skipped, interrupt, request.args, request.readStdin());

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, gitRaw, splitZ } from './git.js';
@@ -12,19 +14,18 @@ export interface StagedFile {
   size?: number;
 }
 
-/** Added, copied, modified or renamed-to files of the index (deletions have no content to check). */
-export function listStagedFiles(cwd: string): StagedFile[] {
-  // One process: `git diff --cached` also works before the first commit (it compares with the empty tree).
-  const raw = git(cwd, [
-    'diff',
-    '--cached',
-    '--raw',
-    '-z',
-    '--no-abbrev',
-    '--no-renames',
-    '--no-ext-diff',
-    '--diff-filter=ACMRT',
-  ]);
+const stagedDiffArgs = [
+  'diff',
+  '--cached',
+  '--raw',
+  '-z',
+  '--no-abbrev',
+  '--no-renames',
+  '--no-ext-diff',
+  '--diff-filter=ACMRT',
+] as const;
+
+function parseRawDiff(raw: string): StagedFile[] {
   const parts = splitZ(raw);
   const files: StagedFile[] = [];
   // :old-mode new-mode old-blob new-blob status \0 path \0
@@ -36,19 +37,71 @@ export function listStagedFiles(cwd: string): StagedFile[] {
 }
 
 /**
- * Reads the staged content of regular files in one `git cat-file --batch`: the checks look at what will be
- * committed, never at the working tree, so partial staging cannot fool them.
+ * Added, copied, modified or renamed-to files of the index (deletions have no content to check). One
+ * process: `git diff --cached` also works before the first commit (it compares with the empty tree).
+ */
+export function listStagedFiles(cwd: string): StagedFile[] {
+  return parseRawDiff(git(cwd, stagedDiffArgs));
+}
+
+/** The same, started in the background: the gate loads its config while git works. */
+export function listStagedFilesAsync(cwd: string): Promise<StagedFile[]> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('git', stagedDiffArgs, { cwd, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise(parseRawDiff(Buffer.concat(out).toString('utf8')));
+      else
+        reject(
+          new Error(
+            `git diff --cached failed: ${Buffer.concat(err).toString('utf8').trim() || `exit ${code}`}`,
+          ),
+        );
+    });
+  });
+}
+
+/** git's object id of a blob (SHA-1 repositories): the id `git hash-object` would give these bytes. */
+export function gitBlobId(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+/**
+ * Reads the staged content of regular files: the checks look at what will be committed, never at the
+ * working tree, so partial staging cannot fool them. A working-tree file whose bytes hash to the staged
+ * blob's id is that blob, read from disk; only the others (partially staged, filtered, SHA-256
+ * repositories) are read from git, all in one `git cat-file --batch`. The common commit starts no process here.
  */
 export function readStagedBlobs(cwd: string, files: StagedFile[]): void {
-  const regular = files.filter((file) => file.mode.startsWith('100'));
-  if (regular.length === 0) return;
-  const out = gitRaw(cwd, ['cat-file', '--batch'], `${regular.map((f) => f.blob).join('\n')}\n`);
+  const fromGit: StagedFile[] = [];
+  for (const file of files) {
+    if (!file.mode.startsWith('100')) continue;
+    try {
+      const bytes = readFileSync(join(cwd, file.path));
+      if (gitBlobId(bytes) === file.blob) {
+        file.content = bytes;
+        file.size = bytes.length;
+        continue;
+      }
+    } catch {
+      // deleted or unreadable in the working tree: read the blob from git
+    }
+    fromGit.push(file);
+  }
+  if (fromGit.length === 0) return;
+  const out = gitRaw(cwd, ['cat-file', '--batch'], `${fromGit.map((f) => f.blob).join('\n')}\n`);
   if (out.status !== 0) throw new Error(`git cat-file --batch failed: ${out.stderr.trim()}`);
   const buffer = out.stdout;
   let offset = 0;
-  for (const file of regular) {
+  for (const file of fromGit) {
     const newline = buffer.indexOf(10, offset);
     const header = buffer.subarray(offset, newline).toString('utf8').split(' ');
+    if (header[1] !== 'blob')
+      throw new Error(`git cat-file --batch: unexpected answer for ${file.path}: ${header.join(' ')}`);
     const size = Number(header[2]);
     file.size = size;
     file.content = buffer.subarray(newline + 1, newline + 1 + size);

@@ -10,6 +10,7 @@ import { stateDbPath } from '@factory/core/paths';
 import { gitRaw } from '../gate/git.js';
 import { guardHookEntries, shellQuote } from '../guard/hook-entries.js';
 import { messages } from '../messages.js';
+import { findOnPath } from '../secrets/gitleaks.js';
 import { mergeSettings, parseSettings, serializeSettings } from './claude-settings.js';
 import { mergeExclude } from './exclude.js';
 import {
@@ -57,6 +58,8 @@ export interface InitPlan {
   /** Husky's `.husky/_` dispatch folder must be (re)installed. */
   readonly husky: boolean;
   readonly createState: boolean;
+  /** Husky stubs of hooks nothing uses, removed in personal mode: git runs every stub it finds, each costs a shell. */
+  readonly pruneStubs: string[];
   /** Shipped skills of the preset to install or update in `.claude/skills/` (the skills module does it). */
   readonly skills: string[];
   readonly skillNames: readonly string[];
@@ -107,10 +110,15 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     config = (await loadConfig({ cwd: root, stopDir: root })).config;
     if (options.preset) notes.push(messages.initConfigKept(relative(root, found.file)));
   } else {
-    const fresh = { $schema: schemaReference(root), extends: preset };
+    // A committed config must not carry one machine's path: team mode points into node_modules or omits it.
+    const schema = schemaReference(root, mode);
+    const fresh = { ...(schema ? { $schema: schema } : {}), extends: preset };
     config = resolveLayers(structuredClone(fresh), join(root, defaultConfigFileName)).config;
     plan(defaultConfigFileName, `${JSON.stringify(fresh, null, 2)}\n`);
   }
+
+  // Tools the tasks and commands need: say now what would make every commit or push fail later.
+  for (const tool of missingTools(root, config)) notes.push(messages.initToolMissing(tool));
 
   // Git hooks.
   const situation = detectHooks(layout, gitConfigGet(root, 'factory.chainedHooksPath'));
@@ -154,7 +162,17 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
   const huskyReady =
     existsSync(join(root, '.husky/_/h')) &&
-    gitConfigGet(root, 'core.hooksPath') === hooksPathFor(root, mode, wrappers);
+    gitConfigGet(root, 'core.hooksPath') === hooksPathFor(root, mode, wrappers) &&
+    [...hookPlans.keys()].every((name) => existsSync(join(root, '.husky/_', name)));
+  // Personal mode owns .husky/: keep only the stubs of hooks in use (git would start a shell for each of
+  // the others on every commit: prepare-commit-msg, commit-msg, post-commit...).
+  const pruneStubs =
+    mode === 'personal' && !wrappers
+      ? huskyHookNames
+          .filter((name) => !hookPlans.has(name))
+          .map((name) => `.husky/_/${name}`)
+          .filter((path) => !huskyReady || existsSync(join(root, path)))
+      : [];
   const wrapperFiles: FileChange[] = [];
   if (wrappers) {
     for (const [name, hook] of hookPlans) {
@@ -205,6 +223,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     if (packageChange) plan('package.json', packageChange);
   }
   if (mode === 'personal' && recordedMode === 'team') notes.push(messages.initToPersonal);
+  if (mode === 'team') notes.push(messages.initTeamCommit);
 
   // Skills of the preset, through the skills module (it keeps the user's edits unless told otherwise).
   const { syncSkills } = await import('../skills/sync.js');
@@ -232,11 +251,27 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     gitConfig,
     husky: !huskyReady,
     createState: !existsSync(stateDbPath(root)),
+    pruneStubs,
     skills,
     skillNames,
     chained: situation.chain.map((hook) => `${hook.name} (${hook.manager}: ${hook.path})`),
     notes,
   };
+}
+
+/** First words of task and pre-push commands that are neither in node_modules/.bin nor on PATH. */
+function missingTools(root: string, config: FactoryConfig): string[] {
+  const commands = [
+    ...Object.values(config.gates.preCommit.tasks).flatMap((c) => (typeof c === 'string' ? [c] : [...c])),
+    ...config.gates.prePush.commands.map((c) => (typeof c === 'string' ? c : c.run)),
+  ];
+  const tools = new Set(
+    commands.map((c) => c.trim().split(/\s+/)[0] ?? '').filter((t) => /^[\w.@/-]+$/.test(t)),
+  );
+  return [...tools].filter(
+    (tool) =>
+      !existsSync(join(root, 'node_modules', '.bin', tool)) && !findOnPath(tool) && !tool.includes('/'),
+  );
 }
 
 /** The preset a config builds on: its first `extends` that names a preset, else the detected one. */
@@ -252,7 +287,9 @@ function hooksPathFor(root: string, mode: InitMode, wrappers: boolean): string {
 }
 
 function personalExcludes(root: string, wrappers: boolean, configFile: string | undefined): string[] {
-  const paths = ['/.factory/', '/.claude/settings.local.json', '/.claude/skills/'];
+  // Skills are not excluded: a team may track .claude/skills/ and add its own; hiding the folder would hide
+  // theirs. factory's skills show up as untracked files until the developer decides what to do with them.
+  const paths = ['/.factory/', '/.claude/settings.local.json'];
   if (!wrappers) paths.unshift('/.husky/');
   if (!configFile) paths.push(`/${defaultConfigFileName}`);
   else if (!isTracked(root, relative(root, configFile))) paths.push(`/${relative(root, configFile)}`);
@@ -260,9 +297,10 @@ function personalExcludes(root: string, wrappers: boolean, configFile: string | 
 }
 
 /** `$schema` for the written config: the shipped schema file (editors read it from disk). */
-function schemaReference(root: string): string {
+function schemaReference(root: string, mode: InitMode): string | undefined {
   const local = join(root, 'node_modules/@factory/core/schema/factory.schema.json');
-  return existsSync(local) ? './node_modules/@factory/core/schema/factory.schema.json' : configSchemaPath();
+  if (existsSync(local)) return './node_modules/@factory/core/schema/factory.schema.json';
+  return mode === 'personal' ? configSchemaPath() : undefined;
 }
 
 /** The hooks factory writes: its gates, plus every earlier hook of any name, chained. */
@@ -331,6 +369,7 @@ function writeAtomically(path: string, content: string, executable: boolean): vo
 /** Carries a plan out: husky's dispatch folder first (it rewrites its stubs), then the files, then git config. */
 export async function applyInit(plan: InitPlan): Promise<void> {
   if (plan.husky) await installHusky(plan.root);
+  for (const stub of plan.pruneStubs) rmSync(join(plan.root, stub), { force: true });
   for (const change of plan.files) {
     const full = change.path.startsWith('/') ? change.path : join(plan.root, change.path);
     if (change.action === 'delete') rmSync(full, { force: true });
@@ -372,6 +411,9 @@ export function describePlan(plan: InitPlan): string[] {
   const lines: string[] = [];
   const rel = (path: string) => (path.startsWith('/') ? relative(plan.root, path) : path);
   if (plan.husky) lines.push(`install .husky/_/ (husky's hook dispatch)`);
+  if (plan.pruneStubs.length > 0 && !plan.husky) {
+    for (const stub of plan.pruneStubs) lines.push(`delete ${stub} (no hook uses it)`);
+  }
   for (const change of plan.files) lines.push(`${change.action} ${rel(change.path)}`);
   for (const { key, value } of plan.gitConfig) lines.push(`git config ${key} ${shellQuote(value)}`);
   for (const skill of plan.skills) lines.push(`install skill .claude/skills/${skill}`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { runDoctor } from '@factory/gates/doctor/doctor';
 import { runFactory, type TempRepo } from '@factory/testkit';
 import { gatedRepo } from '../helpers.js';
 
@@ -14,8 +15,18 @@ function doctor(repo: TempRepo, cwd = repo.dir, env = repo.env) {
   return { status: result.status, ids: report.findings.map((f) => f.id), report };
 }
 
+/** In process, for the many states of one repository (the same module the CLI calls; real git, real files). */
+async function doctorInProcess(repo: TempRepo, env = repo.env) {
+  const findings = await runDoctor(repo.dir, env);
+  return {
+    status: findings.length > 0 ? 1 : 0,
+    ids: findings.map((f) => f.id),
+    report: { ok: findings.length === 0, findings },
+  };
+}
+
 describe('factory doctor', () => {
-  it('is quiet on a healthy install and finds each silent-failure state, with a fix, exit 1', () => {
+  it('is quiet on a healthy install and finds each silent-failure state, with a fix, exit 1', async () => {
     const repo = gatedRepo();
     try {
       assert.deepEqual(doctor(repo), { status: 0, ids: [], report: { ok: true, findings: [] } });
@@ -63,6 +74,22 @@ describe('factory doctor', () => {
         },
         () => rmSync(repo.path('.git/hooks/post-checkout')),
       ]);
+      cases.push([
+        'lefthookUnreachable',
+        () => {
+          // lefthook's stub, in short: it exits 0 when it cannot find lefthook.
+          writeFileSync(
+            repo.path('.git/hooks/pre-commit'),
+            '#!/bin/sh\nif lefthook -h >/dev/null 2>&1; then lefthook run pre-commit "$@"; fi\nexit 0\n',
+          );
+          chmodSync(repo.path('.git/hooks/pre-commit'), 0o755);
+          runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env });
+        },
+        () => {
+          rmSync(repo.path('.git/hooks/pre-commit'));
+          runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env });
+        },
+      ]);
       const settings = repo.read('.claude/settings.local.json');
       cases.push([
         'guardMissing',
@@ -79,6 +106,12 @@ describe('factory doctor', () => {
         () => repo.write('.claude/settings.local.json', settings),
       ]);
       const config = repo.read('factory.config.json');
+      cases.push([
+        'hookStubMissing',
+        () =>
+          repo.write('factory.config.json', JSON.stringify({ gates: { commitMsg: { pattern: '^feat' } } })),
+        () => repo.write('factory.config.json', config),
+      ]);
       cases.push([
         'configInvalid',
         () => repo.write('factory.config.json', '{"gates": 1}'),
@@ -102,14 +135,22 @@ describe('factory doctor', () => {
 
       for (const [id, breakIt, repair, env] of cases) {
         breakIt();
-        const found = doctor(repo, repo.dir, env ?? repo.env);
+        const found = await doctorInProcess(repo, env ?? repo.env);
         assert.equal(found.status, 1, `${id}: exit 1`);
         assert.ok(found.ids.includes(id), `${id} not found: ${found.ids.join(', ')}`);
         const finding = found.report.findings.find((f) => f.id === id)!;
         assert.ok(finding.problem.length > 0 && finding.fix.length > 0);
         repair();
       }
-      assert.deepEqual(doctor(repo).ids, [], 'every state repaired');
+      assert.deepEqual((await doctorInProcess(repo)).ids, [], 'every state repaired');
+      repo.git('config', '--unset', 'core.hooksPath');
+      const cli = doctor(repo);
+      assert.equal(cli.status, 1, 'the CLI exits 1 when anything is wrong');
+      assert.deepEqual(cli.ids, ['hooksPathUnset']);
+      assert.match(
+        runFactory(['doctor'], { cwd: repo.dir, env: repo.env }).stdout,
+        /hooksPathUnset: .*\n\s+fix: run factory init/,
+      );
     } finally {
       repo.cleanup();
     }

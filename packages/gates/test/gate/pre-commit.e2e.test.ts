@@ -53,6 +53,56 @@ describe('factory gate pre-commit through real git hooks', () => {
       assert.ok(
         runs.every((r) => typeof r.durationMs === 'number' && !Number.isNaN(Date.parse(r.startedAt))),
       );
+      const status = JSON.parse(runFactory(['status', '--json'], { cwd: repo.dir, env: repo.env }).stdout);
+      assert.deepEqual(
+        status.sections.gateRuns.recent.map((r: { status: string }) => r.status),
+        ['passed', 'failed'],
+      );
+      assert.equal(status.sections.gateRuns.failedLast24h, 1);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('checks what is staged, not the working tree: a staged secret hidden by an unstaged edit is refused, an unstaged one is not', () => {
+    const repo = gatedRepo();
+    try {
+      repo.write('config.js', `export const key = "${AWS_KEY}";\n`);
+      repo.git('add', 'config.js');
+      repo.write('config.js', 'export const key = process.env.KEY;\n');
+      const hidden = repo.tryGit('commit', '-m', 'hidden');
+      assert.notEqual(hidden.status, 0);
+      assert.match(hidden.stderr, /config\.js:1: an AWS access key ID/);
+
+      repo.git('add', 'config.js');
+      repo.write('config.js', `export const key = "${AWS_KEY}"; // not staged\n`);
+      const clean = repo.tryGit('commit', '-m', 'clean staged');
+      assert.equal(clean.status, 0, clean.stderr);
+      assert.equal(repo.git('show', 'HEAD:config.js'), 'export const key = process.env.KEY;\n');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('an invalid config refuses the commit with the config error (the gate fails closed)', () => {
+    const repo = gatedRepo();
+    try {
+      writeConfig(repo, { gates: { preCommit: { maxFileSizeKb: 'big' } } });
+      repo.write('a.txt', 'a\n');
+      repo.git('add', 'a.txt');
+      const before = head(repo);
+      const result = gitWith(repo, repo.env, 'commit', '-m', 'x');
+      assert.notEqual(result.status, 0);
+      assert.match(
+        result.stderr,
+        /factory: .*factory\.config\.json: gates\.preCommit\.maxFileSizeKb must be integer/,
+      );
+      assert.doesNotMatch(result.stderr, /unexpectedly/);
+      assert.equal(head(repo), before);
+      const runs = JSON.parse(
+        runFactory(['gate', 'history', '--json'], { cwd: repo.dir, env: repo.env }).stdout,
+      );
+      assert.equal(runs[0].status, 'error');
     } finally {
       repo.cleanup();
     }
@@ -95,7 +145,7 @@ describe('factory gate pre-commit through real git hooks', () => {
       assert.equal(readFileSync(log, 'utf8'), `lint --fix ${repo.path('src/a.py')}\n`);
       assert.equal(repo.git('show', 'HEAD:src/a.py'), 'good = 1\n', 'the fixer’s change is committed');
       assert.equal(repo.git('show', 'HEAD:notes.md'), 'bad\n', 'files the task does not match are untouched');
-      assert.equal(repo.git('status', '--porcelain'), '');
+      assert.equal(repo.git('status', '--porcelain', '--', 'src', 'notes.md'), '');
 
       standIn(bin, 'lint', {
         code: 3,
@@ -132,6 +182,26 @@ describe('factory gate pre-commit through real git hooks', () => {
       assert.notEqual(result.status, 0);
       assert.equal(workState(repo), state);
       assert.equal(repo.read('a.py'), 'ONE\ntwo\nthree\nunstaged line\n');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('partial staging with a fixer that succeeds: the fix is committed, the unstaged change stays unstaged', () => {
+    const repo = gatedRepo({ 'a.py': 'top\nmiddle\nbottom\n' });
+    try {
+      const bin = join(repo.home, 'bin');
+      standIn(bin, 'fixer', { script: 'for f in "$@"; do sed -i s/bad/good/ "$f"; done' });
+      writeConfig(repo, { gates: { preCommit: { tasks: { '*.py': 'fixer' } } } });
+      repo.write('a.py', 'top bad\nmiddle\nbottom\n');
+      repo.git('add', 'a.py');
+      repo.write('a.py', 'top bad\nmiddle\nbottom\nunstaged work\n');
+      const result = gitWith(repo, withPath(repo.env, bin), 'commit', '-m', 'partial fix');
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(repo.git('show', 'HEAD:a.py'), 'top good\nmiddle\nbottom\n');
+      assert.equal(repo.read('a.py'), 'top good\nmiddle\nbottom\nunstaged work\n');
+      assert.equal(repo.git('diff', '--cached'), '');
+      assert.match(repo.git('diff'), /\+unstaged work/);
     } finally {
       repo.cleanup();
     }
@@ -181,6 +251,13 @@ describe('factory gate pre-commit through real git hooks', () => {
       const noReason = gitWith(repo, { ...repo.env, FACTORY_SKIP: 'conflict-markers' }, 'commit', '-m', 'x');
       assert.notEqual(noReason.status, 0);
       assert.match(noReason.stderr, /without FACTORY_SKIP_REASON/);
+      const direct = runFactory(['gate', 'pre-commit'], {
+        cwd: repo.dir,
+        env: { ...repo.env, FACTORY_SKIP: 'tasks' },
+      });
+      assert.equal(direct.status, 1, 'a refusal, not a crash');
+      assert.match(direct.stderr, /^factory: FACTORY_SKIP is set without FACTORY_SKIP_REASON/);
+      assert.doesNotMatch(direct.stderr, /unexpectedly/);
       const skipped = gitWith(
         repo,
         {

@@ -41,7 +41,14 @@ describe('factory init', () => {
       assert.equal(first.status, 0, first.stderr);
       assert.match(first.stdout, /personal mode, preset typescript/);
       assert.equal(repo.read('package.json'), pkg);
-      assert.equal(repo.git('status', '--porcelain'), '', 'nothing factory wrote shows up in git status');
+      assert.deepEqual(
+        repo
+          .git('status', '--porcelain', '--untracked-files=all')
+          .split('\n')
+          .filter((line) => line && !line.startsWith('?? .claude/skills/')),
+        [],
+        'nothing factory wrote shows up in git status but the skills, left for the developer to decide',
+      );
       assert.match(repo.read('.husky/pre-commit'), /gate pre-commit/);
       assert.equal(repo.git('config', 'core.hooksPath').trim(), repo.path('.husky/_'));
       const config = JSON.parse(repo.read('factory.config.json'));
@@ -55,6 +62,9 @@ describe('factory init', () => {
         'the preset’s skills are installed',
       );
 
+      assert.doesNotMatch(first.stderr, /warning/, 'a healthy install has nothing to warn about');
+      const huskyOff = initFactory(repo, [], { ...repo.env, HUSKY: '0' });
+      assert.match(huskyOff.stderr, /factory: warning: HUSKY=0 is set in this environment/);
       const bytes = treeBytes(repo);
       const second = initFactory(repo);
       assert.equal(second.status, 0, second.stderr);
@@ -128,7 +138,13 @@ describe('factory init', () => {
       const init = initFactory(repo);
       assert.equal(init.status, 0, init.stderr);
       assert.equal(repo.read('.husky/pre-commit'), 'echo husky-ran >> "$HOME/husky.log"\n');
-      assert.equal(repo.git('status', '--porcelain'), '');
+      assert.deepEqual(
+        repo
+          .git('status', '--porcelain', '--untracked-files=all')
+          .split('\n')
+          .filter((line) => line && !line.startsWith('?? .claude/skills/')),
+        [],
+      );
       assert.notEqual(commitSecret(repo).status, 0, 'factory gates the commit');
       assert.equal(commitClean(repo).status, 0);
       assert.match(readFileSync(join(repo.home, 'husky.log'), 'utf8'), /husky-ran/);
@@ -222,6 +238,27 @@ describe('factory init', () => {
     }
   });
 
+  it('keeps the hooks of a custom core.hooksPath (.githooks) running, also after a second init', () => {
+    const repo = makeTempRepo({
+      files: {
+        'README.md': '#\n',
+        '.githooks/pre-commit': '#!/bin/sh\necho githooks-ran >> "$HOME/githooks.log"\n',
+      },
+    });
+    try {
+      chmodSync(repo.path('.githooks/pre-commit'), 0o755);
+      repo.git('config', 'core.hooksPath', '.githooks');
+      assert.equal(initFactory(repo).status, 0);
+      assert.equal(initFactory(repo).status, 0, 'a second run still knows the chained folder');
+      assert.equal(repo.git('config', 'factory.chainedHooksPath').trim(), '.githooks');
+      assert.notEqual(commitSecret(repo).status, 0);
+      assert.equal(commitClean(repo).status, 0);
+      assert.match(readFileSync(join(repo.home, 'githooks.log'), 'utf8'), /githooks-ran/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   it('team mode: committed hooks, settings.json, a prepare script; converts back to personal', () => {
     const repo = makeTempRepo({ files: { 'package.json': '{\n  "name": "app"\n}\n' } });
     try {
@@ -229,6 +266,12 @@ describe('factory init', () => {
       assert.equal(team.status, 0, team.stderr);
       const pkg = JSON.parse(repo.read('package.json'));
       assert.equal(pkg.scripts.prepare, 'husky');
+      assert.equal(
+        JSON.parse(repo.read('factory.config.json')).$schema,
+        undefined,
+        'no machine path in a committed config',
+      );
+      assert.match(team.stdout, /commit \.husky\//);
       assert.ok(pkg.devDependencies.husky);
       assert.equal(repo.git('config', 'core.hooksPath').trim(), '.husky/_');
       const status = repo.git('status', '--porcelain', '--untracked-files=all');
@@ -305,6 +348,15 @@ describe('factory init', () => {
       assert.deepEqual(treeBytes(repo), before);
 
       repo.write('.claude/settings.local.json', '{}');
+      repo.write('.claude/settings.json', '{ "hooks": { "PreToolUse": {} } }');
+      const wrongShape = initFactory(repo, ['--team']);
+      assert.equal(wrongShape.status, 2);
+      assert.match(
+        wrongShape.stderr,
+        /settings\.json is not a Claude Code settings file as expected: "hooks\.PreToolUse" must be an array/,
+      );
+      assert.equal(repo.read('.claude/settings.json'), '{ "hooks": { "PreToolUse": {} } }');
+      rmSync(repo.path('.claude/settings.json'));
       repo.write('factory.config.json', '{ "gates": { "preCommit": { "tasks": 5 } } }');
       const badConfig = initFactory(repo);
       assert.equal(badConfig.status, 2);
