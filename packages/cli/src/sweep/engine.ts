@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { evaluatePolicy } from '@factory/core/review/policy';
 import { readRepoState } from '@factory/core/sweep/repo-state';
 import type { ForgeFactory } from '../forge/index.js';
@@ -236,6 +236,26 @@ async function sweepOne(
   if (options.exec) {
     report.exec = await execIn(repo.path, options.exec, signal);
     if (report.exec.code !== 0) report.problems.push(`--exec exited ${report.exec.code}`);
+  }
+}
+
+/**
+ * Whether the repository has an `origin` remote, read from its git config file (a worktree's `.git` file
+ * points at its git folder, whose `commondir` holds the config): no git process for it.
+ */
+function hasOrigin(repoPath: string): boolean {
+  try {
+    let gitDir = join(repoPath, '.git');
+    if (statSync(gitDir).isFile()) {
+      const pointer = /^gitdir:\s*(.+)$/m.exec(readFileSync(gitDir, 'utf8'))?.[1]?.trim();
+      if (!pointer) return false;
+      gitDir = resolve(repoPath, pointer);
+      const common = join(gitDir, 'commondir');
+      if (existsSync(common)) gitDir = resolve(gitDir, readFileSync(common, 'utf8').trim());
+    }
+    return /^\s*\[remote "origin"\]/m.test(readFileSync(join(gitDir, 'config'), 'utf8'));
+  } catch {
+    return false;
   }
 }
 

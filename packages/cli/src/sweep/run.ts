@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '@factory/core';
 import { factoryHome, SweepHistory } from '@factory/core/sweep/home-store';
@@ -9,7 +10,7 @@ import {
   selectRepositories,
 } from '../manifest/manifest.js';
 import { messages } from '../messages.js';
-import { factoryDriftProvider } from './drift.js';
+import { driftPool } from './drift-pool.js';
 import { defaultConcurrency, type RepoReport, sweep } from './engine.js';
 import { startProgress } from './progress.js';
 import { renderTable } from './table.js';
@@ -76,15 +77,16 @@ export async function runSweep(
       only: options.only ?? null,
     });
     const progress = startProgress(repos.length, { json: options.json });
+    const drift = driftPool(Math.min(concurrency, availableParallelism(), repos.length), {
+      nodePath: process.execPath,
+      binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
+    });
     const reports = await sweep(repos, {
       concurrency,
       fix: options.fix,
       exec: options.exec,
       timeoutMs: (options.timeoutSeconds ?? manifest.timeoutSeconds ?? 120) * 1000,
-      drift: factoryDriftProvider({
-        nodePath: process.execPath,
-        binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
-      }),
+      drift,
       forges: options.forges ? new ForgeFactory(options.env) : undefined,
       env: options.env,
       lastSwept: (repo) => previous.get(repo.key)?.finishedAt,
@@ -104,6 +106,7 @@ export async function runSweep(
       },
     });
     progress.stop();
+    await drift.close();
     history.finish(sweepId);
     for (const report of reports) {
       trends[report.repo] = history
