@@ -20,8 +20,8 @@ const MOVES_PER_PROCESS = Number(process.env.BENCH_MOVES_PER_PROCESS ?? 2500);
 const CLAIMS_PER_PROCESS = Number(process.env.BENCH_CLAIMS_PER_PROCESS ?? 250);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 
-// Moves that cycle forever in the ticket workflow: coding -> blocked -> coding ...
-const cycle = (state) => (state === 'coding' ? 'block' : 'unblock');
+// Moves that cycle forever in the ticket workflow: coding -> testing -> coding ... (test, fix)
+const cycle = (state) => (state === 'coding' ? 'test' : 'fix');
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -119,9 +119,10 @@ function bareLoop() {
   return rate;
 }
 
-function singleProcess() {
+function singleProcess(synchronous = 'NORMAL') {
   const dir = mkdtempSync(join(tmpdir(), 'factory-bench-'));
   const state = open(dir);
+  state.store.db.exec(`PRAGMA synchronous = ${synchronous}`);
   const { task } = state.tasks.add({ title: 'bench' });
   let current = state.tasks.move(task.id, 'start', { actor: 'bench' }).task;
   const start = performance.now();
@@ -186,11 +187,15 @@ async function main() {
   const single = [];
   const agg = [];
   const claim = [];
+  const full = [];
   let anomalies = 0;
   for (let r = 0; r < runs; r++) {
     bare.push(bareLoop());
     const s = singleProcess();
     single.push(s.rate);
+    const f = singleProcess('FULL');
+    full.push(f.rate);
+    anomalies += f.anomalies;
     const a = await aggregate();
     agg.push(a.rate);
     const c = await claims();
@@ -202,6 +207,9 @@ async function main() {
   console.log(`bare node:sqlite loop, 1 process       ${fmt(median(bare)).padStart(8)} transitions/s`);
   console.log(
     `factory move, 1 process (${fmt(SINGLE_MOVES)})     ${fmt(median(single)).padStart(8)} transitions/s  (${(median(single) / median(bare)).toFixed(2)}x bare)`,
+  );
+  console.log(
+    `  same with synchronous=FULL             ${fmt(median(full)).padStart(8)} transitions/s  (fsync at every commit; not chosen)`,
   );
   console.log(
     `factory move, ${PROCESSES} processes (${fmt(PROCESSES * MOVES_PER_PROCESS)})   ${fmt(median(agg)).padStart(8)} transitions/s aggregate`,

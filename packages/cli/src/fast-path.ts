@@ -23,7 +23,7 @@ async function runGateCommand(args: readonly string[]): Promise<number> {
   const debug = args.includes('--debug');
   const [gate = '', ...rest] = args.filter((arg) => arg !== '--debug');
   try {
-    const { runGate } = await import('@factory/gates/gate/run');
+    const { runGate } = await loadGateRunner();
     return await runGate({ gate, args: rest, cwd: process.cwd(), env: process.env, readStdin });
   } catch (error) {
     // A gate that cannot run refuses the commit (exit 2), with the reason.
@@ -49,6 +49,22 @@ async function runHookCommand(args: readonly string[]): Promise<number> {
     const { reportError } = await import('./output.js');
     reportError(error, debug);
     return 2;
+  }
+}
+
+type GateRunner = typeof import('@factory/gates/gate/run');
+
+/**
+ * The bundle built after tsc (scripts/bundle-hot-paths.mjs): one module to load instead of ~30 to resolve
+ * through workspace links and package exports. Without it (a plain `tsc -b`), the modules themselves.
+ */
+async function loadGateRunner(): Promise<GateRunner> {
+  const bundle = '@factory/gates/gate/run.bundle';
+  try {
+    return (await import(bundle)) as GateRunner;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    return import('@factory/gates/gate/run');
   }
 }
 

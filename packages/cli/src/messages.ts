@@ -84,4 +84,19 @@ export const messages = {
     `${s.total} repositories swept: ${s.healthy} healthy, ${s.unhealthy} unhealthy, ${s.failed} failed, ${s.timeout} timed out.`,
   forgeUnknown: (repo: string) =>
     `cannot tell the forge of ${repo}: set forge (github or gitlab) and project in the manifest.`,
+
+  // guard (guard helper)
+  guardExplainEmpty: 'name the command to explain: factory guard explain -- git push --force',
+  guardInputNotJson: (reason: string) =>
+    `--input is not valid JSON (${reason}); pass the tool input as a JSON object.`,
+  guardInputNotObject: '--input must be a JSON object, e.g. \'{"command": "git status"}\'.',
+  guardInputInvalid: (problem: string) =>
+    `the tool input is malformed (${problem}); pass what Claude Code sends.`,
+  guardAllowNeedsReason:
+    'an allowance needs a reason (--reason "why"); it is recorded with every call it lets through.',
+  guardAllowBadNumber: (option: string, range: string) => `${option} must be ${range}.`,
+  guardAllowUnknownRule: (rule: string) =>
+    `there is no guard rule "${rule}" in this repository; factory guard log shows the rule of each refusal.`,
+  guardAllowNeedsTerminal: (rule: string, category: string) =>
+    `rule ${rule} is a ${category} rule: only a human at a terminal can allow it (the agent cannot grant itself this exception); run the command yourself in a terminal.`,
 } as const;

@@ -1,9 +1,12 @@
-import { WorkflowSet } from '@factory/core/workflow/workflow';
+import { loadConfig } from '@factory/core/config/load';
+import { workflowSetFromConfig } from '@factory/core/workflow/config';
+import type { WorkflowSet } from '@factory/core/workflow/workflow';
 
 /**
- * The repository's workflows: the defaults plus the `workflows` section of its factory config.
- * Until the config loader lands, the defaults.
+ * The repository's workflows: the defaults plus the `workflows` section of its factory config (the loader
+ * checks the section's shape; the workflow layer checks that it makes sense as a state machine).
  */
-export async function loadRepositoryWorkflows(_root: string): Promise<WorkflowSet> {
-  return WorkflowSet.defaults();
+export async function loadRepositoryWorkflows(root: string): Promise<WorkflowSet> {
+  const loaded = await loadConfig({ cwd: root });
+  return workflowSetFromConfig(loaded.config.workflows, 'workflows', loaded.file);
 }

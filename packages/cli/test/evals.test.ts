@@ -223,11 +223,38 @@ describe('factory eval: coverage and bad input', () => {
       assert.equal(result.stdout, '');
       assert.match(
         result.stderr,
-        /bad\.yaml: at expect\[0\]\.toolCall\.tool \(line 4\): expected string or object/,
+        /bad\.yaml: at expect\[0\]\.toolCall\.tool \(line 4\): expected string or object, got number 42/,
       );
       assert.equal(result.stderr.trim().split('\n').length, 1);
       const both = runFactory(['eval', 'run', file, '--transcript', 'x', '--live'], { cwd: repo.dir });
       assert.equal(both.status, 2);
+      const transcript = runFactory(
+        ['eval', 'run', evalsDir, '--transcript', repo.write('empty.jsonl', 'not a session\n')],
+        {
+          cwd: repo.dir,
+        },
+      );
+      assert.equal(transcript.status, 2);
+      assert.match(transcript.stderr, /empty\.jsonl holds no Claude Code session/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('a missing Claude Code CLI fails the scenario with the fix, not a crash', () => {
+    const repo = makeTempRepo();
+    try {
+      const result = runFactory(
+        ['eval', 'run', join(evalsDir, 'commit-discipline.yaml'), '--claude', repo.path('no-claude')],
+        {
+          cwd: repo.dir,
+        },
+      );
+      assert.equal(result.status, 1);
+      assert.match(
+        result.stdout,
+        /FAIL\s+commit-stages-deliberately[\s\S]*the Claude Code CLI was not found \(.*no-claude\); install @anthropic-ai\/claude-code or set FACTORY_CLAUDE_BIN/,
+      );
     } finally {
       repo.cleanup();
     }

@@ -19,8 +19,8 @@ export const messages = {
     `${dir} is not inside a git repository; run the command in a repository or pass --cwd DIR.`,
 
   // state: workflows and tasks (state helper)
-  workflowInvalid: (problems: readonly string[]) =>
-    `the workflows are invalid: ${problems.join('; ')}; fix the workflows section of the factory config.`,
+  workflowInvalid: (problems: readonly string[], source?: string) =>
+    `the workflows${source ? ` in ${source}` : ''} are invalid: ${problems.join('; ')}; fix the workflows section of the factory config.`,
   workflowUnknown: (name: string, known: readonly string[]) =>
     `there is no workflow named "${name}"; use one of ${known.join(', ')} or define it in the workflows section of the factory config.`,
   workflowUnknownState: (workflow: string, state: string) =>

@@ -14,6 +14,22 @@ export const messages = {
   hookInternalError: (reason: string) =>
     `factory guard blocked this call because it failed internally (${reason}); run factory doctor, and report the bug if it persists.`,
 
+  // ---- the agent guard (guard helper) ----
+  guardConfigInvalid: (file: string, problem: string) =>
+    `the guard config in ${file} is invalid: ${problem}; fix the file (the schema is packages/core/src/config/schema/guard.schema.json) and every tool call is checked again.`,
+  hookInputTooLarge: (event: string, bytes: number, limit: number) =>
+    `factory guard blocked this call: the ${event} hook input is ${bytes} bytes, over the ${limit}-byte limit, so it was not checked.`,
+  hookToolInputInvalid: (problem: string) =>
+    `factory guard blocked this call: the tool input is malformed (${problem}), so it could not be checked.`,
+  guardFailedOpen: (reason: string) =>
+    `factory guard could not decide (${reason}) and guard.onError is "allow", so the call goes on unchecked.`,
+  guardAuditFailed: (reason: string) =>
+    `factory guard: the decision was not recorded in .factory/state.db (${reason}); run factory doctor.`,
+  stopTaskOpen: (task: string, state: string) =>
+    `factory: the task you claimed (${task}) is still "${state}"; finish it and move it to a terminal state (factory task move), or hand it over (factory task release) before stopping.`,
+  stopGatesRed: (sha: string, gate: string) =>
+    `factory: the gates are red on your last commit ${sha} (${gate} failed); fix what it reports and commit again before stopping.`,
+
   // git gates (gates helper)
   secretFound: (what: string, masked: string, rule: string) => `${what} (${masked}, rule ${rule})`,
   secretFix:
@@ -29,6 +45,8 @@ export const messages = {
   taskFailed: (command: string, code: number, files: number) =>
     `the task "${command}" failed (exit ${code}) on ${files} staged file${files === 1 ? '' : 's'}`,
   taskFix: 'fix what the task reported above, stage the fix, and commit again',
+  taskNotFound:
+    'the command was not found (exit 127): install the tool (node_modules/.bin and PATH are searched) or change gates.preCommit.tasks in the config',
   lintStagedFailed: 'a task failed under lint-staged (its output is above)',
   gitleaksFound: 'gitleaks found secrets (its report is above)',
   gitleaksMissing:
@@ -87,6 +105,75 @@ export const messages = {
     `${file} is not valid JSON (${reason}); fix it (factory init left it untouched) and run factory init again.`,
   settingsWrongShape: (file: string, what: string) =>
     `${file} is not a Claude Code settings file as expected: ${what}; fix it (factory init left it untouched) and run factory init again.`,
+
+  // doctor (gates helper): each finding is the problem and the fix.
+  doctor: {
+    hooksPathUnset: () => ({
+      problem: 'core.hooksPath is not set, so git runs .git/hooks and none of factory’s gates',
+      fix: 'run factory init',
+    }),
+    hooksPathChanged: (value: string) => ({
+      problem: `core.hooksPath is ${value}, not factory’s .husky/_ (another tool changed it), so the gates do not run`,
+      fix: 'run factory init (it keeps the other tool’s hooks running)',
+    }),
+    huskyDispatchMissing: (dir: string) => ({
+      problem: `${dir} does not exist (as in a fresh clone or worktree), so git runs no hook at all`,
+      fix: 'run factory init in this working tree (or npm install where package.json has "prepare": "husky")',
+    }),
+    huskyDisabled: () => ({
+      problem: 'HUSKY=0 is set in this environment, so husky skips every hook silently',
+      fix: 'unset HUSKY (look in your shell profile and ~/.config/husky/init.sh)',
+    }),
+    hookStubMissing: (stub: string) => ({
+      problem: `${stub} is missing or not executable, so git skips that hook`,
+      fix: 'run factory init',
+    }),
+    gateNotCalled: (hook: string, script: string) => ({
+      problem: `the ${hook} hook does not call factory gate ${hook} (${script} was changed or replaced)`,
+      fix: 'run factory init (it adds its block and keeps your own lines)',
+    }),
+    binaryUnreachable: (hook: string, bin: string, node: string) => ({
+      problem: `the ${hook} hook cannot reach factory (${bin} run by ${node}), so every commit is refused`,
+      fix: 'reinstall factory and run factory init again, which records the new paths',
+    }),
+    hookShadowed: (name: string, manager: string, path: string) => ({
+      problem: `the ${name} hook of ${manager} (${path}) is not chained from factory’s hooks, so it does not run`,
+      fix: 'run factory init, which chains it',
+    }),
+    managerDormant: (manager: string) => ({
+      problem: `${manager} is configured here but its hooks are not installed, so its checks never run`,
+      fix: 'install its hooks (lefthook install / pre-commit install / prek install), then run factory init to chain them',
+    }),
+    settingsInvalid: (file: string, reason: string) => ({
+      problem: `${file} is not valid JSON (${reason}), so Claude Code ignores it and the guard with it`,
+      fix: 'fix the JSON, then run factory init',
+    }),
+    hooksDisabled: (file: string) => ({
+      problem: `${file} sets "disableAllHooks": true, so the guard never runs`,
+      fix: 'remove disableAllHooks from that file',
+    }),
+    guardMissing: () => ({
+      problem:
+        'the guard is not in .claude/settings.json or .claude/settings.local.json, so the agent’s tool calls are not checked',
+      fix: 'run factory init',
+    }),
+    guardUnreachable: (file: string, bin: string) => ({
+      problem: `the guard in ${file} calls ${bin}, which does not exist, so every tool call is blocked`,
+      fix: 'reinstall factory and run factory init again',
+    }),
+    configInvalid: (reason: string) => ({
+      problem: `the config is invalid, so every gate refuses: ${reason}`,
+      fix: 'fix the config as the message says',
+    }),
+    stateMissing: (file: string) => ({
+      problem: `${file} does not exist, so gate runs and guard decisions are not recorded`,
+      fix: 'run factory init',
+    }),
+    stateUnhealthy: (file: string, reason: string) => ({
+      problem: `${file} is unhealthy (${reason})`,
+      fix: 'move the file aside and run factory init to start a fresh one',
+    }),
+  },
   // skills and memory (evals helper)
   memoryUnavailable: (reason: string) =>
     `factory memory was not added to the context (${reason}); run factory doctor to check the state database.`,

@@ -1,10 +1,15 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { findShipped } from './locate.js';
+
+let cachedPresetsDir: string | undefined;
 
 /** presets/ of the factory installation (shipped beside the packages). */
 export function presetsDir(): string {
-  return fileURLToPath(new URL('../../../../presets/', import.meta.url));
+  cachedPresetsDir ??= dirname(
+    findShipped(['presets/base.json']) ?? join(process.cwd(), 'presets/base.json'),
+  );
+  return cachedPresetsDir;
 }
 
 /** The preset names shipped with factory. */

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
 import { validate } from './generated/validate-config.js';
+import { findShipped } from './locate.js';
 
 /**
  * Validation with the validator that the build precompiled from the schema fragments (ajv standalone
@@ -22,7 +23,10 @@ interface CompiledValidator {
 
 /** The composed schema shipped with factory (for editors, and for the `$schema` of written configs). */
 export function configSchemaPath(): string {
-  return fileURLToPath(new URL('../../schema/factory.schema.json', import.meta.url));
+  return (
+    findShipped(['schema/factory.schema.json', 'packages/core/schema/factory.schema.json']) ??
+    fileURLToPath(new URL('../../schema/factory.schema.json', import.meta.url))
+  );
 }
 
 /**

@@ -45,11 +45,25 @@ function pointerSegments(pointer: string): (string | number)[] {
 }
 
 /** What the schema expected, in words, for one ajv error. */
-function expected(error: ErrorObject): string {
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
+}
+
+function valueAt(root: unknown, segments: readonly (string | number)[]): unknown {
+  let value = root;
+  for (const s of segments)
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[s] : undefined;
+  return value;
+}
+
+function expected(error: ErrorObject, root: unknown): string {
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'type':
-      return `expected ${String(p.type).replace(',', ' or ')}`;
+      return `expected ${String(p.type).replaceAll(',', ' or ')}, got ${typeName(valueAt(root, pointerSegments(error.instancePath)))}`;
     case 'required':
       return `expected a "${String(p.missingProperty)}" field`;
     case 'additionalProperties':
@@ -144,7 +158,7 @@ export function parseScenario(text: string, file: string): Scenario {
       const segments = pointerSegments(error.instancePath);
       const where = displayPath(segments);
       const line = lineOf(doc, counter, segments);
-      return `at ${where}${line ? ` (line ${line})` : ''}: ${expected(error)}`;
+      return `at ${where}${line ? ` (line ${line})` : ''}: ${expected(error, value)}`;
     });
     throw new FactoryError(messages.scenarioInvalid(file, described), ExitCode.usage);
   }

@@ -3,7 +3,7 @@ import { stateDbPath } from '../paths.js';
 import { WorkflowSet } from '../workflow/workflow.js';
 import { type ReclaimResult, ResourceStore, reclaimResources } from './resources.js';
 import { StateStore } from './store.js';
-import { type ExpiredLease, TaskStore } from './tasks.js';
+import { type ExpiredLease, type Task, TaskStore } from './tasks.js';
 
 export interface RepositoryStateOptions {
   /** The workflows tasks may use; the defaults (`ticket`, `pull-request`) when not given. */
@@ -68,4 +68,24 @@ export function recoverRepository(state: RepositoryState): RecoveryReport {
   const expired = state.tasks.expireLeases();
   const resources = reclaimResources(state.repoRoot, state.resources);
   return { expired, resources };
+}
+
+/**
+ * The tasks `owner` (an agent session id, a worker name) holds with a live lease in an active state: work
+ * it claimed and neither finished nor handed over. The guard's Stop hook asks this before letting a session
+ * stop. Lean enough for a hook: no config, no ajv (the task rows carry their phase); a repository without
+ * a state database holds nothing and gets none created.
+ */
+export function heldUnfinishedTasks(
+  repoRoot: string,
+  owner: string,
+  options: RepositoryStateOptions = {},
+): Task[] {
+  const state = openExistingRepositoryState(repoRoot, options);
+  if (!state) return [];
+  try {
+    return state.tasks.heldActiveTasks(owner);
+  } finally {
+    state.close();
+  }
 }

@@ -274,9 +274,17 @@ export function reclaimResources(repoRoot: string, resources: ResourceStore): Re
           release(resource, 'branch was already gone');
           break;
         }
+        const merged = git(repoRoot, ['merge-base', '--is-ancestor', `refs/heads/${resource.value}`, 'HEAD']);
+        if (!merged.ok) {
+          keep(
+            resource,
+            'branch not merged into HEAD, kept; delete it with git branch -D if its work is not needed',
+          );
+          break;
+        }
         const deleted = git(repoRoot, ['branch', '-d', resource.value]);
         if (deleted.ok) release(resource, 'merged branch deleted');
-        else keep(resource, `branch kept: ${firstLine(deleted.stderr).replace(/^error: /, '')}`);
+        else keep(resource, `branch kept: git branch -d refused (${firstLine(deleted.stderr)})`);
         break;
       }
     }

@@ -1,8 +1,12 @@
+import { gateRunsStatusSection } from './gate-runs-status.js';
 import type { StatusSection } from './status.js';
 
 /**
- * The sections other subsystems add to `factory status`, in the order they are shown. Each subsystem
- * defines its section next to its own state module (e.g. `gate-runs.ts` exports `gateRunsStatusSection`
- * made with `defineStatusSection`) and adds one line here.
+ * The sections other subsystems add to `factory status`, in the order they are shown. A subsystem defines
+ * its section with `defineStatusSection` (a name for `--json`, a title, `collect` reading through its own
+ * state module inside the status snapshot, `render` giving the human lines) and adds it to this list.
  */
-export const statusSections: readonly StatusSection<unknown>[] = [];
+export const statusSections: readonly StatusSection<unknown>[] = [
+  gateRunsStatusSection as StatusSection<unknown>, // gates
+  // guard decisions: the guard helper adds `guardDecisionsStatusSection` here.
+];

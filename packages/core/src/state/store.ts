@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { ExitCode, FactoryError } from '../errors.js';
@@ -95,6 +95,8 @@ export class StateStore {
       store.close();
       throw translateSqliteError(error, options.path, busyTimeoutMs);
     }
+    // Only once the database proved usable: a refused open leaves the folder exactly as it was.
+    ensureStateIgnored(options.path);
     return store;
   }
 
@@ -183,15 +185,34 @@ export class StateStore {
   }
 }
 
-/** Creates the state folder with a `.gitignore` of `*`, so the state never reaches git in any mode. */
+const IGNORE_ALL = '# written by factory: local state, never committed\n*\n';
+
+/** Creates the state folder (with a `.gitignore` of `*`, so the state never reaches git in any mode). */
 function ensureStateFolder(file: string): void {
   const dir = dirname(file);
   try {
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-    const ignore = join(dir, '.gitignore');
-    if (!existsSync(ignore)) writeFileSync(ignore, '# written by factory: local state, never committed\n*\n');
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, '.gitignore'), IGNORE_ALL);
+    } else if (!statSync(dir).isDirectory()) {
+      throw new FactoryError(
+        messages.stateDirUnwritable(dir, 'a file of that name is in the way'),
+        ExitCode.usage,
+      );
+    }
   } catch (error) {
+    if (error instanceof FactoryError) throw error;
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new FactoryError(messages.stateDirUnwritable(dir, reason), ExitCode.usage, { cause: error });
+  }
+}
+
+/** Restores a missing `.gitignore` in a state folder that exists already (best effort: the database works). */
+function ensureStateIgnored(file: string): void {
+  const ignore = join(dirname(file), '.gitignore');
+  try {
+    if (!existsSync(ignore)) writeFileSync(ignore, IGNORE_ALL);
+  } catch {
+    // A folder we can write the database into but not this file: git status will show it, nothing is lost.
   }
 }

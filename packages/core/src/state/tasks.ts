@@ -565,20 +565,27 @@ export class TaskStore {
       const phase = workflow.phase(transition.to);
       // Ending the task ends its lease: nobody holds finished work.
       const owner = phase === 'terminal' ? null : row.owner;
-      const changed = this.sql(
-        `UPDATE tasks SET state = ?, phase = ?, version = version + 1, owner = ?, lease_expires_at = ?,
-                          updated_at = ?
-         WHERE id = ? AND version = ? AND state = ?`,
-      ).run(
-        transition.to,
-        phase,
-        owner,
-        owner === null ? null : row.lease_expires_at,
-        now,
-        row.id,
-        row.version,
-        row.state,
-      );
+      // The common move keeps phase and owner: an UPDATE that touches no indexed column writes one page.
+      const changed =
+        phase === row.phase && owner === row.owner
+          ? this.sql(
+              `UPDATE tasks SET state = ?, version = version + 1, updated_at = ?
+               WHERE id = ? AND version = ? AND state = ?`,
+            ).run(transition.to, now, row.id, row.version, row.state)
+          : this.sql(
+              `UPDATE tasks SET state = ?, phase = ?, version = version + 1, owner = ?, lease_expires_at = ?,
+                                updated_at = ?
+               WHERE id = ? AND version = ? AND state = ?`,
+            ).run(
+              transition.to,
+              phase,
+              owner,
+              owner === null ? null : row.lease_expires_at,
+              now,
+              row.id,
+              row.version,
+              row.state,
+            );
       if (changed.changes !== 1) throw new FactoryError(messages.taskChanged(row.id), ExitCode.refused);
       this.appendLog(row, 'move', event, row.state, transition.to, actor, owner, now, input.reason ?? null);
       return {

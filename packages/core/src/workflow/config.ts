@@ -3,7 +3,7 @@ import schema from '../config/schema/workflows.schema.json' with { type: 'json' 
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { WorkflowDefinition } from './types.js';
-import { Workflow, WorkflowSet } from './workflow.js';
+import { checkDefinition, WorkflowSet } from './workflow.js';
 
 // Compiled on first use only: this module is on the `factory task` path, never on a hook's start-up path.
 let validate: ValidateFunction | undefined;
@@ -45,32 +45,32 @@ function describe(error: ErrorObject, root: string): string {
  * (structure) and then against the consistency rules (states that exist, nothing leaving a terminal state).
  * Every problem names its path; all of them are reported at once.
  */
-export function workflowDefinitionsFromConfig(section: unknown, root = 'workflows'): WorkflowDefinition[] {
+export function workflowDefinitionsFromConfig(
+  section: unknown,
+  root = 'workflows',
+  source?: string,
+): WorkflowDefinition[] {
   if (section === undefined || section === null) return [];
   const check = validator();
   if (!check(section)) {
     const problems = (check.errors ?? [])
       .filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if')
       .map((e) => describe(e, root));
-    throw new FactoryError(messages.workflowInvalid([...new Set(problems)]), ExitCode.usage);
+    throw new FactoryError(messages.workflowInvalid([...new Set(problems)], source), ExitCode.usage);
   }
   const definitions: WorkflowDefinition[] = [];
   const problems: string[] = [];
   for (const [name, body] of Object.entries(section as Record<string, Omit<WorkflowDefinition, 'name'>>)) {
     const definition: WorkflowDefinition = { name, ...body };
-    try {
-      new Workflow(definition, `${root}.${name}`);
-      definitions.push(definition);
-    } catch (error) {
-      if (error instanceof FactoryError) problems.push(error.message);
-      else throw error;
-    }
+    const found = checkDefinition(definition, `${root}.${name}`);
+    if (found.length > 0) problems.push(...found);
+    else definitions.push(definition);
   }
-  if (problems.length > 0) throw new FactoryError(problems.join(' '), ExitCode.usage);
+  if (problems.length > 0) throw new FactoryError(messages.workflowInvalid(problems, source), ExitCode.usage);
   return definitions;
 }
 
 /** The default workflows plus those of the config's `workflows` section. */
-export function workflowSetFromConfig(section: unknown, root = 'workflows'): WorkflowSet {
-  return WorkflowSet.withDefinitions(workflowDefinitionsFromConfig(section, root));
+export function workflowSetFromConfig(section: unknown, root = 'workflows', source?: string): WorkflowSet {
+  return WorkflowSet.withDefinitions(workflowDefinitionsFromConfig(section, root, source));
 }

@@ -31,7 +31,7 @@ describe('scenario files: malformed ones name the file, the path inside it and w
 
   it('a wrong type', () => {
     const message = errorOf(`${valid}runs: three\n`);
-    assert.match(message, /^evals\/broken\.yaml: at runs \(line 5\): expected integer/);
+    assert.match(message, /^evals\/broken\.yaml: at runs \(line 5\): expected integer, got string "three"/);
   });
 
   it('a missing required field', () => {

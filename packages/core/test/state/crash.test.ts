@@ -22,14 +22,20 @@ function killOne(
     let out = '';
     let err = '';
     let timer: NodeJS.Timeout | undefined;
+    let fallback: NodeJS.Timeout | undefined;
     child.stdout.on('data', (d) => {
       out += d;
-      if (!timer && out.startsWith('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), workMs);
+      // The clock starts at the first commit, so that the kill lands in the loop of transactions even when
+      // a loaded machine is slow to schedule the victim; a victim that finds no work is killed anyway.
+      if (!fallback && out.startsWith('ready\n')) fallback = setTimeout(() => child.kill('SIGKILL'), 1000);
+      if (!timer && out.includes('\nC ')) timer = setTimeout(() => child.kill('SIGKILL'), workMs);
     });
     child.stderr.on('data', (d) => {
       err += d;
     });
     child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(fallback);
       if (signal !== 'SIGKILL') {
         reject(new Error(`${owner} ended by itself (${code}): ${err}`));
         return;
@@ -59,8 +65,8 @@ describe('crash: SIGKILL in the middle of transactions, again and again', () => 
         for (let i = laneIndex; i < KILLS; i += LANES) {
           const owner = `victim-${i}`;
           owners.push(owner);
-          // 5 to 60 ms of work: kills land at every point of the transaction loop.
-          const result = await killOne(temp.dir, owner, 5 + ((i * 37) % 56));
+          // 0 to 40 ms after the first commit: kills land at every point of the transaction loop.
+          const result = await killOne(temp.dir, owner, (i * 37) % 41);
           kills++;
           committed.push(...result.committed);
           if (result.committed.length > 0) committedBeforeKill++;
@@ -72,7 +78,7 @@ describe('crash: SIGKILL in the middle of transactions, again and again', () => 
       await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i)));
       assert.equal(kills, KILLS);
       assert.ok(
-        committedBeforeKill >= KILLS / 2,
+        committedBeforeKill >= KILLS * 0.8,
         `only ${committedBeforeKill} victims committed anything before the kill`,
       );
 

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { makeTempDir } from '@factory/testkit';
 import { FactoryError } from '../../src/errors.js';
 import { repositoryMigrations } from '../../src/state/migrations/index.js';
-import { openRepositoryState, type RepositoryState } from '../../src/state/repository.js';
+import {
+  heldUnfinishedTasks,
+  openRepositoryState,
+  type RepositoryState,
+} from '../../src/state/repository.js';
 import { collectStatus, defineStatusSection, renderStatus } from '../../src/state/status.js';
 import { StateStore } from '../../src/state/store.js';
 import { workflowSetFromConfig } from '../../src/workflow/config.js';
@@ -219,8 +225,23 @@ describe('task store', () => {
       [a.id],
     );
     assert.deepEqual(state.tasks.heldActiveTasks('s2'), []);
+    // The same question from outside, as the Stop hook asks it: by repository and owner.
+    assert.deepEqual(
+      heldUnfinishedTasks(temp.dir, 's1', { clock: () => now }).map((t) => t.id),
+      [a.id],
+    );
     now += 61_000;
     assert.deepEqual(state.tasks.heldActiveTasks('s1'), []);
+  });
+
+  it('heldUnfinishedTasks in a repository without a state database: none, and nothing is created', () => {
+    const other = makeTempDir();
+    try {
+      assert.deepEqual(heldUnfinishedTasks(other.dir, 's1'), []);
+      assert.equal(existsSync(join(other.dir, '.factory')), false);
+    } finally {
+      other.cleanup();
+    }
   });
 
   it('the audit finds a log that does not replay to the task', () => {

@@ -4,7 +4,7 @@ import { runGitleaks } from '../secrets/gitleaks.js';
 import { checkConflictMarkers, checkForbiddenPaths, checkLargeFiles, checkSecrets } from './checks.js';
 import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
-import { listStagedFiles, listUnstagedPaths, readStagedBlobs } from './staged.js';
+import { listStagedFiles, partiallyStaged, readStagedBlobs } from './staged.js';
 import { matchTasks, runTasks } from './tasks.js';
 
 /**
@@ -40,14 +40,25 @@ export async function preCommitGate(
   await log.run('forbidden-paths', () => checkForbiddenPaths(files, gates.preCommit.forbiddenPaths));
   if (log.findings.length > 0) return { findings: log.findings, checks: log.checks };
 
+  // Tasks get regular files only (as lint-staged does); symlinks and submodules have no content to fix.
+  const regular = files.filter((file) => file.content !== undefined);
   const groups = matchTasks(
     gates.preCommit.tasks,
-    files.map((file) => file.path),
+    regular.map((file) => file.path),
   );
   let restored: GateOutcome['restored'];
   if (groups.length > 0) {
     await log.run('tasks', async () => {
-      const outcome = await runTasks(cwd, groups, listUnstagedPaths(cwd), interrupt);
+      const touched = new Set(groups.flatMap((group) => group.files));
+      const outcome = await runTasks(
+        cwd,
+        groups,
+        partiallyStaged(
+          cwd,
+          regular.filter((file) => touched.has(file.path)),
+        ),
+        interrupt,
+      );
       restored = outcome.restored;
       return outcome.findings;
     });

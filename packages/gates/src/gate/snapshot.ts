@@ -10,12 +10,16 @@ import { git } from './git.js';
 export class WorkSnapshot {
   private constructor(
     private readonly cwd: string,
-    readonly tree: string,
+    readonly tree: string | undefined,
     private readonly files: Map<string, Buffer | null>,
   ) {}
 
-  static take(cwd: string, paths: Iterable<string>): WorkSnapshot {
-    const tree = git(cwd, ['write-tree']).trim();
+  /**
+   * `withIndex` false: the caller never writes the index before it knows the outcome (the lean path only
+   * stages after success), so the index needs no copy and the gate saves a git process.
+   */
+  static take(cwd: string, paths: Iterable<string>, withIndex = true): WorkSnapshot {
+    const tree = withIndex ? git(cwd, ['write-tree']).trim() : undefined;
     const files = new Map<string, Buffer | null>();
     for (const path of paths) {
       const full = join(cwd, path);
@@ -44,8 +48,8 @@ export class WorkSnapshot {
       if (bytes === null || bytes === undefined) rmSync(full, { force: true });
       else writeFileSync(full, bytes);
     }
-    const index = git(this.cwd, ['write-tree']).trim() !== this.tree;
-    if (index) git(this.cwd, ['read-tree', this.tree]);
+    const index = this.tree !== undefined && git(this.cwd, ['write-tree']).trim() !== this.tree;
+    if (index && this.tree) git(this.cwd, ['read-tree', this.tree]);
     return { index, files };
   }
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { git, gitRaw, splitZ } from './git.js';
 
 /** A file as it is staged: the blob that the commit will contain. */
@@ -10,12 +12,19 @@ export interface StagedFile {
   size?: number;
 }
 
-const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
-
 /** Added, copied, modified or renamed-to files of the index (deletions have no content to check). */
 export function listStagedFiles(cwd: string): StagedFile[] {
-  const head = gitRaw(cwd, ['rev-parse', '--verify', '-q', 'HEAD']).status === 0 ? 'HEAD' : EMPTY_TREE;
-  const raw = git(cwd, ['diff-index', '--cached', '-z', '--no-renames', '--diff-filter=ACMRT', head]);
+  // One process: `git diff --cached` also works before the first commit (it compares with the empty tree).
+  const raw = git(cwd, [
+    'diff',
+    '--cached',
+    '--raw',
+    '-z',
+    '--no-abbrev',
+    '--no-renames',
+    '--no-ext-diff',
+    '--diff-filter=ACMRT',
+  ]);
   const parts = splitZ(raw);
   const files: StagedFile[] = [];
   // :old-mode new-mode old-blob new-blob status \0 path \0
@@ -47,7 +56,23 @@ export function readStagedBlobs(cwd: string, files: StagedFile[]): void {
   }
 }
 
-/** Paths whose working-tree content differs from the index (unstaged changes). */
-export function listUnstagedPaths(cwd: string): Set<string> {
-  return new Set(splitZ(git(cwd, ['diff-files', '--name-only', '-z'])));
+/**
+ * Staged files whose working-tree bytes differ from the staged blob (partial staging), found by comparing
+ * with the blobs already read: no git process. A file that differs only through a clean filter or
+ * line-ending conversion counts as partially staged, which sends it down the careful (lint-staged) path.
+ */
+export function partiallyStaged(cwd: string, files: readonly StagedFile[]): Set<string> {
+  const out = new Set<string>();
+  for (const file of files) {
+    if (!file.content) continue;
+    let now: Buffer;
+    try {
+      now = readFileSync(join(cwd, file.path));
+    } catch {
+      out.add(file.path); // deleted or unreadable in the working tree: not the staged content
+      continue;
+    }
+    if (!now.equals(file.content)) out.add(file.path);
+  }
+  return out;
 }

@@ -53,7 +53,7 @@ export async function runTasks(
   if (groups.length === 0) return { findings: [], runner: 'none' };
   const touched = new Set(groups.flatMap((g) => g.files));
   const partial = [...touched].some((path) => unstaged.has(path));
-  const snapshot = WorkSnapshot.take(cwd, touched);
+  const snapshot = WorkSnapshot.take(cwd, touched, partial);
   const findings = partial ? await runWithLintStaged(cwd, groups) : await runLean(cwd, groups, interrupt);
   if (findings.length > 0 || interrupt.interrupted) {
     return { findings, runner: partial ? 'lint-staged' : 'lean', restored: snapshot.restore() };
@@ -91,7 +91,7 @@ async function runLean(
             check: 'tasks',
             file: group.files.length === 1 ? group.files[0] : undefined,
             message: messages.taskFailed(command, result.code, group.files.length),
-            fix: messages.taskFix,
+            fix: result.code === 127 ? messages.taskNotFound : messages.taskFix,
           },
         ];
       }

@@ -1,7 +1,9 @@
 import { messages } from '../messages.js';
+import { blockAnswer } from './answers.js';
 import { type HookEventArg, hookEvents, isHookEventArg } from './events.js';
 import type { HookAnswer, HookContext, HookHandler, HookInput } from './types.js';
 
+export { blockAnswer } from './answers.js';
 export type { HookAnswer, HookContext, HookInput } from './types.js';
 
 /** Each event's handler is imported only when that event fires: the start-up path stays lean. */
@@ -12,21 +14,6 @@ const handlers: Record<HookEventArg, () => Promise<{ handle: HookHandler }>> = {
   'user-prompt-submit': () => import('./handlers/user-prompt-submit.js'),
   stop: () => import('./handlers/stop.js'),
 };
-
-/** Blocks the call: a PreToolUse deny in Claude Code's format, and exit 2 for every other event. */
-export function blockAnswer(event: string, reason: string): HookAnswer {
-  if (event === 'pre-tool-use') {
-    const stdout = JSON.stringify({
-      hookSpecificOutput: {
-        hookEventName: 'PreToolUse',
-        permissionDecision: 'deny',
-        permissionDecisionReason: reason,
-      },
-    });
-    return { stdout, stderr: `${reason}\n`, exitCode: 0 };
-  }
-  return { stdout: '', stderr: `${reason}\n`, exitCode: 2 };
-}
 
 export function parseHookInput(event: string, raw: string): { input: HookInput } | { answer: HookAnswer } {
   if (raw.trim() === '') return { answer: blockAnswer(event, messages.hookInputEmpty(event)) };

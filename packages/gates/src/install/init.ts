@@ -57,6 +57,9 @@ export interface InitPlan {
   /** Husky's `.husky/_` dispatch folder must be (re)installed. */
   readonly husky: boolean;
   readonly createState: boolean;
+  /** Shipped skills of the preset to install or update in `.claude/skills/` (the skills module does it). */
+  readonly skills: string[];
+  readonly skillNames: readonly string[];
   /** Hooks of other managers that keep running, chained from factory's hooks. */
   readonly chained: string[];
   readonly notes: string[];
@@ -203,6 +206,13 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
   if (mode === 'personal' && recordedMode === 'team') notes.push(messages.initToPersonal);
 
+  // Skills of the preset, through the skills module (it keeps the user's edits unless told otherwise).
+  const { syncSkills } = await import('../skills/sync.js');
+  const { skillsForPreset } = await import('../skills/shipped.js');
+  const skillNames = skillsForPreset(presetOf(config, preset)) ?? [];
+  const skills =
+    skillNames.length > 0 ? [...syncSkills({ repoRoot: root, names: skillNames, dryRun: true }).changed] : [];
+
   const hooksPath = hooksPathFor(root, mode, wrappers);
   const gitConfig = [
     { key: 'core.hooksPath', value: hooksPath },
@@ -222,9 +232,18 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     gitConfig,
     husky: !huskyReady,
     createState: !existsSync(stateDbPath(root)),
+    skills,
+    skillNames,
     chained: situation.chain.map((hook) => `${hook.name} (${hook.manager}: ${hook.path})`),
     notes,
   };
+}
+
+/** The preset a config builds on: its first `extends` that names a preset, else the detected one. */
+function presetOf(config: FactoryConfig, fallback: string): string {
+  const refs =
+    config.extends === undefined ? [] : ([] as string[]).concat(config.extends as string | string[]);
+  return refs.find((ref) => presetFile(ref) !== undefined) ?? fallback;
 }
 
 /** Personal mode owns `.husky/` and points at it absolutely, so that every worktree of the clone is gated. */
@@ -233,7 +252,7 @@ function hooksPathFor(root: string, mode: InitMode, wrappers: boolean): string {
 }
 
 function personalExcludes(root: string, wrappers: boolean, configFile: string | undefined): string[] {
-  const paths = ['/.factory/', '/.claude/settings.local.json'];
+  const paths = ['/.factory/', '/.claude/settings.local.json', '/.claude/skills/'];
   if (!wrappers) paths.unshift('/.husky/');
   if (!configFile) paths.push(`/${defaultConfigFileName}`);
   else if (!isTracked(root, relative(root, configFile))) paths.push(`/${relative(root, configFile)}`);
@@ -322,6 +341,10 @@ export async function applyInit(plan: InitPlan): Promise<void> {
     if (out.status !== 0)
       throw new FactoryError(messages.initGitConfigFailed(key, out.stderr.trim()), ExitCode.usage);
   }
+  if (plan.skills.length > 0) {
+    const { syncSkills } = await import('../skills/sync.js');
+    syncSkills({ repoRoot: plan.root, names: plan.skillNames });
+  }
   if (plan.createState) {
     const { StateStore } = await import('@factory/core/state/store');
     StateStore.open({ path: stateDbPath(plan.root) }).close();
@@ -351,6 +374,7 @@ export function describePlan(plan: InitPlan): string[] {
   if (plan.husky) lines.push(`install .husky/_/ (husky's hook dispatch)`);
   for (const change of plan.files) lines.push(`${change.action} ${rel(change.path)}`);
   for (const { key, value } of plan.gitConfig) lines.push(`git config ${key} ${shellQuote(value)}`);
+  for (const skill of plan.skills) lines.push(`install skill .claude/skills/${skill}`);
   if (plan.createState) lines.push('create .factory/state.db');
   return lines;
 }

@@ -1,4 +1,5 @@
-import { promptMemory } from '@factory/core/memory/hook-context';
+import { existsSync } from 'node:fs';
+import { findRepositoryRoot, stateDbPath } from '@factory/core/paths';
 import { messages } from '../../messages.js';
 import { type HookHandler, noOpinion } from '../types.js';
 
@@ -6,10 +7,14 @@ import { type HookHandler, noOpinion } from '../types.js';
 export const handle: HookHandler = async (input, context) => {
   const cwd = typeof input.cwd === 'string' && input.cwd !== '' ? input.cwd : context.cwd;
   const prompt = typeof input.prompt === 'string' ? input.prompt : '';
+  // No state database or no prompt, no memory: decided before node:sqlite or anything else is loaded.
+  const root = findRepositoryRoot(cwd);
+  if (!root || prompt.trim() === '' || !existsSync(stateDbPath(root))) return noOpinion;
   // Memory is guidance, not a safety check: a broken state database must not block the session or the
   // prompt (exit 2 would), so a failure here is reported and the hook stays out of the way.
-  let memory: ReturnType<typeof promptMemory>;
+  let memory: import('@factory/core/memory/hook-context').MemoryContext | undefined;
   try {
+    const { promptMemory } = await import('@factory/core/memory/hook-context');
     memory = promptMemory(cwd, prompt, context.env);
   } catch (error) {
     return {

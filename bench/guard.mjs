@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// bench/guard: wall time of one PreToolUse decision, process start to exit (audit write included), for
+// several kinds of payload, against `node -e 0` and against cc-safety-net (a peer guard, pinned as a
+// devDependency) on the same payloads. Median of N runs (BENCH_RUNS, default 21) of each; the three
+// contenders run interleaved round by round so that load on a shared machine hits them alike.
+// Run after `npm run build`: node bench/guard.mjs
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'packages/cli/dist/bin.js');
+const safetyNet = join(root, 'node_modules/cc-safety-net/dist/bin/cc-safety-net.js');
+for (const [file, fix] of [
+  [bin, 'run npm run build first'],
+  [safetyNet, 'run npm install (cc-safety-net is a devDependency)'],
+]) {
+  if (!existsSync(file)) {
+    console.error(`bench/guard: ${file} is missing; ${fix}.`);
+    process.exit(2);
+  }
+}
+const runs = Number(process.env.BENCH_RUNS ?? 21);
+const scratch = mkdtempSync(join(tmpdir(), 'factory-bench-guard-'));
+const repo = join(scratch, 'repo');
+const home = join(scratch, 'home');
+mkdirSync(join(repo, 'src'), { recursive: true });
+mkdirSync(home, { recursive: true });
+spawnSync('git', ['init', '--quiet', '-b', 'feature/bench', repo]);
+writeFileSync(join(repo, 'src/a.ts'), 'export const a = 1;\n');
+writeFileSync(join(repo, 'factory.config.json'), '{"guard": {"protectedBranches": ["main"]}}\n');
+const env = { ...process.env, HOME: home, CLAUDE_PROJECT_DIR: repo };
+
+const payload = (tool_name, tool_input) =>
+  JSON.stringify({
+    session_id: 'bench',
+    transcript_path: join(scratch, 't.jsonl'),
+    cwd: repo,
+    permission_mode: 'default',
+    hook_event_name: 'PreToolUse',
+    tool_name,
+    tool_input,
+    tool_use_id: 'toolu_bench',
+  });
+
+const kinds = [
+  { name: 'Bash allow: ls -la', input: payload('Bash', { command: 'ls -la' }), expect: 'allow' },
+  {
+    name: 'Bash allow: commit heredoc',
+    input: payload('Bash', {
+      command: 'git add -A && git commit -m "$(cat <<\'EOF\'\nfeat: x\n\nCo-Authored-By: Claude\nEOF\n)"',
+    }),
+    expect: 'allow',
+  },
+  {
+    name: 'Bash deny: reset --hard',
+    input: payload('Bash', { command: 'git reset --hard HEAD~1' }),
+    expect: 'deny',
+  },
+  {
+    name: 'Bash deny: nested rm -rf ~',
+    input: payload('Bash', { command: `bash -c "sudo env X=1 rm -rf ~/"` }),
+    expect: 'deny',
+  },
+  {
+    name: 'Edit allow: src/a.ts',
+    input: payload('Edit', { file_path: join(repo, 'src/a.ts'), old_string: '1', new_string: '2' }),
+    expect: 'allow',
+  },
+  { name: 'Read deny: .env', input: payload('Read', { file_path: join(repo, '.env') }), expect: 'deny' },
+];
+
+function decisionOf(stdout) {
+  const text = stdout.trim();
+  if (!text.startsWith('{')) return 'allow';
+  const parsed = JSON.parse(text);
+  return parsed.hookSpecificOutput?.permissionDecision ?? parsed.decision ?? 'allow';
+}
+
+const contenders = [
+  { name: 'node -e 0', args: ['-e', '0'] },
+  { name: 'factory hook pre-tool-use', args: [bin, 'hook', 'pre-tool-use'] },
+  { name: 'cc-safety-net hook', args: [safetyNet, 'hook', '--claude-code'] },
+];
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function once(contender, input) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, contender.args, { cwd: repo, env, input, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  return { ms, result };
+}
+
+const rows = [];
+for (const kind of kinds) {
+  const times = contenders.map(() => []);
+  const decisions = contenders.map(() => new Set());
+  for (let round = 0; round < runs + 2; round++) {
+    contenders.forEach((contender, i) => {
+      const { ms, result } = once(contender, kind.input);
+      if (i === 1 && result.status !== 0) {
+        console.error(`bench/guard: factory exited ${result.status}: ${result.stderr.trim()}`);
+        process.exit(1);
+      }
+      if (i > 0) decisions[i].add(decisionOf(result.stdout) + (result.status === 2 ? ' (exit 2)' : ''));
+      if (round >= 2) times[i].push(ms); // two warm-up rounds fill the page cache
+    });
+  }
+  const factoryDecision = [...decisions[1]].join('/');
+  if (factoryDecision !== kind.expect) {
+    console.error(
+      `bench/guard: factory answered ${factoryDecision} for "${kind.name}", expected ${kind.expect}`,
+    );
+    process.exit(1);
+  }
+  rows.push({
+    kind: kind.name,
+    node: median(times[0]),
+    factory: median(times[1]),
+    safetyNet: median(times[2]),
+    factoryDecision,
+    safetyNetDecision: [...decisions[2]].join('/'),
+  });
+}
+rmSync(scratch, { recursive: true, force: true });
+
+const fmt = (ms) => `${ms.toFixed(1).padStart(6)} ms`;
+console.log(
+  `bench/guard: node ${process.version}, ${runs} runs each (interleaved), median wall time of one PreToolUse decision`,
+);
+console.log(
+  `${'payload'.padEnd(30)} ${'node -e 0'.padStart(9)}  ${'factory'.padStart(9)} ${'ratio'.padStart(6)}  ${'cc-safety-net'.padStart(9)} ${'ratio'.padStart(6)}  decisions (factory / cc-safety-net)`,
+);
+for (const row of rows) {
+  console.log(
+    `${row.kind.padEnd(30)} ${fmt(row.node)}  ${fmt(row.factory)} ${(row.factory / row.node).toFixed(2).padStart(5)}x  ${fmt(row.safetyNet)} ${(row.safetyNet / row.node).toFixed(2).padStart(5)}x  ${row.factoryDecision} / ${row.safetyNetDecision}`,
+  );
+}
+const overall = (key) => median(rows.map((row) => row[key] / row.node));
+console.log(
+  `median ratio to node -e 0: factory ${overall('factory').toFixed(2)}x, cc-safety-net ${overall('safetyNet').toFixed(2)}x (target for factory: at most 1.5x)`,
+);

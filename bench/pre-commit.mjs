@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// bench/pre-commit: wall time of `git commit` of a one-file change in a 50-file repository, with
+//   - no hook (plain git),
+//   - factory's pre-commit gate (personal init: one trivial task on the staged files + the built-in checks,
+//     secrets included),
+//   - husky + lint-staged running the same trivial task,
+//   - lefthook running the same trivial task,
+//   - prek (pre-commit in Rust) running the same trivial task.
+// The trivial task is `true` on the staged *.js files. Tools come from the npm registry (husky, lint-staged,
+// lefthook with its lefthook-<platform> binary package, @j178/prek with its @j178/prek-<platform> binary
+// package), installed once with --ignore-scripts into a cache folder in the temp directory.
+// Median of N runs each (BENCH_RUNS, default 15), after 2 warm-up runs. Run after `npm run build`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'packages/cli/dist/bin.js');
+if (!existsSync(bin)) {
+  console.error('bench/pre-commit: packages/cli/dist/bin.js is missing; run npm run build first.');
+  process.exit(2);
+}
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const versions = { husky: '9.1.7', 'lint-staged': '16.4.0', lefthook: '2.2.2', '@j178/prek': '0.5.3' };
+const tools = join(tmpdir(), `factory-bench-tools-${Object.values(versions).join('-')}`);
+const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
+
+function installTools() {
+  if (existsSync(join(tools, 'node_modules/.installed'))) return;
+  mkdirSync(tools, { recursive: true });
+  writeFileSync(join(tools, 'package.json'), '{"name":"factory-bench-tools","private":true}\n');
+  const specs = Object.entries(versions).map(([name, version]) => `${name}@${version}`);
+  console.log(`bench/pre-commit: installing ${specs.join(' ')} into ${tools}`);
+  execFileSync(
+    'npm',
+    ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...specs],
+    {
+      cwd: tools,
+      stdio: 'inherit',
+    },
+  );
+  writeFileSync(join(tools, 'node_modules/.installed'), '');
+}
+installTools();
+const lefthookBin = join(tools, `node_modules/lefthook-linux-${arch}/bin/lefthook`);
+const prekBin = join(tools, `node_modules/@j178/prek-linux-${arch === 'x64' ? 'x64' : 'arm64'}-gnu/prek`);
+for (const native of [lefthookBin, prekBin]) {
+  if (!existsSync(native)) {
+    console.error(
+      `bench/pre-commit: ${native} is missing (the binary comes in a platform package of the registry)`,
+    );
+    process.exit(2);
+  }
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'factory-bench-'));
+const home = join(scratch, 'home');
+mkdirSync(home);
+const env = {
+  ...process.env,
+  HOME: home,
+  XDG_CONFIG_HOME: join(home, '.config'),
+  XDG_CACHE_HOME: join(home, '.cache'),
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@factory.invalid',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@factory.invalid',
+  PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+};
+const run = (cwd, cmd, args) =>
+  execFileSync(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+
+/** A repository of 50 files (a package.json, 45 modules, a few docs), one commit. */
+function makeRepo(name) {
+  const dir = join(scratch, name);
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{\n  "name": "bench",\n  "private": true\n}\n');
+  for (let i = 0; i < 45; i++) writeFileSync(join(dir, 'src', `m${i}.js`), `export const v${i} = ${i};\n`);
+  for (const doc of ['README.md', 'CHANGELOG.md', 'LICENSE', '.gitignore'])
+    writeFileSync(join(dir, doc), `${doc}\n`);
+  run(dir, 'git', ['init', '-q', '-b', 'main']);
+  run(dir, 'git', ['add', '-A']);
+  run(dir, 'git', ['commit', '-q', '-m', 'initial']);
+  return dir;
+}
+
+const setups = {
+  'plain git commit': () => makeRepo('plain'),
+  factory: () => {
+    const dir = makeRepo('factory');
+    run(dir, process.execPath, [bin, 'init', '--yes', '--preset', 'base']);
+    const config = JSON.parse(readFileSync(join(dir, 'factory.config.json'), 'utf8'));
+    config.gates = { preCommit: { tasks: { '*.js': 'true' } } };
+    writeFileSync(join(dir, 'factory.config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    return dir;
+  },
+  'husky + lint-staged': () => {
+    const dir = makeRepo('husky');
+    symlinkSync(join(tools, 'node_modules'), join(dir, 'node_modules'));
+    writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
+    writeFileSync(join(dir, '.lintstagedrc.json'), '{ "*.js": "true" }\n');
+    run(dir, process.execPath, [join(tools, 'node_modules/husky/bin.js')]);
+    writeFileSync(join(dir, '.husky/pre-commit'), 'lint-staged\n');
+    return dir;
+  },
+  lefthook: () => {
+    const dir = makeRepo('lefthook');
+    writeFileSync(
+      join(dir, 'lefthook.yml'),
+      'pre-commit:\n  commands:\n    trivial:\n      glob: "*.js"\n      run: true {staged_files}\n',
+    );
+    run(dir, lefthookBin, ['install']);
+    return dir;
+  },
+  prek: () => {
+    const dir = makeRepo('prek');
+    writeFileSync(
+      join(dir, '.pre-commit-config.yaml'),
+      'repos:\n  - repo: local\n    hooks:\n      - id: trivial\n        name: trivial\n        entry: "true"\n        language: system\n        files: \\.js$\n',
+    );
+    run(dir, prekBin, ['install']);
+    return dir;
+  },
+};
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const results = {};
+try {
+  for (const [name, setup] of Object.entries(setups)) {
+    const dir = setup();
+    const envForRun = name === 'lefthook' ? { ...env, PATH: `${dirname(lefthookBin)}:${env.PATH}` } : env;
+    const times = [];
+    for (let i = 0; i < runs + 2; i++) {
+      writeFileSync(join(dir, 'src/m0.js'), `export const v0 = ${i + 1};\n`);
+      run(dir, 'git', ['add', 'src/m0.js']);
+      const start = process.hrtime.bigint();
+      const r = spawnSync('git', ['commit', '-q', '-m', `change ${i}`], {
+        cwd: dir,
+        env: envForRun,
+        encoding: 'utf8',
+      });
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (r.status !== 0) throw new Error(`${name}: git commit failed: ${r.stderr.trim()}`);
+      if (i >= 2) times.push(ms);
+    }
+    // The hook really ran: the commit went through the tool (checked once, not timed).
+    results[name] = median(times);
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+console.log(`bench/pre-commit: node ${process.version}, ${runs} runs each, median wall time of git commit`);
+for (const [name, ms] of Object.entries(results))
+  console.log(`${name.padEnd(22)} ${ms.toFixed(1).padStart(7)} ms`);
+const f = results.factory;
+console.log(
+  `factory / husky + lint-staged: ${(f / results['husky + lint-staged']).toFixed(2)}x (target <= 0.5x)`,
+);
+console.log(`factory / lefthook:            ${(f / results.lefthook).toFixed(2)}x (target <= 1.5x)`);
+console.log(`factory / prek:                ${(f / results.prek).toFixed(2)}x`);

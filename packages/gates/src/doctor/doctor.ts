@@ -1,0 +1,164 @@
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { loadConfig } from '@factory/core/config/load';
+import { isFactoryError } from '@factory/core/errors';
+import { stateDbPath } from '@factory/core/paths';
+import { hasFactoryGuard } from '../install/claude-settings.js';
+import { blockStart } from '../install/hook-script.js';
+import { detectHooks } from '../install/managers.js';
+import { gitConfigGet, repoLayout } from '../install/repo.js';
+import { messages } from '../messages.js';
+import { findOnPath } from '../secrets/gitleaks.js';
+
+/** One way the gates or the guard could silently not run, with its fix. */
+export interface DoctorFinding {
+  readonly id: string;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+function read(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Paths a personal hook embeds: `if [ ! -x 'NODE' ] || [ ! -f 'BIN' ]`. */
+function embeddedPaths(script: string): { node: string; bin: string } | undefined {
+  const match = /if \[ ! -x '([^']+)' \] \|\| \[ ! -f '([^']+)' \]/.exec(script);
+  return match ? { node: match[1]!, bin: match[2]! } : undefined;
+}
+
+const gateHooks = ['pre-commit', 'pre-push'] as const;
+
+/**
+ * Every state in which a hook would not run, or would run without factory, or the guard would let tool
+ * calls through. Each finding says what is wrong and the command that fixes it.
+ */
+export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<DoctorFinding[]> {
+  const layout = repoLayout(cwd);
+  const { root } = layout;
+  const findings: DoctorFinding[] = [];
+  const add = (id: keyof typeof messages.doctor, ...args: string[]) => {
+    const entry = messages.doctor[id] as (...a: string[]) => { problem: string; fix: string };
+    findings.push({ id, ...entry(...args) });
+  };
+
+  // Git hooks: is core.hooksPath ours, does the folder exist here, does each gate hook call factory?
+  const hooksPath = gitConfigGet(root, 'core.hooksPath');
+  let dispatch: string | undefined;
+  if (!hooksPath) add('hooksPathUnset');
+  else {
+    dispatch = isAbsolute(hooksPath) ? hooksPath : resolve(root, hooksPath);
+    if (!/\.husky\/_\/?$/.test(dispatch)) add('hooksPathChanged', hooksPath);
+    else if (!existsSync(join(dispatch, 'h'))) add('huskyDispatchMissing', dispatch);
+  }
+  if (env.HUSKY === '0') add('huskyDisabled');
+
+  if (dispatch && existsSync(join(dispatch, 'h'))) {
+    const huskyDir = resolve(dispatch, '..');
+    for (const hook of gateHooks) {
+      const stub = join(dispatch, hook);
+      if (!existsSync(stub) || !executable(stub)) {
+        add('hookStubMissing', stub);
+        continue;
+      }
+      const wrapper = read(stub) ?? '';
+      const script = read(join(huskyDir, hook));
+      const calling = wrapper.includes(blockStart)
+        ? wrapper
+        : script?.includes(blockStart)
+          ? script
+          : undefined;
+      if (!calling || !calling.includes(`gate ${hook}`)) {
+        add('gateNotCalled', hook, join(huskyDir, hook));
+        continue;
+      }
+      const paths = embeddedPaths(calling);
+      if (paths) {
+        if (!existsSync(paths.bin) || !executable(paths.node))
+          add('binaryUnreachable', hook, paths.bin, paths.node);
+      } else {
+        const node = gitConfigGet(root, 'factory.node');
+        const bin = gitConfigGet(root, 'factory.bin');
+        const viaModules = existsSync(join(root, 'node_modules/.bin/factory'));
+        const viaConfig = !!bin && existsSync(bin) && !!node && executable(node);
+        const viaPath = !!findOnPath('factory', env);
+        if (!viaModules && !viaConfig && !viaPath)
+          add('binaryUnreachable', hook, bin ?? 'factory', node ?? 'node');
+      }
+    }
+  }
+
+  // Other managers: hooks that exist but that factory's hooks do not chain never run (shadowed).
+  const situation = detectHooks(layout, gitConfigGet(root, 'factory.chainedHooksPath'));
+  for (const hook of situation.chain) {
+    const huskyScript = dispatch ? (read(join(resolve(dispatch, '..'), hook.name)) ?? '') : '';
+    const wrapper = dispatch ? (read(join(dispatch, hook.name)) ?? '') : '';
+    const chained =
+      huskyScript.includes(hook.path) ||
+      wrapper.includes(hook.path) ||
+      huskyScript.includes(`hooks/${hook.name}"`) ||
+      wrapper.includes(`hooks/${hook.name}"`);
+    if (hooksPath && !chained) add('hookShadowed', hook.name, hook.manager, hook.path);
+  }
+  for (const manager of situation.dormantManagers) add('managerDormant', manager);
+
+  // The guard: factory's entries in Claude Code's settings, their bin reachable, hooks not disabled.
+  const settingsFiles = ['.claude/settings.local.json', '.claude/settings.json'].map((f) => join(root, f));
+  let guarded = false;
+  for (const file of settingsFiles) {
+    const text = read(file);
+    if (text === undefined) continue;
+    let settings: Record<string, unknown>;
+    try {
+      settings = JSON.parse(text) as Record<string, unknown>;
+    } catch (error) {
+      add('settingsInvalid', file, (error as Error).message);
+      continue;
+    }
+    if (settings.disableAllHooks === true) add('hooksDisabled', file);
+    if (hasFactoryGuard(settings)) {
+      guarded = true;
+      const bin = /'([^']+\/bin\.js)'/.exec(text)?.[1];
+      if (bin && !existsSync(bin)) add('guardUnreachable', file, bin);
+    }
+  }
+  if (!guarded) add('guardMissing');
+
+  // Config and state.
+  try {
+    await loadConfig({ cwd: root, stopDir: root });
+  } catch (error) {
+    if (!isFactoryError(error)) throw error;
+    add('configInvalid', error.message);
+  }
+  const db = stateDbPath(root);
+  if (!existsSync(db)) add('stateMissing', db);
+  else {
+    try {
+      const { StateStore } = await import('@factory/core/state/store');
+      const store = StateStore.open({ path: db });
+      try {
+        const integrity = store.integrityCheck();
+        if (integrity !== 'ok') add('stateUnhealthy', db, integrity);
+      } finally {
+        store.close();
+      }
+    } catch (error) {
+      add('stateUnhealthy', db, error instanceof Error ? error.message : String(error));
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,297 @@
+import type { Arg, Invocation } from './shell/analyze.js';
+
+/**
+ * What one invocation does to files: which paths it writes or changes, which it deletes (and whether
+ * recursively), which it reads. The rules decide on these, so `echo > f`, `tee f`, `sed -i`, `cp x f`,
+ * `mv f x`, `chmod f`, `git checkout -- f` are all "a change to f".
+ */
+
+export interface FileTarget {
+  readonly arg: Arg;
+  /** The operation reaches everything under the path (rm -r, mv, cp -r, chmod -R). */
+  readonly wholeTree: boolean;
+  readonly verb: string;
+}
+
+export interface FileEffects {
+  readonly writes: FileTarget[];
+  readonly deletes: FileTarget[];
+  readonly reads: Arg[];
+}
+
+const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
+
+function argOf(raw: string, path: string | undefined): Arg {
+  return {
+    value: path,
+    raw,
+    dynamicStart: path === undefined,
+    split: false,
+    glob: /[*?[]/.test(raw) && path !== undefined,
+    fetch: false,
+  };
+}
+
+/** Splits arguments into options and operands, knowing which options take a value. */
+export function operands(
+  args: readonly Arg[],
+  valueShort = '',
+  valueLong: readonly string[] = [],
+): { flags: string[]; words: Arg[] } {
+  const flags: string[] = [];
+  const words: Arg[] = [];
+  let endOfOptions = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const text = arg.value;
+    if (endOfOptions || text === undefined || !text.startsWith('-') || text === '-') {
+      words.push(arg);
+      continue;
+    }
+    if (text === '--') {
+      endOfOptions = true;
+      continue;
+    }
+    if (text.startsWith('--')) {
+      flags.push(text);
+      if (valueLong.includes(text)) {
+        flags.push(args[i + 1]?.value ?? '');
+        i++;
+      }
+      continue;
+    }
+    for (let k = 1; k < text.length; k++) {
+      const letter = text[k]!;
+      flags.push(`-${letter}`);
+      if (valueShort.includes(letter)) {
+        if (k === text.length - 1) {
+          flags.push(args[i + 1]?.value ?? '');
+          i++;
+        } else flags.push(text.slice(k + 1));
+        break;
+      }
+    }
+  }
+  return { flags, words };
+}
+
+function hasRecursive(flags: readonly string[]): boolean {
+  return flags.some(
+    (flag) =>
+      flag === '-r' || flag === '-R' || flag === '--recursive' || flag === '-a' || flag === '--archive',
+  );
+}
+
+export function fileEffects(inv: Invocation): FileEffects {
+  const writes: FileTarget[] = [];
+  const deletes: FileTarget[] = [];
+  const reads: Arg[] = [];
+  for (const redirect of inv.redirects) {
+    const arg = argOf(redirect.raw, redirect.path);
+    if (WRITE_REDIRECTS.has(redirect.op))
+      writes.push({ arg, wholeTree: false, verb: `redirect ${redirect.op}` });
+    else if (redirect.op === '<') reads.push(arg);
+  }
+  const args = inv.args;
+  const program = inv.program;
+  switch (program) {
+    case 'tee': {
+      for (const word of operands(args).words) writes.push({ arg: word, wholeTree: false, verb: 'tee' });
+      break;
+    }
+    case 'sed':
+    case 'gsed': {
+      const inPlace = args.some((arg) => /^(-[nErsuz]*i|--in-place)/.test(arg.value ?? ''));
+      const { flags, words } = operands(args, 'efl', ['--expression', '--file', '--line-length']);
+      const hasScript =
+        flags.includes('-e') ||
+        flags.includes('-f') ||
+        flags.includes('--expression') ||
+        flags.includes('--file');
+      const files = hasScript ? words : words.slice(1);
+      for (const file of files) {
+        if (inPlace) writes.push({ arg: file, wholeTree: false, verb: 'sed -i' });
+        else reads.push(file);
+      }
+      break;
+    }
+    case 'perl': {
+      const inPlace = args.some((arg) => /^-[a-zA-Z]*i/.test(arg.value ?? ''));
+      if (inPlace) {
+        const codeIndex = args.findIndex((arg) => /^-[a-zA-Z]*[eE]$/.test(arg.value ?? ''));
+        const files = args
+          .slice(codeIndex >= 0 ? codeIndex + 2 : 0)
+          .filter((arg) => !(arg.value ?? '').startsWith('-'));
+        for (const file of files) writes.push({ arg: file, wholeTree: false, verb: 'perl -i' });
+      }
+      break;
+    }
+    case 'cp':
+    case 'install':
+    case 'ln':
+    case 'rsync':
+    case 'scp':
+    case 'mv': {
+      const { flags, words } = operands(args, program === 'rsync' ? 'efT' : 'tSm', [
+        '--target-directory',
+        '--suffix',
+        '--mode',
+        '-e',
+      ]);
+      const targetIndex = flags.findIndex((flag) => flag === '-t' || flag === '--target-directory');
+      const target =
+        targetIndex >= 0 ? argOf(flags[targetIndex + 1] ?? '', flags[targetIndex + 1]) : words.at(-1);
+      const sources = targetIndex >= 0 ? words : words.slice(0, -1);
+      const recursive = program === 'mv' || hasRecursive(flags);
+      if (target) writes.push({ arg: target, wholeTree: recursive || program === 'ln', verb: program });
+      for (const source of sources) {
+        if (program === 'mv') deletes.push({ arg: source, wholeTree: true, verb: 'mv' });
+        else reads.push(source);
+      }
+      break;
+    }
+    case 'rm':
+    case 'unlink':
+    case 'shred':
+    case 'rmdir':
+    case 'srm':
+    case 'trash':
+    case 'trash-put': {
+      const { flags, words } = operands(args, program === 'shred' ? 'nsx' : '');
+      const recursive = hasRecursive(flags) || program === 'trash' || program === 'trash-put';
+      for (const word of words) deletes.push({ arg: word, wholeTree: recursive, verb: program });
+      if (inv.items && recursive)
+        deletes.push({ arg: argOf('{}', undefined), wholeTree: true, verb: program });
+      break;
+    }
+    case 'truncate':
+    case 'touch':
+    case 'mkdir':
+    case 'chattr':
+    case 'setfacl': {
+      const { words } = operands(args, program === 'truncate' ? 'sr' : program === 'touch' ? 'dtr' : 'm');
+      for (const word of words) writes.push({ arg: word, wholeTree: false, verb: program });
+      break;
+    }
+    case 'chmod':
+    case 'chown':
+    case 'chgrp': {
+      // A mode can look like an option (chmod -x f): only these are options.
+      const options = /^(-[RfvcHLP]+|--[a-z-]+(=.*)?)$/;
+      const recursive = args.some(
+        (arg) => /^-[a-zA-Z]*R/.test(arg.value ?? '') || arg.value === '--recursive',
+      );
+      const hasReference = args.some((arg) => (arg.value ?? '').startsWith('--reference'));
+      const words = args.filter((arg) => arg.value === undefined || !options.test(arg.value));
+      for (const word of hasReference ? words : words.slice(1))
+        writes.push({ arg: word, wholeTree: recursive, verb: program });
+      break;
+    }
+    case 'dd': {
+      for (const arg of args) {
+        const text = arg.value ?? '';
+        if (text.startsWith('of='))
+          writes.push({ arg: argOf(text.slice(3), text.slice(3)), wholeTree: false, verb: 'dd' });
+        if (text.startsWith('if=')) reads.push(argOf(text.slice(3), text.slice(3)));
+      }
+      break;
+    }
+    case 'sqlite3': {
+      const db = operands(args, '', ['-cmd', '-separator', '-newline', '-nullvalue']).words[0];
+      if (db) writes.push({ arg: db, wholeTree: false, verb: 'sqlite3' });
+      break;
+    }
+    case 'curl':
+    case 'wget': {
+      args.forEach((arg, i) => {
+        const text = arg.value ?? '';
+        if (
+          ['-o', '-O', '--output', '--output-document'].includes(text) &&
+          args[i + 1] &&
+          !(program === 'curl' && text === '-O')
+        )
+          writes.push({ arg: args[i + 1]!, wholeTree: false, verb: program });
+      });
+      break;
+    }
+    case 'git': {
+      gitFileEffects(args, writes, deletes);
+      break;
+    }
+  }
+  return { writes, deletes, reads };
+}
+
+/** git subcommands that overwrite or remove working-tree files: checkout/restore paths, rm, mv. */
+function gitFileEffects(args: readonly Arg[], writes: FileTarget[], deletes: FileTarget[]): void {
+  const { subcommand, rest } = gitSubcommand(args);
+  if (subcommand === 'checkout' || subcommand === 'restore') {
+    const dash = rest.findIndex((arg) => arg.value === '--');
+    const { words } = operands(rest, subcommand === 'checkout' ? 'bB' : 's', ['--source', '--orphan']);
+    const paths = dash >= 0 ? rest.slice(dash + 1) : subcommand === 'restore' ? words : words.slice(1);
+    for (const path of paths) writes.push({ arg: path, wholeTree: true, verb: `git ${subcommand}` });
+  } else if (subcommand === 'rm') {
+    for (const path of operands(rest).words) deletes.push({ arg: path, wholeTree: true, verb: 'git rm' });
+  } else if (subcommand === 'mv') {
+    for (const path of operands(rest).words) deletes.push({ arg: path, wholeTree: true, verb: 'git mv' });
+  }
+}
+
+export interface GitCall {
+  readonly subcommand: string | undefined;
+  readonly rest: readonly Arg[];
+  /** `-c key=value` and `--config-env` settings given on the command line. */
+  readonly config: Array<{ key: string; value: string | undefined }>;
+  /** `-C dir` folders. */
+  readonly dirs: readonly Arg[];
+  /** A run-time word where git's own options or the subcommand are. */
+  readonly dynamic: boolean;
+}
+
+const GIT_VALUE_OPTIONS = new Set([
+  '-C',
+  '-c',
+  '--git-dir',
+  '--work-tree',
+  '--namespace',
+  '--config-env',
+  '--super-prefix',
+  '--exec-path',
+  '--list-cmds',
+  '--attr-source',
+]);
+
+export function gitSubcommand(args: readonly Arg[]): GitCall {
+  const config: GitCall['config'] = [];
+  const dirs: Arg[] = [];
+  let i = 0;
+  let dynamic = false;
+  while (i < args.length) {
+    const arg = args[i]!;
+    const text = arg.value;
+    if (text === undefined) {
+      dynamic = true;
+      i++;
+      continue;
+    }
+    if (!text.startsWith('-')) break;
+    const name = text.split('=')[0]!;
+    if (GIT_VALUE_OPTIONS.has(name)) {
+      const value = text.includes('=') ? text.slice(text.indexOf('=') + 1) : args[i + 1]?.value;
+      if (name === '-c' || name === '--config-env') {
+        const setting = value ?? '';
+        const eq = setting.indexOf('=');
+        config.push({
+          key: (eq >= 0 ? setting.slice(0, eq) : setting).toLowerCase(),
+          value: eq >= 0 ? setting.slice(eq + 1) : undefined,
+        });
+        if (value === undefined) dynamic = true;
+      }
+      if (name === '-C' && args[i + 1]) dirs.push(args[i + 1]!);
+      i += text.includes('=') ? 1 : 2;
+      continue;
+    }
+    i++;
+  }
+  return { subcommand: args[i]?.value, rest: args.slice(i + 1), config, dirs, dynamic };
+}

@@ -1,0 +1,197 @@
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+
+/**
+ * Which paths the guard protects, and which hold secrets. Paths are compared as absolute paths after
+ * `resolve`, so `./.husky/../.husky/pre-commit`, `$PWD/.husky` and `/abs/repo/.husky` are the same place.
+ */
+
+export interface PathContext {
+  readonly repoRoot?: string | undefined;
+  readonly home: string;
+}
+
+export function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+export function isStrictlyInside(child: string, parent: string): boolean {
+  return isInside(child, parent) && resolve(child) !== resolve(parent);
+}
+
+const CONFIG_FILE =
+  /^(factory\.config\.(json|jsonc|ya?ml|js|cjs|mjs|ts|cts|mts)|\.factoryrc(\.(json|ya?ml|js|cjs|mjs))?|\.lintstagedrc(\.[a-z]+)?|lint-staged\.config\.(js|cjs|mjs|ts))$/;
+
+/** The protected places of a repository and of the home folder, as absolute paths. */
+export function protectedRoots(ctx: PathContext): string[] {
+  const roots: string[] = [];
+  if (ctx.repoRoot) {
+    const r = ctx.repoRoot;
+    roots.push(
+      join(r, '.husky'),
+      join(r, '.git', 'hooks'),
+      join(r, '.git', 'config'),
+      join(r, '.claude', 'settings.json'),
+      join(r, '.claude', 'settings.local.json'),
+      join(r, '.factory'),
+      join(r, 'factory.config.json'),
+      join(r, 'factory.config.yaml'),
+      join(r, 'factory.config.js'),
+      join(r, 'factory.config.mjs'),
+      join(r, 'factory.config.ts'),
+      join(r, '.factoryrc'),
+      join(r, '.factoryrc.json'),
+      join(r, '.lintstagedrc'),
+      join(r, '.lintstagedrc.json'),
+    );
+  }
+  const h = ctx.home;
+  roots.push(
+    join(h, '.claude', 'settings.json'),
+    join(h, '.claude', 'settings.local.json'),
+    join(h, '.gitconfig'),
+    join(h, '.config', 'git', 'config'),
+  );
+  return roots;
+}
+
+/**
+ * Why changing `path` would switch the gates or the guard off, or undefined when it would not.
+ * `wholeTree`: the operation reaches everything under the path (rm -r, mv, chmod -R), so a folder that
+ * contains a protected place is protected too.
+ */
+export function protectedReason(path: string, ctx: PathContext, wholeTree: boolean): string | undefined {
+  const abs = resolve(path);
+  const name = basename(abs);
+  if (ctx.repoRoot && isInside(abs, ctx.repoRoot)) {
+    const rel = relative(ctx.repoRoot, abs).split(sep).join('/');
+    if (rel === '.husky' || rel.startsWith('.husky/')) return `${rel} holds the git hooks (husky)`;
+    if (rel === '.git/hooks' || rel.startsWith('.git/hooks/')) return `${rel} holds the git hooks`;
+    if (rel === '.git/config') return '.git/config decides which hooks git runs';
+    if (/^\.claude\/settings[^/]*\.json$/.test(rel)) return `${rel} installs the guard's hooks`;
+    if (rel === '.factory' || rel.startsWith('.factory/')) return `${rel} is factory's state`;
+    if (CONFIG_FILE.test(name)) return `${rel} is the gates' configuration`;
+    if (wholeTree && (rel === '.git' || rel === '.claude')) return `${rel} contains the hook configuration`;
+  }
+  const h = ctx.home;
+  if (/^settings[^/]*\.json$/.test(name) && dirname(abs) === join(h, '.claude'))
+    return `~/.claude/${name} configures Claude Code's hooks`;
+  if (abs === join(h, '.gitconfig') || abs === join(h, '.config', 'git', 'config'))
+    return 'the global git configuration decides which hooks git runs';
+  if (wholeTree) {
+    for (const root of protectedRoots(ctx)) {
+      if (isStrictlyInside(root, abs) && !(ctx.repoRoot && resolve(abs) === resolve(ctx.repoRoot, '..'))) {
+        return `it contains ${ctx.repoRoot && isInside(root, ctx.repoRoot) ? relative(ctx.repoRoot, root) : root}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A glob pattern (absolute, `*?[` per segment) as a matcher of absolute paths. */
+export function globMatcher(pattern: string): (path: string) => boolean {
+  const segments = resolve(pattern).split('/');
+  const regexes = segments.map((segment) => {
+    if (!/[*?[]/.test(segment)) return segment;
+    let source = '^';
+    for (let i = 0; i < segment.length; i++) {
+      const c = segment[i]!;
+      if (c === '*') source += '[^/]*';
+      else if (c === '?') source += '[^/]';
+      else if (c === '[') {
+        const end = segment.indexOf(']', i + 1);
+        if (end < 0) source += '\\[';
+        else {
+          source += `[${segment
+            .slice(i + 1, end)
+            .replace(/^!/, '^')
+            .replace(/\\/g, '\\\\')}]`;
+          i = end;
+        }
+      } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    }
+    return new RegExp(`${source}$`);
+  });
+  return (path: string) => {
+    const parts = resolve(path).split('/');
+    if (parts.length !== regexes.length) return false;
+    return regexes.every((regex, i) => {
+      const part = parts[i]!;
+      if (typeof regex === 'string') return regex === part;
+      // A leading dot is only matched by a pattern that starts with a dot.
+      if (part.startsWith('.') && !segments[i]!.startsWith('.')) return false;
+      return regex.test(part);
+    });
+  };
+}
+
+/** The folder above the first glob segment: every expansion of the pattern lies strictly inside it. */
+export function globBase(pattern: string): string {
+  const segments = resolve(pattern).split('/');
+  const index = segments.findIndex((segment) => /[*?[]/.test(segment));
+  if (index < 0) return resolve(pattern);
+  return segments.slice(0, index).join('/') || '/';
+}
+
+/** The protected reason for a glob pattern: does it reach a protected place? */
+export function protectedGlobReason(
+  pattern: string,
+  ctx: PathContext,
+  wholeTree: boolean,
+  exists: (path: string) => boolean,
+): string | undefined {
+  const matches = globMatcher(pattern);
+  for (const root of protectedRoots(ctx)) {
+    let candidate = root;
+    for (;;) {
+      // A glob only expands to files that exist.
+      if (matches(candidate) && exists(candidate)) {
+        const reason = protectedReason(candidate, ctx, wholeTree);
+        if (reason) return reason;
+      }
+      const parent = dirname(candidate);
+      if (!wholeTree || parent === candidate || (ctx.repoRoot && !isStrictlyInside(parent, ctx.repoRoot)))
+        break;
+      candidate = parent;
+    }
+  }
+  return undefined;
+}
+
+const ENV_TEMPLATE = /\.(example|sample|template|tmpl|dist|defaults?|schema|in)$/i;
+const KEY_FILE = /^id_(rsa|dsa|ecdsa|ed25519)(_sk)?$/;
+const KEY_EXTENSION = /\.(pem|key|p12|pfx|jks|keystore|ppk|p8)$/i;
+const CREDENTIAL_FILE = /^(\.netrc|_netrc|\.pgpass|\.git-credentials|\.pypirc|credentials\.json|\.htpasswd)$/;
+
+/** Why a path holds secrets (`.env`, private keys, credential files), or undefined. */
+export function secretReason(path: string, ctx: PathContext): string | undefined {
+  const name = basename(path);
+  if (/^\.env(\..+)?$/i.test(name) && !ENV_TEMPLATE.test(name)) return `${name} holds environment secrets`;
+  if (KEY_FILE.test(name)) return `${name} is a private key`;
+  if (KEY_EXTENSION.test(name)) return `${name} is a key or certificate file`;
+  if (CREDENTIAL_FILE.test(name)) return `${name} holds credentials`;
+  const abs = resolve(path);
+  const h = ctx.home;
+  if (
+    isInside(abs, join(h, '.ssh')) &&
+    abs !== join(h, '.ssh') &&
+    !/\.pub$|^known_hosts|^config$|^authorized_keys$/.test(name)
+  )
+    return `${abs} is in ~/.ssh`;
+  if (abs === join(h, '.aws', 'credentials') || (name === 'credentials' && basename(dirname(abs)) === '.aws'))
+    return 'the AWS credentials file';
+  if (abs === join(h, '.docker', 'config.json') || abs === join(h, '.kube', 'config'))
+    return `${abs} holds credentials`;
+  if (abs === join(h, '.npmrc')) return '~/.npmrc holds registry tokens';
+  return undefined;
+}
+
+/** A secret reason for a path pattern with globs (`cat .env*`). */
+export function secretGlobReason(pattern: string, ctx: PathContext): string | undefined {
+  const name = basename(pattern);
+  if (/^\.env/i.test(name) || /^\.e[*?[]/.test(name) || (/^[*?]/.test(name) && /env|key|pem|rsa/i.test(name)))
+    return `${name} can match secret files`;
+  if (/id_[*?[]|id_rsa|id_ed/.test(name)) return `${name} can match private keys`;
+  if (/^[*?]*\.(pem|key)$/i.test(name)) return `${name} matches key files`;
+  return secretReason(pattern.replace(/[*?[\]]/g, ''), ctx) ? `${name} can match secret files` : undefined;
+}

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runFactory, type TempRepo } from '@factory/testkit';
+import { gatedRepo } from '../helpers.js';
+
+function doctor(repo: TempRepo, cwd = repo.dir, env = repo.env) {
+  const result = runFactory(['doctor', '--json'], { cwd, env });
+  const report = JSON.parse(result.stdout) as {
+    ok: boolean;
+    findings: Array<{ id: string; problem: string; fix: string }>;
+  };
+  return { status: result.status, ids: report.findings.map((f) => f.id), report };
+}
+
+describe('factory doctor', () => {
+  it('is quiet on a healthy install and finds each silent-failure state, with a fix, exit 1', () => {
+    const repo = gatedRepo();
+    try {
+      assert.deepEqual(doctor(repo), { status: 0, ids: [], report: { ok: true, findings: [] } });
+      const human = runFactory(['doctor'], { cwd: repo.dir, env: repo.env });
+      assert.match(human.stdout, /no problems found/);
+
+      const cases: Array<[string, () => void, () => void, NodeJS.ProcessEnv?]> = [];
+      const hooksPath = repo.git('config', 'core.hooksPath').trim();
+      cases.push([
+        'hooksPathUnset',
+        () => repo.git('config', '--unset', 'core.hooksPath'),
+        () => repo.git('config', 'core.hooksPath', hooksPath),
+      ]);
+      cases.push([
+        'hooksPathChanged',
+        () => repo.git('config', 'core.hooksPath', '.githooks'),
+        () => repo.git('config', 'core.hooksPath', hooksPath),
+      ]);
+      const script = repo.read('.husky/pre-commit');
+      cases.push([
+        'gateNotCalled',
+        () => repo.write('.husky/pre-commit', '#!/bin/sh\necho replaced\n'),
+        () => repo.write('.husky/pre-commit', script),
+      ]);
+      cases.push([
+        'binaryUnreachable',
+        () =>
+          repo.write(
+            '.husky/pre-commit',
+            script.replaceAll(/'[^']*bin\.js'/g, "'/nonexistent/factory/bin.js'"),
+          ),
+        () => repo.write('.husky/pre-commit', script),
+      ]);
+      cases.push([
+        'huskyDispatchMissing',
+        () => rmSync(repo.path('.husky/_/h')),
+        () => runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env }),
+      ]);
+      cases.push(['huskyDisabled', () => {}, () => {}, { ...repo.env, HUSKY: '0' }]);
+      cases.push([
+        'hookShadowed',
+        () => {
+          writeFileSync(repo.path('.git/hooks/post-checkout'), '#!/bin/sh\nexit 0\n');
+          chmodSync(repo.path('.git/hooks/post-checkout'), 0o755);
+        },
+        () => rmSync(repo.path('.git/hooks/post-checkout')),
+      ]);
+      const settings = repo.read('.claude/settings.local.json');
+      cases.push([
+        'guardMissing',
+        () => repo.write('.claude/settings.local.json', '{}\n'),
+        () => repo.write('.claude/settings.local.json', settings),
+      ]);
+      cases.push([
+        'hooksDisabled',
+        () =>
+          repo.write(
+            '.claude/settings.local.json',
+            JSON.stringify({ ...JSON.parse(settings), disableAllHooks: true }),
+          ),
+        () => repo.write('.claude/settings.local.json', settings),
+      ]);
+      const config = repo.read('factory.config.json');
+      cases.push([
+        'configInvalid',
+        () => repo.write('factory.config.json', '{"gates": 1}'),
+        () => repo.write('factory.config.json', config),
+      ]);
+      cases.push([
+        'stateUnhealthy',
+        () => {
+          for (const suffix of ['', '-wal', '-shm'])
+            rmSync(repo.path(`.factory/state.db${suffix}`), { force: true });
+          writeFileSync(
+            repo.path('.factory/state.db'),
+            'this is not a database, just text that is long enough '.repeat(40),
+          );
+        },
+        () => {
+          rmSync(repo.path('.factory/state.db'));
+          runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env });
+        },
+      ]);
+
+      for (const [id, breakIt, repair, env] of cases) {
+        breakIt();
+        const found = doctor(repo, repo.dir, env ?? repo.env);
+        assert.equal(found.status, 1, `${id}: exit 1`);
+        assert.ok(found.ids.includes(id), `${id} not found: ${found.ids.join(', ')}`);
+        const finding = found.report.findings.find((f) => f.id === id)!;
+        assert.ok(finding.problem.length > 0 && finding.fix.length > 0);
+        repair();
+      }
+      assert.deepEqual(doctor(repo).ids, [], 'every state repaired');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('finds .husky/_ missing in a fresh worktree of a team setup', () => {
+    const repo = gatedRepo({ 'README.md': '#\n' }, ['--team']);
+    try {
+      repo.git('add', '-A');
+      repo.git('commit', '-q', '--no-verify', '-m', 'factory');
+      const tree = join(repo.home, 'wt');
+      repo.git('worktree', 'add', '-q', '-b', 'side', tree);
+      const found = doctor(repo, tree);
+      assert.equal(found.status, 1);
+      assert.ok(found.ids.includes('huskyDispatchMissing'), found.ids.join(', '));
+    } finally {
+      repo.cleanup();
+    }
+  });
+});

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { factoryBin, makeTempRepo } from '@factory/testkit';
+import { gatedRepo, gitWith, initFactory, writeConfig } from '../helpers.js';
+
+describe('factory gate commit-msg', () => {
+  it('is installed when a pattern is configured and refuses a message that does not match', () => {
+    const repo = gatedRepo();
+    try {
+      writeConfig(repo, {
+        gates: { commitMsg: { pattern: '^(feat|fix|docs): ', hint: 'start with feat:, fix: or docs:' } },
+      });
+      assert.equal(initFactory(repo).status, 0);
+      repo.write('a.txt', 'a\n');
+      repo.git('add', 'a.txt');
+      const bad = gitWith(repo, repo.env, 'commit', '-m', 'stuff');
+      assert.notEqual(bad.status, 0);
+      assert.match(bad.stderr, /commit-msg {2}the first line does not match/);
+      assert.match(bad.stderr, /fix: start with feat:, fix: or docs:/);
+      assert.equal(gitWith(repo, repo.env, 'commit', '-m', 'feat: a').status, 0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
+describe('the gate fast path', () => {
+  it('decides a commit without loading yargs, cosmiconfig, lint-staged or ajv', () => {
+    const repo = makeTempRepo({ files: { 'a.txt': 'a\n' } });
+    try {
+      repo.write(
+        'factory.config.json',
+        JSON.stringify({ extends: 'python', gates: { preCommit: { tasks: { '*.txt': 'true' } } } }),
+      );
+      repo.write('a.txt', 'b\n');
+      repo.git('add', 'a.txt');
+      const script = `
+        import { registerHooks } from 'node:module';
+        const seen = [];
+        registerHooks({ resolve(s, c, next) { seen.push(s); return next(s, c); } });
+        process.argv = [process.argv[0], ${JSON.stringify(factoryBin)}, 'gate', 'pre-commit'];
+        process.on('exit', () => { process.stderr.write('\\nSEEN ' + JSON.stringify(seen) + '\\n'); });
+        await import(${JSON.stringify(factoryBin)});`;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: repo.dir,
+        env: repo.env,
+        encoding: 'utf8',
+      });
+      assert.equal(run.status, 0, run.stderr);
+      const seen = JSON.parse(/SEEN (.*)/.exec(run.stderr)![1]!) as string[];
+      for (const heavy of ['yargs', 'cosmiconfig', 'lint-staged', 'ajv']) {
+        assert.ok(
+          !seen.some((s) => s === heavy || s.startsWith(`${heavy}/`)),
+          `${heavy} was loaded: ${seen.join(' ')}`,
+        );
+      }
+      assert.ok(seen.includes('@factory/gates/gate/run.bundle'), 'the bundled runner is what runs');
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
