@@ -68,7 +68,10 @@ describe('factory status', () => {
         human.stdout,
         /leases expired \(1\): run factory task recover\n {2}task 2 new by agent-dead/,
       );
-      assert.match(human.stdout, /Gate runs\n {2}not passed in the last 24 h: 1\n {2}\S+ {2}pre-commit +failed +412 ms/);
+      assert.match(
+        human.stdout,
+        /Gate runs\n {2}not passed in the last 24 h: 1\n {2}\S+ {2}pre-commit +failed +412 ms/,
+      );
     } finally {
       repo.cleanup();
     }
