@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { openRepositoryState } from '@factory/core/state/repository';
 import {
   type ForgeServer,
   fakeSha,
@@ -146,6 +147,22 @@ describe('factory review against a GitHub forge on loopback (real octokit)', () 
       assert.deepEqual((puts[0]!.body as { sha: string }).sha, server.pull('github', project, 1).headSha);
       for (let n = 2; n <= 9; n++)
         assert.equal(server.pull('github', project, n).mergeCount, 0, `#${n} merged`);
+
+      // Each request's task in the pull-request workflow moved with the decisions.
+      const state = openRepositoryState(repo.dir);
+      try {
+        const taskState = (n: number) => state.tasks.findByKey(`github:${project}#${n}`)?.state;
+        assert.deepEqual([1, 2, 3, 5].map(taskState), [
+          'merged',
+          'changes-requested',
+          'reviewing',
+          'checking',
+        ]);
+        const log = state.tasks.log(state.tasks.findByKey(`github:${project}#1`)!.id).map((e) => e.to);
+        assert.deepEqual(log.slice(-3), ['approved', 'merging', 'merged']);
+      } finally {
+        state.close();
+      }
 
       // A third run finds nothing new to merge: nothing is merged twice.
       const again = await runFactoryAsync(['review', '--manifest', manifest, '--merge', '--json'], { env });
