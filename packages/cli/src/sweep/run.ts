@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '@factory/core';
 import { factoryHome, SweepHistory } from '@factory/core/sweep/home-store';
@@ -10,7 +9,7 @@ import {
   selectRepositories,
 } from '../manifest/manifest.js';
 import { messages } from '../messages.js';
-import { driftPool } from './drift-pool.js';
+import { factoryDriftProvider } from './drift.js';
 import { defaultConcurrency, type RepoReport, sweep } from './engine.js';
 import { startProgress } from './progress.js';
 import { renderTable } from './table.js';
@@ -77,7 +76,9 @@ export async function runSweep(
       only: options.only ?? null,
     });
     const progress = startProgress(repos.length, { json: options.json });
-    const drift = driftPool(Math.min(concurrency, availableParallelism(), repos.length), {
+    // The installer's checks run on this thread: measured on 2 CPUs, worker threads were slower and
+    // heavier (their synchronous git calls compete for the same cores as the fetches).
+    const drift = factoryDriftProvider({
       nodePath: process.execPath,
       binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
     });
@@ -106,7 +107,6 @@ export async function runSweep(
       },
     });
     progress.stop();
-    await drift.close();
     history.finish(sweepId);
     for (const report of reports) {
       trends[report.repo] = history
