@@ -65,7 +65,6 @@ export async function runSweep(
         const last = previous.get(repo.key);
         return last !== undefined && last.status !== 'healthy';
       });
-      if (repos.length === 0) throw new FactoryError(messages.resumeNothing, ExitCode.refused);
     }
     const concurrency = options.concurrency ?? defaultConcurrency();
     const sweepId = history.start(file, {
@@ -138,7 +137,11 @@ export async function runSweep(
       repositories: reports,
       trends,
     };
-    const lines = options.json ? [] : [...renderTable(reports), messages.sweepSummary(summary)];
+    const lines = options.json
+      ? []
+      : reports.length === 0 && options.resume
+        ? [messages.resumeNothing]
+        : [...renderTable(reports), messages.sweepSummary(summary)];
     return { document, lines, unhealthy: summary.total - summary.healthy };
   } finally {
     history.close();

@@ -65,6 +65,39 @@ describe('factory sweep isolation and forges', () => {
     }
   });
 
+  it('clones a repository that is missing when the manifest gives its url; --resume with nothing to retry', async () => {
+    const base = makeTempRepo({ files: { 'README.md': 'x\n' } });
+    try {
+      const root = join(base.home, '..');
+      const bare = join(root, 'upstream.git');
+      base.git('clone', '--quiet', '--bare', base.dir, bare);
+      const target = join(root, 'checkouts', 'app');
+      const manifest = join(root, 'repos.yaml');
+      writeFileSync(manifest, `repositories:\n  - path: ${target}\n    url: ${bare}\n`);
+      const env = { ...base.env, FACTORY_HOME: join(root, 'home') };
+      const run = await runFactoryAsync(['sweep', '--manifest', manifest, '--json'], { env });
+      const repo = (
+        JSON.parse(run.stdout) as SweepJson & {
+          repositories: Array<{ git: { cloned: boolean; fetched: boolean } }>;
+        }
+      ).repositories[0]!;
+      assert.equal(repo.git.cloned, true);
+      assert.equal(repo.git.fetched, true);
+      assert.equal(readFileSync(join(target, 'README.md'), 'utf8'), 'x\n');
+      // Not initialized, so unhealthy: init it, and --resume retries it and finds it healthy.
+      const init = await runFactoryAsync(['init', '--yes'], { cwd: target, env });
+      assert.equal(init.status, 0, init.stderr);
+      const resumed = await runFactoryAsync(['sweep', '--manifest', manifest, '--resume'], { env });
+      assert.equal(resumed.status, 0, resumed.stdout);
+      assert.match(resumed.stdout, /1 repositories swept: 1 healthy/);
+      const nothing = await runFactoryAsync(['sweep', '--manifest', manifest, '--resume'], { env });
+      assert.equal(nothing.status, 0);
+      assert.match(nothing.stdout, /--resume has nothing to retry/);
+    } finally {
+      base.cleanup();
+    }
+  });
+
   it('reports open pull requests with the policy verdict, and the token reaches no output or state', async () => {
     const server = await startForgeServer();
     const base = makeTempRepo({ files: { 'README.md': 'x\n' } });
