@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { StateStore, stateDbPath } from '@factory/core';
 import { makeTempRepo, runFactoryAsync, startForgeServer } from '@factory/testkit';
@@ -93,6 +94,24 @@ describe('factory sweep isolation and forges', () => {
       const nothing = await runFactoryAsync(['sweep', '--manifest', manifest, '--resume'], { env });
       assert.equal(nothing.status, 0);
       assert.match(nothing.stdout, /--resume has nothing to retry/);
+
+      // A real commit that the installed pre-commit gate refuses shows as a gate failure since the last
+      // sweep, once: the next sweep starts counting from there.
+      writeFileSync(join(target, 'broken.txt'), '<<<<<<< HEAD\nmine\n=======\ntheirs\n>>>>>>> other\n');
+      const git = (...args: string[]) =>
+        spawnSync('git', args, {
+          cwd: target,
+          env: { ...env, PATH: `${dirname(process.execPath)}:${env.PATH}` },
+        });
+      git('add', 'broken.txt');
+      assert.notEqual(git('commit', '-m', 'conflict markers').status, 0, 'the gate refused the commit');
+      const since = async () => {
+        const out = await runFactoryAsync(['sweep', '--manifest', manifest, '--json'], { env });
+        return (JSON.parse(out.stdout) as { repositories: Array<{ state: { gateFailuresSince: number } }> })
+          .repositories[0]!.state.gateFailuresSince;
+      };
+      assert.equal(await since(), 1);
+      assert.equal(await since(), 0);
     } finally {
       base.cleanup();
     }
