@@ -34,7 +34,7 @@ describe('factory sweep isolation and forges', () => {
         manifest,
         `repositories:\n${[...names, 'missing'].map((n) => `  - path: ${join(root, n)}\n`).join('')}`,
       );
-      const env = { ...base.env, FACTORY_HOME: join(root, 'home') };
+      const env: NodeJS.ProcessEnv = { ...base.env, FACTORY_HOME: join(root, 'home') };
       const started = Date.now();
       const run = await runFactoryAsync(
         [
@@ -75,7 +75,7 @@ describe('factory sweep isolation and forges', () => {
       const target = join(root, 'checkouts', 'app');
       const manifest = join(root, 'repos.yaml');
       writeFileSync(manifest, `repositories:\n  - path: ${target}\n    url: ${bare}\n`);
-      const env = { ...base.env, FACTORY_HOME: join(root, 'home') };
+      const env: NodeJS.ProcessEnv = { ...base.env, FACTORY_HOME: join(root, 'home') };
       const run = await runFactoryAsync(['sweep', '--manifest', manifest, '--json'], { env });
       const repo = (
         JSON.parse(run.stdout) as SweepJson & {
