@@ -284,6 +284,26 @@ describe('factory review against a GitHub forge on loopback (real octokit)', () 
     }
   });
 
+  it('two reviewers merging at once: every request is merged exactly once', async () => {
+    const project = 'acme/two-reviewers';
+    const { repo, manifest } = setup('github', project);
+    try {
+      const pulls = [1, 2, 3, 4, 5, 6].map((number) => server.github(project, { number }));
+      const env = envFor(server, repo);
+      const [a, b] = await Promise.all([
+        runFactoryAsync(['review', '--manifest', manifest, '--merge', '--json'], { env }),
+        runFactoryAsync(['review', '--manifest', manifest, '--merge', '--json'], { env }),
+      ]);
+      assert.equal(a.status, 0, a.stderr);
+      assert.equal(b.status, 0, b.stderr);
+      for (const pull of pulls) assert.equal(pull.mergeCount, 1, `#${pull.number}`);
+      const puts = server.requests.filter((r) => r.method === 'PUT' && r.path.includes(project));
+      assert.equal(puts.length, 6, 'no request was sent to the forge twice');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   it('a rate limit longer than allowed is one clear error for that repository, exit 1', async () => {
     const project = 'acme/long-limit';
     const { repo, manifest } = setup('github', project);
