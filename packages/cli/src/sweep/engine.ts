@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { evaluatePolicy } from '@factory/core/review/policy';
 import { readRepoState } from '@factory/core/sweep/repo-state';
 import type { ForgeFactory } from '../forge/index.js';
@@ -10,7 +10,7 @@ import type { ManifestRepo } from '../manifest/manifest.js';
 import { repoReviewPolicy } from '../review/policy-source.js';
 import type { DriftCheck, DriftProvider } from './drift.js';
 import { describeError } from './errors.js';
-import { git } from './git.js';
+import { git, originUrl } from './git.js';
 
 export type RepoStatus = 'healthy' | 'unhealthy' | 'failed' | 'timeout';
 
@@ -168,7 +168,7 @@ async function sweepOne(
   }
   // Two git processes per repository, like a hand-written loop: fetch (when there is an origin), then
   // status, which also proves this is a working tree and gives branch, upstream and ahead/behind.
-  if (hasOrigin(repo.path)) {
+  if (originUrl(repo.path) !== undefined) {
     const fetch = await run(['fetch', '--quiet', '--prune', 'origin']);
     report.git.fetched = fetch.code === 0;
     if (fetch.code !== 0) report.problems.push(`fetch failed: ${firstLine(fetch.stderr)}`);
@@ -234,26 +234,6 @@ async function sweepOne(
   if (options.exec) {
     report.exec = await execIn(repo.path, options.exec, signal);
     if (report.exec.code !== 0) report.problems.push(`--exec exited ${report.exec.code}`);
-  }
-}
-
-/**
- * Whether the repository has an `origin` remote, read from its git config file (a worktree's `.git` file
- * points at its git folder, whose `commondir` holds the config): no git process for it.
- */
-function hasOrigin(repoPath: string): boolean {
-  try {
-    let gitDir = join(repoPath, '.git');
-    if (statSync(gitDir).isFile()) {
-      const pointer = /^gitdir:\s*(.+)$/m.exec(readFileSync(gitDir, 'utf8'))?.[1]?.trim();
-      if (!pointer) return false;
-      gitDir = resolve(repoPath, pointer);
-      const common = join(gitDir, 'commondir');
-      if (existsSync(common)) gitDir = resolve(gitDir, readFileSync(common, 'utf8').trim());
-    }
-    return /^\s*\[remote "origin"\]/m.test(readFileSync(join(gitDir, 'config'), 'utf8'));
-  } catch {
-    return false;
   }
 }
 
