@@ -105,13 +105,34 @@ describe('factory sweep isolation and forges', () => {
         });
       git('add', 'broken.txt');
       assert.notEqual(git('commit', '-m', 'conflict markers').status, 0, 'the gate refused the commit');
+      // And a tool call the installed guard refuses, through the real hook command.
+      const payload = {
+        session_id: 's1',
+        transcript_path: join(root, 't.jsonl'),
+        cwd: target,
+        permission_mode: 'default',
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'rm -rf /' },
+        tool_use_id: 'toolu_1',
+      };
+      const hook = await runFactoryAsync(['hook', 'pre-tool-use'], {
+        cwd: target,
+        env,
+        input: JSON.stringify(payload),
+      });
+      assert.match(hook.stdout, /"permissionDecision":"deny"/);
       const since = async () => {
         const out = await runFactoryAsync(['sweep', '--manifest', manifest, '--json'], { env });
-        return (JSON.parse(out.stdout) as { repositories: Array<{ state: { gateFailuresSince: number } }> })
-          .repositories[0]!.state.gateFailuresSince;
+        const state = (
+          JSON.parse(out.stdout) as {
+            repositories: Array<{ state: { gateFailuresSince: number; guardRefusalsSince: number } }>;
+          }
+        ).repositories[0]!.state;
+        return [state.gateFailuresSince, state.guardRefusalsSince];
       };
-      assert.equal(await since(), 1);
-      assert.equal(await since(), 0);
+      assert.deepEqual(await since(), [1, 1]);
+      assert.deepEqual(await since(), [0, 0]);
     } finally {
       base.cleanup();
     }
