@@ -64,8 +64,6 @@ export const messages = {
   resumeNothing: 'every repository was healthy in its last sweep: --resume has nothing to retry.',
   forgeTokenMissing: (forge: string, variables: string) =>
     `no ${forge} token: set ${variables} to read pull/merge requests.`,
-  forgeRequestFailed: (forge: string, what: string, status: number | string) =>
-    `${forge} ${what} failed (${status})`,
   forgeRateLimited: (forge: string, seconds: number) =>
     `${forge} rate limit: the forge asks to wait ${seconds} s, longer than FACTORY_FORGE_MAX_WAIT_MS allows; try again later.`,
   reviewSummary: (
