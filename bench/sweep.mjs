@@ -33,36 +33,17 @@ mkdirSync(env.HOME, { recursive: true });
 const git = (args, cwd = scratch) =>
   execFileSync('git', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 
-// One template clone with hooks, guard and state, copied 100 times with a bare remote each.
+// One template clone with a real `factory init`, copied 100 times with a bare remote each.
 const template = join(scratch, 'template');
 git(['init', '--quiet', '--initial-branch', 'main', template]);
-mkdirSync(join(template, '.claude'), { recursive: true });
 writeFileSync(join(template, 'README.md'), '# bench\n');
-writeFileSync(
-  join(template, '.claude', 'settings.json'),
-  JSON.stringify({
-    hooks: { PreToolUse: [{ hooks: [{ type: 'command', command: ': factory-guard; factory' }] }] },
-  }),
-);
 git(['add', '-A'], template);
 git(['commit', '--quiet', '-m', 'init'], template);
 const bare = join(scratch, 'template.git');
 git(['clone', '--quiet', '--bare', template, bare]);
 const clone = join(scratch, 'clone');
 git(['clone', '--quiet', bare, clone]);
-writeFileSync(join(clone, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\nexec factory gate pre-commit\n', {
-  mode: 0o755,
-});
-// A state database, made the way factory makes it.
-execFileSync(
-  process.execPath,
-  [
-    '--input-type=module',
-    '-e',
-    `import { StateStore, stateDbPath } from ${JSON.stringify(join(root, 'packages/core/dist/index.js'))}; StateStore.open({ path: stateDbPath(${JSON.stringify(clone)}) }).close();`,
-  ],
-  { env },
-);
+execFileSync(process.execPath, [bin, 'init', '--yes'], { cwd: clone, env, stdio: 'ignore' });
 const dirs = [];
 for (let i = 0; i < count; i++) {
   const dir = join(scratch, 'repos', `r${String(i).padStart(3, '0')}`);
@@ -70,7 +51,7 @@ for (let i = 0; i < count; i++) {
   cpSync(bare, remote, { recursive: true });
   cpSync(clone, dir, { recursive: true });
   const config = join(dir, '.git', 'config');
-  writeFileSync(config, readFileSync(config, 'utf8').replace(bare, remote));
+  writeFileSync(config, readFileSync(config, 'utf8').replace(bare, remote).replaceAll(clone, dir));
   dirs.push(dir);
 }
 const manifestFor = (n) => {

@@ -69,11 +69,9 @@ export const messages = {
   repoNotAFolder: (path: string) => `${path} is not a folder; pass the path of a git working tree.`,
   concurrencyInvalid: (value: unknown) =>
     `--concurrency ${String(value)} is not a whole number from 1 to 64; pass one.`,
-  resumeNothing: 'nothing failed in the last sweep, so --resume has nothing to retry.',
+  resumeNothing: 'every repository was healthy in its last sweep: --resume has nothing to retry.',
   forgeTokenMissing: (forge: string, variables: string) =>
     `no ${forge} token: set ${variables} to read pull/merge requests.`,
-  forgeRequestFailed: (forge: string, what: string, status: number | string) =>
-    `${forge} ${what} failed (${status})`,
   forgeRateLimited: (forge: string, seconds: number) =>
     `${forge} rate limit: the forge asks to wait ${seconds} s, longer than FACTORY_FORGE_MAX_WAIT_MS allows; try again later.`,
   reviewSummary: (

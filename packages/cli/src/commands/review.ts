@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ExitCode } from '@factory/core';
+import { ExitCode, FactoryError } from '@factory/core';
 import type { CommandModule } from 'yargs';
 import { messages } from '../messages.js';
 import { printJson, printLine } from '../output.js';
@@ -28,7 +28,12 @@ export const reviewCommand: CommandModule = {
     const { describeError } = await import('../sweep/errors.js');
     const file = args.manifest ? resolve(args.manifest) : defaultManifestPath();
     const manifest = loadManifest(file);
+    if (manifest.repositories.length === 0)
+      throw new FactoryError(messages.manifestEmpty(file), ExitCode.usage);
     const repos = selectRepositories(manifest, args.only);
+    if (repos.length === 0 && args.only) {
+      throw new FactoryError(messages.manifestNoneTagged(args.only), ExitCode.usage);
+    }
     const forges = new ForgeFactory(process.env);
     const results = [];
     for (const repo of repos) {

@@ -1,7 +1,7 @@
 import { ExitCode, FactoryError } from '@factory/core';
 import type { ManifestRepo } from '../manifest/manifest.js';
 import { messages } from '../messages.js';
-import { git, parseRemote } from '../sweep/git.js';
+import { originUrl, parseRemote } from '../sweep/git.js';
 import { pacerOptionsFromEnv, RequestPacer } from './pacer.js';
 import type { Forge } from './types.js';
 
@@ -20,10 +20,7 @@ export async function resolveForgeTarget(
   remoteUrl?: string,
 ): Promise<ForgeTarget | undefined> {
   let url = remoteUrl ?? repo.url;
-  if ((!repo.forge || !repo.project) && url === undefined) {
-    const result = await git(repo.path, ['remote', 'get-url', 'origin'], { timeoutMs: 10_000 });
-    if (result.code === 0) url = result.stdout.trim();
-  }
+  if ((!repo.forge || !repo.project) && url === undefined) url = originUrl(repo.path);
   const parsed = url ? parseRemote(url, { github: env.GITHUB_API_URL, gitlab: env.GITLAB_HOST }) : undefined;
   const kind = repo.forge ?? parsed?.forge;
   const project = repo.project ?? parsed?.project;

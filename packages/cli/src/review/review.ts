@@ -1,8 +1,9 @@
-import { StateStore, stateDbPath } from '@factory/core';
 import { evaluatePolicy } from '@factory/core/review/policy';
 import type { PolicyDecision, PullSnapshot, ReviewPolicy, Verdict } from '@factory/core/review/types';
 import { PullRequests, type ReviewAction } from '@factory/core/state/pull-requests';
+import { openRepositoryState, type RepositoryState } from '@factory/core/state/repository';
 import type { Forge } from '../forge/types.js';
+import { movePullTask, targetState } from './pull-task.js';
 
 export interface ReviewEntry {
   readonly repo: string;
@@ -17,6 +18,8 @@ export interface ReviewEntry {
   readonly action: ReviewAction;
   readonly detail: string | null;
   readonly reasons: PolicyDecision['reasons'];
+  /** The request's task in the `pull-request` workflow, after this review moved it. */
+  readonly task: { readonly id: number; readonly state: string; readonly note: string | null };
 }
 
 export interface ReviewRepoResult {
@@ -42,8 +45,8 @@ export async function reviewRepository(options: {
   readonly merge: boolean;
 }): Promise<ReviewRepoResult> {
   const policy = options.policy;
-  const store = StateStore.open({ path: stateDbPath(options.repoPath) });
-  const pulls = new PullRequests(store);
+  const state = openRepositoryState(options.repoPath);
+  const pulls = new PullRequests(state.store);
   const entries: ReviewEntry[] = [];
   try {
     const open = await options.forge.listOpen();
@@ -56,7 +59,10 @@ export async function reviewRepository(options: {
         d: PolicyDecision = decision,
         s = snapshot,
       ) => {
+        const reason = d.reasons.find((r) => !r.ok)?.message ?? 'every rule of the merge policy passed';
+        const task = movePullTask(state, s, targetState(s, d.verdict, action), detail ?? reason);
         entries.push({
+          task: { id: task.taskId, state: task.state, note: task.note },
           repo: options.repoName,
           forge: options.forge.kind,
           project: options.forge.project,
@@ -82,18 +88,19 @@ export async function reviewRepository(options: {
         entry('already-merged', 'recorded as merged before');
         continue;
       }
-      const outcome = await mergeWithCare(options.forge, pulls, snapshot, decision, policy);
+      const outcome = await mergeWithCare(options.forge, pulls, state, snapshot, decision, policy);
       entry(outcome.action, outcome.detail, outcome.decision, outcome.snapshot);
     }
     return { repo: options.repoName, entries, error: null };
   } finally {
-    store.close();
+    state.close();
   }
 }
 
 async function mergeWithCare(
   forge: Forge,
   pulls: PullRequests,
+  state: RepositoryState,
   first: PullSnapshot,
   firstDecision: PolicyDecision,
   policy: ReviewPolicy,
@@ -117,6 +124,7 @@ async function mergeWithCare(
         snapshot,
       };
     }
+    movePullTask(state, snapshot, 'merging', `merging ${decision.headSha}`);
     const outcome = await forge.merge(snapshot.number, decision.headSha, policy.mergeMethod);
     switch (outcome.kind) {
       case 'merged':

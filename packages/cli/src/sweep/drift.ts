@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { loadConfig } from '@factory/core/config/load';
 import { defaultConfigFileName } from '@factory/core/config/places';
 import { isFactoryError } from '@factory/core/errors';
+import { type DoctorFinding, runDoctor } from '@factory/gates/doctor/doctor';
 import { applyInit, type InitPlan, planInit } from '@factory/gates/install/init';
 import { listSkills, syncSkills } from '@factory/gates/skills/sync';
 import { cliVersion } from '../version.js';
@@ -36,6 +37,27 @@ function errorText(error: unknown): string {
 
 function isGuardFile(path: string): boolean {
   return /(^|\/)\.claude\/settings(\.local)?\.json$/.test(path);
+}
+
+/** The check a doctor finding belongs to. */
+function doctorArea(id: string): DriftCheck['name'] {
+  if (/guard|settings|hooksDisabled/i.test(id)) return 'guard';
+  if (/config/i.test(id)) return 'config';
+  if (/state/i.test(id)) return 'state';
+  return 'hooks';
+}
+
+/**
+ * Folds `factory doctor`'s findings (every way the gates or the guard could silently not run) into the
+ * checks: a check fails when init would change something there or the doctor found a problem there.
+ */
+function withDoctor(checks: DriftCheck[], findings: readonly DoctorFinding[]): DriftCheck[] {
+  return checks.map((check) => {
+    const mine = findings.filter((f) => doctorArea(f.id) === check.name).map((f) => f.problem);
+    if (mine.length === 0) return check;
+    const detail = check.ok ? mine.join('; ') : `${check.detail}; ${mine.join('; ')}`;
+    return { name: check.name, ok: false, detail };
+  });
 }
 
 /** Sorts the changes init would make into the checks a person reads: hooks, guard, version, state. */
@@ -111,6 +133,8 @@ export function factoryDriftProvider(options: FactoryDriftOptions): DriftProvide
         const noConfig = planned.files.some((f) => f.path === defaultConfigFileName);
         checks.push({ name: 'config', ok: !noConfig, detail: noConfig ? 'no factory config' : 'valid' });
         checks.push(...classify(planned, options.binPath));
+        const findings = await runDoctor(repoPath);
+        checks.splice(0, checks.length, ...withDoctor(checks, findings));
       } catch (error) {
         checks.push({ name: 'hooks', ok: false, detail: errorText(error) });
       }

@@ -10,7 +10,7 @@ import type { ManifestRepo } from '../manifest/manifest.js';
 import { repoReviewPolicy } from '../review/policy-source.js';
 import type { DriftCheck, DriftProvider } from './drift.js';
 import { describeError } from './errors.js';
-import { git } from './git.js';
+import { git, originUrl } from './git.js';
 
 export type RepoStatus = 'healthy' | 'unhealthy' | 'failed' | 'timeout';
 
@@ -166,19 +166,17 @@ async function sweepOne(
     if (clone.code !== 0) throw new Error(`clone of ${repo.url} failed: ${firstLine(clone.stderr)}`);
     report.git.cloned = true;
   }
-  const inside = await run(['rev-parse', '--is-inside-work-tree'], 10_000);
-  if (inside.code !== 0 || inside.stdout.trim() !== 'true')
-    throw new Error(`${repo.path} is not a git working tree`);
-
-  const remotes = await run(['remote'], 10_000);
-  if (remotes.stdout.split('\n').includes('origin')) {
+  // Two git processes per repository, like a hand-written loop: fetch (when there is an origin), then
+  // status, which also proves this is a working tree and gives branch, upstream and ahead/behind.
+  if (originUrl(repo.path) !== undefined) {
     const fetch = await run(['fetch', '--quiet', '--prune', 'origin']);
     report.git.fetched = fetch.code === 0;
     if (fetch.code !== 0) report.problems.push(`fetch failed: ${firstLine(fetch.stderr)}`);
   }
-
   const status = await run(['status', '--porcelain=v2', '--branch']);
-  if (status.code !== 0) throw new Error(`git status failed: ${firstLine(status.stderr)}`);
+  if (status.code !== 0) {
+    throw new Error(`${repo.path} is not a git working tree (${firstLine(status.stderr)})`);
+  }
   let dirty = 0;
   for (const line of status.stdout.split('\n')) {
     if (line.startsWith('# branch.head ')) report.git.branch = line.slice(14);

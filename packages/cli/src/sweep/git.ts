@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export interface GitResult {
   readonly code: number;
@@ -86,4 +88,34 @@ export function parseRemote(
   if (host === hostOf(hosts.gitlab) || /gitlab/i.test(host)) forge = 'gitlab';
   else if (host === hostOf(hosts.github) || /github/i.test(host)) forge = 'github';
   return { forge, project };
+}
+
+/**
+ * The URL of the repository's `origin` remote, read from its git config file (a worktree's `.git` file
+ * points at its git folder, whose `commondir` holds the config): no git process for it. undefined when
+ * there is no origin or no readable config.
+ */
+export function originUrl(repoPath: string): string | undefined {
+  try {
+    let gitDir = join(repoPath, '.git');
+    if (statSync(gitDir).isFile()) {
+      const pointer = /^gitdir:\s*(.+)$/m.exec(readFileSync(gitDir, 'utf8'))?.[1]?.trim();
+      if (!pointer) return undefined;
+      gitDir = resolve(repoPath, pointer);
+      const common = join(gitDir, 'commondir');
+      if (existsSync(common)) gitDir = resolve(gitDir, readFileSync(common, 'utf8').trim());
+    }
+    let inOrigin = false;
+    for (const raw of readFileSync(join(gitDir, 'config'), 'utf8').split('\n')) {
+      const line = raw.trim();
+      if (line.startsWith('[')) inOrigin = /^\[remote\s+"origin"\]$/.test(line);
+      else if (inOrigin) {
+        const url = /^url\s*=\s*(.*)$/.exec(line)?.[1]?.trim();
+        if (url !== undefined) return url.replace(/^"(.*)"$/, '$1');
+      }
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -15,7 +15,9 @@ export function startProgress(total: number, options: { json: boolean }): Progre
   const running = new Set<string>();
   let finished = 0;
   let unhealthy = 0;
-  if (!process.stderr.isTTY) {
+  // A terminal that reports no width (some pseudo-terminals) would make a spinner's redraw arithmetic
+  // meaningless: plain lines there too.
+  if (!process.stderr.isTTY || !(process.stderr.columns > 0)) {
     return {
       start: () => {},
       done: (report) => {

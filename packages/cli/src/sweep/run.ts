@@ -65,7 +65,6 @@ export async function runSweep(
         const last = previous.get(repo.key);
         return last !== undefined && last.status !== 'healthy';
       });
-      if (repos.length === 0) throw new FactoryError(messages.resumeNothing, ExitCode.refused);
     }
     const concurrency = options.concurrency ?? defaultConcurrency();
     const sweepId = history.start(file, {
@@ -76,15 +75,18 @@ export async function runSweep(
       only: options.only ?? null,
     });
     const progress = startProgress(repos.length, { json: options.json });
+    // The installer's checks run on this thread: measured on 2 CPUs, worker threads were slower and
+    // heavier (their synchronous git calls compete for the same cores as the fetches).
+    const drift = factoryDriftProvider({
+      nodePath: process.execPath,
+      binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
+    });
     const reports = await sweep(repos, {
       concurrency,
       fix: options.fix,
       exec: options.exec,
       timeoutMs: (options.timeoutSeconds ?? manifest.timeoutSeconds ?? 120) * 1000,
-      drift: factoryDriftProvider({
-        nodePath: process.execPath,
-        binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
-      }),
+      drift,
       forges: options.forges ? new ForgeFactory(options.env) : undefined,
       env: options.env,
       lastSwept: (repo) => previous.get(repo.key)?.finishedAt,
@@ -135,7 +137,11 @@ export async function runSweep(
       repositories: reports,
       trends,
     };
-    const lines = options.json ? [] : [...renderTable(reports), messages.sweepSummary(summary)];
+    const lines = options.json
+      ? []
+      : reports.length === 0 && options.resume
+        ? [messages.resumeNothing]
+        : [...renderTable(reports), messages.sweepSummary(summary)];
     return { document, lines, unhealthy: summary.total - summary.healthy };
   } finally {
     history.close();

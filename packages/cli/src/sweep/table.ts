@@ -8,13 +8,35 @@ function tasks(report: RepoReport): string {
   return parts.length ? parts.join(', ') : '0';
 }
 
+/** Gate failures and guard refusals since the repository's previous sweep. */
+function sinceLast(report: RepoReport): string {
+  const state = report.state;
+  if (!state) return '-';
+  const parts = [
+    state.gateFailuresSince ? `${state.gateFailuresSince} gate failed` : '',
+    state.guardRefusalsSince ? `${state.guardRefusalsSince} guard refused` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : '0';
+}
+
 /** The final table: one row per repository, the first problem in full and how many more there are. */
 export function renderTable(reports: readonly RepoReport[]): string[] {
   const table = new Table({
-    head: ['repository', 'status', 'branch', 'changes', 'ahead/behind', 'drift', 'tasks', 'PRs', 'problems'],
+    head: [
+      'repository',
+      'status',
+      'branch',
+      'changes',
+      'ahead/behind',
+      'drift',
+      'tasks',
+      'since last',
+      'PRs',
+      'problems',
+    ],
     style: { head: [], border: [], compact: true },
     wordWrap: true,
-    colWidths: [null, null, null, null, null, null, null, null, 50] as never,
+    colWidths: [null, null, null, null, null, null, null, null, null, 50] as never,
   });
   for (const report of reports) {
     const drifted = report.drift.checks.filter((c) => !c.ok).map((c) => c.name);
@@ -32,6 +54,7 @@ export function renderTable(reports: readonly RepoReport[]): string[] {
       report.git.ahead === null ? '-' : `+${report.git.ahead}/-${report.git.behind}`,
       drifted.length ? drifted.join(', ') : report.drift.checks.length ? 'ok' : '-',
       tasks(report),
+      sinceLast(report),
       pulls,
       problems,
     ]);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { openRepositoryState } from '@factory/core/state/repository';
 import {
   type ForgeServer,
   fakeSha,
@@ -147,6 +148,22 @@ describe('factory review against a GitHub forge on loopback (real octokit)', () 
       for (let n = 2; n <= 9; n++)
         assert.equal(server.pull('github', project, n).mergeCount, 0, `#${n} merged`);
 
+      // Each request's task in the pull-request workflow moved with the decisions.
+      const state = openRepositoryState(repo.dir);
+      try {
+        const taskState = (n: number) => state.tasks.findByKey(`github:${project}#${n}`)?.state;
+        assert.deepEqual([1, 2, 3, 5].map(taskState), [
+          'merged',
+          'changes-requested',
+          'reviewing',
+          'checking',
+        ]);
+        const log = state.tasks.log(state.tasks.findByKey(`github:${project}#1`)!.id).map((e) => e.to);
+        assert.deepEqual(log.slice(-3), ['approved', 'merging', 'merged']);
+      } finally {
+        state.close();
+      }
+
       // A third run finds nothing new to merge: nothing is merged twice.
       const again = await runFactoryAsync(['review', '--manifest', manifest, '--merge', '--json'], { env });
       assert.equal(again.status, 0, again.stderr);
@@ -262,6 +279,26 @@ describe('factory review against a GitHub forge on loopback (real octokit)', () 
       });
       assert.equal(second.status, 0, second.stderr);
       assert.equal(byNumber(JSON.parse(second.stdout) as ReviewJson).get(3)!.verdict, 'merge');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('two reviewers merging at once: every request is merged exactly once', async () => {
+    const project = 'acme/two-reviewers';
+    const { repo, manifest } = setup('github', project);
+    try {
+      const pulls = [1, 2, 3, 4, 5, 6].map((number) => server.github(project, { number }));
+      const env = envFor(server, repo);
+      const [a, b] = await Promise.all([
+        runFactoryAsync(['review', '--manifest', manifest, '--merge', '--json'], { env }),
+        runFactoryAsync(['review', '--manifest', manifest, '--merge', '--json'], { env }),
+      ]);
+      assert.equal(a.status, 0, a.stderr);
+      assert.equal(b.status, 0, b.stderr);
+      for (const pull of pulls) assert.equal(pull.mergeCount, 1, `#${pull.number}`);
+      const puts = server.requests.filter((r) => r.method === 'PUT' && r.path.includes(project));
+      assert.equal(puts.length, 6, 'no request was sent to the forge twice');
     } finally {
       repo.cleanup();
     }

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { makeTempDir } from '@factory/testkit';
+import { makeTempDir, makeTempRepo } from '@factory/testkit';
 import { RequestPacer } from '../../src/forge/pacer.js';
 import { addRepository, loadManifest, removeRepository } from '../../src/manifest/manifest.js';
-import { parseRemote } from '../../src/sweep/git.js';
+import { originUrl, parseRemote } from '../../src/sweep/git.js';
 
 describe('manifest', () => {
   it('keeps comments when adding and removing, applies defaults, resolves paths', () => {
@@ -96,5 +96,20 @@ describe('remote inference', () => {
       },
     );
     assert.deepEqual(parseRemote('/srv/git/app.git'), { forge: undefined, project: undefined });
+  });
+
+  it('reads origin from the git config of a clone and of a worktree, without git', () => {
+    const repo = makeTempRepo({ files: { 'a.txt': 'a\n' } });
+    try {
+      assert.equal(originUrl(repo.dir), undefined);
+      repo.git('remote', 'add', 'upstream', 'git@github.com:other/x.git');
+      repo.git('remote', 'add', 'origin', 'git@github.com:acme/app.git');
+      assert.equal(originUrl(repo.dir), 'git@github.com:acme/app.git');
+      const tree = join(repo.home, 'tree');
+      repo.git('worktree', 'add', '--quiet', '-b', 'side', tree);
+      assert.equal(originUrl(tree), 'git@github.com:acme/app.git');
+    } finally {
+      repo.cleanup();
+    }
   });
 });

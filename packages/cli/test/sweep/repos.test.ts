@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { makeTempRepo, runFactory } from '@factory/testkit';
+
+describe('factory repos', () => {
+  it('adds, lists and removes repositories in $FACTORY_HOME/repos.yaml', () => {
+    const repo = makeTempRepo({ files: { 'a.txt': 'a\n' } });
+    try {
+      const home = join(repo.home, 'factory-home');
+      const env = { ...repo.env, FACTORY_HOME: home };
+      const added = runFactory(['repos', 'add', '.', '--tag', 'work', '--tag', 'ts', '--json'], {
+        cwd: repo.dir,
+        env,
+      });
+      assert.equal(added.status, 0, added.stderr);
+      assert.deepEqual(JSON.parse(added.stdout), {
+        manifest: join(home, 'repos.yaml'),
+        path: repo.dir,
+        added: true,
+      });
+      assert.match(runFactory(['repos', 'add', repo.dir], { env }).stdout, /already in the manifest/);
+      const list = JSON.parse(runFactory(['repos', 'list', '--json'], { env }).stdout);
+      assert.deepEqual(list.repositories[0].tags, ['work', 'ts']);
+      assert.match(readFileSync(join(home, 'repos.yaml'), 'utf8'), /^version: 1/);
+
+      const missing = runFactory(['repos', 'add', join(repo.dir, 'nope')], { env });
+      assert.equal(missing.status, 2);
+      assert.match(missing.stderr, /is not a folder/);
+
+      assert.equal(runFactory(['repos', 'rm', repo.dir], { env }).status, 0);
+      const again = runFactory(['repos', 'rm', repo.dir], { env });
+      assert.equal(again.status, 2);
+      assert.match(again.stderr, /is not in .*repos\.yaml; run factory repos list/);
+      assert.deepEqual(JSON.parse(runFactory(['repos', 'list', '--json'], { env }).stdout).repositories, []);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
