@@ -4,6 +4,7 @@ import { defaultConfigFileName } from '@factory/core/config/places';
 import { isFactoryError } from '@factory/core/errors';
 import { type DoctorFinding, runDoctor } from '@factory/gates/doctor/doctor';
 import { applyInit, type InitPlan, planInit } from '@factory/gates/install/init';
+import { type RepoContext, readRepoContext } from '@factory/gates/install/repo';
 import { listSkills, syncSkills } from '@factory/gates/skills/sync';
 import { cliVersion } from '../version.js';
 
@@ -116,8 +117,13 @@ function skillsCheck(repoPath: string): DriftCheck {
 }
 
 export function factoryDriftProvider(options: FactoryDriftOptions): DriftProvider {
-  const plan = (repoPath: string) =>
-    planInit({ cwd: repoPath, nodePath: options.nodePath, binPath: options.binPath });
+  const plan = (repoPath: string, repo?: RepoContext) =>
+    planInit({
+      cwd: repoPath,
+      nodePath: options.nodePath,
+      binPath: options.binPath,
+      ...(repo ? { repo } : {}),
+    });
   return {
     async check(repoPath) {
       // An invalid config stops init (and so this plan): it is the drift to report, and only a person
@@ -129,11 +135,14 @@ export function factoryDriftProvider(options: FactoryDriftOptions): DriftProvide
       }
       const checks: DriftCheck[] = [];
       try {
-        const planned = await plan(repoPath);
+        // One read of git's view of the repository (layout and config) serves both init's plan and the
+        // doctor; a fix re-reads it, since init changes the config.
+        const repo = await readRepoContext(repoPath);
+        const planned = await plan(repoPath, repo);
         const noConfig = planned.files.some((f) => f.path === defaultConfigFileName);
         checks.push({ name: 'config', ok: !noConfig, detail: noConfig ? 'no factory config' : 'valid' });
         checks.push(...classify(planned, options.binPath));
-        const findings = await runDoctor(repoPath);
+        const findings = await runDoctor(repoPath, process.env, repo);
         checks.splice(0, checks.length, ...withDoctor(checks, findings));
       } catch (error) {
         checks.push({ name: 'hooks', ok: false, detail: errorText(error) });

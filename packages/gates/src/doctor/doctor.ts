@@ -7,7 +7,7 @@ import { stateDbPath } from '@factory/core/paths';
 import { hasFactoryGuard } from '../install/claude-settings.js';
 import { blockStart } from '../install/hook-script.js';
 import { detectHooks } from '../install/managers.js';
-import { gitConfigGet, repoLayout } from '../install/repo.js';
+import { type RepoContext, readRepoContext } from '../install/repo.js';
 import { messages } from '../messages.js';
 import { findOnPath } from '../secrets/gitleaks.js';
 
@@ -59,9 +59,15 @@ function lefthookReachable(root: string, stub: string, env: NodeJS.ProcessEnv): 
  * Every state in which a hook would not run, or would run without factory, or the guard would let tool
  * calls through. Each finding says what is wrong and the command that fixes it.
  */
-export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<DoctorFinding[]> {
-  const layout = repoLayout(cwd);
-  const { root } = layout;
+export async function runDoctor(
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+  /** What git says about the repository at `cwd`, when the caller has read it already (the sweep). */
+  known?: RepoContext,
+): Promise<DoctorFinding[]> {
+  // Every git config key below is answered from this one read (and the layout from one rev-parse).
+  const repo = known ?? (await readRepoContext(cwd));
+  const { root } = repo.layout;
   const findings: DoctorFinding[] = [];
   const add = (id: keyof typeof messages.doctor, ...args: string[]) => {
     const entry = messages.doctor[id] as (...a: string[]) => { problem: string; fix: string };
@@ -79,7 +85,7 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
   const gateHooks = ['pre-commit', 'pre-push', ...(config?.gates.commitMsg.pattern ? ['commit-msg'] : [])];
 
   // Git hooks: is core.hooksPath ours, does the folder exist here, does each gate hook call factory?
-  const hooksPath = gitConfigGet(root, 'core.hooksPath');
+  const hooksPath = repo.config.get('core.hooksPath');
   let dispatch: string | undefined;
   if (!hooksPath) add('hooksPathUnset');
   else {
@@ -113,8 +119,8 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
         if (!existsSync(paths.bin) || !executable(paths.node))
           add('binaryUnreachable', hook, paths.bin, paths.node);
       } else {
-        const node = gitConfigGet(root, 'factory.node');
-        const bin = gitConfigGet(root, 'factory.bin');
+        const node = repo.config.get('factory.node');
+        const bin = repo.config.get('factory.bin');
         const viaModules = existsSync(join(root, 'node_modules/.bin/factory'));
         const viaConfig = !!bin && existsSync(bin) && !!node && executable(node);
         const viaPath = !!findOnPath('factory', env);
@@ -125,7 +131,7 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
   }
 
   // Other managers: hooks that exist but that factory's hooks do not chain never run (shadowed).
-  const situation = detectHooks(layout, gitConfigGet(root, 'factory.chainedHooksPath'));
+  const situation = detectHooks(repo);
   for (const hook of situation.chain) {
     const huskyScript = dispatch ? (read(join(resolve(dispatch, '..'), hook.name)) ?? '') : '';
     const wrapper = dispatch ? (read(join(dispatch, hook.name)) ?? '') : '';

@@ -26,7 +26,7 @@ import {
   removeBlock,
 } from './hook-script.js';
 import { detectHooks, type HookSituation, huskyHookNames } from './managers.js';
-import { detectRepoKind, gitConfigGet, type RepoLayout, repoLayout } from './repo.js';
+import { detectRepoKind, isTracked, type RepoContext, type RepoLayout, readRepoContext } from './repo.js';
 
 export type InitMode = 'personal' | 'team';
 
@@ -39,6 +39,8 @@ export interface InitOptions {
   /** Absolute path of the node that runs factory, and of factory's bin: what the hooks will call. */
   readonly nodePath: string;
   readonly binPath: string;
+  /** What git says about the repository at `cwd`, when the caller has read it already (the sweep). */
+  readonly repo?: RepoContext;
 }
 
 export interface FileChange {
@@ -78,15 +80,13 @@ function read(path: string): string | undefined {
   }
 }
 
-function isTracked(root: string, path: string): boolean {
-  return gitRaw(root, ['ls-files', '--error-unmatch', '--', path]).status === 0;
-}
-
 /** Works out everything `factory init` would write; writes nothing. Invalid existing files stop it here. */
 export async function planInit(options: InitOptions): Promise<InitPlan> {
-  const layout = repoLayout(options.cwd);
+  // Every git config key below is answered from this one read (and the layout from one rev-parse).
+  const repo = options.repo ?? (await readRepoContext(options.cwd));
+  const { layout, config: gitConfig } = repo;
   const { root } = layout;
-  const recordedMode = gitConfigGet(root, 'factory.mode');
+  const recordedMode = gitConfig.get('factory.mode');
   const mode: InitMode = options.mode ?? (recordedMode === 'team' ? 'team' : 'personal');
   const files: FileChange[] = [];
   const notes: string[] = [];
@@ -121,7 +121,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   for (const tool of missingTools(root, config)) notes.push(messages.initToolMissing(tool));
 
   // Git hooks.
-  const situation = detectHooks(layout, gitConfigGet(root, 'factory.chainedHooksPath'));
+  const situation = detectHooks(repo);
   if (!options.force) {
     if (situation.dormantManagers.length > 0) {
       throw new FactoryError(messages.initDormantManager(situation.dormantManagers), ExitCode.refused);
@@ -136,10 +136,14 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
   const locator: Locator = { mode, nodePath: options.nodePath, binPath: options.binPath };
   const hookPlans = planHooks(layout, situation, config, mode);
-  const foreignHusky = situation.huskyScripts.some((name) => {
+  let foreignHusky = false;
+  for (const name of situation.huskyScripts) {
     const text = read(join(root, '.husky', name)) ?? '';
-    return !text.includes(ownedFileHeader) && isTracked(root, `.husky/${name}`);
-  });
+    if (!text.includes(ownedFileHeader) && (await isTracked(root, `.husky/${name}`))) {
+      foreignHusky = true;
+      break;
+    }
+  }
   const wrappers = mode === 'personal' && foreignHusky;
   for (const name of huskyHookNames) {
     const hook = hookPlans.get(name);
@@ -162,7 +166,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
   const huskyReady =
     existsSync(join(root, '.husky/_/h')) &&
-    gitConfigGet(root, 'core.hooksPath') === hooksPathFor(root, mode, wrappers) &&
+    gitConfig.get('core.hooksPath') === hooksPathFor(root, mode, wrappers) &&
     [...hookPlans.keys()].every((name) => existsSync(join(root, '.husky/_', name)));
   // Personal mode owns .husky/: keep only the stubs of hooks in use (git would start a shell for each of
   // the others on every commit: prepare-commit-msg, commit-msg, post-commit...).
@@ -193,7 +197,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
 
   // What stays out of git in personal mode (this clone only: .git/info/exclude is never shared).
   const excludePath = join(layout.commonDir, 'info', 'exclude');
-  const excluded = mode === 'personal' ? personalExcludes(root, wrappers, found?.file) : undefined;
+  const excluded = mode === 'personal' ? await personalExcludes(root, wrappers, found?.file) : undefined;
   const excludeBefore = read(excludePath) ?? '';
   const excludeAfter = mergeExclude(excludeBefore, excluded);
   if (excludeAfter !== excludeBefore) {
@@ -233,7 +237,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     skillNames.length > 0 ? [...syncSkills({ repoRoot: root, names: skillNames, dryRun: true }).changed] : [];
 
   const hooksPath = hooksPathFor(root, mode, wrappers);
-  const gitConfig = [
+  const configChanges = [
     { key: 'core.hooksPath', value: hooksPath },
     { key: 'factory.mode', value: mode },
     { key: 'factory.node', value: options.nodePath },
@@ -241,14 +245,14 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     ...(situation.customHooksPath
       ? [{ key: 'factory.chainedHooksPath', value: situation.customHooksPath }]
       : []),
-  ].filter(({ key, value }) => gitConfigGet(root, key) !== value);
+  ].filter(({ key, value }) => gitConfig.get(key) !== value);
 
   return {
     root,
     mode,
     preset,
     files: [...files, ...wrapperFiles],
-    gitConfig,
+    gitConfig: configChanges,
     husky: !huskyReady,
     createState: !existsSync(stateDbPath(root)),
     pruneStubs,
@@ -286,13 +290,17 @@ function hooksPathFor(root: string, mode: InitMode, wrappers: boolean): string {
   return mode === 'personal' && !wrappers ? join(root, '.husky', '_') : '.husky/_';
 }
 
-function personalExcludes(root: string, wrappers: boolean, configFile: string | undefined): string[] {
+async function personalExcludes(
+  root: string,
+  wrappers: boolean,
+  configFile: string | undefined,
+): Promise<string[]> {
   // Skills are not excluded: a team may track .claude/skills/ and add its own; hiding the folder would hide
   // theirs. factory's skills show up as untracked files until the developer decides what to do with them.
   const paths = ['/.factory/', '/.claude/settings.local.json'];
   if (!wrappers) paths.unshift('/.husky/');
   if (!configFile) paths.push(`/${defaultConfigFileName}`);
-  else if (!isTracked(root, relative(root, configFile))) paths.push(`/${relative(root, configFile)}`);
+  else if (!(await isTracked(root, relative(root, configFile)))) paths.push(`/${relative(root, configFile)}`);
   return paths;
 }
 

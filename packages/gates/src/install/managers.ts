@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { gitConfigGet, type RepoLayout } from './repo.js';
+import type { RepoContext } from './repo.js';
 
 /** The hooks husky's `.husky/_` dispatches: the ones a chain can keep running. */
 export const huskyHookNames = [
@@ -95,9 +95,10 @@ export function isHuskyHooksPath(value: string | undefined, root: string): boole
   return abs === join(root, '.husky', '_') || abs === join(root, '.husky') || /\/\.husky\/_\/?$/.test(abs);
 }
 
-export function detectHooks(layout: RepoLayout, chainedBefore: string | undefined): HookSituation {
+export function detectHooks({ layout, config }: RepoContext): HookSituation {
   const { root, commonDir } = layout;
-  const hooksPath = gitConfigGet(root, 'core.hooksPath');
+  const hooksPath = config.get('core.hooksPath');
+  const chainedBefore = config.get('factory.chainedHooksPath');
   const huskyDir = join(root, '.husky');
   const huskyScripts = existsSync(huskyDir)
     ? readdirSync(huskyDir).filter((name) => (huskyHookNames as readonly string[]).includes(name))

@@ -1,7 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, FactoryError } from '@factory/core/errors';
-import { gitRaw } from '../gate/git.js';
 import { messages } from '../messages.js';
 
 /** Where a repository keeps what: resolved once by git, so init works at any depth and in worktrees. */
@@ -14,16 +14,103 @@ export interface RepoLayout {
   readonly gitDir: string;
 }
 
-export function repoLayout(cwd: string): RepoLayout {
-  const out = gitRaw(cwd, ['rev-parse', '--show-toplevel', '--git-common-dir', '--absolute-git-dir']);
-  if (out.status !== 0) throw new FactoryError(messages.gateNotInRepository(cwd), ExitCode.usage);
-  const [root = '', common = '', gitDir = ''] = out.stdout.toString('utf8').trim().split('\n');
-  return { root, commonDir: isAbsolute(common) ? common : resolve(cwd, common), gitDir };
+/**
+ * The repository's git configuration as git itself resolves it (system, global, local and worktree
+ * files, includes followed, `-c` and GIT_CONFIG_* overrides), read with one `git config --list -z`.
+ * Answers what `git config --get KEY` would: the last value of the key, trimmed; undefined when unset.
+ */
+export class GitConfig {
+  readonly #values: ReadonlyMap<string, string>;
+
+  constructor(values: ReadonlyMap<string, string>) {
+    this.#values = values;
+  }
+
+  /** Parses `git config --list -z`: entries `key\nvalue\0`, or `key\0` for a key given without a value. */
+  static parse(listZ: string): GitConfig {
+    const values = new Map<string, string>();
+    for (const entry of listZ.split('\0')) {
+      if (entry === '') continue;
+      const newline = entry.indexOf('\n');
+      const key = newline === -1 ? entry : entry.slice(0, newline);
+      // Later entries override earlier ones (local after global), as `git config --get` answers.
+      values.set(canonicalKey(key), newline === -1 ? '' : entry.slice(newline + 1).trim());
+    }
+    return new GitConfig(values);
+  }
+
+  get(key: string): string | undefined {
+    return this.#values.get(canonicalKey(key));
+  }
 }
 
-export function gitConfigGet(root: string, key: string): string | undefined {
-  const out = gitRaw(root, ['config', '--get', key]);
-  return out.status === 0 ? out.stdout.toString('utf8').trim() : undefined;
+/** git compares section and variable names case-insensitively, subsection names exactly. */
+function canonicalKey(key: string): string {
+  const first = key.indexOf('.');
+  const last = key.lastIndexOf('.');
+  if (first === -1) return key.toLowerCase();
+  return `${key.slice(0, first).toLowerCase()}${key.slice(first, last)}${key.slice(last).toLowerCase()}`;
+}
+
+/**
+ * What init and doctor need to know about a repository from git, read once with two git processes run
+ * side by side (a sweep asks this of a hundred repositories: one `git config --get` per key cost more
+ * than everything else it does). A snapshot: after init changes the config, read a new one.
+ */
+export interface RepoContext {
+  readonly layout: RepoLayout;
+  readonly config: GitConfig;
+}
+
+interface GitOutput {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** git without blocking the event loop: concurrent callers (the sweep) keep their other work moving. */
+export function gitAsync(cwd: string, args: readonly string[]): Promise<GitOutput> {
+  return new Promise((done, fail) => {
+    execFile(
+      'git',
+      [...args],
+      {
+        cwd,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+      },
+      (error, stdout, stderr) => {
+        if (!error) {
+          done({ status: 0, stdout, stderr });
+          return;
+        }
+        const { code } = error as { code?: unknown };
+        // A git that could not be started at all is an environment problem, as with the synchronous calls;
+        // one ended by a signal reports 128, as spawnSync's callers here read it.
+        if (typeof code === 'string') fail(error);
+        else done({ status: typeof code === 'number' ? code : 128, stdout, stderr });
+      },
+    );
+  });
+}
+
+export async function readRepoContext(cwd: string): Promise<RepoContext> {
+  const [paths, list] = await Promise.all([
+    gitAsync(cwd, ['rev-parse', '--show-toplevel', '--git-common-dir', '--absolute-git-dir']),
+    gitAsync(cwd, ['config', '--list', '-z']),
+  ]);
+  if (paths.status !== 0) throw new FactoryError(messages.gateNotInRepository(cwd), ExitCode.usage);
+  const [root = '', common = '', gitDir = ''] = paths.stdout.trim().split('\n');
+  const layout = { root, commonDir: isAbsolute(common) ? common : resolve(cwd, common), gitDir };
+  // An unreadable config file makes `git config --get` fail for every key: the same as nothing set.
+  const config = list.status === 0 ? GitConfig.parse(list.stdout) : new GitConfig(new Map());
+  return { layout, config };
+}
+
+/** Whether git tracks `path` (relative to `root`): a file, or anything under a folder of that name. */
+export async function isTracked(root: string, path: string): Promise<boolean> {
+  return (await gitAsync(root, ['ls-files', '--error-unmatch', '--', path])).status === 0;
 }
 
 export type RepoKind = 'typescript' | 'python' | 'base';
