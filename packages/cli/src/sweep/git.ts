@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { execFileOffThread } from '@factory/core/proc/exec-off-thread';
 
 export interface GitResult {
   readonly code: number;
@@ -12,42 +12,31 @@ export interface GitResult {
  * Runs git without a shell and without ever prompting (a sweep must not hang on a password prompt),
  * bounded by `timeoutMs` and by the caller's abort signal.
  */
-export function git(
+export async function git(
   cwd: string,
   args: readonly string[],
   options: { timeoutMs?: number; signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {},
 ): Promise<GitResult> {
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      [...args],
-      {
-        cwd,
-        env: {
-          ...(options.env ?? process.env),
-          GIT_TERMINAL_PROMPT: '0',
-          GIT_ASKPASS: '',
-          SSH_ASKPASS: '',
-          LC_ALL: 'C',
-        },
-        timeout: options.timeoutMs ?? 60_000,
-        maxBuffer: 16 * 1024 * 1024,
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-      (error, stdout, stderr) => {
-        const code = error
-          ? typeof (error as { code?: unknown }).code === 'number'
-            ? (error as { code: number }).code
-            : 1
-          : 0;
-        resolve({
-          code,
-          stdout: String(stdout),
-          stderr: String(stderr || (error && !stderr ? error.message : '')),
-        });
-      },
-    );
+  // Started from a helper thread: a sweep starts hundreds of git processes, and each start blocks the
+  // thread that asks for it until the child has exec'd (see exec-off-thread).
+  const result = await execFileOffThread('git', args, {
+    cwd,
+    env: {
+      ...(options.env ?? process.env),
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_ASKPASS: '',
+      SSH_ASKPASS: '',
+      LC_ALL: 'C',
+    },
+    timeoutMs: options.timeoutMs ?? 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
+  return {
+    code: result.error ? (result.code ?? 1) : 0,
+    stdout: result.stdout,
+    stderr: result.stderr || (result.error ? result.error.message : ''),
+  };
 }
 
 /** The forge and project a remote URL points at, when it can be told from the URL alone. */

@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, FactoryError } from '@factory/core/errors';
+import { execFileOffThread } from '@factory/core/proc/exec-off-thread';
 import { messages } from '../messages.js';
 
 /** Where a repository keeps what: resolved once by git, so init works at any depth and in worktrees. */
@@ -68,31 +68,23 @@ interface GitOutput {
   readonly stderr: string;
 }
 
-/** git without blocking the event loop: concurrent callers (the sweep) keep their other work moving. */
-export function gitAsync(cwd: string, args: readonly string[]): Promise<GitOutput> {
-  return new Promise((done, fail) => {
-    execFile(
-      'git',
-      [...args],
-      {
-        cwd,
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
-      },
-      (error, stdout, stderr) => {
-        if (!error) {
-          done({ status: 0, stdout, stderr });
-          return;
-        }
-        const { code } = error as { code?: unknown };
-        // A git that could not be started at all is an environment problem, as with the synchronous calls;
-        // one ended by a signal reports 128, as spawnSync's callers here read it.
-        if (typeof code === 'string') fail(error);
-        else done({ status: typeof code === 'number' ? code : 128, stdout, stderr });
-      },
-    );
+/**
+ * git without blocking the event loop, started from a helper thread (see exec-off-thread): concurrent
+ * callers (the sweep) keep their other work moving.
+ */
+export async function gitAsync(cwd: string, args: readonly string[]): Promise<GitOutput> {
+  const result = await execFileOffThread('git', args, {
+    cwd,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
   });
+  const { error } = result;
+  // A git that could not be started at all is an environment problem, as with the synchronous calls;
+  // one ended by a signal reports 128, as spawnSync's callers here read it.
+  if (error && typeof error.code === 'string') {
+    throw Object.assign(new Error(error.message), { code: error.code });
+  }
+  return { status: error ? (result.code ?? 128) : 0, stdout: result.stdout, stderr: result.stderr };
 }
 
 export async function readRepoContext(cwd: string): Promise<RepoContext> {
