@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { execFileOffThread } from '@factory/core/proc/exec-off-thread';
@@ -53,9 +53,10 @@ function canonicalKey(key: string): string {
 }
 
 /**
- * What init and doctor need to know about a repository from git, read once with two git processes run
- * side by side (a sweep asks this of a hundred repositories: one `git config --get` per key cost more
- * than everything else it does). A snapshot: after init changes the config, read a new one.
+ * What init and doctor need to know about a repository from git, read once: one `git config --list`,
+ * and beside it a `git rev-parse` unless the layout is the plain case (a sweep asks this of a hundred
+ * repositories: one `git config --get` per key cost more than everything else it does). A snapshot:
+ * after init changes the config, read a new one.
  */
 export interface RepoContext {
   readonly layout: RepoLayout;
@@ -87,16 +88,56 @@ export async function gitAsync(cwd: string, args: readonly string[]): Promise<Gi
   return { status: error ? (result.code ?? 128) : 0, stdout: result.stdout, stderr: result.stderr };
 }
 
-export async function readRepoContext(cwd: string): Promise<RepoContext> {
-  const [paths, list] = await Promise.all([
-    gitAsync(cwd, ['rev-parse', '--show-toplevel', '--git-common-dir', '--absolute-git-dir']),
-    gitAsync(cwd, ['config', '--list', '-z']),
-  ]);
+/** Environment variables that move where git finds the repository: with any of them set, git is asked. */
+const discoveryEnv = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_CEILING_DIRECTORIES'];
+
+/**
+ * The layout of the plainest case without a git process: `cwd` is the top of an ordinary clone (its own
+ * `.git` folder, no linked worktree, owned by us) and nothing in the environment or the config moves the
+ * work tree. Exactly what `git rev-parse --show-toplevel --git-common-dir --absolute-git-dir` prints
+ * there: the physical top, `.git` relative to cwd, and its real path. Anything else: undefined, ask git.
+ */
+function plainCandidate(cwd: string): boolean {
+  if (discoveryEnv.some((name) => process.env[name] !== undefined)) return false;
+  try {
+    const dotGit = lstatSync(join(cwd, '.git'));
+    if (!dotGit.isDirectory()) return false; // a worktree's or submodule's `.git` file, or a link
+    const uid = process.getuid?.();
+    // git refuses a repository someone else owns (safe.directory): let git say so.
+    if (uid === undefined || dotGit.uid !== uid || statSync(cwd).uid !== uid) return false;
+    return existsSync(join(cwd, '.git', 'HEAD')) && !existsSync(join(cwd, '.git', 'commondir'));
+  } catch {
+    return false;
+  }
+}
+
+function plainLayout(cwd: string, config: GitConfig): RepoLayout | undefined {
+  if (config.get('core.worktree') !== undefined) return undefined;
+  const bare = config.get('core.bare');
+  if (bare !== undefined && bare !== 'false') return undefined;
+  const root = realpathSync(cwd);
+  return { root, commonDir: resolve(cwd, '.git'), gitDir: join(root, '.git') };
+}
+
+function layoutFromGit(cwd: string, paths: GitOutput): RepoLayout {
   if (paths.status !== 0) throw new FactoryError(messages.gateNotInRepository(cwd), ExitCode.usage);
   const [root = '', common = '', gitDir = ''] = paths.stdout.trim().split('\n');
-  const layout = { root, commonDir: isAbsolute(common) ? common : resolve(cwd, common), gitDir };
+  return { root, commonDir: isAbsolute(common) ? common : resolve(cwd, common), gitDir };
+}
+
+const layoutArgs = ['rev-parse', '--show-toplevel', '--git-common-dir', '--absolute-git-dir'];
+
+export async function readRepoContext(cwd: string): Promise<RepoContext> {
+  const candidate = plainCandidate(cwd);
+  const [paths, list] = await Promise.all([
+    candidate ? undefined : gitAsync(cwd, layoutArgs),
+    gitAsync(cwd, ['config', '--list', '-z']),
+  ]);
   // An unreadable config file makes `git config --get` fail for every key: the same as nothing set.
   const config = list.status === 0 ? GitConfig.parse(list.stdout) : new GitConfig(new Map());
+  const layout =
+    (candidate && list.status === 0 ? plainLayout(cwd, config) : undefined) ??
+    layoutFromGit(cwd, paths ?? (await gitAsync(cwd, layoutArgs)));
   return { layout, config };
 }
 

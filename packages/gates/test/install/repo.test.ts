@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { readRepoContext } from '@factory/gates/install/repo';
 import { makeTempRepo } from '@factory/testkit';
@@ -73,6 +73,37 @@ describe('readRepoContext', () => {
         gitDir: join(repo.dir, '.git'),
       });
       assert.equal(deep.config.get('factory.mode'), 'team');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('finds the same layout as git rev-parse, with or without asking git', async () => {
+    const repo = makeTempRepo({ files: { 'README.md': '# r\n' } });
+    try {
+      const byGit = (cwd: string) => {
+        const out = spawnSync(
+          'git',
+          ['rev-parse', '--show-toplevel', '--git-common-dir', '--absolute-git-dir'],
+          { cwd, encoding: 'utf8' },
+        );
+        const [root = '', common = '', gitDir = ''] = out.stdout.trim().split('\n');
+        return { root, commonDir: isAbsolute(common) ? common : resolve(cwd, common), gitDir };
+      };
+      // The top of a clone, the same through a symbolic link, a subfolder, a linked worktree, and a
+      // clone whose config moves its work tree elsewhere.
+      const linked = join(repo.home, 'linked');
+      symlinkSync(repo.dir, linked);
+      mkdirSync(join(repo.dir, 'sub'));
+      const worktree = join(repo.home, 'wt');
+      repo.git('worktree', 'add', '--quiet', '-b', 'side', worktree);
+      const moved = join(repo.home, 'moved');
+      mkdirSync(join(moved, 'elsewhere'), { recursive: true });
+      spawnSync('git', ['init', '--quiet', moved]);
+      spawnSync('git', ['config', 'core.worktree', join(moved, 'elsewhere')], { cwd: moved });
+      for (const cwd of [repo.dir, linked, join(repo.dir, 'sub'), worktree, moved]) {
+        assert.deepEqual((await readRepoContext(cwd)).layout, byGit(cwd), cwd);
+      }
     } finally {
       repo.cleanup();
     }
