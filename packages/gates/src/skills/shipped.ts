@@ -16,6 +16,22 @@ export interface ShippedSkill {
   readonly dir: string;
 }
 
+/**
+ * Descriptions by the SKILL.md text they came from: a sweep lists the shipped skills twice per repository,
+ * and parsing their YAML frontmatter was most of that. Keyed by content, so an edited file is parsed anew.
+ */
+const descriptions = new Map<string, string>();
+
+function descriptionOf(name: string, text: string): string {
+  const key = `${name}\0${text}`;
+  let description = descriptions.get(key);
+  if (description === undefined) {
+    description = checkSkillFile(text, name).frontmatter?.description ?? '';
+    descriptions.set(key, description);
+  }
+  return description;
+}
+
 /** Every shipped skill (a folder with a SKILL.md), by name. Invalid ones are reported by the test. */
 export function listShippedSkills(dir = shippedSkillsDir()): ShippedSkill[] {
   const skills: ShippedSkill[] = [];
@@ -27,10 +43,9 @@ export function listShippedSkills(dir = shippedSkillsDir()): ShippedSkill[] {
     } catch {
       continue;
     }
-    const { frontmatter } = checkSkillFile(text, entry.name);
     skills.push({
       name: entry.name,
-      description: frontmatter?.description ?? '',
+      description: descriptionOf(entry.name, text),
       dir: join(dir, entry.name),
     });
   }
