@@ -67,3 +67,15 @@ describe('factory hook fast path', () => {
     assert.match(result.stderr, /unknown hook event/);
   });
 });
+
+describe('factory output into a closed pipe', () => {
+  it('ends quietly when the reader is gone before it writes (factory task workflows | true)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { factoryBin } = await import('@factory/testkit');
+    // `true` exits without reading, so every write of factory meets a closed pipe.
+    const script = `set -o pipefail; "${process.execPath}" "${factoryBin}" task workflows --mermaid | true`;
+    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /EPIPE|Error/);
+  });
+});

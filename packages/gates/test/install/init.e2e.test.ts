@@ -41,14 +41,21 @@ describe('factory init', () => {
       assert.equal(first.status, 0, first.stderr);
       assert.match(first.stdout, /personal mode, preset typescript/);
       assert.equal(repo.read('package.json'), pkg);
-      assert.deepEqual(
-        repo
-          .git('status', '--porcelain', '--untracked-files=all')
-          .split('\n')
-          .filter((line) => line && !line.startsWith('?? .claude/skills/')),
-        [],
-        'nothing factory wrote shows up in git status but the skills, left for the developer to decide',
+      assert.equal(
+        repo.git('status', '--porcelain', '--untracked-files=all'),
+        '',
+        'nothing factory wrote shows up in git status, its skills included',
       );
+      // A skill of the team's own, next to factory's, is not hidden: only factory's folders are excluded.
+      repo.write(
+        '.claude/skills/our-deploys/SKILL.md',
+        '---\nname: our-deploys\ndescription: how we deploy\n---\n',
+      );
+      assert.equal(
+        repo.git('status', '--porcelain', '--untracked-files=all'),
+        '?? .claude/skills/our-deploys/SKILL.md\n',
+      );
+      rmSync(repo.path('.claude/skills/our-deploys'), { recursive: true });
       assert.match(repo.read('.husky/pre-commit'), /gate pre-commit/);
       assert.equal(repo.git('config', 'core.hooksPath').trim(), repo.path('.husky/_'));
       const config = JSON.parse(repo.read('factory.config.json'));
