@@ -219,7 +219,11 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
 
   // Claude Code: the guard's entries in the mode's settings file, and out of the other one.
-  const entries = guardHookEntries({ nodePath: options.nodePath, binPath: options.binPath });
+  const entries = guardHookEntries({
+    nodePath: options.nodePath,
+    binPath: options.binPath,
+    portable: mode === 'team',
+  });
   const target = mode === 'personal' ? '.claude/settings.local.json' : '.claude/settings.json';
   const other = mode === 'personal' ? '.claude/settings.json' : '.claude/settings.local.json';
   const targetText = read(join(root, target));
