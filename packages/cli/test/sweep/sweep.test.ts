@@ -54,12 +54,8 @@ describe('factory sweep over 30 real repositories with bare remotes', () => {
     template.git('clone', '--quiet', bare, clone);
     const init = runFactory(['init', '--yes'], { cwd: clone, env: template.env });
     assert.equal(init.status, 0, init.stderr);
-    // init installs the preset's skills; personal mode does not hide .claude/skills/ (a team may track its
-    // own there), so the template commits them and pushes: every copy starts clean and level with origin.
+    // init installs the preset's skills (kept out of git in personal mode): the clone stays clean.
     syncSkills({ repoRoot: clone, names: [SKILL] });
-    template.git('-C', clone, 'add', '.claude/skills');
-    template.git('-C', clone, 'commit', '--quiet', '--no-verify', '-m', 'skills');
-    template.git('-C', clone, 'push', '--quiet', 'origin', 'HEAD');
     // An older release of one shipped skill, for the repositories whose skills went stale.
     const oldSkills = join(root.dir, 'old-skills');
     cpSync(shippedSkillsDir(), oldSkills, { recursive: true });

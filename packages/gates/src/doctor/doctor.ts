@@ -110,7 +110,7 @@ export async function runDoctor(
         : script?.includes(blockStart)
           ? script
           : undefined;
-      if (!calling || !calling.includes(`gate ${hook}`)) {
+      if (!calling?.includes(`gate ${hook}`)) {
         add('gateNotCalled', hook, join(huskyDir, hook));
         continue;
       }

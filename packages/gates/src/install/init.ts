@@ -26,7 +26,14 @@ import {
   removeBlock,
 } from './hook-script.js';
 import { detectHooks, type HookSituation, huskyHookNames } from './managers.js';
-import { detectRepoKind, isTracked, type RepoContext, type RepoLayout, readRepoContext } from './repo.js';
+import {
+  detectRepoKind,
+  isTracked,
+  type RepoContext,
+  type RepoLayout,
+  readRepoContext,
+  trackedFiles,
+} from './repo.js';
 
 export type InitMode = 'personal' | 'team';
 
@@ -195,9 +202,17 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     }
   }
 
+  // Skills of the preset, through the skills module (it keeps the user's edits unless told otherwise).
+  const { syncSkills } = await import('../skills/sync.js');
+  const { skillsForPreset } = await import('../skills/shipped.js');
+  const skillNames = skillsForPreset(presetOf(config, preset)) ?? [];
+  const skills =
+    skillNames.length > 0 ? [...syncSkills({ repoRoot: root, names: skillNames, dryRun: true }).changed] : [];
+
   // What stays out of git in personal mode (this clone only: .git/info/exclude is never shared).
   const excludePath = join(layout.commonDir, 'info', 'exclude');
-  const excluded = mode === 'personal' ? await personalExcludes(root, wrappers, found?.file) : undefined;
+  const excluded =
+    mode === 'personal' ? await personalExcludes(root, wrappers, found?.file, skillNames) : undefined;
   const excludeBefore = read(excludePath) ?? '';
   const excludeAfter = mergeExclude(excludeBefore, excluded);
   if (excludeAfter !== excludeBefore) {
@@ -209,7 +224,11 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
 
   // Claude Code: the guard's entries in the mode's settings file, and out of the other one.
-  const entries = guardHookEntries({ nodePath: options.nodePath, binPath: options.binPath });
+  const entries = guardHookEntries({
+    nodePath: options.nodePath,
+    binPath: options.binPath,
+    portable: mode === 'team',
+  });
   const target = mode === 'personal' ? '.claude/settings.local.json' : '.claude/settings.json';
   const other = mode === 'personal' ? '.claude/settings.json' : '.claude/settings.local.json';
   const targetText = read(join(root, target));
@@ -228,13 +247,6 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
   if (mode === 'personal' && recordedMode === 'team') notes.push(messages.initToPersonal);
   if (mode === 'team') notes.push(messages.initTeamCommit);
-
-  // Skills of the preset, through the skills module (it keeps the user's edits unless told otherwise).
-  const { syncSkills } = await import('../skills/sync.js');
-  const { skillsForPreset } = await import('../skills/shipped.js');
-  const skillNames = skillsForPreset(presetOf(config, preset)) ?? [];
-  const skills =
-    skillNames.length > 0 ? [...syncSkills({ repoRoot: root, names: skillNames, dryRun: true }).changed] : [];
 
   const hooksPath = hooksPathFor(root, mode, wrappers);
   const configChanges = [
@@ -294,13 +306,28 @@ async function personalExcludes(
   root: string,
   wrappers: boolean,
   configFile: string | undefined,
+  skillNames: readonly string[],
 ): Promise<string[]> {
-  // Skills are not excluded: a team may track .claude/skills/ and add its own; hiding the folder would hide
-  // theirs. factory's skills show up as untracked files until the developer decides what to do with them.
   const paths = ['/.factory/', '/.claude/settings.local.json'];
+  // What git tracks of the skills folder and of the config file, in one git call (ls-files lists every
+  // tracked file at or below each path given).
+  const configPath = configFile ? relative(root, configFile) : undefined;
+  const tracked = await trackedFiles(root, [
+    ...(skillNames.length > 0 ? ['.claude/skills'] : []),
+    ...(configPath ? [configPath] : []),
+  ]);
+  // The skills factory installs, folder by folder: never all of .claude/skills/, where a team may keep and
+  // add its own. A skill folder the repository already tracks is the team's business and stays visible.
+  const untrackedSkills = skillNames.filter(
+    (name) => !tracked.some((path) => path.startsWith(`.claude/skills/${name}/`)),
+  );
+  for (const name of untrackedSkills) paths.push(`/.claude/skills/${name}/`);
+  if (untrackedSkills.length > 0) paths.push('/.claude/skills/.factory-skills.json');
   if (!wrappers) paths.unshift('/.husky/');
-  if (!configFile) paths.push(`/${defaultConfigFileName}`);
-  else if (!(await isTracked(root, relative(root, configFile)))) paths.push(`/${relative(root, configFile)}`);
+  if (!configPath) paths.push(`/${defaultConfigFileName}`);
+  else if (!tracked.some((path) => path === configPath || path.startsWith(`${configPath}/`))) {
+    paths.push(`/${configPath}`);
+  }
   return paths;
 }
 

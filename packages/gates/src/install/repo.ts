@@ -146,6 +146,13 @@ export async function isTracked(root: string, path: string): Promise<boolean> {
   return (await gitAsync(root, ['ls-files', '--error-unmatch', '--', path])).status === 0;
 }
 
+/** The tracked files at or below each of `paths` (relative to `root`), in one git call; [] when git fails. */
+export async function trackedFiles(root: string, paths: readonly string[]): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const result = await gitAsync(root, ['ls-files', '-z', '--', ...paths]);
+  return result.status === 0 ? result.stdout.split('\0').filter(Boolean) : [];
+}
+
 export type RepoKind = 'typescript' | 'python' | 'base';
 
 /** package.json: typescript; pyproject.toml or setup.py: python; anything else: base. */
