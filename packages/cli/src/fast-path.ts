@@ -29,7 +29,14 @@ async function runGateCommand(args: readonly string[]): Promise<number> {
   const [gate = '', ...rest] = args.filter((arg) => arg !== '--debug');
   try {
     const { runGate } = await loadGateRunner();
-    return await runGate({ gate, args: rest, cwd: process.cwd(), env: process.env, readStdin });
+    return await runGate({
+      gate,
+      args: rest,
+      cwd: process.cwd(),
+      env: process.env,
+      readStdin,
+      exitsAfterGate: true,
+    });
   } catch (error) {
     // A gate that cannot run refuses the commit (exit 2), with the reason.
     const { reportError } = await import('./output.js');
@@ -47,7 +54,7 @@ async function runHookCommand(args: readonly string[]): Promise<number> {
         ? await loadPreToolUse()
         : (await import('@factory/gates/hook/router')).routeHook;
     const raw = readStdin();
-    const answer = await route(event, raw, { cwd: process.cwd(), env: process.env });
+    const answer = await route(event, raw, { cwd: process.cwd(), env: process.env, exitsAfterAnswer: true });
     if (answer.stdout) writeOut(1, answer.stdout.endsWith('\n') ? answer.stdout : `${answer.stdout}\n`);
     if (answer.stderr) writeOut(2, answer.stderr);
     return answer.exitCode;
@@ -78,7 +85,7 @@ async function loadGateRunner(): Promise<GateRunner> {
 type Route = (
   event: string,
   raw: string,
-  context: { cwd: string; env: NodeJS.ProcessEnv },
+  context: { cwd: string; env: NodeJS.ProcessEnv; exitsAfterAnswer?: boolean },
 ) => Promise<{
   stdout: string;
   stderr: string;
@@ -93,7 +100,7 @@ type Route = (
 async function loadPreToolUse(): Promise<Route> {
   const bundle = '@factory/gates/hook/pre-tool-use-entry.bundle';
   let entry: {
-    routePreToolUse: (raw: string, context: { cwd: string; env: NodeJS.ProcessEnv }) => ReturnType<Route>;
+    routePreToolUse: (raw: string, context: Parameters<Route>[2]) => ReturnType<Route>;
   };
   try {
     entry = await import(bundle);
