@@ -5,6 +5,16 @@ import module from 'node:module';
 // Enabled before anything else is imported, so that every later module benefits.
 module.enableCompileCache?.();
 
+// factory needs node:sqlite and current libraries: an older Node gets one sentence, and exit 2, which also
+// makes every hook refuse instead of letting a call or a commit through.
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 22)) {
+  process.stderr.write(
+    `factory: this is Node.js ${process.version}, and factory needs Node.js 22.22 or newer (24 LTS recommended); install it, or put the one from scripts/provision-node.sh first on PATH.\n`,
+  );
+  process.exit(2);
+}
+
 const argv = process.argv.slice(2);
 const { runFastPath } = await import('./fast-path.js');
 const fast = await runFastPath(argv);

@@ -8,6 +8,7 @@ import { cliVersion } from './version.js';
 /** The full CLI (yargs): every command but the hook fast path comes through here. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug');
+  stopQuietlyOnClosedPipe();
   const parser = yargs([...argv])
     .scriptName('factory')
     .usage(
@@ -40,4 +41,17 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   const code = process.exitCode;
   return typeof code === 'number' ? code : 0;
+}
+
+/**
+ * `factory task list | head`: the reader went away. That is not an error of ours, so end quietly with
+ * the exit code so far instead of crashing with an unhandled EPIPE.
+ */
+function stopQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  }
 }

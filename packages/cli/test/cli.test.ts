@@ -67,3 +67,38 @@ describe('factory hook fast path', () => {
     assert.match(result.stderr, /unknown hook event/);
   });
 });
+
+describe('factory output into a closed pipe', () => {
+  it('ends quietly when the reader is gone before it writes (factory task workflows | true)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { factoryBin } = await import('@factory/testkit');
+    // `true` exits without reading, so every write of factory meets a closed pipe.
+    const script = `set -o pipefail; "${process.execPath}" "${factoryBin}" task workflows --mermaid | true`;
+    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /EPIPE|Error/);
+  });
+});
+
+describe('factory under a Node.js that is too old', () => {
+  // The machines here ship Node 20 as the system node; elsewhere there may be none to try.
+  const oldNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => {
+    const { spawnSync } = process.getBuiltinModule('node:child_process');
+    const version = spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+    const [major = 99, minor = 99] = version.replace(/^v/, '').split('.').map(Number);
+    return version !== '' && (major < 22 || (major === 22 && minor < 22));
+  });
+
+  it('says so in one sentence with exit 2, and the hook refuses', {
+    skip: oldNode ? false : 'no old Node.js here',
+  }, async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { factoryBin } = await import('@factory/testkit');
+    for (const args of [['--version'], ['hook', 'pre-tool-use']]) {
+      const result = spawnSync(oldNode!, [factoryBin, ...args], { encoding: 'utf8', input: '{}' });
+      assert.equal(result.status, 2);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, /^factory: this is Node\.js v\d+.*needs Node\.js 22\.22 or newer.*\n$/);
+    }
+  });
+});

@@ -104,7 +104,7 @@ export async function runDoctor(cwd: string, env: NodeJS.ProcessEnv = process.en
         : script?.includes(blockStart)
           ? script
           : undefined;
-      if (!calling || !calling.includes(`gate ${hook}`)) {
+      if (!calling?.includes(`gate ${hook}`)) {
         add('gateNotCalled', hook, join(huskyDir, hook));
         continue;
       }

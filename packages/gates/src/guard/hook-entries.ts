@@ -40,6 +40,12 @@ export interface HookEntriesOptions {
   readonly binPath: string;
   /** Seconds Claude Code waits for the hook; a time-out lets the tool run, so keep it generous. */
   readonly timeoutSeconds?: number;
+  /**
+   * Team mode: the entries are committed and run on other machines, so they carry no path of this one.
+   * They look for factory as the committed git hooks do: the project's node_modules/.bin, then the paths
+   * `factory init` recorded in this clone's git config, then PATH; and refuse when none is there.
+   */
+  readonly portable?: boolean;
 }
 
 /** Quotes a string for POSIX sh. */
@@ -49,6 +55,7 @@ export function shellQuote(value: string): string {
 
 /** The fail-closed shell command for one event. */
 export function hookCommand(event: string, options: HookEntriesOptions): string {
+  if (options.portable) return portableHookCommand(event);
   const bin = shellQuote(options.binPath);
   const node = shellQuote(options.nodePath);
   const missing = `factory guard is not reachable (${options.binPath} or ${options.nodePath} is missing); the call is blocked until it is: run factory doctor to see the fix`;
@@ -56,6 +63,23 @@ export function hookCommand(event: string, options: HookEntriesOptions): string 
     `: ${factoryEntryMarker};`,
     `if [ ! -f ${bin} ] || [ ! -x ${node} ]; then echo ${shellQuote(missing)} >&2; exit 2; fi;`,
     `${node} ${bin} hook ${event} || exit 2`,
+  ].join(' ');
+}
+
+/** The team-mode command: the same lookup as the committed git hooks, every failure exit 2. */
+export function portableHookCommand(event: string): string {
+  const missing =
+    'factory guard is not reachable (no node_modules/.bin/factory in the project, no factory.bin in its git config, no factory on PATH); the call is blocked until it is: run npm install or factory init in this clone';
+  const run = (command: string) => `${command} hook ${event} || exit 2; exit 0;`;
+  return [
+    `: ${factoryEntryMarker};`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template
+    'd="${CLAUDE_PROJECT_DIR:-.}";',
+    `if [ -x "$d/node_modules/.bin/factory" ]; then ${run('"$d/node_modules/.bin/factory"')} fi;`,
+    'n=$(git -C "$d" config --get factory.node); b=$(git -C "$d" config --get factory.bin);',
+    `if [ -n "$b" ] && [ -f "$b" ] && [ -x "$n" ]; then ${run('"$n" "$b"')} fi;`,
+    `if command -v factory >/dev/null 2>&1; then ${run('factory')} fi;`,
+    `echo ${shellQuote(missing)} >&2; exit 2`,
   ].join(' ');
 }
 

@@ -3,7 +3,7 @@ import { messages } from '../messages.js';
 import { blockAnswer } from './answers.js';
 import { type HookEventArg, hookEvents, isHookEventArg } from './events.js';
 import { failOpenIfConfigured, parseHookInput } from './input.js';
-import type { HookAnswer, HookContext, HookHandler, HookInput } from './types.js';
+import type { HookAnswer, HookContext, HookHandler } from './types.js';
 
 export { blockAnswer } from './answers.js';
 export { failOpenIfConfigured, MAX_HOOK_INPUT_BYTES, parseHookInput } from './input.js';

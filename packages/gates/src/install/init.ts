@@ -82,6 +82,12 @@ function isTracked(root: string, path: string): boolean {
   return gitRaw(root, ['ls-files', '--error-unmatch', '--', path]).status === 0;
 }
 
+/** The tracked files below `folder`, in one git call. */
+function trackedUnder(root: string, folder: string): string[] {
+  const result = gitRaw(root, ['ls-files', '-z', '--', folder]);
+  return result.status === 0 ? result.stdout.toString('utf8').split('\0').filter(Boolean) : [];
+}
+
 /** Works out everything `factory init` would write; writes nothing. Invalid existing files stop it here. */
 export async function planInit(options: InitOptions): Promise<InitPlan> {
   const layout = repoLayout(options.cwd);
@@ -191,9 +197,17 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     }
   }
 
+  // Skills of the preset, through the skills module (it keeps the user's edits unless told otherwise).
+  const { syncSkills } = await import('../skills/sync.js');
+  const { skillsForPreset } = await import('../skills/shipped.js');
+  const skillNames = skillsForPreset(presetOf(config, preset)) ?? [];
+  const skills =
+    skillNames.length > 0 ? [...syncSkills({ repoRoot: root, names: skillNames, dryRun: true }).changed] : [];
+
   // What stays out of git in personal mode (this clone only: .git/info/exclude is never shared).
   const excludePath = join(layout.commonDir, 'info', 'exclude');
-  const excluded = mode === 'personal' ? personalExcludes(root, wrappers, found?.file) : undefined;
+  const excluded =
+    mode === 'personal' ? personalExcludes(root, wrappers, found?.file, skillNames) : undefined;
   const excludeBefore = read(excludePath) ?? '';
   const excludeAfter = mergeExclude(excludeBefore, excluded);
   if (excludeAfter !== excludeBefore) {
@@ -205,7 +219,11 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
 
   // Claude Code: the guard's entries in the mode's settings file, and out of the other one.
-  const entries = guardHookEntries({ nodePath: options.nodePath, binPath: options.binPath });
+  const entries = guardHookEntries({
+    nodePath: options.nodePath,
+    binPath: options.binPath,
+    portable: mode === 'team',
+  });
   const target = mode === 'personal' ? '.claude/settings.local.json' : '.claude/settings.json';
   const other = mode === 'personal' ? '.claude/settings.json' : '.claude/settings.local.json';
   const targetText = read(join(root, target));
@@ -224,13 +242,6 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
   if (mode === 'personal' && recordedMode === 'team') notes.push(messages.initToPersonal);
   if (mode === 'team') notes.push(messages.initTeamCommit);
-
-  // Skills of the preset, through the skills module (it keeps the user's edits unless told otherwise).
-  const { syncSkills } = await import('../skills/sync.js');
-  const { skillsForPreset } = await import('../skills/shipped.js');
-  const skillNames = skillsForPreset(presetOf(config, preset)) ?? [];
-  const skills =
-    skillNames.length > 0 ? [...syncSkills({ repoRoot: root, names: skillNames, dryRun: true }).changed] : [];
 
   const hooksPath = hooksPathFor(root, mode, wrappers);
   const gitConfig = [
@@ -286,10 +297,21 @@ function hooksPathFor(root: string, mode: InitMode, wrappers: boolean): string {
   return mode === 'personal' && !wrappers ? join(root, '.husky', '_') : '.husky/_';
 }
 
-function personalExcludes(root: string, wrappers: boolean, configFile: string | undefined): string[] {
-  // Skills are not excluded: a team may track .claude/skills/ and add its own; hiding the folder would hide
-  // theirs. factory's skills show up as untracked files until the developer decides what to do with them.
+function personalExcludes(
+  root: string,
+  wrappers: boolean,
+  configFile: string | undefined,
+  skillNames: readonly string[],
+): string[] {
   const paths = ['/.factory/', '/.claude/settings.local.json'];
+  // The skills factory installs, folder by folder: never all of .claude/skills/, where a team may keep and
+  // add its own. A skill folder the repository already tracks is the team's business and stays visible.
+  const tracked = skillNames.length > 0 ? trackedUnder(root, '.claude/skills') : [];
+  const untrackedSkills = skillNames.filter(
+    (name) => !tracked.some((path) => path.startsWith(`.claude/skills/${name}/`)),
+  );
+  for (const name of untrackedSkills) paths.push(`/.claude/skills/${name}/`);
+  if (untrackedSkills.length > 0) paths.push('/.claude/skills/.factory-skills.json');
   if (!wrappers) paths.unshift('/.husky/');
   if (!configFile) paths.push(`/${defaultConfigFileName}`);
   else if (!isTracked(root, relative(root, configFile))) paths.push(`/${relative(root, configFile)}`);

@@ -41,14 +41,21 @@ describe('factory init', () => {
       assert.equal(first.status, 0, first.stderr);
       assert.match(first.stdout, /personal mode, preset typescript/);
       assert.equal(repo.read('package.json'), pkg);
-      assert.deepEqual(
-        repo
-          .git('status', '--porcelain', '--untracked-files=all')
-          .split('\n')
-          .filter((line) => line && !line.startsWith('?? .claude/skills/')),
-        [],
-        'nothing factory wrote shows up in git status but the skills, left for the developer to decide',
+      assert.equal(
+        repo.git('status', '--porcelain', '--untracked-files=all'),
+        '',
+        'nothing factory wrote shows up in git status, its skills included',
       );
+      // A skill of the team's own, next to factory's, is not hidden: only factory's folders are excluded.
+      repo.write(
+        '.claude/skills/our-deploys/SKILL.md',
+        '---\nname: our-deploys\ndescription: how we deploy\n---\n',
+      );
+      assert.equal(
+        repo.git('status', '--porcelain', '--untracked-files=all'),
+        '?? .claude/skills/our-deploys/SKILL.md\n',
+      );
+      rmSync(repo.path('.claude/skills/our-deploys'), { recursive: true });
       assert.match(repo.read('.husky/pre-commit'), /gate pre-commit/);
       assert.equal(repo.git('config', 'core.hooksPath').trim(), repo.path('.husky/_'));
       const config = JSON.parse(repo.read('factory.config.json'));
@@ -290,6 +297,44 @@ describe('factory init', () => {
         new RegExp(process.execPath.replaceAll('/', '\\/')),
         'no machine path in a committed hook',
       );
+      const settings = repo.read('.claude/settings.json');
+      for (const machinePath of [process.execPath, factoryBin, repo.dir]) {
+        assert.ok(
+          !settings.includes(machinePath),
+          `no machine path in committed Claude settings: ${machinePath}`,
+        );
+      }
+      // The committed guard entry finds factory through this clone's git config and decides.
+      const command = JSON.parse(settings).hooks.PreToolUse[0].hooks[0].command as string;
+      const payload = JSON.stringify({
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'git push --force origin main' },
+        cwd: repo.dir,
+      });
+      const decided = spawnSync('sh', ['-c', command], {
+        input: payload,
+        encoding: 'utf8',
+        cwd: repo.dir,
+        env: { ...repo.env, CLAUDE_PROJECT_DIR: repo.dir },
+      });
+      assert.equal(decided.status, 0, decided.stderr);
+      assert.equal(JSON.parse(decided.stdout).hookSpecificOutput.permissionDecision, 'deny');
+      // With factory out of reach, it refuses (exit 2) with the fix.
+      const lost = spawnSync('sh', ['-c', command], {
+        input: payload,
+        encoding: 'utf8',
+        cwd: repo.dir,
+        env: {
+          ...repo.env,
+          CLAUDE_PROJECT_DIR: repo.dir,
+          GIT_CONFIG_GLOBAL: '/dev/null',
+          GIT_DIR: '/nonexistent',
+          PATH: '/usr/bin:/bin',
+        },
+      });
+      assert.equal(lost.status, 2);
+      assert.match(lost.stderr, /factory guard is not reachable.*run npm install or factory init/);
       repo.git('add', '-A');
       const bin = join(repo.home, 'bin');
       const biome = standIn(bin, 'biome');

@@ -50,11 +50,13 @@ describe('built-in secret detectors', () => {
   it('ignores placeholders, environment reads, short values and the allow pragma', () => {
     const clean = [
       'password = "changeme"',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell-style placeholder is the point here
       'api_key = "${API_KEY}"',
       'secret: "<your-secret-here>"',
       'token = process.env.GITHUB_TOKEN',
       'password = "short"',
       'client_secret = "xxxxxxxxxxxxxxxxxxxx"',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell-style placeholder is the point here
       'postgres://user:${PASSWORD}@localhost/db',
       j('const k = "AKIA', 'Z7Q2X4M8K1P9D3W5"; // factory-allow-secret: documented example'),
       'AKIA is a prefix, AKIAshort is not a key',
