@@ -60,6 +60,8 @@ export const messages = {
   manifestInvalid: (file: string, line: number, what: string) =>
     `${file} line ${line}: ${what}; fix the manifest there (see docs/sweep.md).`,
   manifestEmpty: (file: string) => `${file} lists no repositories; add one with factory repos add PATH.`,
+  manifestMissing: (file: string) =>
+    `the manifest ${file} does not exist; pass an existing file with --manifest FILE, or create it with factory repos add PATH.`,
   manifestNoneTagged: (tag: string) => `no repository of the manifest has the tag ${tag}; check --only.`,
   repoAdded: (path: string) => `added ${path}`,
   repoAlreadyListed: (path: string) => `${path} is already in the manifest`,

@@ -73,7 +73,7 @@ export const messages = {
   gateUnknown: (name: string) =>
     `unknown gate "${name}" (known: pre-commit, pre-push, commit-msg, history); the git hooks call factory gate pre-commit, pre-push or commit-msg.`,
   gateNotInRepository: (dir: string) =>
-    `${dir} is not inside a git repository; the gates run from git hooks.`,
+    `${dir} is not inside a git repository, and the gates run from git hooks; run factory in a repository (git init makes one) or pass --cwd DIR.`,
   gateFailedHeader: (gate: string) => `factory gate ${gate}: refused`,
   gateFailedFooter: (gate: string) =>
     `fix the findings above and ${gate === 'pre-push' ? 'push' : 'commit'} again. A human in a hurry may skip a check with a reason: FACTORY_SKIP=<check> FACTORY_SKIP_REASON="why" (recorded; never the secret check). Past runs: factory gate history`,

@@ -21,15 +21,16 @@ export const reviewCommand: CommandModule = {
       .option('merge', { type: 'boolean', describe: 'merge what the policy allows' }),
   handler: async (argv) => {
     const args = argv as unknown as ReviewArgs;
-    const { defaultManifestPath, loadManifest, selectRepositories } = await import('../manifest/manifest.js');
+    const { defaultManifestPath, loadManifest, requireRepositories, selectRepositories } = await import(
+      '../manifest/manifest.js'
+    );
     const { ForgeFactory, resolveForgeTarget } = await import('../forge/index.js');
     const { reviewRepository } = await import('../review/review.js');
     const { repoReviewPolicy } = await import('../review/policy-source.js');
     const { describeError } = await import('../sweep/errors.js');
     const file = args.manifest ? resolve(args.manifest) : defaultManifestPath();
     const manifest = loadManifest(file);
-    if (manifest.repositories.length === 0)
-      throw new FactoryError(messages.manifestEmpty(file), ExitCode.usage);
+    requireRepositories(file, manifest);
     const repos = selectRepositories(manifest, args.only);
     if (repos.length === 0 && args.only) {
       throw new FactoryError(messages.manifestNoneTagged(args.only), ExitCode.usage);

@@ -60,9 +60,8 @@ export function githubForge(options: GithubOptions): Forge {
   octokit.hook.wrap('request', async (request, endpoint) => {
     const modifying = isModifying(endpoint.method);
     for (let attempt = 0; ; attempt++) {
-      if (modifying) await pacer.beforeWrite();
       try {
-        return await request(endpoint);
+        return await (modifying ? pacer.write(async () => request(endpoint)) : request(endpoint));
       } catch (caught) {
         const error = caught as OctokitError;
         const status = error.status ?? 0;

@@ -45,10 +45,11 @@ function pacedRequestHandler(pacer: RequestPacer) {
     url.search = searchParams ?? '';
     const modifying = isModifying(method);
     for (let attempt = 0; ; attempt++) {
-      if (modifying) await pacer.beforeWrite();
       let response: Response;
       try {
-        response = await fetch(url, { method, headers, body, signal: signal ?? AbortSignal.timeout(60_000) });
+        const send = () =>
+          fetch(url, { method, headers, body, signal: signal ?? AbortSignal.timeout(60_000) });
+        response = await (modifying ? pacer.write(send) : send());
       } catch (error) {
         if (!modifying && attempt < 2) continue;
         throw new ForgeHttpError('network error', (error as Error).name);

@@ -48,14 +48,25 @@ export class RequestPacer {
     this.sleep = this.options.sleep ?? sleep;
   }
 
-  /** Waits until a modifying call may start, and claims that slot. */
-  beforeWrite(): Promise<void> {
+  /**
+   * Runs one modifying call: one at a time, and only once `writeSpacingMs` has passed since the previous
+   * one finished. Counting from the end, not the start, keeps the gap the forge sees at least that long
+   * however slow a request is.
+   */
+  write<T>(call: () => Promise<T>): Promise<T> {
     const turn = this.queue.then(async () => {
       const wait = this.lastWrite + this.options.writeSpacingMs - Date.now();
       if (wait > 0) await this.sleep(wait);
-      this.lastWrite = Date.now();
+      try {
+        return await call();
+      } finally {
+        this.lastWrite = Date.now();
+      }
     });
-    this.queue = turn.catch(() => {});
+    this.queue = turn.then(
+      () => {},
+      () => {},
+    );
     return turn;
   }
 

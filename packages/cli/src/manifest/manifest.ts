@@ -139,6 +139,13 @@ function describeError(error: ErrorObject): string {
   }
 }
 
+/** Refuses a manifest without repositories, saying whether the file is missing or just empty. */
+export function requireRepositories(file: string, manifest: Manifest): void {
+  if (manifest.repositories.length > 0) return;
+  const message = existsSync(file) ? messages.manifestEmpty(file) : messages.manifestMissing(file);
+  throw new FactoryError(message, ExitCode.usage);
+}
+
 /** Loads and validates a manifest. Bad YAML or a schema violation names the line and what was expected. */
 export function loadManifest(file: string, env: NodeJS.ProcessEnv = process.env): Manifest {
   const { doc, lines } = readDocument(file);

@@ -6,6 +6,7 @@ import {
   defaultManifestPath,
   loadManifest,
   type ManifestRepo,
+  requireRepositories,
   selectRepositories,
 } from '../manifest/manifest.js';
 import { messages } from '../messages.js';
@@ -51,8 +52,7 @@ export async function runSweep(
   const file = options.manifest ?? defaultManifestPath(options.env);
   const manifest = loadManifest(file, options.env);
   let repos: readonly ManifestRepo[] = selectRepositories(manifest, options.only);
-  if (manifest.repositories.length === 0)
-    throw new FactoryError(messages.manifestEmpty(file), ExitCode.usage);
+  requireRepositories(file, manifest);
   if (repos.length === 0 && options.only)
     throw new FactoryError(messages.manifestNoneTagged(options.only), ExitCode.usage);
 

@@ -38,4 +38,25 @@ describe('factory repos', () => {
       repo.cleanup();
     }
   });
+
+  it('sweep and review name a manifest that does not exist, and one that lists nothing', () => {
+    const repo = makeTempRepo();
+    try {
+      const missing = join(repo.home, 'nope.yaml');
+      for (const command of ['sweep', 'review']) {
+        const run = runFactory([command, '--manifest', missing], { env: repo.env });
+        assert.equal(run.status, 2);
+        assert.equal(
+          run.stderr,
+          `factory: the manifest ${missing} does not exist; pass an existing file with --manifest FILE, or create it with factory repos add PATH.\n`,
+        );
+      }
+      const empty = repo.write('empty.yaml', 'version: 1\nrepositories: []\n');
+      const run = runFactory(['sweep', '--manifest', empty], { env: repo.env });
+      assert.equal(run.status, 2);
+      assert.match(run.stderr, /lists no repositories; add one with factory repos add PATH/);
+    } finally {
+      repo.cleanup();
+    }
+  });
 });

@@ -67,9 +67,24 @@ describe('manifest', () => {
 describe('forge pacing', () => {
   it('spaces modifying calls and reads Retry-After, dates and secondary limits', async () => {
     const pacer = new RequestPacer({ writeSpacingMs: 120 });
-    const times: number[] = [];
-    await Promise.all([1, 2, 3].map(() => pacer.beforeWrite().then(() => times.push(Date.now()))));
-    assert.ok(times[1]! - times[0]! >= 110 && times[2]! - times[1]! >= 110, times.join(','));
+    // Three slow modifying calls at once: one at a time, each starting at least 120 ms after the last ended.
+    const spans: Array<{ start: number; end: number }> = [];
+    const slowCall = async () => {
+      const start = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      spans.push({ start, end: Date.now() });
+    };
+    await Promise.all([1, 2, 3].map(() => pacer.write(slowCall)));
+    for (let i = 1; i < spans.length; i++) {
+      assert.ok(spans[i]!.start - spans[i - 1]!.end >= 110, JSON.stringify(spans));
+    }
+    // A failing call still counts: the next one waits after it too.
+    await assert.rejects(
+      pacer.write(() => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
+    const afterFailure = Date.now();
+    await pacer.write(async () => assert.ok(Date.now() - afterFailure >= 110));
     assert.equal(pacer.rateLimitWaitMs(429, { 'retry-after': '3' }, ''), 3000);
     const date = new Date(Date.now() + 5000).toUTCString();
     const fromDate = pacer.rateLimitWaitMs(429, { 'retry-after': date }, '')!;
