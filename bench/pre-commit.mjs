@@ -15,6 +15,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -95,6 +96,19 @@ function makeRepo(name) {
   return dir;
 }
 
+/** A repository with husky's hooks whose pre-commit script is `script`. */
+function huskyWith(name, script) {
+  const dir = makeRepo(name);
+  run(dir, process.execPath, [join(tools, 'node_modules/husky/bin.js')]);
+  // Like factory's install: only the hook it runs is dispatched (husky's bin stubs all 14, and a commit
+  // would pay the dispatch for prepare-commit-msg, commit-msg and post-commit too).
+  for (const hook of readdirSync(join(dir, '.husky/_'))) {
+    if (!['h', 'husky.sh', 'pre-commit', '.gitignore'].includes(hook)) rmSync(join(dir, '.husky/_', hook));
+  }
+  writeFileSync(join(dir, '.husky/pre-commit'), script);
+  return dir;
+}
+
 const setups = {
   'plain git commit': () => makeRepo('plain'),
   factory: () => {
@@ -114,6 +128,15 @@ const setups = {
     writeFileSync(join(dir, '.husky/pre-commit'), 'lint-staged\n');
     return dir;
   },
+  // The floor of any Node-based gate behind husky: the same husky dispatch (.husky/_/h: sh, dirname,
+  // basename, sh -e), then a bare node process; then one that does the least a pre-commit gate must do
+  // (list the staged files with one git process, run the task on them). Not contenders: lower bounds.
+  'floor: husky + node -e 0': () => huskyWith('floor-node', `'${process.execPath}' -e 0\n`),
+  'floor: husky + node, git diff + task': () =>
+    huskyWith(
+      'floor-gate',
+      `'${process.execPath}' -e "const { execFileSync: x } = require('node:child_process'); const f = x('git', ['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMRT']).toString().split('\\\\0').filter((p) => p.endsWith('.js')); if (f.length) x('true', f);"\n`,
+    ),
   lefthook: () => {
     const dir = makeRepo('lefthook');
     writeFileSync(
@@ -197,6 +220,10 @@ console.log(
 );
 console.log(`factory / lefthook:            ${(f / results.lefthook).toFixed(2)}x (target <= 1.5x)`);
 console.log(`factory / prek:                ${(f / results.prek).toFixed(2)}x`);
+const floor = results['floor: husky + node, git diff + task'];
+console.log(
+  `floor / lefthook:              ${(floor / results.lefthook).toFixed(2)}x (husky + node + git diff + task, no checks, no state); factory / floor ${(f / floor).toFixed(2)}x`,
+);
 const c = cpu.factory;
 console.log(
   `cpu ratios: factory / husky + lint-staged ${(c / cpu['husky + lint-staged']).toFixed(2)}x, factory / lefthook ${(c / cpu.lefthook).toFixed(2)}x, factory / prek ${(c / cpu.prek).toFixed(2)}x`,

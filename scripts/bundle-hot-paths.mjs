@@ -5,6 +5,7 @@
 // stay for everything else and for tests. Heavy, rarely needed modules stay outside and load lazily:
 // lint-staged (partial staging only), cosmiconfig (non-JSON configs only).
 import { existsSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -29,6 +30,28 @@ const entries = [
     external: ['@factory/core/config/load'],
   },
 ];
+/**
+ * Node's built-in modules as lazy CommonJS shims over process.getBuiltinModule() instead of ESM imports.
+ * An ESM import of a built-in builds its namespace by reading every export, and that runs the lazy getters:
+ * `import { readFileSync } from 'node:fs'` alone loads fs/promises, streams and readline (measured: about
+ * 3 ms of a 20 ms process), and a static `node:sqlite` import loads SQLite on calls that never write.
+ * esbuild reads a shim's properties where they are used, so a module is only loaded when code needs it.
+ */
+const builtins = new Set(builtinModules.map((name) => name.replace(/^node:/, '')));
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (!builtins.has(name) && !args.path.startsWith('node:')) return undefined;
+      return { path: `node:${name}`, namespace: 'lazy-builtin' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
 for (const entry of entries) {
   if (!existsSync(entry.in)) throw new Error(`${entry.in} is missing: run tsc -b first`);
   await build({
@@ -41,6 +64,7 @@ for (const entry of entries) {
     external: ['lint-staged', 'cosmiconfig', 'husky', ...(entry.external ?? [])],
     // Modules of the bundle find files next to their source (presets/, the schema) through import.meta.url:
     // keep those paths right by resolving them from the original module's location at build time.
+    plugins: [lazyBuiltins],
     logLevel: 'warning',
     legalComments: 'none',
   });

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { cliVersion } from './version.js';
+// No static imports: this module is on every hook and gate call. An ESM import of node:fs builds its whole
+// namespace, which loads fs/promises, streams and readline (about 3 ms); getBuiltinModule does not.
+const { readFileSync, writeSync } = process.getBuiltinModule('node:fs');
 
 /**
  * The start-up path of the commands that run on every tool call and every commit. They are decided here,
@@ -7,6 +8,7 @@ import { cliVersion } from './version.js';
  */
 export async function runFastPath(argv: readonly string[]): Promise<number | undefined> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    const { cliVersion } = await import('./version.js');
     process.stdout.write(`${cliVersion()}\n`);
     return 0;
   }
@@ -27,7 +29,14 @@ async function runGateCommand(args: readonly string[]): Promise<number> {
   const [gate = '', ...rest] = args.filter((arg) => arg !== '--debug');
   try {
     const { runGate } = await loadGateRunner();
-    return await runGate({ gate, args: rest, cwd: process.cwd(), env: process.env, readStdin });
+    return await runGate({
+      gate,
+      args: rest,
+      cwd: process.cwd(),
+      env: process.env,
+      readStdin,
+      exitsAfterGate: true,
+    });
   } catch (error) {
     // A gate that cannot run refuses the commit (exit 2), with the reason.
     const { reportError } = await import('./output.js');
@@ -45,10 +54,9 @@ async function runHookCommand(args: readonly string[]): Promise<number> {
         ? await loadPreToolUse()
         : (await import('@factory/gates/hook/router')).routeHook;
     const raw = readStdin();
-    const answer = await route(event, raw, { cwd: process.cwd(), env: process.env });
-    if (answer.stdout)
-      process.stdout.write(answer.stdout.endsWith('\n') ? answer.stdout : `${answer.stdout}\n`);
-    if (answer.stderr) process.stderr.write(answer.stderr);
+    const answer = await route(event, raw, { cwd: process.cwd(), env: process.env, exitsAfterAnswer: true });
+    if (answer.stdout) writeOut(1, answer.stdout.endsWith('\n') ? answer.stdout : `${answer.stdout}\n`);
+    if (answer.stderr) writeOut(2, answer.stderr);
     return answer.exitCode;
   } catch (error) {
     // Fail closed: a guard that cannot run must block, and exit 2 blocks every event.
@@ -77,7 +85,7 @@ async function loadGateRunner(): Promise<GateRunner> {
 type Route = (
   event: string,
   raw: string,
-  context: { cwd: string; env: NodeJS.ProcessEnv },
+  context: { cwd: string; env: NodeJS.ProcessEnv; exitsAfterAnswer?: boolean },
 ) => Promise<{
   stdout: string;
   stderr: string;
@@ -92,7 +100,7 @@ type Route = (
 async function loadPreToolUse(): Promise<Route> {
   const bundle = '@factory/gates/hook/pre-tool-use-entry.bundle';
   let entry: {
-    routePreToolUse: (raw: string, context: { cwd: string; env: NodeJS.ProcessEnv }) => ReturnType<Route>;
+    routePreToolUse: (raw: string, context: Parameters<Route>[2]) => ReturnType<Route>;
   };
   try {
     entry = await import(bundle);
@@ -100,6 +108,21 @@ async function loadPreToolUse(): Promise<Route> {
     entry = await import('@factory/gates/hook/pre-tool-use-entry');
   }
   return (_event, raw, context) => entry.routePreToolUse(raw, context);
+}
+
+/**
+ * Writes the whole text to stdout (1) or stderr (2) with plain write(2) calls: process.stdout would load the
+ * stream modules (about 2 ms) for one short answer. A non-blocking descriptor that is full (EAGAIN) gets the
+ * rest through the stream, which waits for it to drain before the process exits.
+ */
+function writeOut(fd: 1 | 2, text: string): void {
+  let rest = Buffer.from(text);
+  try {
+    while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    (fd === 1 ? process.stdout : process.stderr).write(rest);
+  }
 }
 
 function readStdin(): string {

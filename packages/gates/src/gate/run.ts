@@ -21,6 +21,8 @@ export interface GateRequest {
   readonly env: NodeJS.ProcessEnv;
   /** pre-push: the refs git writes on stdin. */
   readonly readStdin: () => string;
+  /** The process ends with process.exit() after the gate (the fast path): state.db may stay open. */
+  readonly exitsAfterGate?: boolean;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function runGate(request: GateRequest): Promise<number> {
         ? 'failed'
         : 'passed';
   const durationMs = Date.now() - started;
-  await record(root, {
+  await record(root, request.exitsAfterGate === true, {
     gate,
     status,
     durationMs,
@@ -142,6 +144,7 @@ export function formatFindings(gate: string, findings: readonly Finding[]): stri
 
 async function record(
   root: string,
+  leaveOpenAtExit: boolean,
   run: import('@factory/core/state/gate-runs').GateRunInput,
 ): Promise<void> {
   try {
@@ -149,7 +152,7 @@ async function record(
       import('@factory/core/state/store'),
       import('@factory/core/state/gate-runs'),
     ]);
-    const store = StateStore.open({ path: stateDbPath(root) });
+    const store = StateStore.open({ path: stateDbPath(root), leaveOpenAtExit });
     try {
       recordGateRun(store, run);
     } finally {

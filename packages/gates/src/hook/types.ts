@@ -11,6 +11,8 @@ export interface HookContext {
   /** The folder factory was started in (Claude Code starts hooks in the project folder). */
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The process ends with process.exit() after this answer (the fast path): state.db may stay open. */
+  readonly exitsAfterAnswer?: boolean;
 }
 
 /** The parsed hook JSON: the fields every event carries, plus the event's own (see claude-code-hooks.md). */

@@ -6,7 +6,7 @@ import type { GuardConfig, Verdict } from '../../guard/policy.js';
 import { summarizeCall } from '../../guard/summary.js';
 import { messages } from '../../messages.js';
 import { blockAnswer } from '../answers.js';
-import { type HookAnswer, type HookHandler, noOpinion } from '../types.js';
+import { type HookAnswer, type HookContext, type HookHandler, noOpinion } from '../types.js';
 
 /**
  * PreToolUse: the guard's decision on one tool call. A deny or an ask goes back in Claude Code's format
@@ -50,7 +50,7 @@ export const handle: HookHandler = async (input, context) => {
     return blockAnswer('pre-tool-use', reason);
   }
   const sessionId = typeof input.session_id === 'string' ? input.session_id : undefined;
-  const { allowed, warning } = await audit(verdict, call, config, repoRoot, cwd, sessionId);
+  const { allowed, warning } = await audit(verdict, call, config, repoRoot, cwd, sessionId, context);
   if (verdict.decision === 'allow' || allowed) return warning ? { ...noOpinion, stderr: warning } : noOpinion;
   return answer(verdict, warning);
 };
@@ -77,6 +77,7 @@ async function audit(
   repoRoot: string | undefined,
   cwd: string,
   sessionId: string | undefined,
+  context: HookContext,
 ): Promise<{ allowed: boolean; warning?: string }> {
   const disabled = verdict.findings.filter((finding) => finding.disabled && finding.decision !== 'allow');
   const record = verdict.decision !== 'allow' || config.audit === 'all' || disabled.length > 0;
@@ -87,7 +88,10 @@ async function audit(
       import('@factory/core/paths'),
       import('@factory/core/state/guard-decisions'),
     ]);
-    const store = StateStore.open({ path: stateDbPath(repoRoot) });
+    const store = StateStore.open({
+      path: stateDbPath(repoRoot),
+      leaveOpenAtExit: context.exitsAfterAnswer === true,
+    });
     try {
       const refusing = new Set(
         verdict.findings.filter((f) => !f.disabled && f.decision !== 'allow').map((f) => f.rule),
