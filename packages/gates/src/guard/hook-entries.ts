@@ -90,9 +90,10 @@ export function guardHookEntries(options: HookEntriesOptions): ClaudeHookEntries
     command: hookCommand(event, options),
     timeout,
   });
+  // No PostToolUse entry: `factory hook post-tool-use` answers (the router serves every event), but it has
+  // nothing to add yet, and an entry would start a process after every tool call for nothing.
   return {
     PreToolUse: [{ matcher: guardedTools.join('|'), hooks: [entry('pre-tool-use')] }],
-    PostToolUse: [{ matcher: guardedTools.join('|'), hooks: [entry('post-tool-use')] }],
     SessionStart: [{ hooks: [entry('session-start')] }],
     UserPromptSubmit: [{ hooks: [entry('user-prompt-submit')] }],
     Stop: [{ hooks: [entry('stop')] }],
