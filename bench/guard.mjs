@@ -7,10 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { median, projectRoot } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = projectRoot;
 const bin = join(root, 'packages/cli/dist/bin.js');
 const safetyNet = join(root, 'node_modules/cc-safety-net/dist/bin/cc-safety-net.js');
 for (const [file, fix] of [
@@ -84,12 +84,6 @@ const contenders = [
   { name: 'factory hook pre-tool-use', args: [bin, 'hook', 'pre-tool-use'] },
   { name: 'cc-safety-net hook', args: [safetyNet, 'hook', '--claude-code'] },
 ];
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /**
  * CPU time (user + system) of the children reaped so far, from /proc/self/stat (Linux): on a busy shared

@@ -4,17 +4,13 @@
 // common case, where the hook must cost next to nothing). Median of N runs (default 25), process start
 // to exit, measured around spawnSync. Run after `npm run build`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { builtBin, median, projectRoot } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'packages/cli/dist/bin.js');
-if (!existsSync(bin)) {
-  console.error('bench/memory: packages/cli/dist/bin.js is missing; run npm run build first.');
-  process.exit(2);
-}
+const root = projectRoot;
+const bin = builtBin('memory');
 const runs = Number(process.env.BENCH_RUNS ?? 25);
 const withMemory = mkdtempSync(join(tmpdir(), 'factory-bench-memory-'));
 const empty = mkdtempSync(join(tmpdir(), 'factory-bench-empty-'));
@@ -63,12 +59,6 @@ const cases = [
     input: payload(withMemory, 'UserPromptSubmit', { prompt: 'fix the deploy script for the release' }),
   },
 ];
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 const results = [];
 for (const c of cases) {

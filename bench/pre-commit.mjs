@@ -23,14 +23,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { builtBin, median, projectRoot } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'packages/cli/dist/bin.js');
-if (!existsSync(bin)) {
-  console.error('bench/pre-commit: packages/cli/dist/bin.js is missing; run npm run build first.');
-  process.exit(2);
-}
+const _root = projectRoot;
+const bin = builtBin('pre-commit');
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const versions = { husky: '9.1.7', 'lint-staged': '16.4.0', lefthook: '2.2.2', '@j178/prek': '0.5.3' };
 const tools = join(tmpdir(), `factory-bench-tools-${Object.values(versions).join('-')}`);
@@ -166,12 +162,6 @@ function childrenCpuMs() {
   } catch {
     return Number.NaN;
   }
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const results = {};

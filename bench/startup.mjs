@@ -3,17 +3,13 @@
 // Median of N runs (default 25) of each command, process start to exit, measured with the runtime's
 // own high-resolution timer around spawnSync. Run after `npm run build`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { builtBin, median, projectRoot } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'packages/cli/dist/bin.js');
-if (!existsSync(bin)) {
-  console.error('bench/startup: packages/cli/dist/bin.js is missing; run npm run build first.');
-  process.exit(2);
-}
+const _root = projectRoot;
+const bin = builtBin('startup');
 const runs = Number(process.env.BENCH_RUNS ?? 25);
 const scratch = mkdtempSync(join(tmpdir(), 'factory-bench-'));
 spawnSync('git', ['init', '--quiet', scratch]);
@@ -34,12 +30,6 @@ const cases = [
   { name: 'factory hook pre-tool-use', args: [bin, 'hook', 'pre-tool-use'], input: payload },
   { name: 'factory --help (yargs)', args: [bin, '--help'] },
 ];
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 const results = [];
 for (const c of cases) {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openRepositoryState } from '@factory/core/state/repository';
+import { median } from './lib.mjs';
 
 const PROCESSES = 8;
 const SINGLE_MOVES = 10_000;
@@ -22,12 +23,6 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 
 // Moves that cycle forever in the ticket workflow: coding -> testing -> coding ... (test, fix)
 const cycle = (state) => (state === 'coding' ? 'test' : 'fix');
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -5,17 +5,13 @@
 // Peak memory: the sweep process's maximum resident set size from GNU time (/usr/bin/time -f %M), at
 // 25, 50 and 100 repositories, to show how memory scales. Run after `npm run build`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { builtBin, median, projectRoot } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'packages/cli/dist/bin.js');
-if (!existsSync(bin)) {
-  console.error('bench/sweep: packages/cli/dist/bin.js is missing; run npm run build first.');
-  process.exit(2);
-}
+const _root = projectRoot;
+const bin = builtBin('sweep');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const count = Number(process.env.BENCH_REPOS ?? 100);
 const scratch = mkdtempSync(join(tmpdir(), 'factory-bench-sweep-'));
@@ -80,10 +76,6 @@ function time(command, args) {
     process.exit(1);
   }
   return ms;
-}
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 function bench(name, command, args) {
   time(command, args); // warm the page cache once

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { gatesMessages } from '@factory/gates';
+import type { InitPlan } from '@factory/gates/install/init';
 import type { CommandModule } from 'yargs';
 import { printJson, printLine } from '../output.js';
 
@@ -67,14 +68,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
     const changes = describePlan(plan);
     if (argv['dry-run']) {
       if (argv.json) {
-        printJson({
-          root: plan.root,
-          mode: plan.mode,
-          preset: plan.preset,
-          changes,
-          chained: plan.chained,
-          notes: plan.notes,
-        });
+        printJson(planSummary(plan, changes));
         return;
       }
       printLine(`factory init (dry run) in ${plan.root}, ${plan.mode} mode, preset ${plan.preset}:`);
@@ -98,15 +92,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
     const { runDoctor } = await import('@factory/gates/doctor/doctor');
     const problems = await runDoctor(plan.root);
     if (argv.json) {
-      printJson({
-        root: plan.root,
-        mode: plan.mode,
-        preset: plan.preset,
-        changes,
-        chained: plan.chained,
-        notes: plan.notes,
-        problems,
-      });
+      printJson({ ...planSummary(plan, changes), problems });
       return;
     }
     printLine(
@@ -121,3 +107,15 @@ export const initCommand: CommandModule<object, InitArgs> = {
       process.stderr.write(`factory: warning: ${problem.problem}; fix: ${problem.fix}\n`);
   },
 };
+
+/** What `--json` says of a plan, dry run or done. */
+function planSummary(plan: InitPlan, changes: readonly string[]) {
+  return {
+    root: plan.root,
+    mode: plan.mode,
+    preset: plan.preset,
+    changes,
+    chained: plan.chained,
+    notes: plan.notes,
+  };
+}

@@ -294,8 +294,8 @@ describe('factory review against a GitHub forge on loopback (real octokit)', () 
         runFactoryAsync(['review', '--manifest', manifest, '--merge', '--json'], { env }),
         runFactoryAsync(['review', '--manifest', manifest, '--merge', '--json'], { env }),
       ]);
-      assert.equal(a.status, 0, a.stderr);
-      assert.equal(b.status, 0, b.stderr);
+      assert.equal(a.status, 0, a.stderr + a.stdout);
+      assert.equal(b.status, 0, b.stderr + b.stdout);
       for (const pull of pulls) assert.equal(pull.mergeCount, 1, `#${pull.number}`);
       const puts = server.requests.filter((r) => r.method === 'PUT' && r.path.includes(project));
       assert.equal(puts.length, 6, 'no request was sent to the forge twice');

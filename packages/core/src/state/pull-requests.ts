@@ -1,3 +1,4 @@
+import type { DatabaseSync } from 'node:sqlite';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { PolicyDecision, PullSnapshot, Verdict } from '../review/types.js';
@@ -138,20 +139,7 @@ export class PullRequests {
   ): PullRecord {
     return this.store.write((db) => {
       const at = this.now().toISOString();
-      db.prepare(
-        `INSERT INTO review_decisions (forge, repo, number, head_sha, verdict, reasons, action, detail, decided_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        pull.forge,
-        pull.repo,
-        pull.number,
-        decision.headSha,
-        decision.verdict,
-        JSON.stringify(decision.reasons),
-        action,
-        detail ?? null,
-        at,
-      );
+      insertDecision(db, pull, decision, action, detail, at);
       const current = this.get(pull.forge, pull.repo, pull.number);
       const target: PullState =
         pull.state === 'merged'
@@ -233,22 +221,7 @@ export class PullRequests {
 
   /** Appends an outcome (merged, merge-failed, head-moved...) to the decision history. */
   recordOutcome(pull: PullSnapshot, decision: PolicyDecision, action: ReviewAction, detail?: string): void {
-    this.store.write((db) => {
-      db.prepare(
-        `INSERT INTO review_decisions (forge, repo, number, head_sha, verdict, reasons, action, detail, decided_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        pull.forge,
-        pull.repo,
-        pull.number,
-        decision.headSha,
-        decision.verdict,
-        JSON.stringify(decision.reasons),
-        action,
-        detail ?? null,
-        this.now().toISOString(),
-      );
-    });
+    this.store.write((db) => insertDecision(db, pull, decision, action, detail, this.now().toISOString()));
   }
 
   decisions(key?: { forge: string; repo: string; number: number }): ReviewDecisionRecord[] {
@@ -283,4 +256,29 @@ export class PullRequests {
       }));
     });
   }
+}
+
+/** One row of the append-only decision history. */
+function insertDecision(
+  db: DatabaseSync,
+  pull: PullSnapshot,
+  decision: PolicyDecision,
+  action: ReviewAction,
+  detail: string | undefined,
+  at: string,
+): void {
+  db.prepare(
+    `INSERT INTO review_decisions (forge, repo, number, head_sha, verdict, reasons, action, detail, decided_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    pull.forge,
+    pull.repo,
+    pull.number,
+    decision.headSha,
+    decision.verdict,
+    JSON.stringify(decision.reasons),
+    action,
+    detail ?? null,
+    at,
+  );
 }
