@@ -22,7 +22,7 @@ export async function runFastPath(argv: readonly string[]): Promise<number | und
 }
 
 /** The gates the git hooks call on every commit and push; `gate history` goes through yargs. */
-const gitHookGates = new Set(['pre-commit', 'pre-push', 'commit-msg']);
+const gitHookGates = new Set(['pre-commit', 'pre-push', 'commit-msg', 'reference-transaction']);
 
 async function runGateCommand(args: readonly string[]): Promise<number> {
   const debug = args.includes('--debug');

@@ -185,7 +185,48 @@ export const messages = {
       problem: `${file} is unhealthy (${reason})`,
       fix: 'move the file aside and run factory init to start a fresh one',
     }),
+    // enforcement at the point of effect (guard-engines helper)
+    controlTampered: (what: string) => ({
+      problem: `control files differ from what factory init recorded (${what}), so the guard and the gates refuse everything`,
+      fix: 'check the change (git diff, git status), then run factory init, which restores factory’s files and records the rest',
+    }),
+    controlUnrecorded: () => ({
+      problem:
+        'no control record (.factory/control.json): a change to the hooks, the settings or the config would go unnoticed',
+      fix: 'run factory init',
+    }),
+    refTransactionMissing: (path: string) => ({
+      problem: `${path} is missing or not executable, so a commit made with --no-verify can still move a branch`,
+      fix: 'run factory init',
+    }),
+    sandboxToolsMissing: (tools: string) => ({
+      problem: `${tools} not installed, so Claude Code’s sandbox cannot start and every Bash call fails (failIfUnavailable)`,
+      fix: 'install them: sudo apt-get install -y bubblewrap socat (Debian, Ubuntu), sudo dnf install -y bubblewrap socat (Fedora)',
+    }),
+    claudeCodeOutdated: (version: string, minimum: string) => ({
+      problem: `Claude Code ${version} is older than ${minimum} and ignores "onFailure": "block", so a guard that times out lets the call run`,
+      fix: 'update Claude Code: npm install -g @anthropic-ai/claude-code@latest (or claude update)',
+    }),
+    guardIncomplete: (file: string, missing: string) => ({
+      problem: `the guard in ${file} does not see every tool (${missing}), so those calls are not checked`,
+      fix: 'run factory init',
+    }),
   },
+  // enforcement at the point of effect (guard-engines helper)
+  controlTamperedRefusal: (what: string) =>
+    `factory: refused: control files differ from what factory init recorded (${what}); something other than factory init changed them, so nothing runs until a human checks the change and runs factory init.`,
+  guardTampered: (what: string) =>
+    `factory guard refused this call: control files differ from what factory init recorded (${what}). Instead: stop and ask the human to check the change and run factory init in a terminal; every call is refused until then.`,
+  refRefused: (lines: readonly string[]) =>
+    `factory: refused: ${lines.join('; ')}; fix: commit through the gates (git commit without --no-verify), or fix what the checks report and continue. A human may move a branch past this with FACTORY_SKIP=all FACTORY_SKIP_REASON="why" (recorded).`,
+  refSkipped: (reason: string) =>
+    `factory: warning: the reference-transaction check was skipped by FACTORY_SKIP=all (reason: ${reason}); recorded.`,
+  initClaudeOutdated: (version: string, minimum: string) =>
+    `Claude Code ${version} is older than ${minimum}: it ignores "onFailure": "block" on the guard's hook entries; update it (npm install -g @anthropic-ai/claude-code@latest).`,
+  initSandboxToolsMissing: (tools: string) =>
+    `Claude Code's sandbox needs ${tools}, which is not installed: every Bash call of the agent fails until it is (sudo apt-get install -y bubblewrap socat), or set sandbox.enabled to false in the config.`,
+  configNotExecuted: (file: string) =>
+    `${file} is a JavaScript or TypeScript config, which factory's hooks do not execute (the agent could change what it computes); convert it to factory.config.json (or YAML) and run factory init.`,
   // skills and memory (evals helper)
   memoryUnavailable: (reason: string) =>
     `factory memory was not added to the context (${reason}); run factory doctor to check the state database.`,

@@ -9,6 +9,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
+import {
+  computeControlRecord,
+  readControlRecord,
+  writeControlRecord,
+} from '@factory/gates/install/control-record';
 import { makeTempRepo, runFactory, type TempRepo } from '@factory/testkit';
 
 export function initFactory(repo: TempRepo, args: string[] = [], env: NodeJS.ProcessEnv = repo.env) {
@@ -26,8 +31,20 @@ export function gatedRepo(
   return repo;
 }
 
+/**
+ * Writes the config as the human would, and records it as `factory init` would after (a config changed
+ * behind init's back is tamper: the gates refuse until it is recorded). In process, for speed: the same
+ * functions init runs last.
+ */
 export function writeConfig(repo: TempRepo, config: unknown): void {
   writeFileSync(repo.path('factory.config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  recordControlFiles(repo);
+}
+
+/** Re-records the control files of a repository where factory init ran (what init does after a human's change). */
+export function recordControlFiles(repo: TempRepo): void {
+  const previous = readControlRecord(repo.dir);
+  if (previous) writeControlRecord(repo.dir, computeControlRecord(repo.dir, previous.claude));
 }
 
 /** A stand-in executable on PATH that records its arguments (one line per call) and exits with `code`. */

@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { controlGlobs } from '../config/control-files.js';
 import { messages } from '../messages.js';
 import type {
   CheckResult,
@@ -10,23 +11,20 @@ import type {
 } from './types.js';
 
 /**
- * Paths whose changes always wait for a human, whatever the config says: the gates (git hooks and their
- * configs), the guard (Claude Code settings), the skills, factory's own config, and the CI that produces
- * the checks this policy trusts. Config can add patterns (`review.protectedPaths`), never remove these.
+ * Paths whose changes always wait for a human, whatever the config says: every control place (what keeps
+ * factory on: git hooks, Claude Code settings, every config search place, `.factory/`; one list in
+ * config/control-files), a repository config in package.json aside, plus other hook managers' configs, the
+ * skills and the CI that produces the checks this policy trusts. Config can add patterns
+ * (`review.protectedPaths`), never remove these.
  */
 export const BUILTIN_PROTECTED_PATHS: readonly string[] = [
-  '.husky/**',
+  ...controlGlobs(),
   '.githooks/**',
   'lefthook.yml',
   'lefthook.yaml',
   '.lefthook.yml',
   '.pre-commit-config.yaml',
-  '.lintstagedrc*',
-  'lint-staged.config.*',
   '.claude/**',
-  '.factory/**',
-  '.factoryrc*',
-  'factory.config.*',
   'factory.json',
   'factory.yaml',
   'factory.yml',

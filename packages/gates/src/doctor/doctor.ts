@@ -4,8 +4,17 @@ import { loadConfig } from '@factory/core/config/load';
 import type { FactoryConfig } from '@factory/core/config/types';
 import { isFactoryError } from '@factory/core/errors';
 import { stateDbPath } from '@factory/core/paths';
+import {
+  factoryEntryMarker,
+  guardedTools,
+  guardMatcher,
+  mcpToolPattern,
+  minimumClaudeCodeVersion,
+} from '../guard/hook-entries.js';
 import { hasFactoryGuard } from '../install/claude-settings.js';
-import { blockStart } from '../install/hook-script.js';
+import { claudeCodeVersion, missingSandboxTools, versionBelow } from '../install/claude-version.js';
+import { checkControlFiles, describeTamper } from '../install/control-record.js';
+import { blockStart, referenceTransactionHook } from '../install/hook-script.js';
 import { detectHooks } from '../install/managers.js';
 import { type RepoContext, readRepoContext } from '../install/repo.js';
 import { messages } from '../messages.js';
@@ -53,6 +62,38 @@ function lefthookReachable(root: string, stub: string, env: NodeJS.ProcessEnv): 
     'node_modules/lefthook/bin/index.js',
     `node_modules/@evilmartians/lefthook/bin/lefthook-${process.platform}-${arch}/lefthook`,
   ].some((path) => existsSync(join(root, path)));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * What factory's PreToolUse entry in these settings leaves out: tools its matcher does not name, or no
+ * `onFailure: "block"` (an install from before both). Undefined when it is complete or not there at all.
+ */
+function guardGaps(settings: Record<string, unknown>): string | undefined {
+  const hooks = isObject(settings.hooks) ? settings.hooks : {};
+  const groups = Array.isArray(hooks.PreToolUse) ? hooks.PreToolUse : [];
+  for (const group of groups) {
+    if (!isObject(group) || !Array.isArray(group.hooks)) continue;
+    const ours = group.hooks.find(
+      (hook) =>
+        isObject(hook) &&
+        typeof hook.command === 'string' &&
+        hook.command.includes(`: ${factoryEntryMarker};`),
+    ) as Record<string, unknown> | undefined;
+    if (!ours) continue;
+    const gaps: string[] = [];
+    if (group.matcher !== guardMatcher) {
+      const matcher = typeof group.matcher === 'string' ? group.matcher : '';
+      const named = new Set(matcher.replace(/^\^\(|\)\$$/g, '').split('|'));
+      gaps.push(...[...guardedTools, mcpToolPattern].filter((tool) => !named.has(tool)));
+    }
+    if (ours.onFailure !== 'block') gaps.push('no onFailure: block');
+    return gaps.length > 0 ? gaps.join(', ') : undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -151,6 +192,7 @@ export async function runDoctor(
   // The guard: factory's entries in Claude Code's settings, their bin reachable, hooks not disabled.
   const settingsFiles = ['.claude/settings.local.json', '.claude/settings.json'].map((f) => join(root, f));
   let guarded = false;
+  const parsedSettings: Array<{ file: string; settings: Record<string, unknown> }> = [];
   for (const file of settingsFiles) {
     const text = read(file);
     if (text === undefined) continue;
@@ -161,6 +203,7 @@ export async function runDoctor(
       add('settingsInvalid', file, (error as Error).message);
       continue;
     }
+    parsedSettings.push({ file, settings });
     if (settings.disableAllHooks === true) add('hooksDisabled', file);
     if (hasFactoryGuard(settings)) {
       guarded = true;
@@ -171,6 +214,29 @@ export async function runDoctor(
     }
   }
   if (!guarded) add('guardMissing');
+  for (const { file, settings } of parsedSettings) {
+    const missing = guardGaps(settings);
+    if (missing) add('guardIncomplete', file, missing);
+  }
+
+  // Claude Code's own engines: onFailure needs a recent Claude Code, the sandbox needs bwrap and socat.
+  const claudeVersion = claudeCodeVersion(env);
+  if (claudeVersion && versionBelow(claudeVersion, minimumClaudeCodeVersion))
+    add('claudeCodeOutdated', claudeVersion, minimumClaudeCodeVersion);
+  const sandboxed = parsedSettings.some(
+    ({ settings }) => isObject(settings.sandbox) && settings.sandbox.enabled === true,
+  );
+  const missingTools = sandboxed ? missingSandboxTools(env) : [];
+  if (missingTools.length > 0) add('sandboxToolsMissing', missingTools.join(' and '));
+
+  // The point of effect: the reference-transaction hook, and the record of the control files.
+  if (dispatch && existsSync(join(dispatch, 'h'))) {
+    const hook = join(dispatch, referenceTransactionHook);
+    if (!existsSync(hook) || !executable(hook)) add('refTransactionMissing', hook);
+  }
+  const tampered = checkControlFiles(root);
+  if (tampered === undefined) add('controlUnrecorded');
+  else if (tampered.length > 0) add('controlTampered', describeTamper(tampered));
 
   // State.
   const db = stateDbPath(root);

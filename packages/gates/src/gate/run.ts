@@ -4,10 +4,12 @@ import { factoryDir, findRepositoryRoot, stateDbPath } from '@factory/core/paths
 import type { GateRunStatus } from '@factory/core/state/gate-runs';
 import { messages } from '../messages.js';
 import { checkNames, type Finding } from './findings.js';
+import { gitRaw } from './git.js';
+import { recordPassedTrees } from './passed-trees.js';
 import type { GateOutcome } from './result.js';
 import { InterruptGuard } from './snapshot.js';
 
-export const gateNames = ['pre-commit', 'pre-push', 'commit-msg'] as const;
+export const gateNames = ['pre-commit', 'pre-push', 'commit-msg', 'reference-transaction'] as const;
 export type GateName = (typeof gateNames)[number];
 
 export function isGateName(name: string): name is GateName {
@@ -61,6 +63,13 @@ export async function runGate(request: GateRequest): Promise<number> {
   if (!root) throw new FactoryError(messages.gateNotInRepository(request.cwd), ExitCode.usage);
   if (!isGateName(request.gate)) throw new FactoryError(messages.gateUnknown(request.gate), ExitCode.usage);
   const gate = request.gate;
+  // Tamper evidence first: a control file changed behind init's back refuses everything but the repair.
+  const { checkControlFiles, describeTamper } = await import('../install/control-record.js');
+  const tampered = checkControlFiles(root);
+  if (tampered && tampered.length > 0) {
+    throw new FactoryError(messages.controlTamperedRefusal(describeTamper(tampered)), ExitCode.refused);
+  }
+  if (gate === 'reference-transaction') return referenceTransaction(root, request);
   const interrupt = new InterruptGuard();
   let outcome: GateOutcome | undefined;
   let skip: { skipped: Set<string>; reason?: string } = { skipped: new Set() };
@@ -100,6 +109,8 @@ export async function runGate(request: GateRequest): Promise<number> {
       : (outcome?.findings.length ?? 0) > 0
         ? 'failed'
         : 'passed';
+  // The tree the pre-commit gate passed: the reference-transaction hook lets a branch move to it.
+  if (gate === 'pre-commit' && status === 'passed') recordIndexTree(root);
   const durationMs = Date.now() - started;
   await record(root, request.exitsAfterGate === true, {
     gate,
@@ -129,6 +140,62 @@ export async function runGate(request: GateRequest): Promise<number> {
     return ExitCode.refused;
   }
   return ExitCode.ok;
+}
+
+/** `git write-tree`: the tree of the index (GIT_INDEX_FILE's, for `git commit -a` and `commit FILE`). */
+function recordIndexTree(root: string): void {
+  try {
+    const out = gitRaw(root, ['write-tree']);
+    const tree = out.stdout.toString('utf8').trim();
+    if (out.status === 0 && /^[0-9a-f]{40,64}$/.test(tree)) recordPassedTrees(root, [tree]);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${messages.gateRecordFailed(reason)}\n`);
+  }
+}
+
+/**
+ * The reference-transaction hook (`prepared` state only; the hook script passes on only the updates of
+ * local branches): refuses a branch move to a commit whose tree the gates never passed. Lean: no config
+ * and no state.db unless a merge, rebase or cherry-pick needs checking or something is refused.
+ */
+async function referenceTransaction(root: string, request: GateRequest): Promise<number> {
+  if (request.args[0] !== 'prepared') return ExitCode.ok;
+  const { judgeRefUpdates, parseRefUpdates } = await import('./reference-transaction.js');
+  const updates = parseRefUpdates(request.readStdin());
+  const loadGatesConfig = async () => {
+    const { loadConfig } = await import('@factory/core/config/load');
+    const cacheFile = join(factoryDir(root), 'config-cache.json');
+    return (await loadConfig({ cwd: root, stopDir: root, cacheFile })).config;
+  };
+  const started = Date.now();
+  const verdict = await judgeRefUpdates(root, updates, loadGatesConfig);
+  if (verdict.ok) return ExitCode.ok;
+  let skip: { skipped: Set<string>; reason?: string } = { skipped: new Set() };
+  try {
+    skip = parseSkip(request.env);
+  } catch {
+    // A malformed skip skips nothing.
+  }
+  const skipped = skip.skipped.has('all') && skip.reason !== undefined;
+  await record(root, request.exitsAfterGate === true, {
+    gate: 'reference-transaction',
+    status: skipped ? 'passed' : 'failed',
+    durationMs: Date.now() - started,
+    startedAt: new Date(started).toISOString(),
+    sha: updates[0]?.new ?? '',
+    skipped: skipped ? ['all'] : [],
+    ...(skipped && skip.reason ? { skipReason: skip.reason } : {}),
+    checks: [],
+  });
+  if (skipped) {
+    process.stderr.write(`${messages.refSkipped(skip.reason!)}\n`);
+    return ExitCode.ok;
+  }
+  if (verdict.findings.length > 0)
+    process.stderr.write(formatFindings('reference-transaction', verdict.findings));
+  process.stderr.write(`${messages.refRefused(verdict.refused)}\n`);
+  return ExitCode.refused;
 }
 
 export function formatFindings(gate: string, findings: readonly Finding[]): string {

@@ -15,6 +15,7 @@ import {
 } from './policy.js';
 import { builtinRules } from './rules.js';
 import { analyseShell } from './shell/analyze.js';
+import { ruleAppliesTo, toolRules } from './tool-rules.js';
 
 /**
  * The policy engine: runs every rule that looks at the call's tool, and answers with the strongest
@@ -125,7 +126,7 @@ function filesOf(call: GuardCall, cwd: string): RuleInput['files'] {
 }
 
 export function activeRules(config: GuardConfig): Rule[] {
-  const rules: Rule[] = [...builtinRules];
+  const rules: Rule[] = [...builtinRules, ...toolRules];
   for (const preset of config.presets)
     for (const rule of guardPresets[preset] ?? []) rules.push(userRuleToRule(rule));
   for (const rule of config.rules) rules.push(userRuleToRule(rule));
@@ -168,7 +169,7 @@ export function decide(call: GuardCall, options: DecideOptions): Verdict {
   const rules = activeRules(config);
   const byId = new Map(rules.map((rule) => [rule.id, rule]));
   for (const rule of rules) {
-    if (!rule.tools.includes(call.tool)) continue;
+    if (!ruleAppliesTo(rule.tools, call.tool)) continue;
     for (const hit of rule.check(input)) {
       const decision = hit.decision ?? rule.decision;
       if (decision === 'allow' && rule.category === 'unanalysable') continue;

@@ -10,6 +10,11 @@ export interface HookCommandEntry {
   readonly type: 'command';
   readonly command: string;
   readonly timeout: number;
+  /**
+   * Claude Code >= 2.1.295: a hook that cannot start, times out or exits with an unexpected code blocks the
+   * call instead of letting it run. Older versions ignore the key (the shell wrapper still exits 2).
+   */
+  readonly onFailure: 'block';
 }
 
 export interface HookMatcherGroup {
@@ -19,16 +24,39 @@ export interface HookMatcherGroup {
 
 export type ClaudeHookEntries = Record<string, readonly HookMatcherGroup[]>;
 
-/** The tools the guard's rules look at. */
+/**
+ * Every tool through which the agent can read, write, run or send something: the guard sees each call.
+ * Grep prints file contents (`.env`), Glob lists them, WebFetch and WebSearch can carry data out in a URL
+ * or a query, Agent (Task in older versions) starts a subagent, and MCP tools (`mcp__<server>__<tool>`)
+ * may write files, run commands or push.
+ */
 export const guardedTools = [
   'Bash',
+  'PowerShell',
+  'Read',
   'Edit',
   'Write',
   'MultiEdit',
   'NotebookEdit',
-  'PowerShell',
-  'Read',
+  'Grep',
+  'Glob',
+  'WebFetch',
+  'WebSearch',
+  'Agent',
+  'Task',
 ] as const;
+
+/** MCP tools, as a regular expression on the tool name. */
+export const mcpToolPattern = 'mcp__.*';
+
+/**
+ * The PreToolUse matcher. Claude Code reads a matcher with anything but letters, digits, `_ - , |` and
+ * spaces as an unanchored regular expression, so it is anchored: `Read` must not match `ReadSomething`.
+ */
+export const guardMatcher = `^(${[...guardedTools, mcpToolPattern].join('|')})$`;
+
+/** The first Claude Code version that honours `onFailure: "block"` on a hook entry. */
+export const minimumClaudeCodeVersion = '2.1.295';
 
 /** A marker every factory entry carries, so the installer finds its own entries and nobody else's. */
 export const factoryEntryMarker = 'factory-guard';
@@ -89,11 +117,12 @@ export function guardHookEntries(options: HookEntriesOptions): ClaudeHookEntries
     type: 'command',
     command: hookCommand(event, options),
     timeout,
+    onFailure: 'block',
   });
   // No PostToolUse entry: `factory hook post-tool-use` answers (the router serves every event), but it has
   // nothing to add yet, and an entry would start a process after every tool call for nothing.
   return {
-    PreToolUse: [{ matcher: guardedTools.join('|'), hooks: [entry('pre-tool-use')] }],
+    PreToolUse: [{ matcher: guardMatcher, hooks: [entry('pre-tool-use')] }],
     SessionStart: [{ hooks: [entry('session-start')] }],
     UserPromptSubmit: [{ hooks: [entry('user-prompt-submit')] }],
     Stop: [{ hooks: [entry('stop')] }],

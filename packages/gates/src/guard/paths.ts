@@ -1,4 +1,5 @@
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { controlPlaceOf, controlPlaces, controlReason } from '@factory/core/config/control-files';
 
 /**
  * Which paths the guard protects, and which hold secrets. Paths are compared as absolute paths after
@@ -19,32 +20,11 @@ export function isStrictlyInside(child: string, parent: string): boolean {
   return isInside(child, parent) && resolve(child) !== resolve(parent);
 }
 
-const CONFIG_FILE =
-  /^(factory\.config\.(json|jsonc|ya?ml|js|cjs|mjs|ts|cts|mts)|\.factoryrc(\.(json|ya?ml|js|cjs|mjs))?|\.lintstagedrc(\.[a-z]+)?|lint-staged\.config\.(js|cjs|mjs|ts))$/;
-
 /** The protected places of a repository and of the home folder, as absolute paths. */
 export function protectedRoots(ctx: PathContext): string[] {
   const roots: string[] = [];
-  if (ctx.repoRoot) {
-    const r = ctx.repoRoot;
-    roots.push(
-      join(r, '.husky'),
-      join(r, '.git', 'hooks'),
-      join(r, '.git', 'config'),
-      join(r, '.claude', 'settings.json'),
-      join(r, '.claude', 'settings.local.json'),
-      join(r, '.factory'),
-      join(r, 'factory.config.json'),
-      join(r, 'factory.config.yaml'),
-      join(r, 'factory.config.js'),
-      join(r, 'factory.config.mjs'),
-      join(r, 'factory.config.ts'),
-      join(r, '.factoryrc'),
-      join(r, '.factoryrc.json'),
-      join(r, '.lintstagedrc'),
-      join(r, '.lintstagedrc.json'),
-    );
-  }
+  // The repository's control places: one list, in core (what keeps factory on).
+  if (ctx.repoRoot) for (const place of controlPlaces) roots.push(join(ctx.repoRoot, place.path));
   const h = ctx.home;
   roots.push(
     join(h, '.claude', 'settings.json'),
@@ -65,12 +45,11 @@ export function protectedReason(path: string, ctx: PathContext, wholeTree: boole
   const name = basename(abs);
   if (ctx.repoRoot && isInside(abs, ctx.repoRoot)) {
     const rel = relative(ctx.repoRoot, abs).split(sep).join('/');
-    if (rel === '.husky' || rel.startsWith('.husky/')) return `${rel} holds the git hooks (husky)`;
-    if (rel === '.git/hooks' || rel.startsWith('.git/hooks/')) return `${rel} holds the git hooks`;
-    if (rel === '.git/config') return '.git/config decides which hooks git runs';
-    if (/^\.claude\/settings[^/]*\.json$/.test(rel)) return `${rel} installs the guard's hooks`;
-    if (rel === '.factory' || rel.startsWith('.factory/')) return `${rel} is factory's state`;
-    if (CONFIG_FILE.test(name)) return `${rel} is the gates' configuration`;
+    const reason = controlReason(rel);
+    if (reason) return reason;
+    // A config file of a nested package (a monorepo's packages/x/factory.config.json) is found first there.
+    const place = controlPlaceOf(name);
+    if (place?.kind === 'config') return `${rel} ${place.why}`;
     if (wholeTree && (rel === '.git' || rel === '.claude')) return `${rel} contains the hook configuration`;
   }
   const h = ctx.home;

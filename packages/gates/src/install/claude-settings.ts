@@ -1,6 +1,7 @@
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { type ClaudeHookEntries, factoryEntryMarker, type HookMatcherGroup } from '../guard/hook-entries.js';
 import { messages } from '../messages.js';
+import type { OwnedClaudeSettings } from './claude-engines.js';
 
 type Json = Record<string, unknown>;
 
@@ -55,9 +56,16 @@ function withoutFactory(groups: readonly unknown[]): unknown[] {
 /**
  * Merges factory's hook entries into a settings object: every other key and entry is kept as it is,
  * factory's earlier entries are replaced, so a second run gives the same bytes. `entries` undefined
- * removes factory's entries (a mode change moves them to the other file).
+ * removes factory's entries (a mode change moves them to the other file), and its permission rules and
+ * sandbox values with them. `owned`: the permission rules and sandbox values factory adds; `previous`:
+ * what an earlier init added (from the control record), removed first so that stale values go.
  */
-export function mergeSettings(settings: Json, entries: ClaudeHookEntries | undefined): Json {
+export function mergeSettings(
+  settings: Json,
+  entries: ClaudeHookEntries | undefined,
+  owned?: OwnedClaudeSettings,
+  previous?: OwnedClaudeSettings,
+): Json {
   const hooks: Json = isObject(settings.hooks) ? { ...settings.hooks } : {};
   for (const [event, groups] of Object.entries(hooks)) {
     const cleaned = withoutFactory(groups as unknown[]);
@@ -71,7 +79,79 @@ export function mergeSettings(settings: Json, entries: ClaudeHookEntries | undef
   const out: Json = { ...settings };
   if (Object.keys(hooks).length > 0) out.hooks = hooks;
   else delete out.hooks;
+  const stale = [previous, owned].filter((o): o is OwnedClaudeSettings => o !== undefined);
+  const add = entries ? owned : undefined;
+  mergePermissions(out, stale, add);
+  mergeSandbox(out, stale, add);
   return out;
+}
+
+/** `list` without the values of `remove`, then with those of `add` (in order, once each). */
+function relist(list: unknown, remove: readonly string[], add: readonly string[]): unknown[] {
+  const kept = (Array.isArray(list) ? list : []).filter(
+    (value) => typeof value !== 'string' || !remove.includes(value),
+  );
+  for (const value of add) if (!kept.includes(value)) kept.push(value);
+  return kept;
+}
+
+function setOrDrop(target: Json, key: string, value: unknown[] | Json): void {
+  const empty = Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+  if (empty) delete target[key];
+  else target[key] = value;
+}
+
+function mergePermissions(
+  out: Json,
+  stale: readonly OwnedClaudeSettings[],
+  add: OwnedClaudeSettings | undefined,
+): void {
+  if (!isObject(out.permissions) && !add) return;
+  const permissions: Json = isObject(out.permissions) ? { ...out.permissions } : {};
+  const deny = relist(
+    permissions.deny,
+    stale.flatMap((o) => o.deny),
+    add?.deny ?? [],
+  );
+  setOrDrop(permissions, 'deny', deny);
+  setOrDrop(out, 'permissions', permissions);
+}
+
+/** The sandbox switches factory sets when it owns the sandbox. */
+const sandboxSwitches = { enabled: true, failIfUnavailable: true, allowUnsandboxedCommands: false } as const;
+
+function mergeSandbox(
+  out: Json,
+  stale: readonly OwnedClaudeSettings[],
+  add: OwnedClaudeSettings | undefined,
+): void {
+  const wasOwned = stale.some((o) => o.sandbox);
+  if (!isObject(out.sandbox) && !add?.sandbox) return;
+  const sandbox: Json = isObject(out.sandbox) ? { ...out.sandbox } : {};
+  const filesystem: Json = isObject(sandbox.filesystem) ? { ...sandbox.filesystem } : {};
+  const network: Json = isObject(sandbox.network) ? { ...sandbox.network } : {};
+  const old = (key: 'denyWrite' | 'denyRead' | 'allowedDomains') =>
+    stale.flatMap((o) => o.sandbox?.[key] ?? []);
+  setOrDrop(
+    filesystem,
+    'denyWrite',
+    relist(filesystem.denyWrite, old('denyWrite'), add?.sandbox?.denyWrite ?? []),
+  );
+  setOrDrop(
+    filesystem,
+    'denyRead',
+    relist(filesystem.denyRead, old('denyRead'), add?.sandbox?.denyRead ?? []),
+  );
+  setOrDrop(
+    network,
+    'allowedDomains',
+    relist(network.allowedDomains, old('allowedDomains'), add?.sandbox?.allowedDomains ?? []),
+  );
+  if (add?.sandbox) Object.assign(sandbox, sandboxSwitches);
+  else if (wasOwned) for (const key of Object.keys(sandboxSwitches)) delete sandbox[key];
+  setOrDrop(sandbox, 'filesystem', filesystem);
+  setOrDrop(sandbox, 'network', network);
+  setOrDrop(out, 'sandbox', sandbox);
 }
 
 export function serializeSettings(settings: Json): string {

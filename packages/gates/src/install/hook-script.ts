@@ -125,3 +125,31 @@ export function removeBlock(existing: string): string {
 export function hasBlock(text: string): boolean {
   return text.includes(blockStart) && text.includes(blockEnd);
 }
+
+/** The hook factory installs at the point of effect; husky has no stub for it, so factory writes its own. */
+export const referenceTransactionHook = 'reference-transaction';
+
+/**
+ * `.husky/_/reference-transaction`: git runs it for every ref update (also under `commit --no-verify`).
+ * It does not go through husky's dispatcher, which exits 0 under HUSKY=0. The shell passes on only the
+ * `prepared` updates of local branches to a commit, so fetch, tags, stash and remote-tracking refs never
+ * start node; a factory that cannot be found refuses the update.
+ */
+export function referenceTransactionFile(locator: Locator): string {
+  return [
+    '#!/usr/bin/env sh',
+    `${ownedFileHeader} another hook manager or a file that factory does not own.`,
+    '# factory: a branch moves only to a commit whose tree the gates passed (see factory doctor).',
+    '[ "$1" = prepared ] || exit 0',
+    'factory_input=',
+    'while read -r old new ref; do',
+    '  case "$ref" in refs/heads/*) ;; *) continue ;; esac',
+    '  case "$new" in *[!0]*) factory_input="$factory_input$old $new $ref',
+    '" ;; esac',
+    'done',
+    '[ -n "$factory_input" ] || exit 0',
+    ...locatorFunction(locator),
+    `printf '%s' "$factory_input" | factory_run gate ${referenceTransactionHook} prepared || exit 1`,
+    '',
+  ].join('\n');
+}

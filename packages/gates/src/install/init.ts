@@ -1,17 +1,27 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { findConfigFile, loadConfig, resolveLayers } from '@factory/core/config/load';
 import { defaultConfigFileName } from '@factory/core/config/places';
 import { presetFile } from '@factory/core/config/presets';
-import type { FactoryConfig } from '@factory/core/config/types';
+import { configSection, type FactoryConfig } from '@factory/core/config/types';
 import { configSchemaPath } from '@factory/core/config/validate';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { stateDbPath } from '@factory/core/paths';
 import { gitRaw } from '../gate/git.js';
-import { guardHookEntries, shellQuote } from '../guard/hook-entries.js';
+import { guardHookEntries, minimumClaudeCodeVersion, shellQuote } from '../guard/hook-entries.js';
 import { messages } from '../messages.js';
 import { findOnPath } from '../secrets/gitleaks.js';
+import { type OwnedClaudeSettings, ownedClaudeSettings, type SandboxOptions } from './claude-engines.js';
 import { mergeSettings, parseSettings, serializeSettings } from './claude-settings.js';
+import { claudeCodeVersion, missingSandboxTools, versionBelow } from './claude-version.js';
+import {
+  computeControlRecord,
+  readControlRecord,
+  recordedConfigKey,
+  serializeRecord,
+  writeControlRecord,
+} from './control-record.js';
 import { mergeExclude } from './exclude.js';
 import {
   type HookPlan,
@@ -23,6 +33,8 @@ import {
   mergeBlock,
   ownedFileHeader,
   ownedHookFile,
+  referenceTransactionFile,
+  referenceTransactionHook,
   removeBlock,
 } from './hook-script.js';
 import { detectHooks, type HookSituation, huskyHookNames } from './managers.js';
@@ -75,6 +87,14 @@ export interface InitPlan {
   /** Hooks of other managers that keep running, chained from factory's hooks. */
   readonly chained: string[];
   readonly notes: string[];
+  /**
+   * Everything init owns in Claude Code's settings besides its marked hook entries (permission rules, the
+   * sandbox), and the settings file it went into: kept in the control record so that the next init removes
+   * stale values and `factory uninstall` removes them all.
+   */
+  readonly claude: OwnedClaudeSettings & { readonly file: string };
+  /** The control record (.factory/control.json) is missing or out of date: applyInit rewrites it. */
+  readonly record: boolean;
 }
 
 const gateHooks = ['pre-commit', 'pre-push'] as const;
@@ -202,6 +222,9 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     }
   }
 
+  // The check at the point of effect: git runs it for every ref update, also under --no-verify.
+  plan(`.husky/_/${referenceTransactionHook}`, referenceTransactionFile(locator), true);
+
   // Skills of the preset, through the skills module (it keeps the user's edits unless told otherwise).
   const { syncSkills } = await import('../skills/sync.js');
   const { skillsForPreset } = await import('../skills/shipped.js');
@@ -231,14 +254,32 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   });
   const target = mode === 'personal' ? '.claude/settings.local.json' : '.claude/settings.json';
   const other = mode === 'personal' ? '.claude/settings.json' : '.claude/settings.local.json';
+  // Claude Code's own engines: permission rules and the sandbox, from the control places and the config.
+  const sandbox = sandboxOptions(config);
+  const home = process.env.HOME || homedir();
+  const owned = ownedClaudeSettings(root, home, sandbox);
+  const claude = { ...owned, file: target };
+  const previousRecord = readControlRecord(root);
+  const previous = previousRecord?.claude;
   const targetText = read(join(root, target));
-  const merged = serializeSettings(mergeSettings(parseSettings(targetText, join(root, target)), entries));
+  const merged = serializeSettings(
+    mergeSettings(parseSettings(targetText, join(root, target)), entries, owned, previous),
+  );
   plan(target, merged);
   const otherText = read(join(root, other));
   if (otherText !== undefined) {
-    const cleaned = serializeSettings(mergeSettings(parseSettings(otherText, join(root, other)), undefined));
+    const cleaned = serializeSettings(
+      mergeSettings(parseSettings(otherText, join(root, other)), undefined, owned, previous),
+    );
     if (cleaned !== serializeSettings(parseSettings(otherText, join(root, other)))) plan(other, cleaned);
   }
+  if (sandbox.enabled) {
+    const missing = missingSandboxTools();
+    if (missing.length > 0) notes.push(messages.initSandboxToolsMissing(missing.join(' and ')));
+  }
+  const claudeVersion = claudeCodeVersion();
+  if (claudeVersion && versionBelow(claudeVersion, minimumClaudeCodeVersion))
+    notes.push(messages.initClaudeOutdated(claudeVersion, minimumClaudeCodeVersion));
 
   // Team mode with a package.json: every clone installs husky's dispatch folder on npm install.
   if (mode === 'team' && existsSync(join(root, 'package.json'))) {
@@ -257,7 +298,21 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     ...(situation.customHooksPath
       ? [{ key: 'factory.chainedHooksPath', value: situation.customHooksPath }]
       : []),
+    // From now on a missing control record is tamper, not an install from before the record.
+    { key: recordedConfigKey(root), value: 'true' },
   ].filter(({ key, value }) => gitConfig.get(key) !== value);
+  // The record is rewritten after any change, and when what is on disk no longer matches it (a human
+  // changed the config: running init is how they say so).
+  const changesAnything =
+    files.length > 0 ||
+    wrapperFiles.length > 0 ||
+    configChanges.length > 0 ||
+    !huskyReady ||
+    pruneStubs.length > 0;
+  const record =
+    changesAnything ||
+    previousRecord === undefined ||
+    serializeRecord(previousRecord) !== serializeRecord(computeControlRecord(root, claude));
 
   return {
     root,
@@ -272,6 +327,20 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     skillNames,
     chained: situation.chain.map((hook) => `${hook.name} (${hook.manager}: ${hook.path})`),
     notes,
+    claude,
+    record,
+  };
+}
+
+/** The config's `sandbox` section (its schema fragment fills in the defaults). */
+function sandboxOptions(config: FactoryConfig): SandboxOptions {
+  const section = configSection<{ enabled?: boolean; network?: { allowedDomains?: string[] } } | undefined>(
+    config,
+    'sandbox',
+  );
+  return {
+    enabled: section?.enabled !== false,
+    allowedDomains: section?.network?.allowedDomains ?? [],
   };
 }
 
@@ -423,6 +492,8 @@ export async function applyInit(plan: InitPlan): Promise<void> {
     const { StateStore } = await import('@factory/core/state/store');
     StateStore.open({ path: stateDbPath(plan.root) }).close();
   }
+  // Last: the record of what init left, which the guard and the gates compare against from now on.
+  if (plan.record) writeControlRecord(plan.root, computeControlRecord(plan.root, plan.claude));
 }
 
 /** husky's own installer (its Node API). It reports failure as a returned string, never by throwing. */
@@ -453,5 +524,6 @@ export function describePlan(plan: InitPlan): string[] {
   for (const { key, value } of plan.gitConfig) lines.push(`git config ${key} ${shellQuote(value)}`);
   for (const skill of plan.skills) lines.push(`install skill .claude/skills/${skill}`);
   if (plan.createState) lines.push('create .factory/state.db');
+  if (plan.record) lines.push('record the control files in .factory/control.json');
   return lines;
 }

@@ -133,6 +133,51 @@ describe('factory doctor', () => {
         },
       ]);
 
+      // Enforcement at the point of effect.
+      cases.push([
+        'refTransactionMissing',
+        () => rmSync(repo.path('.husky/_/reference-transaction')),
+        () => runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env }),
+      ]);
+      cases.push([
+        'controlTampered',
+        () => repo.write('.husky/pre-commit', `${script}\nexit 0\n`),
+        () => repo.write('.husky/pre-commit', script),
+      ]);
+      cases.push([
+        'controlTampered',
+        () => repo.write('.factoryrc.json', '{}\n'),
+        () => rmSync(repo.path('.factoryrc.json')),
+      ]);
+      const recordKey = repo.git('config', '--get-regexp', '^factory\\.recorded').trim().split(' ')[0]!;
+      cases.push([
+        'controlTampered',
+        () => rmSync(repo.path('.factory/control.json')),
+        () => runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env }),
+      ]);
+      cases.push([
+        'controlUnrecorded',
+        () => {
+          rmSync(repo.path('.factory/control.json'));
+          repo.git('config', '--unset', recordKey);
+        },
+        () => runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env }),
+      ]);
+      const oldClaude = repo.write('bin/claude', '#!/bin/sh\necho "2.1.100 (Claude Code)"\n');
+      chmodSync(oldClaude, 0o755);
+      cases.push(['claudeCodeOutdated', () => {}, () => {}, { ...repo.env, FACTORY_CLAUDE: oldClaude }]);
+      cases.push(['sandboxToolsMissing', () => {}, () => {}, { ...repo.env, PATH: repo.path('bin') }]);
+      cases.push([
+        'guardIncomplete',
+        () => {
+          const parsed = JSON.parse(settings);
+          parsed.hooks.PreToolUse[0].matcher = 'Bash|Edit|Write|MultiEdit|NotebookEdit|PowerShell|Read';
+          delete parsed.hooks.PreToolUse[0].hooks[0].onFailure;
+          repo.write('.claude/settings.local.json', JSON.stringify(parsed));
+        },
+        () => repo.write('.claude/settings.local.json', settings),
+      ]);
+
       for (const [id, breakIt, repair, env] of cases) {
         breakIt();
         const found = await doctorInProcess(repo, env ?? repo.env);
@@ -146,7 +191,8 @@ describe('factory doctor', () => {
       repo.git('config', '--unset', 'core.hooksPath');
       const cli = doctor(repo);
       assert.equal(cli.status, 1, 'the CLI exits 1 when anything is wrong');
-      assert.deepEqual(cli.ids, ['hooksPathUnset']);
+      // Unsetting core.hooksPath behind init's back is also tamper.
+      assert.deepEqual(cli.ids, ['hooksPathUnset', 'controlTampered']);
       assert.match(
         runFactory(['doctor'], { cwd: repo.dir, env: repo.env }).stdout,
         /hooksPathUnset: .*\n\s+fix: run factory init/,
@@ -160,7 +206,7 @@ describe('factory doctor', () => {
     const repo = gatedRepo({ 'README.md': '#\n' }, ['--team']);
     try {
       repo.git('add', '-A');
-      repo.git('commit', '-q', '--no-verify', '-m', 'factory');
+      repo.git('commit', '-q', '-m', 'factory');
       const tree = join(repo.home, 'wt');
       repo.git('worktree', 'add', '-q', '-b', 'side', tree);
       const found = doctor(repo, tree);

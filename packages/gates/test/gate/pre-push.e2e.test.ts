@@ -17,10 +17,20 @@ describe('factory gate pre-push through real git push to a bare remote', () => {
       });
       const env = withPath(repo.env, bin);
 
-      // A secret committed past the pre-commit gate (--no-verify) is still stopped at the push.
+      // A secret committed past the pre-commit gate (--no-verify, and a human's skip of the
+      // reference-transaction check) is still stopped at the push.
       repo.write('old.env.js', `const t = "ghp_${'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'}";\n`);
       repo.git('add', 'old.env.js');
-      repo.git('commit', '-q', '--no-verify', '-m', 'sneaky');
+      const sneaky = gitWith(
+        repo,
+        { ...env, FACTORY_SKIP: 'all', FACTORY_SKIP_REASON: 'test: a commit past the gates' },
+        'commit',
+        '-q',
+        '--no-verify',
+        '-m',
+        'sneaky',
+      );
+      assert.equal(sneaky.status, 0, sneaky.stderr);
       const refused = gitWith(repo, env, 'push', 'origin', 'main');
       assert.notEqual(refused.status, 0);
       assert.match(

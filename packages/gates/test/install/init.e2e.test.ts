@@ -376,7 +376,9 @@ describe('factory init', () => {
       repo.write('.claude/settings.local.json', JSON.stringify(own));
       assert.equal(initFactory(repo).status, 0);
       const merged = JSON.parse(repo.read('.claude/settings.local.json'));
-      assert.deepEqual(merged.permissions, own.permissions);
+      // The user's rules stay; factory adds its own deny rules (secrets, control files).
+      assert.deepEqual(merged.permissions.allow, own.permissions.allow);
+      assert.ok(merged.permissions.deny.includes('Edit(./.husky/**)'));
       assert.deepEqual(merged.env, own.env);
       assert.deepEqual(merged.hooks.Notification, own.hooks.Notification);
       assert.deepEqual(merged.hooks.PreToolUse[0], own.hooks.PreToolUse[0]);

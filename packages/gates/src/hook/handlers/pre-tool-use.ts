@@ -4,6 +4,7 @@ import { loadGuardConfig } from '../../guard/config.js';
 import { decide, GuardInputError } from '../../guard/engine.js';
 import type { GuardConfig, Verdict } from '../../guard/policy.js';
 import { summarizeCall } from '../../guard/summary.js';
+import { checkControlFiles, describeTamper } from '../../install/control-record.js';
 import { messages } from '../../messages.js';
 import { blockAnswer } from '../answers.js';
 import { type HookAnswer, type HookContext, type HookHandler, noOpinion } from '../types.js';
@@ -39,6 +40,14 @@ export const handle: HookHandler = async (input, context) => {
   }
   const call = { tool, input: toolInput as Record<string, unknown> };
   let verdict: Verdict;
+  // Tamper evidence: a control file changed behind init's back refuses everything but the repair.
+  const tampered = repoRoot ? checkControlFiles(repoRoot) : undefined;
+  if (tampered && tampered.length > 0 && !isRepair(call)) {
+    const reason = messages.guardTampered(describeTamper(tampered));
+    verdict = { decision: 'deny', rule: 'control-tampered', reason, findings: [] };
+    const { warning } = await audit(verdict, call, config, repoRoot, cwd, sessionIdOf(input), context);
+    return answer(verdict, warning);
+  }
   try {
     verdict = decide(call, { cwd, config, repoRoot, home: context.env.HOME || undefined });
   } catch (error) {
@@ -49,11 +58,24 @@ export const handle: HookHandler = async (input, context) => {
     if (config.onError === 'allow') return { ...noOpinion, stderr: `${messages.guardFailedOpen(reason)}\n` };
     return blockAnswer('pre-tool-use', reason);
   }
-  const sessionId = typeof input.session_id === 'string' ? input.session_id : undefined;
-  const { allowed, warning } = await audit(verdict, call, config, repoRoot, cwd, sessionId, context);
+  const { allowed, warning } = await audit(verdict, call, config, repoRoot, cwd, sessionIdOf(input), context);
   if (verdict.decision === 'allow' || allowed) return warning ? { ...noOpinion, stderr: warning } : noOpinion;
   return answer(verdict, warning);
 };
+
+function sessionIdOf(input: { session_id?: unknown }): string | undefined {
+  return typeof input.session_id === 'string' ? input.session_id : undefined;
+}
+
+/** The repair: `factory init` (with its flags), the one call a tampered repository lets through. */
+function isRepair(call: { tool: string; input: Record<string, unknown> }): boolean {
+  const command = call.input.command;
+  return (
+    call.tool === 'Bash' &&
+    typeof command === 'string' &&
+    /^\s*(npx\s+)?factory\s+init(\s+--?[a-z][a-z-]*)*\s*$/.test(command)
+  );
+}
 
 function answer(verdict: Verdict, warning: string | undefined): HookAnswer {
   const stdout = JSON.stringify({

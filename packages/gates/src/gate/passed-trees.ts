@@ -1,0 +1,43 @@
+import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { factoryDir } from '@factory/core/paths';
+
+/**
+ * The trees the gates passed, by git tree id: the pre-commit gate adds the tree of the index it checked,
+ * and the reference-transaction hook lets a branch move only to a commit whose tree is here (or that is not
+ * new; see reference-transaction.ts). A plain file of one id a line in `.factory/`, not state.db: the hook
+ * runs on every branch update and reads it without loading SQLite (node:sqlite costs a few milliseconds to
+ * open, a 40-byte-a-line file well under one). Appends are single small writes (O_APPEND), so concurrent
+ * commits in two worktrees of one clone do not interleave within a line.
+ */
+
+export function passedTreesPath(root: string): string {
+  return join(factoryDir(root), 'passed-trees');
+}
+
+/** Past this size the file keeps its newer half: old trees are rarely the target of a branch again. */
+const MAX_BYTES = 2 * 1024 * 1024;
+
+export function readPassedTrees(root: string): Set<string> {
+  try {
+    return new Set(readFileSync(passedTreesPath(root), 'utf8').split('\n').filter(Boolean));
+  } catch {
+    return new Set();
+  }
+}
+
+export function recordPassedTrees(root: string, trees: readonly string[]): void {
+  if (trees.length === 0) return;
+  const path = passedTreesPath(root);
+  mkdirSync(factoryDir(root), { recursive: true });
+  appendFileSync(path, `${trees.join('\n')}\n`);
+  try {
+    if (statSync(path).size <= MAX_BYTES) return;
+    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${lines.slice(Math.floor(lines.length / 2)).join('\n')}\n`);
+    renameSync(tmp, path);
+  } catch {
+    // Trimming is housekeeping: a failure costs only size.
+  }
+}

@@ -1,0 +1,313 @@
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { configFilePlaces, packageJsonConfigKey } from '@factory/core/config/control-files';
+import { factoryDir } from '@factory/core/paths';
+import { sha1Hex } from '../gate/sha1.js';
+import { factoryEntryMarker } from '../guard/hook-entries.js';
+import type { OwnedClaudeSettings } from './claude-engines.js';
+
+/**
+ * Tamper evidence: what `factory init` installed, recorded in `.factory/control.json` (the hash of each
+ * control file, the config's place, core.hooksPath, and the Claude Code settings factory owns), and the
+ * check that the guard, the gates and the reference-transaction hook run before anything else. A control
+ * file that differs from the record means something other than `factory init` changed it: everything is
+ * refused, with the reason, until a human runs `factory init` again (which rewrites the record).
+ *
+ * On the hot paths: a handful of small files read and hashed in plain JavaScript (no node:crypto), no git
+ * process (core.hooksPath is read from the config file's text).
+ *
+ * It is also the one place that says what init wrote into Claude Code's settings besides its marked hook
+ * entries (`claude`), so that a later init removes stale values and an uninstall removes them all.
+ */
+
+export const controlRecordVersion = 1;
+
+export interface ControlRecord {
+  readonly version: number;
+  /** Relative path (or `<settings file>#factory`, `package.json#factory`) -> SHA-1 of what init left there. */
+  readonly files: Readonly<Record<string, string>>;
+  /** The config place found at the top of the repository, or null for none (the defaults). */
+  readonly config: string | null;
+  /** `core.hooksPath` as init set it. */
+  readonly hooksPath: string | null;
+  /** What init wrote into Claude Code's settings besides the hook entries. */
+  readonly claude?: OwnedClaudeSettings & { readonly file: string };
+}
+
+export interface Tamper {
+  /** The control file, relative to the repository. */
+  readonly path: string;
+  readonly change: 'changed' | 'missing' | 'added';
+}
+
+export function controlRecordPath(root: string): string {
+  return join(factoryDir(root), 'control.json');
+}
+
+function readBytes(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function hash(data: Uint8Array | string): string {
+  return sha1Hex(typeof data === 'string' ? Buffer.from(data) : data);
+}
+
+/** Regular files directly in `dir` (hook scripts), sorted; `.sample` files of .git/hooks left out. */
+function filesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((name) => !name.endsWith('.sample'))
+      .filter((name) => {
+        try {
+          return statSync(join(dir, name)).isFile();
+        } catch {
+          return false;
+        }
+      })
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * What of a Claude Code settings file keeps factory on: its marked hook entries (with their matchers),
+ * `disableAllHooks`, the permission rules factory owns, and the sandbox. Claude Code writes other keys
+ * itself (an "always allow" answer adds to permissions.allow): those are not factory's business.
+ */
+export function settingsProjection(text: string, ownedDeny: readonly string[]): string {
+  let settings: unknown;
+  try {
+    settings = JSON.parse(text);
+  } catch {
+    return `invalid:${hash(text)}`;
+  }
+  if (!isObject(settings)) return 'not-an-object';
+  const hooks: Array<[string, unknown, unknown]> = [];
+  if (isObject(settings.hooks)) {
+    for (const [event, groups] of Object.entries(settings.hooks)) {
+      for (const group of Array.isArray(groups) ? groups : []) {
+        if (!isObject(group) || !Array.isArray(group.hooks)) continue;
+        for (const hook of group.hooks) {
+          if (
+            isObject(hook) &&
+            typeof hook.command === 'string' &&
+            hook.command.includes(`: ${factoryEntryMarker};`)
+          )
+            hooks.push([event, group.matcher ?? null, hook]);
+        }
+      }
+    }
+  }
+  const permissions = isObject(settings.permissions) ? settings.permissions : {};
+  const deny = Array.isArray(permissions.deny)
+    ? permissions.deny.filter((rule) => ownedDeny.includes(rule))
+    : [];
+  return JSON.stringify({
+    hooks,
+    disableAllHooks: settings.disableAllHooks ?? null,
+    deny: [...deny].sort(),
+    sandbox: settings.sandbox ?? null,
+  });
+}
+
+/** The first config place at the top of the repository: the one the hooks load. */
+function configPlaceAt(root: string): { place: string; digest: string } | undefined {
+  const pkgText = readBytes(join(root, 'package.json'));
+  if (pkgText) {
+    try {
+      const pkg: unknown = JSON.parse(pkgText.toString('utf8'));
+      if (isObject(pkg) && packageJsonConfigKey in pkg)
+        return {
+          place: `package.json#${packageJsonConfigKey}`,
+          digest: hash(JSON.stringify(pkg[packageJsonConfigKey])),
+        };
+    } catch {
+      // Not JSON: not a config (the loader says so when it matters).
+    }
+  }
+  for (const place of configFilePlaces) {
+    const bytes = readBytes(join(root, place));
+    if (bytes) return { place, digest: hash(bytes) };
+  }
+  return undefined;
+}
+
+/**
+ * A key of a git config file's text (`core`, `hookspath`), the last value wins; sections with a
+ * subsection are skipped. No git process: the guard refuses include.* and -c overrides of these keys.
+ */
+export function configValueFromText(text: string, section: string, key: string): string | null {
+  let current = '';
+  let value: string | null = null;
+  const entry = new RegExp(`^${key}\\s*=\\s*(.*)$`, 'i');
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    const header = /^\[\s*([A-Za-z0-9.-]+)(\s+"[^"]*")?\s*\]/.exec(line);
+    if (header) {
+      current = header[2] ? '' : header[1]!.toLowerCase();
+      continue;
+    }
+    if (current !== section) continue;
+    const match = entry.exec(line);
+    if (match) value = match[1]!.replace(/^"(.*)"$/, '$1').trim();
+  }
+  return value;
+}
+
+/** The git folders of a worktree: its own and the shared one (config, hooks). No git process. */
+export function gitDirsOf(root: string): { gitDir: string; commonDir: string } | undefined {
+  const dotGit = join(root, '.git');
+  try {
+    let gitDir = dotGit;
+    if (statSync(dotGit).isFile()) {
+      const pointer = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
+      if (!pointer) return undefined;
+      gitDir = pointer.startsWith('/') ? pointer : join(root, pointer);
+    }
+    const common = readBytes(join(gitDir, 'commondir'))?.toString('utf8').trim();
+    const commonDir = common ? (common.startsWith('/') ? common : join(gitDir, common)) : gitDir;
+    return { gitDir, commonDir };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A key of the repository's git config (the worktree's file first), read without git. */
+function gitConfigValue(root: string, section: string, key: string): string | null {
+  const dirs = gitDirsOf(root);
+  if (!dirs) return null;
+  const shared = readBytes(join(dirs.commonDir, 'config'))?.toString('utf8') ?? '';
+  const worktree = readBytes(join(dirs.gitDir, 'config.worktree'))?.toString('utf8') ?? '';
+  return configValueFromText(worktree, section, key) ?? configValueFromText(shared, section, key);
+}
+
+/**
+ * The git config key init sets once it has recorded in the worktree at `root`: from then on a missing
+ * record there is tamper, not an install from before the record. One key per worktree (a fresh worktree of
+ * the clone has no record yet), named after its path.
+ */
+export function recordedConfigKey(root: string): string {
+  return `factory.recorded${sha1Hex(Buffer.from(root)).slice(0, 16)}`;
+}
+
+const settingsFiles = ['.claude/settings.json', '.claude/settings.local.json'];
+
+/** The record of the repository as it is now. */
+export function computeControlRecord(
+  root: string,
+  claude: (OwnedClaudeSettings & { file: string }) | undefined,
+): ControlRecord {
+  const files: Record<string, string> = {};
+  const add = (rel: string) => {
+    const bytes = readBytes(join(root, rel));
+    if (bytes) files[rel] = hash(bytes);
+  };
+  for (const name of filesIn(join(root, '.husky'))) add(`.husky/${name}`);
+  for (const name of filesIn(join(root, '.husky', '_'))) add(`.husky/_/${name}`);
+  const dirs = gitDirsOf(root);
+  if (dirs) {
+    for (const name of filesIn(join(dirs.commonDir, 'hooks'))) {
+      const bytes = readBytes(join(dirs.commonDir, 'hooks', name));
+      if (bytes) files[`.git/hooks/${name}`] = hash(bytes);
+    }
+  }
+  for (const rel of settingsFiles) {
+    const bytes = readBytes(join(root, rel));
+    if (bytes) files[`${rel}#factory`] = hash(settingsProjection(bytes.toString('utf8'), claude?.deny ?? []));
+  }
+  const config = configPlaceAt(root);
+  if (config) files[config.place] = config.digest;
+  return {
+    version: controlRecordVersion,
+    files,
+    config: config?.place ?? null,
+    hooksPath: gitConfigValue(root, 'core', 'hookspath'),
+    ...(claude ? { claude } : {}),
+  };
+}
+
+export function serializeRecord(record: ControlRecord): string {
+  return `${JSON.stringify(record, null, 2)}\n`;
+}
+
+export function readControlRecord(root: string): ControlRecord | undefined {
+  const bytes = readBytes(controlRecordPath(root));
+  if (!bytes) return undefined;
+  try {
+    const record = JSON.parse(bytes.toString('utf8')) as ControlRecord;
+    return isObject(record) && isObject(record.files) ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the record when it differs (atomically: a half-written record would read as tamper). */
+export function writeControlRecord(root: string, record: ControlRecord): boolean {
+  const path = controlRecordPath(root);
+  const text = serializeRecord(record);
+  if (readBytes(path)?.toString('utf8') === text) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+  return true;
+}
+
+/**
+ * What differs from the record: [] when nothing does, undefined when the repository has no record (an
+ * install older than the record, or none: doctor reports it).
+ */
+export function checkControlFiles(root: string): Tamper[] | undefined {
+  const record = readControlRecord(root);
+  if (!record) {
+    // Once init has recorded, a record that is gone is tamper, not an old install.
+    const recorded =
+      gitConfigValue(root, 'factory', recordedConfigKey(root).slice('factory.'.length)) === 'true';
+    return recorded ? [{ path: '.factory/control.json', change: 'missing' }] : undefined;
+  }
+  const now = computeControlRecord(root, record.claude);
+  const tampered: Tamper[] = [];
+  for (const [path, digest] of Object.entries(record.files)) {
+    const current = now.files[path];
+    if (current === undefined) tampered.push({ path, change: 'missing' });
+    else if (current !== digest) tampered.push({ path, change: 'changed' });
+  }
+  for (const path of Object.keys(now.files))
+    if (!(path in record.files)) tampered.push({ path, change: 'added' });
+  if (now.hooksPath !== record.hooksPath)
+    tampered.push({ path: '.git/config (core.hooksPath)', change: 'changed' });
+  return tampered;
+}
+
+/** One clause naming what changed, for the refusals: ".husky/pre-commit changed, .factoryrc.json added". */
+export function describeTamper(tampered: readonly Tamper[]): string {
+  const shown = tampered
+    .slice(0, 4)
+    .map((t) => `${t.path.replace(/#factory$/, " (factory's entries)")} ${t.change}`);
+  const more = tampered.length > shown.length ? ` and ${tampered.length - shown.length} more` : '';
+  return `${shown.join(', ')}${more}`;
+}
+
+/** Whether a record exists (doctor: an install before tamper evidence, or a deleted record). */
+export function hasControlRecord(root: string): boolean {
+  return existsSync(controlRecordPath(root));
+}
