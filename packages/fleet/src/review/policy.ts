@@ -1,5 +1,5 @@
+import { controlGlobs } from '@factory/core/config/control-files';
 import picomatch from 'picomatch';
-import { controlGlobs } from '../config/control-files.js';
 import { messages } from '../messages.js';
 import type {
   CheckResult,
