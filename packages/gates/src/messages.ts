@@ -214,7 +214,7 @@ export const messages = {
   },
   // enforcement at the point of effect (guard-engines helper)
   controlTamperedRefusal: (what: string) =>
-    `factory: refused: control files differ from what factory init recorded (${what}); something other than factory init changed them, so nothing runs until a human checks the change and runs factory init.`,
+    `refused: control files differ from what factory init recorded (${what}); something other than factory init changed them, so nothing runs until a human checks the change and runs factory init.`,
   guardTampered: (what: string) =>
     `factory guard refused this call: control files differ from what factory init recorded (${what}). Instead: stop and ask the human to check the change and run factory init in a terminal; every call is refused until then.`,
   refRefused: (lines: readonly string[]) =>

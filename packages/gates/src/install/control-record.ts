@@ -286,13 +286,23 @@ export function checkControlFiles(root: string): Tamper[] | undefined {
   }
   const now = computeControlRecord(root, record.claude);
   const tampered: Tamper[] = [];
+  // A config found in another place now (package.json#factory, .factoryrc.json before factory.config.json)
+  // shadows the recorded one: say that, not that one file went missing and another appeared.
+  const configMoved = now.config !== record.config;
+  if (configMoved)
+    tampered.push({
+      path: `the config (now ${now.config ?? 'none'}, recorded ${record.config ?? 'none'})`,
+      change: 'changed',
+    });
+  const skip = (path: string) => configMoved && (path === now.config || path === record.config);
   for (const [path, digest] of Object.entries(record.files)) {
+    if (skip(path)) continue;
     const current = now.files[path];
     if (current === undefined) tampered.push({ path, change: 'missing' });
     else if (current !== digest) tampered.push({ path, change: 'changed' });
   }
   for (const path of Object.keys(now.files))
-    if (!(path in record.files)) tampered.push({ path, change: 'added' });
+    if (!(path in record.files) && !skip(path)) tampered.push({ path, change: 'added' });
   if (now.hooksPath !== record.hooksPath)
     tampered.push({ path: '.git/config (core.hooksPath)', change: 'changed' });
   return tampered;
@@ -302,7 +312,7 @@ export function checkControlFiles(root: string): Tamper[] | undefined {
 export function describeTamper(tampered: readonly Tamper[]): string {
   const shown = tampered
     .slice(0, 4)
-    .map((t) => `${t.path.replace(/#factory$/, " (factory's entries)")} ${t.change}`);
+    .map((t) => `${t.path.replace(/(settings[^#]*\.json)#factory$/, "$1 (factory's entries)")} ${t.change}`);
   const more = tampered.length > shown.length ? ` and ${tampered.length - shown.length} more` : '';
   return `${shown.join(', ')}${more}`;
 }

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { runFactory, type TempRepo } from '@factory/testkit';
+import { gatedRepo, gitWith, initFactory } from '../helpers.js';
+
+/**
+ * Tamper evidence, through real git and the built bin: `factory init` records the control files; when one
+ * differs, the gates and the guard refuse everything, saying what changed, until `factory init` runs again
+ * (the one call the guard lets through).
+ */
+
+function guard(repo: TempRepo, tool: string, input: unknown): { decision: string; reason: string } {
+  const payload = JSON.stringify({ session_id: 's', cwd: repo.dir, tool_name: tool, tool_input: input });
+  const out = runFactory(['hook', 'pre-tool-use'], { cwd: repo.dir, env: repo.env, input: payload });
+  assert.equal(out.status, 0, out.stderr);
+  if (out.stdout.trim() === '') return { decision: 'allow', reason: '' };
+  const answer = JSON.parse(out.stdout).hookSpecificOutput;
+  return { decision: answer.permissionDecision, reason: answer.permissionDecisionReason };
+}
+
+function tryCommit(repo: TempRepo, file: string) {
+  repo.write(file, `${file}\n`);
+  repo.git('add', file);
+  return gitWith(repo, repo.env, 'commit', '-q', '-m', `add ${file}`);
+}
+
+describe('tamper evidence: a control file changed behind init’s back stops everything but the repair', () => {
+  const changes: Array<[string, (repo: TempRepo) => void, RegExp]> = [
+    [
+      'a hook script edited',
+      (repo) => repo.write('.husky/pre-commit', `${repo.read('.husky/pre-commit')}\n# tweak\n`),
+      /\.husky\/pre-commit changed/,
+    ],
+    [
+      'a config that shadows factory.config.json (package.json#factory)',
+      (repo) => repo.write('package.json', JSON.stringify({ name: 'x', factory: { gates: {} } })),
+      /the config \(now package\.json#factory, recorded factory\.config\.json\) changed/,
+    ],
+    [
+      'a config in an earlier search place',
+      (repo) => repo.write('.config/factoryrc.json', '{}\n'),
+      /now \.config\/factoryrc\.json/,
+    ],
+    [
+      'the guard’s entries removed from the settings',
+      (repo) => repo.write('.claude/settings.local.json', '{}\n'),
+      /settings\.local\.json \(factory's entries\) changed/,
+    ],
+    [
+      'the control record deleted',
+      (repo) => rmSync(repo.path('.factory/control.json')),
+      /control\.json missing/,
+    ],
+  ];
+
+  for (const [name, change, what] of changes) {
+    it(name, () => {
+      const repo = gatedRepo();
+      try {
+        change(repo);
+        const refused = tryCommit(repo, 'a.txt');
+        assert.notEqual(refused.status, 0);
+        assert.match(refused.stderr, /control files differ from what factory init recorded/);
+        assert.match(refused.stderr, what);
+        const denied = guard(repo, 'Bash', { command: 'ls' });
+        assert.equal(denied.decision, 'deny');
+        assert.match(denied.reason, /ask the human to check the change and run factory init/);
+        assert.match(denied.reason, what);
+        // The repair is the one call the guard lets through.
+        assert.equal(guard(repo, 'Bash', { command: 'factory init --yes' }).decision, 'allow');
+        assert.equal(
+          guard(repo, 'Bash', { command: 'factory init --yes && git commit -nm x' }).decision,
+          'deny',
+        );
+        const repaired = initFactory(repo);
+        assert.equal(repaired.status, 0, repaired.stderr);
+        assert.equal(guard(repo, 'Bash', { command: 'ls' }).decision, 'allow');
+        const committed = gitWith(repo, repo.env, 'commit', '-q', '-m', 'add a.txt');
+        assert.equal(committed.status, 0, committed.stderr);
+      } finally {
+        repo.cleanup();
+      }
+    });
+  }
+
+  it('core.hooksPath pointed elsewhere: the guard notices (git would run no hook at all)', () => {
+    const repo = gatedRepo();
+    try {
+      repo.git('config', 'core.hooksPath', '/dev/null');
+      const denied = guard(repo, 'Read', { file_path: repo.path('README.md') });
+      assert.equal(denied.decision, 'deny');
+      assert.match(denied.reason, /core\.hooksPath\) changed/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('a human’s config change is taken on by factory init, and a second init changes nothing', () => {
+    const repo = gatedRepo();
+    try {
+      repo.write('factory.config.json', JSON.stringify({ extends: 'base', guard: { audit: 'all' } }));
+      assert.notEqual(tryCommit(repo, 'a.txt').status, 0);
+      const dry = runFactory(['init', '--dry-run'], { cwd: repo.dir, env: repo.env });
+      assert.match(dry.stdout, /record the control files in \.factory\/control\.json/);
+      assert.equal(initFactory(repo).status, 0);
+      assert.match(initFactory(repo).stdout, /nothing changed/);
+      const committed = gitWith(repo, repo.env, 'commit', '-q', '-m', 'add a.txt');
+      assert.equal(committed.status, 0, committed.stderr);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
