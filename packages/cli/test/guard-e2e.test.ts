@@ -112,7 +112,10 @@ describe('the guard in the real Claude Code CLI', () => {
               ],
             },
             {
-              toolCalls: [{ name: 'Write', input: { file_path: repo.path('.env'), content: 'API_KEY=1\n' } }],
+              // A private key (a .env file is refused before the hook by init's permission rules).
+              toolCalls: [
+                { name: 'Write', input: { file_path: repo.path('deploy/id_ed25519'), content: 'KEY\n' } },
+              ],
             },
             {
               toolCalls: [
@@ -172,7 +175,7 @@ describe('the guard in the real Claude Code CLI', () => {
       assert.equal(repo.read('notes.md'), '# notes\n');
       assert.notEqual(repo.git('rev-parse', 'HEAD').trim(), head);
       assert.equal(repo.git('log', '-1', '--format=%s').trim(), 'docs: notes');
-      assert.equal(existsSync(repo.path('.env')), false);
+      assert.equal(existsSync(repo.path('deploy/id_ed25519')), false);
       assert.match(repo.read('.husky/pre-commit'), /factory/);
       // Every refusal is in the audit, with Claude Code's session id.
       const log = runFactory(['guard', 'log', '--json'], { cwd: repo.dir, env: repo.env });
