@@ -66,6 +66,8 @@ export const messages = {
   configInvalid: (file: string, path: string, expected: string) =>
     `${file}: ${path} ${expected}; fix the config (its JSON schema lists every key).`,
   configNotJson: (file: string, reason: string) => `${file} is not valid JSON (${reason}); fix the syntax.`,
+  configNotExecuted: (file: string) =>
+    `${file} is a JavaScript or TypeScript config, which factory's hooks do not execute (the agent could change what it computes); convert it to factory.config.json (or YAML) and run factory init.`,
   configUnreadable: (file: string, reason: string) =>
     `cannot read the config ${file} (${reason}); fix the file or its permissions.`,
   configUnknownPreset: (file: string, name: string) =>

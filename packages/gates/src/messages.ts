@@ -225,8 +225,6 @@ export const messages = {
     `Claude Code ${version} is older than ${minimum}: it ignores "onFailure": "block" on the guard's hook entries; update it (npm install -g @anthropic-ai/claude-code@latest).`,
   initSandboxToolsMissing: (tools: string) =>
     `Claude Code's sandbox needs ${tools}, which is not installed: every Bash call of the agent fails until it is (sudo apt-get install -y bubblewrap socat), or set sandbox.enabled to false in the config.`,
-  configNotExecuted: (file: string) =>
-    `${file} is a JavaScript or TypeScript config, which factory's hooks do not execute (the agent could change what it computes); convert it to factory.config.json (or YAML) and run factory init.`,
   // skills and memory (evals helper)
   memoryUnavailable: (reason: string) =>
     `factory memory was not added to the context (${reason}); run factory doctor to check the state database.`,

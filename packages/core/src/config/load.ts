@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
 import { findRepositoryRoot } from '../paths.js';
-import { configSearchPlaces, isPlainJsonPlace, packageJsonKey } from './places.js';
+import { configSearchPlaces, isExecutablePlace, isPlainJsonPlace, packageJsonKey } from './places.js';
 import { isPresetName, presetFile } from './presets.js';
 import type { FactoryConfig, LoadedConfig } from './types.js';
 import { validateConfigData } from './validate.js';
@@ -34,6 +34,12 @@ export interface LoadConfigOptions {
    * itself is the same build. JSON configs only: a JS/TS config may compute its result.
    */
   readonly cacheFile?: string;
+  /**
+   * false on the hooks' paths (the gates, the guard): a JS or TS config is refused with one sentence, never
+   * executed. A program the agent can edit must not run inside the hook that judges the agent; and its
+   * result is not something the control record can pin down.
+   */
+  readonly executable?: boolean;
 }
 
 interface FoundConfig {
@@ -76,6 +82,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   if (cacheable) {
     const hit = readConfigCache(options.cacheFile!, found?.file);
     if (hit) return hit;
+  }
+  if (found && options.executable === false && isExecutablePlace(found.place)) {
+    throw new FactoryError(messages.configNotExecuted(found.file), ExitCode.usage);
   }
   const loaded = await loadFound(found);
   if (cacheable) writeConfigCache(options.cacheFile!, loaded);

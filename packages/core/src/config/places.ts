@@ -40,3 +40,8 @@ export const defaultConfigFileName = 'factory.config.json';
 export function isPlainJsonPlace(place: string): boolean {
   return place.endsWith('.json');
 }
+
+/** Places whose config is a program (JavaScript, TypeScript): the hooks refuse them instead of running them. */
+export function isExecutablePlace(place: string): boolean {
+  return /\.(js|cjs|mjs|ts|cts|mts)$/.test(place);
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { isFactoryError } from '@factory/core';
 import { findConfigFile, loadConfig } from '@factory/core/config/load';
@@ -107,6 +107,30 @@ describe('config loader', () => {
         'const size: number = 9;\nexport default { gates: { preCommit: { maxFileSizeKb: size } } };\n',
       );
       assert.equal((await loadConfig({ cwd: repo.dir })).config.gates.preCommit.maxFileSizeKb, 9);
+    }),
+  );
+
+  it(
+    'the hooks never execute a JS or TS config: one sentence, and the program does not run',
+    withRepo(async (repo) => {
+      const marker = repo.path('ran.txt');
+      repo.write(
+        'factory.config.mjs',
+        `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');\nexport default {};\n`,
+      );
+      await assert.rejects(loadConfig({ cwd: repo.dir, executable: false }), (error: Error) => {
+        assert.match(
+          error.message,
+          /factory\.config\.mjs is a JavaScript or TypeScript config, which factory's hooks do not execute/,
+        );
+        return true;
+      });
+      assert.equal(existsSync(marker), false);
+      // YAML is data, not a program: the hooks read it.
+      rmSync(repo.path('factory.config.mjs'));
+      repo.write('factory.config.yaml', 'gates:\n  preCommit:\n    maxFileSizeKb: 7\n');
+      const yaml = await loadConfig({ cwd: repo.dir, executable: false });
+      assert.equal(yaml.config.gates.preCommit.maxFileSizeKb, 7);
     }),
   );
 

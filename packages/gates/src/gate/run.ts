@@ -85,6 +85,7 @@ export async function runGate(request: GateRequest): Promise<number> {
       cwd: root,
       stopDir: root,
       cacheFile: join(factoryDir(root), 'config-cache.json'),
+      executable: false,
     });
     if (gate === 'pre-commit') {
       const { preCommitGate } = await import('./pre-commit.js');
@@ -166,7 +167,7 @@ async function referenceTransaction(root: string, request: GateRequest): Promise
   const loadGatesConfig = async () => {
     const { loadConfig } = await import('@factory/core/config/load');
     const cacheFile = join(factoryDir(root), 'config-cache.json');
-    return (await loadConfig({ cwd: root, stopDir: root, cacheFile })).config;
+    return (await loadConfig({ cwd: root, stopDir: root, cacheFile, executable: false })).config;
   };
   const started = Date.now();
   const verdict = await judgeRefUpdates(root, updates, loadGatesConfig);

@@ -243,7 +243,8 @@ export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGu
     refs.every((ref) => typeof ref === 'string' && /^[a-z0-9][a-z0-9-]*$/.test(ref));
   if (!leanEnough) {
     const { loadConfig } = await import('@factory/core/config/load');
-    const loaded = await loadConfig({ cwd });
+    // The hook never executes a JS/TS config (core refuses it with one sentence).
+    const loaded = await loadConfig({ cwd, executable: false });
     document = loaded.config;
     label = loaded.file ?? label;
   }

@@ -38,6 +38,8 @@ export interface ControlRecord {
   readonly config: string | null;
   /** `core.hooksPath` as init set it. */
   readonly hooksPath: string | null;
+  /** Other git config keys that decide what the hooks run (`factory.bin`, `core.fsmonitor`, ...). */
+  readonly gitKeys?: Readonly<Record<string, string | null>>;
   /** What init wrote into Claude Code's settings besides the hook entries. */
   readonly claude?: OwnedClaudeSettings & { readonly file: string };
 }
@@ -209,6 +211,19 @@ export function recordedConfigKey(root: string): string {
   return `factory.recorded${sha1Hex(Buffer.from(root)).slice(0, 16)}`;
 }
 
+/**
+ * git config keys that change what the hooks run: where team-mode hooks find factory, and programs git
+ * starts on its own (fsmonitor on every status, the pager, the editor a sequencer may run).
+ */
+const recordedGitKeys = [
+  'factory.node',
+  'factory.bin',
+  'core.fsmonitor',
+  'core.pager',
+  'core.editor',
+  'core.sshCommand',
+];
+
 const settingsFiles = ['.claude/settings.json', '.claude/settings.local.json'];
 
 /** The record of the repository as it is now. */
@@ -241,6 +256,12 @@ export function computeControlRecord(
     files,
     config: config?.place ?? null,
     hooksPath: gitConfigValue(root, 'core', 'hookspath'),
+    gitKeys: Object.fromEntries(
+      recordedGitKeys.map((key) => {
+        const [section, name] = key.split('.') as [string, string];
+        return [key, gitConfigValue(root, section, name.toLowerCase())];
+      }),
+    ),
     ...(claude ? { claude } : {}),
   };
 }
@@ -305,6 +326,9 @@ export function checkControlFiles(root: string): Tamper[] | undefined {
     if (!(path in record.files) && !skip(path)) tampered.push({ path, change: 'added' });
   if (now.hooksPath !== record.hooksPath)
     tampered.push({ path: '.git/config (core.hooksPath)', change: 'changed' });
+  for (const [key, value] of Object.entries(record.gitKeys ?? {}))
+    if ((now.gitKeys?.[key] ?? null) !== value)
+      tampered.push({ path: `.git/config (${key})`, change: 'changed' });
   return tampered;
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { runFactory, type TempRepo } from '@factory/testkit';
 import { gatedRepo, gitWith, initFactory } from '../helpers.js';
@@ -83,6 +83,54 @@ describe('tamper evidence: a control file changed behind init’s back stops eve
       }
     });
   }
+
+  it('a JS config is refused by the hooks with one sentence, never executed, even after factory init', () => {
+    const repo = gatedRepo();
+    try {
+      rmSync(repo.path('factory.config.json'));
+      const marker = repo.path('ran.txt');
+      repo.write(
+        'factory.config.mjs',
+        `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');\nexport default {};\n`,
+      );
+      // The human's change is recorded; the config is still not something a hook runs.
+      repo.git(
+        'config',
+        '--unset-all',
+        repo.git('config', '--get-regexp', '^factory\\.recorded').split(' ')[0]!,
+      );
+      rmSync(repo.path('.factory/control.json'));
+      const refused = tryCommit(repo, 'a.txt');
+      assert.notEqual(refused.status, 0);
+      assert.match(
+        refused.stderr,
+        /factory\.config\.mjs is a JavaScript or TypeScript config, which factory's hooks do not execute/,
+      );
+      const denied = guard(repo, 'Bash', { command: 'ls' });
+      assert.equal(denied.decision, 'deny');
+      assert.match(
+        denied.reason,
+        /factory\.config\.mjs is a JavaScript or TypeScript config, which factory's hooks do not execute/,
+      );
+      assert.equal(existsSync(marker), false, 'the config never ran inside a hook');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('git config keys that pick what the hooks run (factory.bin, core.fsmonitor) are recorded too', () => {
+    const repo = gatedRepo();
+    try {
+      repo.git('config', 'core.fsmonitor', 'touch /tmp/pwned');
+      const denied = guard(repo, 'Bash', { command: 'ls' });
+      assert.equal(denied.decision, 'deny');
+      assert.match(denied.reason, /\.git\/config \(core\.fsmonitor\) changed/);
+      repo.git('config', '--unset', 'core.fsmonitor');
+      assert.equal(guard(repo, 'Bash', { command: 'ls' }).decision, 'allow');
+    } finally {
+      repo.cleanup();
+    }
+  });
 
   it('core.hooksPath pointed elsewhere: the guard notices (git would run no hook at all)', () => {
     const repo = gatedRepo();
