@@ -113,6 +113,8 @@ const setups = {
     const config = JSON.parse(readFileSync(join(dir, 'factory.config.json'), 'utf8'));
     config.gates = { preCommit: { tasks: { '*.js': 'true' } } };
     writeFileSync(join(dir, 'factory.config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    // A changed config is taken on by init (tamper evidence: the gates refuse an unrecorded change).
+    run(dir, process.execPath, [bin, 'init', '--yes', '--preset', 'base']);
     return dir;
   },
   'husky + lint-staged': () => {

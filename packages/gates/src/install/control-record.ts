@@ -21,8 +21,9 @@ import type { OwnedClaudeSettings } from './claude-engines.js';
  * file that differs from the record means something other than `factory init` changed it: everything is
  * refused, with the reason, until a human runs `factory init` again (which rewrites the record).
  *
- * On the hot paths: a handful of small files read and hashed in plain JavaScript (no node:crypto), no git
- * process (core.hooksPath is read from the config file's text).
+ * On the hot paths: a stat per control file (one whose size, inode and ctime are as recorded is not read
+ * again), factory's part of the settings parsed, no node:crypto (a file that changed is hashed in plain
+ * JavaScript), no git process (the git config keys are read from the config file's text).
  *
  * It is also the one place that says what init wrote into Claude Code's settings besides its marked hook
  * entries (`claude`), so that a later init removes stale values and an uninstall removes them all.
@@ -32,8 +33,17 @@ export const controlRecordVersion = 1;
 
 export interface ControlRecord {
   readonly version: number;
-  /** Relative path (or `<settings file>#factory`, `package.json#factory`) -> SHA-1 of what init left there. */
+  /**
+   * Relative path -> SHA-1 of what init left there; `<settings file>#factory` -> factory's part of it and
+   * `package.json#factory` -> the key's value, as JSON text (compared as they are, nothing to hash).
+   */
   readonly files: Readonly<Record<string, string>>;
+  /**
+   * Relative path -> `size:inode:ctime` when recorded: a file whose stat still says so is not read or
+   * hashed again (as git trusts its index). ctime cannot be set from user space, and any write or rename
+   * over the file changes it.
+   */
+  readonly stamps?: Readonly<Record<string, string>>;
   /** The config place found at the top of the repository, or null for none (the defaults). */
   readonly config: string | null;
   /** `core.hooksPath` as init set it. */
@@ -69,15 +79,9 @@ function hash(data: Uint8Array | string): string {
 /** Regular files directly in `dir` (hook scripts), sorted; `.sample` files of .git/hooks left out. */
 function filesIn(dir: string): string[] {
   try {
-    return readdirSync(dir)
-      .filter((name) => !name.endsWith('.sample'))
-      .filter((name) => {
-        try {
-          return statSync(join(dir, name)).isFile();
-        } catch {
-          return false;
-        }
-      })
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && !entry.name.endsWith('.sample'))
+      .map((entry) => entry.name)
       .sort();
   } catch {
     return [];
@@ -132,7 +136,10 @@ export function settingsProjection(text: string, ownedDeny: readonly string[]): 
 }
 
 /** The first config place at the top of the repository: the one the hooks load. */
-function configPlaceAt(root: string): { place: string; digest: string } | undefined {
+function configPlaceAt(
+  root: string,
+  file: (rel: string) => string | undefined,
+): { place: string; digest: string } | undefined {
   const pkgText = readBytes(join(root, 'package.json'));
   if (pkgText) {
     try {
@@ -140,39 +147,26 @@ function configPlaceAt(root: string): { place: string; digest: string } | undefi
       if (isObject(pkg) && packageJsonConfigKey in pkg)
         return {
           place: `package.json#${packageJsonConfigKey}`,
-          digest: hash(JSON.stringify(pkg[packageJsonConfigKey])),
+          digest: JSON.stringify(pkg[packageJsonConfigKey]),
         };
     } catch {
       // Not JSON: not a config (the loader says so when it matters).
     }
   }
   for (const place of configFilePlaces) {
-    const bytes = readBytes(join(root, place));
-    if (bytes) return { place, digest: hash(bytes) };
+    const digest = file(place);
+    if (digest) return { place, digest };
   }
   return undefined;
 }
 
-/**
- * A key of a git config file's text (`core`, `hookspath`), the last value wins; sections with a
- * subsection are skipped. No git process: the guard refuses include.* and -c overrides of these keys.
- */
-export function configValueFromText(text: string, section: string, key: string): string | null {
-  let current = '';
-  let value: string | null = null;
-  const entry = new RegExp(`^${key}\\s*=\\s*(.*)$`, 'i');
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    const header = /^\[\s*([A-Za-z0-9.-]+)(\s+"[^"]*")?\s*\]/.exec(line);
-    if (header) {
-      current = header[2] ? '' : header[1]!.toLowerCase();
-      continue;
-    }
-    if (current !== section) continue;
-    const match = entry.exec(line);
-    if (match) value = match[1]!.replace(/^"(.*)"$/, '$1').trim();
+function stampOf(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? `${st.size}:${st.ino}:${st.ctimeMs}` : undefined;
+  } catch {
+    return undefined;
   }
-  return value;
 }
 
 /** The git folders of a worktree: its own and the shared one (config, hooks). No git process. */
@@ -193,13 +187,31 @@ export function gitDirsOf(root: string): { gitDir: string; commonDir: string } |
   }
 }
 
-/** A key of the repository's git config (the worktree's file first), read without git. */
-function gitConfigValue(root: string, section: string, key: string): string | null {
+/**
+ * The repository's git config keys (`section.name`, lower case; sections with a subsection left out), the
+ * worktree's file over the shared one, read without git: one read of each file per check.
+ */
+function gitConfigValues(root: string): Map<string, string> {
+  const values = new Map<string, string>();
   const dirs = gitDirsOf(root);
-  if (!dirs) return null;
-  const shared = readBytes(join(dirs.commonDir, 'config'))?.toString('utf8') ?? '';
-  const worktree = readBytes(join(dirs.gitDir, 'config.worktree'))?.toString('utf8') ?? '';
-  return configValueFromText(worktree, section, key) ?? configValueFromText(shared, section, key);
+  if (!dirs) return values;
+  for (const file of [join(dirs.commonDir, 'config'), join(dirs.gitDir, 'config.worktree')]) {
+    const text = readBytes(file)?.toString('utf8');
+    if (!text) continue;
+    let section = '';
+    for (const raw of text.split('\n')) {
+      const line = raw.trim();
+      const header = /^\[\s*([A-Za-z0-9.-]+)(\s+"[^"]*")?\s*\]/.exec(line);
+      if (header) {
+        section = header[2] ? '' : header[1]!.toLowerCase();
+        continue;
+      }
+      const entry = section ? /^([A-Za-z][A-Za-z0-9-]*)\s*=\s*(.*)$/.exec(line) : null;
+      if (entry)
+        values.set(`${section}.${entry[1]!.toLowerCase()}`, entry[2]!.replace(/^"(.*)"$/, '$1').trim());
+    }
+  }
+  return values;
 }
 
 /**
@@ -230,40 +242,53 @@ const settingsFiles = ['.claude/settings.json', '.claude/settings.local.json'];
 export function computeControlRecord(
   root: string,
   claude: (OwnedClaudeSettings & { file: string }) | undefined,
+  /** An earlier record: files whose stamp it holds are taken from it without reading or hashing. */
+  known?: ControlRecord,
 ): ControlRecord {
   const files: Record<string, string> = {};
-  const add = (rel: string) => {
-    const bytes = readBytes(join(root, rel));
-    if (bytes) files[rel] = hash(bytes);
+  const stamps: Record<string, string> = {};
+  const digestOf = (rel: string, abs: string): string | undefined => {
+    const stamp = stampOf(abs);
+    if (stamp === undefined) return undefined;
+    stamps[rel] = stamp;
+    const digest = known?.stamps?.[rel] === stamp ? known.files[rel] : undefined;
+    if (digest !== undefined) return digest;
+    const bytes = readBytes(abs);
+    return bytes ? hash(bytes) : undefined;
+  };
+  const add = (rel: string, abs = join(root, rel)) => {
+    const digest = digestOf(rel, abs);
+    if (digest !== undefined) files[rel] = digest;
   };
   for (const name of filesIn(join(root, '.husky'))) add(`.husky/${name}`);
   for (const name of filesIn(join(root, '.husky', '_'))) add(`.husky/_/${name}`);
   const dirs = gitDirsOf(root);
   if (dirs) {
-    for (const name of filesIn(join(dirs.commonDir, 'hooks'))) {
-      const bytes = readBytes(join(dirs.commonDir, 'hooks', name));
-      if (bytes) files[`.git/hooks/${name}`] = hash(bytes);
-    }
+    const hooks = join(dirs.commonDir, 'hooks');
+    for (const name of filesIn(hooks)) add(`.git/hooks/${name}`, join(hooks, name));
   }
   for (const rel of settingsFiles) {
     const bytes = readBytes(join(root, rel));
-    if (bytes) files[`${rel}#factory`] = hash(settingsProjection(bytes.toString('utf8'), claude?.deny ?? []));
+    if (bytes) files[`${rel}#factory`] = settingsProjection(bytes.toString('utf8'), claude?.deny ?? []);
   }
-  const config = configPlaceAt(root);
+  const config = configPlaceAt(root, (rel) => digestOf(rel, join(root, rel)));
   if (config) files[config.place] = config.digest;
+  const git = gitConfigValues(root);
   return {
     version: controlRecordVersion,
     files,
+    stamps,
     config: config?.place ?? null,
-    hooksPath: gitConfigValue(root, 'core', 'hookspath'),
-    gitKeys: Object.fromEntries(
-      recordedGitKeys.map((key) => {
-        const [section, name] = key.split('.') as [string, string];
-        return [key, gitConfigValue(root, section, name.toLowerCase())];
-      }),
-    ),
+    hooksPath: git.get('core.hookspath') ?? null,
+    gitKeys: Object.fromEntries(recordedGitKeys.map((key) => [key, git.get(key.toLowerCase()) ?? null])),
     ...(claude ? { claude } : {}),
   };
+}
+
+/** Two records say the same of the control files (their stamps aside: a touch is not a change). */
+export function sameRecord(a: ControlRecord, b: ControlRecord): boolean {
+  const strip = ({ stamps: _stamps, ...rest }: ControlRecord) => JSON.stringify(rest);
+  return strip(a) === strip(b);
 }
 
 export function serializeRecord(record: ControlRecord): string {
@@ -301,11 +326,10 @@ export function checkControlFiles(root: string): Tamper[] | undefined {
   const record = readControlRecord(root);
   if (!record) {
     // Once init has recorded, a record that is gone is tamper, not an old install.
-    const recorded =
-      gitConfigValue(root, 'factory', recordedConfigKey(root).slice('factory.'.length)) === 'true';
+    const recorded = gitConfigValues(root).get(recordedConfigKey(root).toLowerCase()) === 'true';
     return recorded ? [{ path: '.factory/control.json', change: 'missing' }] : undefined;
   }
-  const now = computeControlRecord(root, record.claude);
+  const now = computeControlRecord(root, record.claude, record);
   const tampered: Tamper[] = [];
   // A config found in another place now (package.json#factory, .factoryrc.json before factory.config.json)
   // shadows the recorded one: say that, not that one file went missing and another appeared.

@@ -19,7 +19,7 @@ import {
   computeControlRecord,
   readControlRecord,
   recordedConfigKey,
-  serializeRecord,
+  sameRecord,
   writeControlRecord,
 } from './control-record.js';
 import { mergeExclude } from './exclude.js';
@@ -312,7 +312,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   const record =
     changesAnything ||
     previousRecord === undefined ||
-    serializeRecord(previousRecord) !== serializeRecord(computeControlRecord(root, claude));
+    !sameRecord(previousRecord, computeControlRecord(root, claude, previousRecord));
 
   return {
     root,
