@@ -12,6 +12,7 @@ import {
 import type { Hit, Rule, RuleInput } from './policy.js';
 import { findSecrets } from './secrets.js';
 import type { Arg, Invocation } from './shell/analyze.js';
+import { notUnderstood, opaqueInlineCode } from './shell/programs.js';
 
 /**
  * The built-in rules. Each names what it refuses and the sanctioned alternative; the reason the model sees
@@ -973,6 +974,28 @@ const unanalysable: Rule = {
   },
 };
 
+const notUnderstoodRule: Rule = {
+  id: 'not-understood',
+  category: 'unanalysable',
+  description:
+    'a program, option or inline code the guard cannot follow (an unknown program, arguments fed by xargs, code that runs programs)',
+  decision: 'deny',
+  alternative:
+    'Write the command plainly: known programs with literal arguments, one step at a time; put other code in a file in the project and run it by its path',
+  tools: SHELL_TOOLS,
+  check(input) {
+    const hits: Hit[] = [];
+    for (const inv of invocations(input))
+      for (const detail of notUnderstood(inv, input.repoRoot))
+        hits.push({ detail, decision: input.config.unanalysable });
+    for (const code of input.analysis?.opaqueCode ?? []) {
+      const detail = opaqueInlineCode(code);
+      if (detail) hits.push({ detail, decision: input.config.unanalysable });
+    }
+    return hits;
+  },
+};
+
 export const builtinRules: readonly Rule[] = [
   noVerify,
   hookEnvironment,
@@ -990,4 +1013,5 @@ export const builtinRules: readonly Rule[] = [
   secretContent,
   networkExec,
   unanalysable,
+  notUnderstoodRule,
 ];
