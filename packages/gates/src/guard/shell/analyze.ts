@@ -79,7 +79,7 @@ export interface Invocation {
   /** Where the program was named by a path (`./build.sh`, `/usr/bin/git`): that path, absolute when known. */
   readonly path?: string | undefined;
   /** Extra arguments appended at run time by xargs or find -exec; `roots` when they are paths under them. */
-  readonly items?: { readonly roots: readonly Arg[] } | 'unknown' | undefined;
+  readonly items?: { readonly roots: readonly Arg[]; readonly selective?: boolean } | 'unknown' | undefined;
 }
 
 export interface OpaqueCode {
@@ -632,6 +632,7 @@ class Analyzer {
     if (state.vars.has(name)) return state.vars.get(name);
     if (name === 'HOME') return this.ctx.home;
     if (name === 'PWD') return state.cwd;
+    if (name === 'TMPDIR') return process.env.TMPDIR || '/tmp';
     return undefined;
   }
 
@@ -1052,6 +1053,10 @@ class Analyzer {
       return;
     }
     if (items === undefined) {
+      if (command.length === 0 && !inv.stdin) {
+        this.out.unanalysable.push('parallel without a command or ::: runs whatever it reads');
+        return;
+      }
       if (command.length === 0) {
         this.runStdin(inv, state, depth, 'parallel running commands from its input');
         return;
@@ -1070,12 +1075,14 @@ class Analyzer {
     const head = command.map((arg) => arg.value!);
     for (const item of items) {
       const value = item.value!;
+      // parallel joins the command's words unquoted and quotes each input (unless there is no command).
+      const quoted = `'${value.replaceAll("'", "'\\''")}'`;
       const line =
         head.length === 0
           ? value
           : head.some((word) => word.includes('{}'))
-            ? head.map((word) => word.replaceAll('{}', value)).join(' ')
-            : `${head.join(' ')} ${value}`;
+            ? head.map((word) => word.replaceAll('{}', quoted)).join(' ')
+            : `${head.join(' ')} ${quoted}`;
       this.runCodeArgs([plainArg(line)], inv, state, depth, via, 'parallel');
     }
   }
@@ -1087,7 +1094,11 @@ class Analyzer {
       return stdin.dynamic ? 'unknown' : { roots: stdin.text.split(/\s+/).filter(Boolean).map(plainArg) };
     const producer = stdin.producers.length === 1 ? stdin.producers[0]! : undefined;
     if (!producer) return 'unknown';
-    if (producer.program === 'find') return { roots: findRoots(producer.args) };
+    if (producer.program === 'find')
+      return {
+        roots: findRoots(producer.args),
+        selective: producer.args.some((arg) => FIND_SELECTORS.test(arg.value ?? '')),
+      };
     if (producer.program === 'echo' || producer.program === 'printf' || producer.program === 'ls') {
       const words = producer.args.filter((arg) => !(arg.value ?? '').startsWith('-'));
       if (producer.program === 'ls' && words.length === 0) return { roots: [plainArg(producer.cwd ?? '.')] };
@@ -1108,7 +1119,17 @@ class Analyzer {
         const command = args.slice(i + 1, end);
         if (command.length > 0) {
           this.expand(
-            { ...inv, program: '', args: command, via, items: { roots }, stdin: undefined },
+            {
+              ...inv,
+              program: '',
+              args: command,
+              via,
+              items: {
+                roots,
+                selective: args.slice(0, i).some((arg) => FIND_SELECTORS.test(arg.value ?? '')),
+              },
+              stdin: undefined,
+            },
             state,
             depth,
           );
@@ -1508,6 +1529,8 @@ class Analyzer {
 }
 
 const MAX_BRACE_WORDS = 256;
+const FIND_SELECTORS =
+  /^-(i?name|i?path|i?wholename|i?regex|empty|newer\w*|[acm](time|min)|size|perm|user|group)$/;
 
 /**
  * Bash's brace expansion of one word (`{a,b}`, `{1..3}`, `pre{x,y}post`), done before anything else:

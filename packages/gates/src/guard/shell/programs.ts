@@ -213,8 +213,6 @@ function optionFindings(inv: Invocation): string[] {
       return [
         `${inv.program} destroys file contents beyond recovery (delete project files with rm, by name)`,
       ];
-    case 'busybox':
-      return [`busybox runs the applet named in its arguments (run the applet directly)`];
     default:
       return [];
   }
