@@ -377,7 +377,7 @@ const protectedFiles: Rule = {
     }
     for (const inv of invocations(input)) {
       // find -delete under a protected folder (find .husky -delete).
-      if (inv.program === 'find' && inv.args.some((arg) => arg.value === '-delete')) {
+      if (inv.program === 'find' && findDeletes(inv.args)) {
         for (const root of findRootsOf(inv.args)) {
           if (root.value === undefined) continue;
           const reason = protectedReason(resolve(inv.cwd ?? input.cwd, root.value), ctx, false);
@@ -714,21 +714,24 @@ function removalHits(input: RuleInput, what: string, path: string, glob: boolean
   if (base === '/') return [{ detail: `${what} / removes the whole file system` }];
   if (isInside(home, base)) return [{ detail: `${what} ${base} removes the home folder` }];
   if (isInside(project, base)) return [{ detail: `${what} ${base} removes the project root` }];
-  // Scratch folders in the temporary directories are everyday work (not the directories themselves).
-  if (
-    !isInside(base, home) &&
-    TEMP_ROOTS().some((root) => base !== root && isInside(base, root) && !isInside(project, base))
-  )
-    return [];
   if (!isInside(base, project)) return [{ detail: `${what} ${base} is outside the project (${project})` }];
   return [];
 }
 
-function TEMP_ROOTS(): string[] {
-  const roots = ['/tmp', '/var/tmp'];
-  const env = process.env.TMPDIR;
-  if (env && env.startsWith('/') && env.length > 1) roots.push(resolve(env));
-  return roots;
+/** Options of find that take a value (`-gid -delete` names a group, it deletes nothing). */
+const FIND_VALUED =
+  /^-(i?name|i?path|i?wholename|i?regex|lname|ilname|newer\w*|[acm](time|min)|size|perm|user|group|uid|gid|links|inum|samefile|type|xtype|maxdepth|mindepth|fprint0?|fprintf|fls|printf|regextype|used|context|files0-from)$/;
+
+/** find's own `-delete`, not a value of another option nor a word of an -exec command. */
+function findDeletes(args: readonly Arg[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const text = args[i]!.value ?? '';
+    if (/^-(exec|execdir|ok|okdir)$/.test(text)) {
+      while (i < args.length && ![';', '+'].includes(args[i]!.value ?? '')) i++;
+    } else if (FIND_VALUED.test(text)) i++;
+    else if (text === '-delete') return true;
+  }
+  return false;
 }
 
 /** Predicates that pick files by name, age or content: `find . -name '*.pyc' -delete` is a selection. */
@@ -777,17 +780,13 @@ const recursiveDelete: Rule = {
             }
           }
       }
-      if (inv.program === 'find' && inv.args.some((arg) => arg.value === '-delete')) {
+      if (inv.program === 'find' && findDeletes(inv.args)) {
         for (const root of findRootsOf(inv.args)) {
           if (root.value === undefined)
             hits.push(unknown(`find -delete under ${root.raw}, only known at run time`));
           else {
             const path = resolve(inv.cwd ?? input.cwd, root.value);
             const project = input.repoRoot ?? input.cwd;
-            if (
-              TEMP_ROOTS().some((temp) => path !== temp && isInside(path, temp) && !isInside(project, path))
-            )
-              continue;
             if (!isInside(path, project))
               hits.push({ detail: `find ${root.raw} -delete removes files outside the project` });
             else if (isInside(project, path) && !findSelects(inv.args))
@@ -1086,6 +1085,16 @@ const NETWORK_GIT = new Set([
   'fetch-pack',
 ]);
 
+/** A git call that talks to a remote (and so may start ssh). */
+function reachesRemote(sub: string | undefined, rest: readonly Arg[]): boolean {
+  if (sub === 'archive') return rest.some((arg) => (arg.value ?? '').startsWith('--remote'));
+  if (sub === 'remote') {
+    const words = rest.map((arg) => arg.value ?? '').filter((word) => !word.startsWith('-'));
+    return ['update', 'prune', 'show', 'add', 'set-head'].includes(words[0] ?? '');
+  }
+  return NETWORK_GIT.has(sub ?? '');
+}
+
 const gitRefs: Rule = {
   id: 'git-refs',
   category: 'history',
@@ -1100,7 +1109,8 @@ const gitRefs: Rule = {
     for (const call of gitCalls(input)) {
       const sub = call.git.subcommand;
       const rest = call.git.rest;
-      const flags = rest.map((arg) => arg.value ?? '');
+      const dashDash = rest.findIndex((arg) => arg.value === '--');
+      const flags = (dashDash >= 0 ? rest.slice(0, dashDash) : rest).map((arg) => arg.value ?? '');
       const words = scanGit(rest, '', []).positionals.map((arg) => arg.value);
       const has = (regex: RegExp) => flags.some((flag) => regex.test(flag));
       const say = (detail: string) => hits.push({ detail });
@@ -1309,7 +1319,7 @@ const gitPrograms: Rule = {
       // ssh is only started for a remote: git status with GIT_SSH_COMMAND set runs nothing.
       if (
         /^GIT_SSH/.test(name) &&
-        !gitCalls(input).some((call) => NETWORK_GIT.has(call.git.subcommand ?? ''))
+        !gitCalls(input).some((call) => reachesRemote(call.git.subcommand, call.git.rest))
       )
         return;
       if (/^(EDITOR|VISUAL|PAGER)$/.test(name) && !runsGit) return;

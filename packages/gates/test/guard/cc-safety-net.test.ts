@@ -46,13 +46,13 @@ describe("cc-safety-net's test suite through the guard", () => {
     const missed = denied.filter((entry) => !refused(entry.command)).map((entry) => entry.command);
     const agreed = denied.length - missed.length;
     assert.ok(denied.length >= 370, `${denied.length} refused cases in the fixture`);
-    assert.ok(agreed >= 355, `refused ${agreed}/${denied.length}; not refused:\n${missed.join('\n')}`);
+    assert.ok(agreed >= 359, `refused ${agreed}/${denied.length}; not refused:\n${missed.join('\n')}`);
   });
 
   it('passes what cc-safety-net passes, but for the documented disagreements', () => {
     const allowed = cases.filter((entry) => entry.ccSafetyNet === 'allow');
     const refusedByUs = allowed.filter((entry) => refused(entry.command)).map((entry) => entry.command);
     const agreed = allowed.length - refusedByUs.length;
-    assert.ok(agreed >= 150, `passed ${agreed}/${allowed.length}; refused:\n${refusedByUs.join('\n')}`);
+    assert.ok(agreed >= 154, `passed ${agreed}/${allowed.length}; refused:\n${refusedByUs.join('\n')}`);
   });
 });

@@ -32,7 +32,7 @@ const BUILTINS = words(`
  */
 const FOLLOWED = words(`
   git env sudo doas nohup nice ionice stdbuf setsid chronic unbuffer timeout gtimeout command builtin exec
-  xargs find parallel watch flock eval source . alias trap bash sh zsh dash ksh mksh ash fish posh yash rbash
+  xargs find parallel watch flock busybox eval source . alias trap bash sh zsh dash ksh mksh ash fish posh yash rbash
   python pypy pypy3 node nodejs bun deno perl ruby php lua awk gawk mawk nawk cross-env cross-env-shell
   dotenv dotenv-cli npx bunx pnpx uvx
   rm unlink rmdir srm trash trash-put mv cp install ln rsync scp tee sed gsed truncate touch mkdir chattr
