@@ -135,7 +135,8 @@ describe('the guard on tools beyond the shell and the file editors', () => {
       'deny',
       /\.env holds environment secrets/,
     ],
-    ['an MCP tool running commands', 'mcp__shell__run_command', () => ({ command: 'ls' }), 'ask'],
+    // The guard.unanalysable decision (deny by default).
+    ['an MCP tool running commands', 'mcp__shell__run_command', () => ({ command: 'ls' }), 'deny'],
     [
       'an MCP tool reading code',
       'mcp__filesystem__read_file',
