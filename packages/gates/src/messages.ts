@@ -98,6 +98,10 @@ export const messages = {
     'switched to personal mode: factory files that were committed in team mode are still tracked; untrack them with git rm --cached if teammates should not get them.',
   initTeamCommit:
     'team mode: commit .husky/, the config, .claude/settings.json (and package.json) so that every clone is gated; each clone without node_modules runs factory init once.',
+  initTeamCloneKept: (paths: readonly string[]) =>
+    `this clone is of a team setup, so its committed files stay as they are (${paths.join(', ')} differ from what this factory would write); run factory init --team to update the team setup, and commit it.`,
+  initLockFileFailed: (reason: string) =>
+    `package.json now has husky, but npm could not update package-lock.json (${reason}); run npm install once the registry is reachable, or npm ci will refuse the lock file.`,
   initPackageJsonInvalid: (file: string, reason: string) =>
     `${file} is not valid JSON (${reason}); fix it, then run factory init --team again.`,
   initGitConfigFailed: (key: string, reason: string) =>
@@ -113,6 +117,18 @@ export const messages = {
     `${file} is not valid JSON (${reason}); fix it (factory init left it untouched) and run factory init again.`,
   settingsWrongShape: (file: string, what: string) =>
     `${file} is not a Claude Code settings file as expected: ${what}; fix it (factory init left it untouched) and run factory init again.`,
+
+  // uninstall (onboarding helper)
+  installRecordInvalid: (file: string) =>
+    `${file} (factory init's record of what it changed) is not valid JSON; remove it and factory's files by hand (docs/uninstall.md lists them).`,
+  uninstallNothing: (root: string) =>
+    `there is nothing to uninstall in ${root}: factory init left no record of its changes here (it was never run here, or by a release older than factory uninstall); docs/uninstall.md says what to remove by hand.`,
+  uninstallKeptTeamFiles: (count: number) =>
+    `${count} committed file${count === 1 ? '' : 's'} of the team setup stay${count === 1 ? 's' : ''} (they gate every clone); pass --team to remove them too, then commit the removal.`,
+  uninstallKeptState: (dir: string) =>
+    `the state store ${dir} stays (tasks, gate runs, guard decisions); pass --remove-state to delete it too.`,
+  uninstallGitConfigChanged: (key: string, value: string) =>
+    `git config ${key} was changed to "${value}" after factory init, so it is left as it is.`,
 
   // doctor (gates helper): each finding is the problem and the fix.
   doctor: {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { findConfigFile, loadConfig, resolveLayers } from '@factory/core/config/load';
@@ -8,7 +9,7 @@ import { configSchemaPath } from '@factory/core/config/validate';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { stateDbPath } from '@factory/core/paths';
 import { gitRaw } from '../gate/git.js';
-import { guardHookEntries, shellQuote } from '../guard/hook-entries.js';
+import { factoryEntryMarker, guardHookEntries, shellQuote } from '../guard/hook-entries.js';
 import { messages } from '../messages.js';
 import { findOnPath } from '../secrets/gitleaks.js';
 import { mergeSettings, parseSettings, serializeSettings } from './claude-settings.js';
@@ -60,6 +61,9 @@ export interface FileChange {
 
 export interface InitPlan {
   readonly root: string;
+  /** This worktree's git folder (where the record of what init changed is kept) and the shared one. */
+  readonly gitDir: string;
+  readonly commonDir: string;
   readonly mode: InitMode;
   readonly preset: string;
   readonly files: FileChange[];
@@ -67,6 +71,8 @@ export interface InitPlan {
   /** Husky's `.husky/_` dispatch folder must be (re)installed. */
   readonly husky: boolean;
   readonly createState: boolean;
+  /** package.json changes in team mode and has a package-lock.json: npm brings the lock file in line. */
+  readonly updateLockFile: boolean;
   /** Husky stubs of hooks nothing uses, removed in personal mode: git runs every stub it finds, each costs a shell. */
   readonly pruneStubs: string[];
   /** Shipped skills of the preset to install or update in `.claude/skills/` (the skills module does it). */
@@ -94,7 +100,11 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   const { layout, config: gitConfig } = repo;
   const { root } = layout;
   const recordedMode = gitConfig.get('factory.mode');
-  const mode: InitMode = options.mode ?? (recordedMode === 'team' ? 'team' : 'personal');
+  // A clone of a repository set up with --team stays in team mode: its committed hooks and settings are
+  // the team's, and a personal init would rewrite them with this machine's paths.
+  const cloneOfTeam =
+    options.mode === undefined && recordedMode === undefined && (await committedTeamSetup(root));
+  const mode: InitMode = options.mode ?? (recordedMode === 'team' || cloneOfTeam ? 'team' : 'personal');
   const files: FileChange[] = [];
   const notes: string[] = [];
   const plan = (path: string, content: string | undefined, executable = false) => {
@@ -116,6 +126,11 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   if (found) {
     config = (await loadConfig({ cwd: root, stopDir: root })).config;
     if (options.preset) notes.push(messages.initConfigKept(relative(root, found.file)));
+    // A team's config is committed: a `$schema` with this machine's path (left by personal mode) goes.
+    if (mode === 'team' && found.file.endsWith('.json')) {
+      const portable = portableSchema(read(found.file) ?? '', schemaReference(root, 'team'));
+      if (portable !== undefined) plan(relative(root, found.file), portable);
+    }
   } else {
     // A committed config must not carry one machine's path: team mode points into node_modules or omits it.
     const schema = schemaReference(root, mode);
@@ -205,7 +220,14 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   // Skills of the preset, through the skills module (it keeps the user's edits unless told otherwise).
   const { syncSkills } = await import('../skills/sync.js');
   const { skillsForPreset } = await import('../skills/shipped.js');
-  const skillNames = skillsForPreset(presetOf(config, preset)) ?? [];
+  const implicitTeam = cloneOfTeam || (mode === 'team' && options.mode === undefined);
+  let skillNames = skillsForPreset(presetOf(config, preset)) ?? [];
+  if (implicitTeam && skillNames.length > 0) {
+    const trackedSkills = await trackedFiles(root, ['.claude/skills']);
+    skillNames = skillNames.filter(
+      (name) => !trackedSkills.some((p) => p.startsWith(`.claude/skills/${name}/`)),
+    );
+  }
   const skills =
     skillNames.length > 0 ? [...syncSkills({ repoRoot: root, names: skillNames, dryRun: true }).changed] : [];
 
@@ -246,6 +268,15 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     if (packageChange) plan('package.json', packageChange);
   }
   if (mode === 'personal' && recordedMode === 'team') notes.push(messages.initToPersonal);
+  if (implicitTeam) {
+    // Without an explicit --team, init in a team's clone changes nothing committed: the team updates the
+    // committed setup on purpose, with factory init --team.
+    const relativePaths = files.filter((f) => !f.path.startsWith('/')).map((f) => f.path);
+    const tracked = new Set(await trackedFiles(root, relativePaths));
+    const kept = files.filter((f) => tracked.has(f.path));
+    for (const change of kept) files.splice(files.indexOf(change), 1);
+    if (kept.length > 0) notes.push(messages.initTeamCloneKept(kept.map((f) => f.path)));
+  }
   if (mode === 'team') notes.push(messages.initTeamCommit);
 
   const hooksPath = hooksPathFor(root, mode, wrappers);
@@ -261,18 +292,33 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
 
   return {
     root,
+    gitDir: layout.gitDir,
+    commonDir: layout.commonDir,
     mode,
     preset,
     files: [...files, ...wrapperFiles],
     gitConfig: configChanges,
     husky: !huskyReady,
     createState: !existsSync(stateDbPath(root)),
+    updateLockFile:
+      files.some((f) => f.path === 'package.json') && existsSync(join(root, 'package-lock.json')),
     pruneStubs,
     skills,
     skillNames,
     chained: situation.chain.map((hook) => `${hook.name} (${hook.manager}: ${hook.path})`),
     notes,
   };
+}
+
+/** A committed team setup: a tracked `.husky/pre-commit` that calls factory, or tracked settings with the guard. */
+async function committedTeamSetup(root: string): Promise<boolean> {
+  const tracked = await trackedFiles(root, ['.husky/pre-commit', '.claude/settings.json']);
+  for (const path of tracked) {
+    const text = read(join(root, path)) ?? '';
+    if (path === '.husky/pre-commit' && hasBlock(text) && text.includes('gate pre-commit')) return true;
+    if (path === '.claude/settings.json' && text.includes(`: ${factoryEntryMarker};`)) return true;
+  }
+  return false;
 }
 
 /** First words of task and pre-push commands that are neither in node_modules/.bin nor on PATH. */
@@ -329,6 +375,27 @@ async function personalExcludes(
     paths.push(`/${configPath}`);
   }
   return paths;
+}
+
+/** The config text with a machine-absolute `$schema` replaced (or removed); undefined when it has none. */
+function portableSchema(text: string, reference: string | undefined): string | undefined {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const schema = parsed.$schema;
+  if (
+    typeof schema !== 'string' ||
+    !(schema.startsWith('/') || /^[A-Za-z]:[\\/]/.test(schema) || schema.startsWith('file:'))
+  ) {
+    return undefined;
+  }
+  const { $schema: _dropped, ...rest } = parsed;
+  const next = reference ? { $schema: reference, ...rest } : rest;
+  const indent = /^\{\n(\s+)"/.exec(text)?.[1] ?? '  ';
+  return `${JSON.stringify(next, null, indent)}\n`;
 }
 
 /** `$schema` for the written config: the shipped schema file (editors read it from disk). */
@@ -401,28 +468,106 @@ function writeAtomically(path: string, content: string, executable: boolean): vo
   renameSync(tmp, path);
 }
 
-/** Carries a plan out: husky's dispatch folder first (it rewrites its stubs), then the files, then git config. */
+/**
+ * Carries a plan out: husky's dispatch folder first (it rewrites its stubs), then the files, then git config.
+ * Every change goes through the install record (record.ts), which `factory uninstall` reverses: write
+ * anything new that init installs through `recorder` too.
+ */
 export async function applyInit(plan: InitPlan): Promise<void> {
-  if (plan.husky) await installHusky(plan.root);
-  for (const stub of plan.pruneStubs) rmSync(join(plan.root, stub), { force: true });
-  for (const change of plan.files) {
-    const full = change.path.startsWith('/') ? change.path : join(plan.root, change.path);
-    if (change.action === 'delete') rmSync(full, { force: true });
-    else writeAtomically(full, change.content ?? '', change.executable ?? false);
+  const { InstallRecorder } = await import('./record.js');
+  const recorder = new InstallRecorder(plan.root, plan.gitDir);
+  const localBefore = localGitConfig(plan.root);
+  const setConfig = (key: string, value: string) => {
+    const section = key.slice(0, key.lastIndexOf('.')).toLowerCase();
+    const sectionExisted = [...localBefore.keys()].some((k) => k.startsWith(`${section}.`));
+    recorder.gitConfig(key, localBefore.get(key.toLowerCase()), value, sectionExisted);
+  };
+  try {
+    if (plan.husky) {
+      const dispatch = join(plan.root, '.husky', '_');
+      const written = ['.gitignore', 'h', 'husky.sh', ...huskyHookNames].map((name) => join(dispatch, name));
+      for (const file of written) recorder.before(file);
+      // husky sets core.hooksPath itself: record the value it had before.
+      setConfig('core.hooksPath', '.husky/_');
+      await installHusky(plan.root);
+      for (const file of written) recorder.after(file);
+    }
+    for (const stub of plan.pruneStubs) {
+      recorder.before(join(plan.root, stub));
+      rmSync(join(plan.root, stub), { force: true });
+      recorder.after(join(plan.root, stub));
+    }
+    for (const change of plan.files) {
+      const full = change.path.startsWith('/') ? change.path : join(plan.root, change.path);
+      recorder.before(full);
+      if (change.action === 'delete') rmSync(full, { force: true });
+      else writeAtomically(full, change.content ?? '', change.executable ?? false);
+      recorder.after(full);
+    }
+    if (plan.updateLockFile) {
+      const lock = join(plan.root, 'package-lock.json');
+      recorder.before(lock);
+      updateLockFile(plan.root);
+      recorder.after(lock);
+    }
+    for (const { key, value } of plan.gitConfig) {
+      setConfig(key, value);
+      const out = gitRaw(plan.root, ['config', key, value]);
+      if (out.status !== 0)
+        throw new FactoryError(messages.initGitConfigFailed(key, out.stderr.trim()), ExitCode.usage);
+    }
+    if (plan.skills.length > 0) {
+      const { syncSkills, installedSkillsDir, MANIFEST_FILE } = await import('../skills/sync.js');
+      const skillsDir = installedSkillsDir(plan.root);
+      const manifestFile = join(skillsDir, MANIFEST_FILE);
+      for (const name of plan.skills) recorder.folders(join(skillsDir, name));
+      recorder.before(manifestFile);
+      const result = syncSkills({ repoRoot: plan.root, names: plan.skillNames });
+      recorder.after(manifestFile);
+      for (const skill of result.skills) {
+        if (skill.action === 'installed') recorder.skillInstalled(skill.name, skill.shippedHash);
+      }
+    }
+    if (plan.createState) {
+      const dbPath = stateDbPath(plan.root);
+      if (!existsSync(dirname(dbPath))) recorder.record.stateCreated = dirname(dbPath);
+      const { StateStore } = await import('@factory/core/state/store');
+      StateStore.open({ path: dbPath }).close();
+    }
+  } finally {
+    recorder.save();
   }
-  for (const { key, value } of plan.gitConfig) {
-    const out = gitRaw(plan.root, ['config', key, value]);
-    if (out.status !== 0)
-      throw new FactoryError(messages.initGitConfigFailed(key, out.stderr.trim()), ExitCode.usage);
+}
+
+/**
+ * `npm ci` refuses a package.json that its package-lock.json does not match: after adding husky, npm
+ * writes the lock file (from its cache or the registry; no install, no scripts).
+ */
+function updateLockFile(root: string): void {
+  const result = spawnSync(
+    'npm',
+    ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+    { cwd: root, encoding: 'utf8', env: process.env },
+  );
+  if (result.error || result.status !== 0) {
+    const reason =
+      result.error?.message ?? (result.stderr.trim().split('\n').pop() || `exit ${result.status}`);
+    throw new FactoryError(messages.initLockFileFailed(reason), ExitCode.usage);
   }
-  if (plan.skills.length > 0) {
-    const { syncSkills } = await import('../skills/sync.js');
-    syncSkills({ repoRoot: plan.root, names: plan.skillNames });
+}
+
+/** The repository's own git config (not global or system), keys lower-cased: what uninstall restores. */
+function localGitConfig(root: string): Map<string, string> {
+  const out = gitRaw(root, ['config', '--local', '--list', '-z']);
+  const values = new Map<string, string>();
+  if (out.status !== 0) return values;
+  for (const entry of out.stdout.toString('utf8').split('\0')) {
+    if (!entry) continue;
+    const newline = entry.indexOf('\n');
+    const key = (newline === -1 ? entry : entry.slice(0, newline)).toLowerCase();
+    values.set(key, newline === -1 ? '' : entry.slice(newline + 1));
   }
-  if (plan.createState) {
-    const { StateStore } = await import('@factory/core/state/store');
-    StateStore.open({ path: stateDbPath(plan.root) }).close();
-  }
+  return values;
 }
 
 /** husky's own installer (its Node API). It reports failure as a returned string, never by throwing. */
