@@ -87,6 +87,23 @@ export const initCommand: CommandModule<object, InitArgs> = {
         throw new FactoryError(gatesMessages.initCancelled, ExitCode.refused);
     }
     await applyInit(plan);
+    // Worktrees made before init get the same set-up (later ones get it from the post-checkout hook).
+    const worktrees: string[] = [];
+    if (plan.mode === 'personal' && !plan.linked) {
+      const { linkedWorktrees } = await import('@factory/gates/install/repo');
+      for (const top of await linkedWorktrees(plan.root)) {
+        const tree = await planInit({
+          cwd: top,
+          mode: plan.mode,
+          nodePath: plan.nodePath,
+          binPath: plan.binPath,
+        });
+        if (describePlan(tree).length > 0) {
+          await applyInit(tree);
+          worktrees.push(top);
+        }
+      }
+    }
     // What init cannot fix by itself (HUSKY=0 in this shell, a manager left dormant with --force) is said now,
     // not discovered later by a commit that went through ungated.
     const { runDoctor } = await import('@factory/gates/doctor/doctor');
@@ -101,6 +118,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
         : `factory installed in ${plan.root} (${plan.mode} mode, preset ${plan.preset}):`,
     );
     for (const line of changes) printLine(`  ${line}`);
+    for (const top of worktrees) printLine(`  set up worktree ${top}`);
     for (const hook of plan.chained) printLine(`  keeps running: ${hook}`);
     for (const note of plan.notes) printLine(`  note: ${note}`);
     for (const problem of problems)

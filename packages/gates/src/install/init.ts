@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { findConfigFile, loadConfig, resolveLayers } from '@factory/core/config/load';
 import { defaultConfigFileName } from '@factory/core/config/places';
 import { presetFile } from '@factory/core/config/presets';
@@ -64,6 +64,11 @@ export interface InitPlan {
   /** This worktree's git folder (where the record of what init changed is kept) and the shared one. */
   readonly gitDir: string;
   readonly commonDir: string;
+  /** A linked worktree (not the main one). */
+  readonly linked: boolean;
+  /** What the hooks call (kept so that worktrees are set up with the same). */
+  readonly nodePath: string;
+  readonly binPath: string;
   readonly mode: InitMode;
   readonly preset: string;
   readonly files: FileChange[];
@@ -99,6 +104,8 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   const repo = options.repo ?? (await readRepoContext(options.cwd));
   const { layout, config: gitConfig } = repo;
   const { root } = layout;
+  const mainRoot = mainWorktreeRoot(layout);
+  const linked = mainRoot !== root;
   const recordedMode = gitConfig.get('factory.mode');
   // A clone of a repository set up with --team stays in team mode: its committed hooks and settings are
   // the team's, and a personal init would rewrite them with this machine's paths.
@@ -131,6 +138,11 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
       const portable = portableSchema(read(found.file) ?? '', schemaReference(root, 'team'));
       if (portable !== undefined) plan(relative(root, found.file), portable);
     }
+  } else if (linked && mainConfigFile(mainRoot)) {
+    // A new worktree is configured like the main one: the same (untracked, personal) config file.
+    const mainFile = mainConfigFile(mainRoot) as string;
+    config = (await loadConfig({ cwd: mainRoot, stopDir: mainRoot })).config;
+    plan(relative(mainRoot, mainFile), read(mainFile) ?? '');
   } else {
     // A committed config must not carry one machine's path: team mode points into node_modules or omits it.
     const schema = schemaReference(root, mode);
@@ -157,7 +169,10 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     if (situation.unchainable.length > 0) notes.push(messages.initUnchainableForced(situation.unchainable));
   }
   const locator: Locator = { mode, nodePath: options.nodePath, binPath: options.binPath };
-  const hookPlans = planHooks(layout, situation, config, mode);
+  // A linked worktree is gated through the main worktree's hooks (core.hooksPath is absolute and shared):
+  // it needs its own config, guard and skills, not hooks of its own.
+  const hooksHere = !linked || !existsSync(join(mainRoot, '.husky/_/h'));
+  const hookPlans = hooksHere ? planHooks(layout, situation, config, mode) : new Map<string, HookPlan>();
   let foreignHusky = false;
   for (const name of situation.huskyScripts) {
     const text = read(join(root, '.husky', name)) ?? '';
@@ -167,7 +182,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     }
   }
   const wrappers = mode === 'personal' && foreignHusky;
-  for (const name of huskyHookNames) {
+  for (const name of hooksHere ? huskyHookNames : []) {
     const hook = hookPlans.get(name);
     const path = `.husky/${name}`;
     const existing = read(join(root, path));
@@ -187,13 +202,14 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     else plan(path, ownedHookFile(hook, locator), true);
   }
   const huskyReady =
-    existsSync(join(root, '.husky/_/h')) &&
-    gitConfig.get('core.hooksPath') === hooksPathFor(root, mode, wrappers) &&
-    [...hookPlans.keys()].every((name) => existsSync(join(root, '.husky/_', name)));
+    !hooksHere ||
+    (existsSync(join(root, '.husky/_/h')) &&
+      gitConfig.get('core.hooksPath') === hooksPathFor(mainRoot, mode, wrappers) &&
+      [...hookPlans.keys()].every((name) => existsSync(join(root, '.husky/_', name))));
   // Personal mode owns .husky/: keep only the stubs of hooks in use (git would start a shell for each of
   // the others on every commit: prepare-commit-msg, commit-msg, post-commit...).
   const pruneStubs =
-    mode === 'personal' && !wrappers
+    mode === 'personal' && !wrappers && hooksHere
       ? huskyHookNames
           .filter((name) => !hookPlans.has(name))
           .map((name) => `.husky/_/${name}`)
@@ -247,13 +263,15 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
 
   // Claude Code: the guard's entries in the mode's settings file, and out of the other one.
   const entries = guardHookEntries({
+    linked,
     nodePath: options.nodePath,
     binPath: options.binPath,
     portable: mode === 'team',
   });
   const target = mode === 'personal' ? '.claude/settings.local.json' : '.claude/settings.json';
   const other = mode === 'personal' ? '.claude/settings.json' : '.claude/settings.local.json';
-  const targetText = read(join(root, target));
+  // A new worktree starts from the main worktree's settings (its permissions, its sandbox), as it is.
+  const targetText = read(join(root, target)) ?? (linked ? read(join(mainRoot, target)) : undefined);
   const merged = serializeSettings(mergeSettings(parseSettings(targetText, join(root, target)), entries));
   plan(target, merged);
   const otherText = read(join(root, other));
@@ -279,7 +297,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
   if (mode === 'team') notes.push(messages.initTeamCommit);
 
-  const hooksPath = hooksPathFor(root, mode, wrappers);
+  const hooksPath = hooksPathFor(mainRoot, mode, wrappers);
   const configChanges = [
     { key: 'core.hooksPath', value: hooksPath },
     { key: 'factory.mode', value: mode },
@@ -294,6 +312,9 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     root,
     gitDir: layout.gitDir,
     commonDir: layout.commonDir,
+    linked,
+    nodePath: options.nodePath,
+    binPath: options.binPath,
     mode,
     preset,
     files: [...files, ...wrapperFiles],
@@ -308,6 +329,10 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     chained: situation.chain.map((hook) => `${hook.name} (${hook.manager}: ${hook.path})`),
     notes,
   };
+}
+
+function mainConfigFile(mainRoot: string): string | undefined {
+  return findConfigFile({ cwd: mainRoot, stopDir: mainRoot })?.file;
 }
 
 /** A committed team setup: a tracked `.husky/pre-commit` that calls factory, or tracked settings with the guard. */
@@ -343,9 +368,19 @@ function presetOf(config: FactoryConfig, fallback: string): string {
   return refs.find((ref) => presetFile(ref) !== undefined) ?? fallback;
 }
 
-/** Personal mode owns `.husky/` and points at it absolutely, so that every worktree of the clone is gated. */
-function hooksPathFor(root: string, mode: InitMode, wrappers: boolean): string {
-  return mode === 'personal' && !wrappers ? join(root, '.husky', '_') : '.husky/_';
+/**
+ * core.hooksPath points at the main worktree's `.husky/_` absolutely, so that every worktree of the clone
+ * is gated (a new worktree has no `.husky/_` of its own: husky's dispatch is never committed). It is this
+ * clone's own git config, so no machine path is committed. With a team's own husky wrapped in personal
+ * mode, husky's relative convention stays.
+ */
+function hooksPathFor(mainRoot: string, mode: InitMode, wrappers: boolean): string {
+  return mode === 'personal' && wrappers ? '.husky/_' : join(mainRoot, '.husky', '_');
+}
+
+/** The top of the main worktree: where the shared `.git` folder is (the worktree itself in a bare setup). */
+function mainWorktreeRoot(layout: RepoLayout): string {
+  return basename(layout.commonDir) === '.git' ? dirname(layout.commonDir) : layout.root;
 }
 
 async function personalExcludes(
@@ -414,6 +449,9 @@ function planHooks(
 ): Map<string, HookPlan> {
   const names = new Set<string>(gateHooks);
   if (config.gates.commitMsg.pattern) names.add('commit-msg');
+  // Personal mode: what init writes is untracked, so a new worktree would start without config, guard
+  // and skills; post-checkout (run by git worktree add) sets it up like the main one.
+  if (mode === 'personal') names.add('post-checkout');
   const chains = new Map<string, string[]>();
   for (const hook of situation.chain) {
     names.add(hook.name);
@@ -432,6 +470,7 @@ function planHooks(
     plans.set(name, {
       name,
       gate: (gateHooks as readonly string[]).includes(name) || name === 'commit-msg',
+      setUpWorktree: mode === 'personal' && name === 'post-checkout',
       chain: chains.get(name) ?? [],
     });
   }

@@ -161,3 +161,14 @@ export function detectRepoKind(root: string): RepoKind {
   if (existsSync(join(root, 'pyproject.toml')) || existsSync(join(root, 'setup.py'))) return 'python';
   return 'base';
 }
+
+/** The linked worktrees of the repository (not the main one), that exist on disk. */
+export async function linkedWorktrees(root: string): Promise<string[]> {
+  const out = await gitAsync(root, ['worktree', 'list', '--porcelain']);
+  if (out.status !== 0) return [];
+  const tops = out.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('worktree '))
+    .map((line) => line.slice('worktree '.length));
+  return tops.slice(1).filter((top) => existsSync(join(top, '.git')));
+}

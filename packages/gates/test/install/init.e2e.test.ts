@@ -280,7 +280,7 @@ describe('factory init', () => {
       );
       assert.match(team.stdout, /commit \.husky\//);
       assert.ok(pkg.devDependencies.husky);
-      assert.equal(repo.git('config', 'core.hooksPath').trim(), '.husky/_');
+      assert.equal(repo.git('config', 'core.hooksPath').trim(), repo.path('.husky/_'));
       const status = repo.git('status', '--porcelain', '--untracked-files=all');
       for (const file of [
         '.husky/pre-commit',

@@ -40,7 +40,7 @@ describe('factory init in team mode', () => {
         spawnSync('git', args, { cwd: clone, env: repo.env, encoding: 'utf8' }).stdout;
       assert.equal(git('config', 'factory.mode').trim(), 'team');
       assert.equal(git('status', '--porcelain', '--untracked-files=all'), '', 'nothing committed changed');
-      assert.equal(git('config', 'core.hooksPath').trim(), '.husky/_');
+      assert.equal(git('config', 'core.hooksPath').trim(), join(clone, '.husky/_'));
       const doctor = runFactory(['doctor', '--json'], { cwd: clone, env: repo.env });
       assert.deepEqual(
         JSON.parse(doctor.stdout).findings.map((f: { id: string }) => f.id),

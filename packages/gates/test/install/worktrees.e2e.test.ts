@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { makeTempRepo, runFactory } from '@factory/testkit';
+import { gitWith, initFactory } from '../helpers.js';
+
+const AWS_KEY = `AKIA${'Z7Q2X4M8K1P9D3W5'}`;
+
+describe('worktrees', () => {
+  it('personal mode: a new worktree is gated, guarded and configured like the main one, and shares one state store', () => {
+    const repo = makeTempRepo({ files: { 'package.json': '{ "name": "app" }\n' } });
+    try {
+      assert.equal(initFactory(repo).status, 0);
+      const tree = join(repo.home, 'side');
+      repo.git('worktree', 'add', '-q', '-b', 'side', tree);
+      const inTree = (path: string) => join(tree, path);
+      const git = (...args: string[]) => gitWith({ ...repo, dir: tree }, repo.env, ...args);
+
+      assert.equal(
+        repo.read('factory.config.json'),
+        readFileSync(inTree('factory.config.json'), 'utf8'),
+        'the same config as the main worktree',
+      );
+      assert.match(
+        readFileSync(inTree('.claude/settings.local.json'), 'utf8'),
+        /hook pre-tool-use/,
+        'the guard',
+      );
+      assert.ok(existsSync(inTree('.claude/skills/typescript-quality/SKILL.md')), 'the skills');
+      assert.equal(git('status', '--porcelain', '--untracked-files=all').stdout, '', 'all of it out of git');
+      const doctor = runFactory(['doctor', '--json'], { cwd: tree, env: repo.env });
+      assert.deepEqual(JSON.parse(doctor.stdout).findings, []);
+
+      // Gated: a secret is refused in the worktree.
+      writeFileSync(inTree('leak.txt'), `${AWS_KEY}\n`);
+      git('add', 'leak.txt');
+      const refused = git('commit', '-m', 'leak');
+      assert.equal(refused.status, 1, refused.stdout + refused.stderr);
+      assert.match(refused.stderr, /refused/);
+
+      // One store: the worktree's gate run and task are seen from the main worktree.
+      const added = runFactory(['task', 'add', 'shared work', '--json'], { cwd: tree, env: repo.env });
+      assert.equal(added.status, 0, added.stderr);
+      const tasks = runFactory(['task', 'list', '--json'], { cwd: repo.dir, env: repo.env });
+      assert.match(tasks.stdout, /shared work/);
+      const history = runFactory(['gate', 'history', '--json'], { cwd: repo.dir, env: repo.env });
+      assert.equal(JSON.parse(history.stdout)[0]?.status, 'failed');
+      assert.ok(!existsSync(inTree('.factory/state.db')), 'no second store in the worktree');
+
+      // Uninstall from the main worktree undoes the worktree's set-up too.
+      const out = runFactory(['uninstall', '--remove-state'], { cwd: repo.dir, env: repo.env });
+      assert.equal(out.status, 0, out.stderr);
+      git('rm', '-q', '--cached', 'leak.txt');
+      rmSync(inTree('leak.txt'));
+      assert.equal(git('status', '--porcelain', '--untracked-files=all').stdout, '');
+      assert.ok(!existsSync(inTree('.claude')) && !existsSync(inTree('factory.config.json')));
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
