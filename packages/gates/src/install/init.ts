@@ -263,7 +263,6 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
 
   // Claude Code: the guard's entries in the mode's settings file, and out of the other one.
   const entries = guardHookEntries({
-    linked,
     nodePath: options.nodePath,
     binPath: options.binPath,
     portable: mode === 'team',

@@ -11,7 +11,12 @@ describe('worktrees', () => {
   it('personal mode: a new worktree is gated, guarded and configured like the main one, and shares one state store', () => {
     const repo = makeTempRepo({ files: { 'package.json': '{ "name": "app" }\n' } });
     try {
-      assert.equal(initFactory(repo).status, 0);
+      const early = join(repo.home, 'early');
+      repo.git('worktree', 'add', '-q', '-b', 'early', early);
+      const init = initFactory(repo);
+      assert.equal(init.status, 0, init.stderr);
+      assert.match(init.stdout, /set up worktree .*early/);
+      assert.ok(existsSync(join(early, '.claude/settings.local.json')), 'a worktree made before init too');
       const tree = join(repo.home, 'side');
       repo.git('worktree', 'add', '-q', '-b', 'side', tree);
       const inTree = (path: string) => join(tree, path);
