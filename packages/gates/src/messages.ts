@@ -207,6 +207,8 @@ export const messages = {
     `factory memory was not added to the context (${reason}); run factory doctor to check the state database.`,
   skillsManifestInvalid: (file: string) =>
     `${file} is not a valid skills manifest; move it aside and run factory skills sync --force to reinstall the skills.`,
+  skillNotInstalled: (name: string, installed: readonly string[]) =>
+    `factory did not install a skill "${name}" here (${installed.length > 0 ? `installed: ${installed.join(', ')}` : 'none is installed'}); check the name with factory skills list.`,
   skillUnknown: (name: string, known: readonly string[]) =>
     `there is no shipped skill "${name}" (shipped: ${known.join(', ')}); check the name.`,
 } as const;
