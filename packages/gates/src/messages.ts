@@ -211,4 +211,8 @@ export const messages = {
     `factory did not install a skill "${name}" here (${installed.length > 0 ? `installed: ${installed.join(', ')}` : 'none is installed'}); check the name with factory skills list.`,
   skillUnknown: (name: string, known: readonly string[]) =>
     `there is no shipped skill "${name}" (shipped: ${known.join(', ')}); check the name.`,
+  // memory (the project memory the hooks add to the agent's context)
+  memoryEmpty:
+    'the memory text is empty; pass the sentence to remember, e.g. factory memory add "run npm test before committing".',
+  memoryUnknown: (id: number) => `there is no memory entry ${id}; run factory memory list to see the ids.`,
 } as const;
