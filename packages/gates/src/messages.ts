@@ -51,6 +51,10 @@ export const messages = {
   taskFix: 'fix what the task reported above, stage the fix, and commit again',
   taskNotFound:
     'the command was not found (exit 127): install the tool (node_modules/.bin and PATH are searched) or change gates.preCommit.tasks in the config',
+  taskSkippedToolMissing: (command: string, glob: string, tool: string) =>
+    `factory gate pre-commit: warning: skipped the optional task "${command}" (${glob}): ${tool} is not installed (node_modules/.bin, .venv/bin or PATH); install it, or remove the task (set gates.preCommit.tasks["${glob}"] to null in factory.config.json).`,
+  commandSkippedToolMissing: (name: string, tool: string) =>
+    `factory gate pre-push: warning: skipped the optional command "${name}": ${tool} is not installed (node_modules/.bin, .venv/bin or PATH); install it, or remove it from gates.prePush.commands in factory.config.json.`,
   lintStagedFailed: 'a task failed under lint-staged (its output is above)',
   gitleaksFound: 'gitleaks found secrets (its report is above)',
   gitleaksMissing:
@@ -108,8 +112,8 @@ export const messages = {
     `git config ${key} failed (${reason}); check that .git/config is writable.`,
   initHuskyFailed: (reason: string) =>
     `husky could not install its hook folder (${reason}); fix that and run factory init again.`,
-  initToolMissing: (tool: string) =>
-    `"${tool}" (used by a configured task or pre-push command) is not installed here; commits or pushes that need it will be refused until it is installed or the task is removed from the config.`,
+  initToolMissing: (tool: string, where: string, optional: boolean) =>
+    `${tool} (${where}) is not installed (node_modules/.bin, .venv/bin or PATH): ${optional ? 'it is optional, so commits and pushes skip it with a warning' : 'commits or pushes that need it will be refused'}; install it, or remove it from the config (a task: set it to null in factory.config.json).`,
   initNeedsYes:
     'factory init asks before it writes, but there is no terminal to ask in; pass --yes to go ahead, or --dry-run to see the changes.',
   initCancelled: 'factory init cancelled; nothing was written.',
@@ -132,6 +136,14 @@ export const messages = {
 
   // doctor (gates helper): each finding is the problem and the fix.
   doctor: {
+    huskyRewroteWrapper: (hook: string, stub: string) => ({
+      problem: `husky's install (npm install runs it through "prepare") rewrote ${stub}, which held factory's ${hook} gate: only the team's husky script runs, the gate does not`,
+      fix: "run factory init: it moves factory's hooks out of husky's folder, where npm install cannot undo them",
+    }),
+    toolMissing: (tool: string, where: string, optional: string) => ({
+      problem: `${tool} (${where}) is not installed in node_modules/.bin, .venv/bin or on PATH: ${optional === 'yes' ? 'the gates skip it (optional), so that check never runs' : 'every commit or push that needs it is refused'}`,
+      fix: `install ${tool} (npm install -D for Node tools; into .venv for Python tools), or remove it from factory.config.json (set the task's glob to null, or leave the command out of gates.prePush.commands)`,
+    }),
     hooksPathUnset: () => ({
       problem: 'core.hooksPath is not set, so git runs .git/hooks and none of factory’s gates',
       fix: 'run factory init',

@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { gatesMessages } from '@factory/gates';
 import type { InitPlan } from '@factory/gates/install/init';
 import type { CommandModule } from 'yargs';
+import { factoryBinPath } from '../bin-path.js';
 import { printJson, printLine } from '../output.js';
 
 interface InitArgs {
@@ -63,7 +63,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
       ...(argv.team ? { mode: 'team' as const } : argv.personal ? { mode: 'personal' as const } : {}),
       force: argv.force ?? false,
       nodePath: process.execPath,
-      binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
+      binPath: factoryBinPath(),
     });
     const changes = describePlan(plan);
     if (argv['dry-run']) {
@@ -107,7 +107,8 @@ export const initCommand: CommandModule<object, InitArgs> = {
     // What init cannot fix by itself (HUSKY=0 in this shell, a manager left dormant with --force) is said now,
     // not discovered later by a commit that went through ungated.
     const { runDoctor } = await import('@factory/gates/doctor/doctor');
-    const problems = await runDoctor(plan.root);
+    // Missing tools are in the plan's notes already.
+    const problems = (await runDoctor(plan.root)).filter((problem) => problem.id !== 'toolMissing');
     if (argv.json) {
       printJson({ ...planSummary(plan, changes), problems });
       return;

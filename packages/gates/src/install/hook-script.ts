@@ -109,6 +109,16 @@ export function huskyWrapperFile(plan: HookPlan, locator: Locator): string {
   return `#!/usr/bin/env sh\n${hookBlock(plan, locator)}. "$(dirname "$0")/h"\n`;
 }
 
+/** factory's hook in its own folder beside a team's husky: the gate, then what it chains (husky's stub last). */
+export function dispatchHookFile(plan: HookPlan, locator: Locator): string {
+  return `#!/usr/bin/env sh\n${hookBlock(plan, locator)}`;
+}
+
+/** factory's hook of a name it does not gate, beside a team's husky: husky's stub runs as before. */
+export function huskyPassThrough(name: string): string {
+  return `#!/usr/bin/env sh\n[ -x .husky/_/${name} ] || exit 0\nexec .husky/_/${name} "$@"\n`;
+}
+
 /** Husky's own stub for a hook (what `.husky/_/<hook>` holds when factory's wrapper is not there). */
 export const huskyStub = '#!/usr/bin/env sh\n. "$(dirname "$0")/h"';
 

@@ -9,17 +9,18 @@ import { configSchemaPath } from '@factory/core/config/validate';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { stateDbPath } from '@factory/core/paths';
 import { gitRaw } from '../gate/git.js';
+import { missingTools } from '../gate/tools.js';
 import { factoryEntryMarker, guardHookEntries, shellQuote } from '../guard/hook-entries.js';
 import { messages } from '../messages.js';
-import { findOnPath } from '../secrets/gitleaks.js';
 import { mergeSettings, parseSettings, serializeSettings } from './claude-settings.js';
 import { mergeExclude } from './exclude.js';
 import {
+  dispatchHookFile,
   type HookPlan,
   hasBlock,
   hookBlock,
+  huskyPassThrough,
   huskyStub,
-  huskyWrapperFile,
   type Locator,
   mergeBlock,
   ownedFileHeader,
@@ -64,6 +65,8 @@ export interface InitPlan {
   /** This worktree's git folder (where the record of what init changed is kept) and the shared one. */
   readonly gitDir: string;
   readonly commonDir: string;
+  /** git config include.path of factory's hook folder (a team's husky in personal mode), to add. */
+  readonly include?: string;
   /** A linked worktree (not the main one). */
   readonly linked: boolean;
   /** What the hooks call (kept so that worktrees are set up with the same). */
@@ -152,7 +155,9 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
 
   // Tools the tasks and commands need: say now what would make every commit or push fail later.
-  for (const tool of missingTools(root, config)) notes.push(messages.initToolMissing(tool));
+  for (const missing of missingTools(root, config)) {
+    notes.push(messages.initToolMissing(missing.tool, missing.where, missing.optional));
+  }
 
   // Git hooks.
   const situation = detectHooks(repo);
@@ -201,11 +206,14 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     if (existing !== undefined && !owned) plan(path, mergeBlock(existing, hookBlock(hook, locator)), true);
     else plan(path, ownedHookFile(hook, locator), true);
   }
+  const dispatchDir = factoryDispatchDir(layout.commonDir);
   const huskyReady =
     !hooksHere ||
-    (existsSync(join(root, '.husky/_/h')) &&
-      gitConfig.get('core.hooksPath') === hooksPathFor(mainRoot, mode, wrappers) &&
-      [...hookPlans.keys()].every((name) => existsSync(join(root, '.husky/_', name))));
+    (wrappers
+      ? existsSync(join(root, '.husky/_/h'))
+      : existsSync(join(root, '.husky/_/h')) &&
+        gitConfig.get('core.hooksPath') === hooksPathFor(mainRoot, mode, wrappers, dispatchDir) &&
+        [...hookPlans.keys()].every((name) => existsSync(join(root, '.husky/_', name))));
   // Personal mode owns .husky/: keep only the stubs of hooks in use (git would start a shell for each of
   // the others on every commit: prepare-commit-msg, commit-msg, post-commit...).
   const pruneStubs =
@@ -216,12 +224,17 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
           .filter((path) => !huskyReady || existsSync(join(root, path)))
       : [];
   const wrapperFiles: FileChange[] = [];
-  if (wrappers) {
-    for (const [name, hook] of hookPlans) {
-      const content = huskyWrapperFile(hook, locator);
-      const path = `.husky/_/${name}`;
-      // When husky (re)installs first it rewrites its stub here: compare with that.
-      const before = huskyReady ? read(join(root, path)) : huskyStub;
+  if (wrappers && hooksHere) {
+    // A team's husky: factory's hooks live in the shared git folder, where husky's install (npm install
+    // runs it) cannot rewrite them, and run the gate, then husky's own stub of the same name.
+    for (const name of huskyHookNames) {
+      const hook = hookPlans.get(name);
+      const husky = `.husky/_/${name}`;
+      const content = hook
+        ? dispatchHookFile({ ...hook, chain: [...hook.chain, shellQuote(husky)] }, locator)
+        : huskyPassThrough(name);
+      const path = join(dispatchDir, name);
+      const before = read(path);
       if (before !== content) {
         wrapperFiles.push({
           path,
@@ -230,6 +243,20 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
           executable: true,
         });
       }
+      // An earlier release wrapped husky's stub in place: husky's stub goes back.
+      const stub = read(join(root, husky));
+      if (stub !== undefined && hasBlock(stub)) {
+        wrapperFiles.push({ path: husky, action: 'update', content: huskyStub, executable: true });
+      }
+    }
+    const include = join(layout.commonDir, dispatchConfigFile);
+    const includeText = dispatchConfig(dispatchDir);
+    if (read(include) !== includeText) {
+      wrapperFiles.push({
+        path: include,
+        action: existsSync(include) ? 'update' : 'create',
+        content: includeText,
+      });
     }
   }
 
@@ -296,9 +323,10 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
   if (mode === 'team') notes.push(messages.initTeamCommit);
 
-  const hooksPath = hooksPathFor(mainRoot, mode, wrappers);
+  const hooksPath = hooksPathFor(mainRoot, mode, wrappers, dispatchDir);
   const configChanges = [
-    { key: 'core.hooksPath', value: hooksPath },
+    // With a team's husky, core.hooksPath comes from the included file (see dispatchConfig).
+    ...(wrappers ? [] : [{ key: 'core.hooksPath', value: hooksPath }]),
     { key: 'factory.mode', value: mode },
     { key: 'factory.node', value: options.nodePath },
     { key: 'factory.bin', value: options.binPath },
@@ -307,7 +335,11 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
       : []),
   ].filter(({ key, value }) => gitConfig.get(key) !== value);
 
+  const includes = gitConfig.getAll('include.path');
+  const include =
+    wrappers && hooksHere && !includes.includes(dispatchConfigFile) ? dispatchConfigFile : undefined;
   return {
+    ...(include ? { include } : {}),
     root,
     gitDir: layout.gitDir,
     commonDir: layout.commonDir,
@@ -345,21 +377,6 @@ async function committedTeamSetup(root: string): Promise<boolean> {
   return false;
 }
 
-/** First words of task and pre-push commands that are neither in node_modules/.bin nor on PATH. */
-function missingTools(root: string, config: FactoryConfig): string[] {
-  const commands = [
-    ...Object.values(config.gates.preCommit.tasks).flatMap((c) => (typeof c === 'string' ? [c] : [...c])),
-    ...config.gates.prePush.commands.map((c) => (typeof c === 'string' ? c : c.run)),
-  ];
-  const tools = new Set(
-    commands.map((c) => c.trim().split(/\s+/)[0] ?? '').filter((t) => /^[\w.@/-]+$/.test(t)),
-  );
-  return [...tools].filter(
-    (tool) =>
-      !existsSync(join(root, 'node_modules', '.bin', tool)) && !findOnPath(tool) && !tool.includes('/'),
-  );
-}
-
 /** The preset a config builds on: its first `extends` that names a preset, else the detected one. */
 function presetOf(config: FactoryConfig, fallback: string): string {
   const refs =
@@ -373,8 +390,25 @@ function presetOf(config: FactoryConfig, fallback: string): string {
  * clone's own git config, so no machine path is committed. With a team's own husky wrapped in personal
  * mode, husky's relative convention stays.
  */
-function hooksPathFor(mainRoot: string, mode: InitMode, wrappers: boolean): string {
-  return mode === 'personal' && wrappers ? '.husky/_' : join(mainRoot, '.husky', '_');
+function hooksPathFor(mainRoot: string, mode: InitMode, wrappers: boolean, dispatchDir: string): string {
+  return mode === 'personal' && wrappers ? dispatchDir : join(mainRoot, '.husky', '_');
+}
+
+/** factory's own hook folder beside a team's husky (personal mode): in the shared git folder. */
+export function factoryDispatchDir(commonDir: string): string {
+  return join(commonDir, 'factory-hooks');
+}
+
+/** The git config file, included from .git/config, that points core.hooksPath at factory's folder. */
+export const dispatchConfigFile = 'factory-hooks.config';
+
+/**
+ * Included at the end of .git/config, so its core.hooksPath wins over the one in .git/config itself, which
+ * husky's install sets to `.husky/_` on every npm install: factory's gates keep running.
+ */
+function dispatchConfig(dispatchDir: string): string {
+  const quoted = dispatchDir.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
+  return `# written by factory init: factory's hooks run first, then husky's (see docs/init.md)\n[core]\n\thooksPath = "${quoted}"\n`;
 }
 
 /** The top of the main worktree: where the shared `.git` folder is (the worktree itself in a bare setup). */
@@ -434,8 +468,12 @@ function portableSchema(text: string, reference: string | undefined): string | u
 
 /** `$schema` for the written config: the shipped schema file (editors read it from disk). */
 function schemaReference(root: string, mode: InitMode): string | undefined {
-  const local = join(root, 'node_modules/@factory/core/schema/factory.schema.json');
-  if (existsSync(local)) return './node_modules/@factory/core/schema/factory.schema.json';
+  // factory as a dev dependency of the project: its packed package, or the workspace's core package.
+  for (const shipped of ['code-factory-cli/schema', '@factory/core/schema']) {
+    if (existsSync(join(root, 'node_modules', shipped, 'factory.schema.json'))) {
+      return `./node_modules/${shipped}/factory.schema.json`;
+    }
+  }
   return mode === 'personal' ? configSchemaPath() : undefined;
 }
 
@@ -548,6 +586,16 @@ export async function applyInit(plan: InitPlan): Promise<void> {
       updateLockFile(plan.root);
       recorder.after(lock);
     }
+    if (plan.include) {
+      // Added last in .git/config: read after [core], its core.hooksPath is the one git uses.
+      recorder.record.include = plan.include;
+      const out = gitRaw(plan.root, ['config', '--local', '--add', 'include.path', plan.include]);
+      if (out.status !== 0)
+        throw new FactoryError(
+          messages.initGitConfigFailed('include.path', out.stderr.trim()),
+          ExitCode.usage,
+        );
+    }
     for (const { key, value } of plan.gitConfig) {
       setConfig(key, value);
       const out = gitRaw(plan.root, ['config', key, value]);
@@ -634,6 +682,10 @@ export function describePlan(plan: InitPlan): string[] {
   }
   for (const change of plan.files) lines.push(`${change.action} ${rel(change.path)}`);
   for (const { key, value } of plan.gitConfig) lines.push(`git config ${key} ${shellQuote(value)}`);
+  if (plan.include)
+    lines.push(
+      `git config --add include.path ${plan.include} (core.hooksPath that npm install cannot reset)`,
+    );
   for (const skill of plan.skills) lines.push(`install skill .claude/skills/${skill}`);
   if (plan.createState) lines.push('create .factory/state.db');
   return lines;

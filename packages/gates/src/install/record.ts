@@ -45,6 +45,8 @@ export interface InstallRecord {
   skills: Record<string, string>;
   /** The state folder did not exist before init. */
   stateCreated?: string;
+  /** The include.path value init added to .git/config. */
+  include?: string;
 }
 
 export const recordFileName = 'factory-install.json';

@@ -21,26 +21,36 @@ export interface RepoLayout {
  */
 export class GitConfig {
   readonly #values: ReadonlyMap<string, string>;
+  readonly #all: ReadonlyMap<string, string[]>;
 
-  constructor(values: ReadonlyMap<string, string>) {
+  constructor(values: ReadonlyMap<string, string>, all: ReadonlyMap<string, string[]> = new Map()) {
     this.#values = values;
+    this.#all = all;
   }
 
   /** Parses `git config --list -z`: entries `key\nvalue\0`, or `key\0` for a key given without a value. */
   static parse(listZ: string): GitConfig {
     const values = new Map<string, string>();
+    const all = new Map<string, string[]>();
     for (const entry of listZ.split('\0')) {
       if (entry === '') continue;
       const newline = entry.indexOf('\n');
-      const key = newline === -1 ? entry : entry.slice(0, newline);
+      const key = canonicalKey(newline === -1 ? entry : entry.slice(0, newline));
+      const value = newline === -1 ? '' : entry.slice(newline + 1).trim();
       // Later entries override earlier ones (local after global), as `git config --get` answers.
-      values.set(canonicalKey(key), newline === -1 ? '' : entry.slice(newline + 1).trim());
+      values.set(key, value);
+      all.set(key, [...(all.get(key) ?? []), value]);
     }
-    return new GitConfig(values);
+    return new GitConfig(values, all);
   }
 
   get(key: string): string | undefined {
     return this.#values.get(canonicalKey(key));
+  }
+
+  /** Every value of a multi-valued key (include.path), in order. */
+  getAll(key: string): string[] {
+    return this.#all.get(canonicalKey(key)) ?? [];
   }
 }
 

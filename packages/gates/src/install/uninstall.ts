@@ -46,6 +46,7 @@ export type UninstallStep =
       readonly value: string | null;
     }
   | { readonly kind: 'git-section'; readonly root: string; readonly section: string }
+  | { readonly kind: 'git-include'; readonly root: string; readonly value: string }
   | { readonly kind: 'rmdir'; readonly path: string }
   | { readonly kind: 'rm-tree'; readonly path: string; readonly why: string }
   | { readonly kind: 'record'; readonly path: string };
@@ -220,6 +221,7 @@ export async function planUninstall(options: UninstallOptions): Promise<Uninstal
       }
       steps.push({ kind: 'git-config', root: top, key, value: entry.before });
     }
+    if (record.include) steps.push({ kind: 'git-include', root: top, value: record.include });
     for (const section of record.gitConfigSections) steps.push({ kind: 'git-section', root: top, section });
     steps.push({ kind: 'record', path: recordPath(gitDir) });
   }
@@ -338,6 +340,9 @@ export function describeUninstall(plan: UninstallPlan): string[] {
       case 'rm-tree':
         lines.push(`delete ${rel(step.path)}/ (${step.why})`);
         break;
+      case 'git-include':
+        lines.push(`git config --unset include.path ${step.value}`);
+        break;
       default:
         break;
     }
@@ -397,6 +402,13 @@ export function applyUninstall(plan: UninstallPlan): void {
       case 'rmdir':
         if (emptyDir(step.path)) rmdirSync(step.path);
         break;
+      case 'git-include': {
+        const pattern = `^${step.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+        gitRaw(step.root, ['config', '--local', '--unset', 'include.path', pattern]);
+        const left = gitRaw(step.root, ['config', '--local', '--get-all', 'include.path']);
+        if (left.status !== 0) gitRaw(step.root, ['config', '--local', '--remove-section', 'include']);
+        break;
+      }
       default:
         break;
     }

@@ -35,7 +35,12 @@ describe('worktrees', () => {
       assert.ok(existsSync(inTree('.claude/skills/typescript-quality/SKILL.md')), 'the skills');
       assert.equal(git('status', '--porcelain', '--untracked-files=all').stdout, '', 'all of it out of git');
       const doctor = runFactory(['doctor', '--json'], { cwd: tree, env: repo.env });
-      assert.deepEqual(JSON.parse(doctor.stdout).findings, []);
+      assert.deepEqual(
+        JSON.parse(doctor.stdout)
+          .findings.map((f: { id: string }) => f.id)
+          .filter((id: string) => id !== 'toolMissing'), // no biome or tsc here: a preset-tools test covers it
+        [],
+      );
 
       // Gated: a secret is refused in the worktree.
       writeFileSync(inTree('leak.txt'), `${AWS_KEY}\n`);
