@@ -136,6 +136,10 @@ export const messages = {
 
   // doctor (gates helper): each finding is the problem and the fix.
   doctor: {
+    worktreeNotSetUp: (root: string, mainRoot: string) => ({
+      problem: `this worktree (${root}) has no factory config and guard of its own, unlike the main worktree (${mainRoot}): commits here skip the preset's tasks and Claude Code runs here unguarded`,
+      fix: 'run factory init in this worktree (new worktrees get it from the post-checkout hook that factory init installs, unless hooks were off when they were made)',
+    }),
     huskyRewroteWrapper: (hook: string, stub: string) => ({
       problem: `husky's install (npm install runs it through "prepare") rewrote ${stub}, which held factory's ${hook} gate: only the team's husky script runs, the gate does not`,
       fix: "run factory init: it moves factory's hooks out of husky's folder, where npm install cannot undo them",

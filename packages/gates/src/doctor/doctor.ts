@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { loadConfig } from '@factory/core/config/load';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { findConfigFile, loadConfig } from '@factory/core/config/load';
 import type { FactoryConfig } from '@factory/core/config/types';
 import { isFactoryError } from '@factory/core/errors';
 import { stateDbPath } from '@factory/core/paths';
@@ -90,6 +90,14 @@ export async function runDoctor(
     add('configInvalid', error.message);
   }
   const gateHooks = ['pre-commit', 'pre-push', ...(config?.gates.commitMsg.pattern ? ['commit-msg'] : [])];
+  // A linked worktree that missed its set-up (made with hooks off, or before factory installed post-checkout):
+  // no config and no guard of its own, while the main worktree has them.
+  const { commonDir } = repo.layout;
+  const mainRoot = basename(commonDir) === '.git' ? dirname(commonDir) : root;
+  if (mainRoot !== root && repo.config.get('factory.mode') !== 'team') {
+    const own = findConfigFile({ cwd: root, stopDir: root });
+    if (!own && findConfigFile({ cwd: mainRoot, stopDir: mainRoot })) add('worktreeNotSetUp', root, mainRoot);
+  }
   // The programs the configured tasks and commands start.
   if (config) {
     for (const missing of missingTools(root, config, env)) {

@@ -58,6 +58,17 @@ describe('worktrees', () => {
       assert.equal(JSON.parse(history.stdout)[0]?.status, 'failed');
       assert.ok(!existsSync(inTree('.factory/state.db')), 'no second store in the worktree');
 
+      // A worktree made with the hooks off misses its set-up: doctor names it, init in it mends it.
+      const bare = join(repo.home, 'bare');
+      gitWith(repo, { ...repo.env, HUSKY: '0' }, 'worktree', 'add', '-q', '-b', 'bare', bare);
+      const missed = runFactory(['doctor', '--json'], { cwd: bare, env: repo.env });
+      assert.match(missed.stdout, /"id":\s*"worktreeNotSetUp"/);
+      assert.equal(runFactory(['init', '--yes'], { cwd: bare, env: repo.env }).status, 0);
+      assert.doesNotMatch(
+        runFactory(['doctor', '--json'], { cwd: bare, env: repo.env }).stdout,
+        /worktreeNotSetUp/,
+      );
+
       // Uninstall from the main worktree undoes the worktree's set-up too.
       const out = runFactory(['uninstall', '--remove-state'], { cwd: repo.dir, env: repo.env });
       assert.equal(out.status, 0, out.stderr);
