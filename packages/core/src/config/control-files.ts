@@ -46,6 +46,17 @@ export const controlPlaces: readonly ControlPlace[] = [
   { path: '.git/config', why: 'decides which hooks git runs (core.hooksPath)', kind: 'git' },
   { path: '.git/config.worktree', why: 'decides which hooks git runs in this worktree', kind: 'git' },
   {
+    path: '.git/factory-hooks',
+    folder: true,
+    why: "holds factory's git hooks beside a team's husky",
+    kind: 'hooks',
+  },
+  {
+    path: '.git/factory-hooks.config',
+    why: 'points core.hooksPath at factory’s hooks (included from .git/config)',
+    kind: 'git',
+  },
+  {
     path: '.claude/settings.json',
     why: "installs the guard's hooks and Claude Code's sandbox",
     kind: 'guard',

@@ -1,9 +1,10 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { loadConfig } from '@factory/core/config/load';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { findConfigFile, loadConfig } from '@factory/core/config/load';
 import type { FactoryConfig } from '@factory/core/config/types';
 import { isFactoryError } from '@factory/core/errors';
 import { stateDbPath } from '@factory/core/paths';
+import { missingTools } from '../gate/tools.js';
 import {
   factoryEntryMarker,
   guardedTools,
@@ -14,7 +15,8 @@ import {
 import { hasFactoryGuard } from '../install/claude-settings.js';
 import { claudeCodeVersion, missingSandboxTools, versionBelow } from '../install/claude-version.js';
 import { checkControlFiles, describeTamper } from '../install/control-record.js';
-import { blockStart, referenceTransactionHook } from '../install/hook-script.js';
+import { blockStart, huskyStub, referenceTransactionHook } from '../install/hook-script.js';
+import { factoryDispatchDir } from '../install/init.js';
 import { detectHooks } from '../install/managers.js';
 import { type RepoContext, readRepoContext } from '../install/repo.js';
 import { messages } from '../messages.js';
@@ -64,6 +66,11 @@ function lefthookReachable(root: string, stub: string, env: NodeJS.ProcessEnv): 
   ].some((path) => existsSync(join(root, path)));
 }
 
+/** factory's own hook folder (beside a team's husky), wherever the shared git folder is. */
+function ours(dispatch: string): boolean {
+  return dispatch.replace(/\/+$/, '') === factoryDispatchDir(dirname(dispatch.replace(/\/+$/, '')));
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
@@ -77,20 +84,20 @@ function guardGaps(settings: Record<string, unknown>): string | undefined {
   const groups = Array.isArray(hooks.PreToolUse) ? hooks.PreToolUse : [];
   for (const group of groups) {
     if (!isObject(group) || !Array.isArray(group.hooks)) continue;
-    const ours = group.hooks.find(
+    const entry = group.hooks.find(
       (hook) =>
         isObject(hook) &&
         typeof hook.command === 'string' &&
         hook.command.includes(`: ${factoryEntryMarker};`),
     ) as Record<string, unknown> | undefined;
-    if (!ours) continue;
+    if (!entry) continue;
     const gaps: string[] = [];
     if (group.matcher !== guardMatcher) {
       const matcher = typeof group.matcher === 'string' ? group.matcher : '';
       const named = new Set(matcher.replace(/^\^\(|\)\$$/g, '').split('|'));
       gaps.push(...[...guardedTools, mcpToolPattern].filter((tool) => !named.has(tool)));
     }
-    if (ours.onFailure !== 'block') gaps.push('no onFailure: block');
+    if (entry.onFailure !== 'block') gaps.push('no onFailure: block');
     return gaps.length > 0 ? gaps.join(', ') : undefined;
   }
   return undefined;
@@ -124,6 +131,20 @@ export async function runDoctor(
     add('configInvalid', error.message);
   }
   const gateHooks = ['pre-commit', 'pre-push', ...(config?.gates.commitMsg.pattern ? ['commit-msg'] : [])];
+  // A linked worktree that missed its set-up (made with hooks off, or before factory installed post-checkout):
+  // no config and no guard of its own, while the main worktree has them.
+  const { commonDir } = repo.layout;
+  const mainRoot = basename(commonDir) === '.git' ? dirname(commonDir) : root;
+  if (mainRoot !== root && repo.config.get('factory.mode') !== 'team') {
+    const own = findConfigFile({ cwd: root, stopDir: root });
+    if (!own && findConfigFile({ cwd: mainRoot, stopDir: mainRoot })) add('worktreeNotSetUp', root, mainRoot);
+  }
+  // The programs the configured tasks and commands start.
+  if (config) {
+    for (const missing of missingTools(root, config, env)) {
+      add('toolMissing', missing.tool, missing.where, missing.optional ? 'yes' : 'no');
+    }
+  }
 
   // Git hooks: is core.hooksPath ours, does the folder exist here, does each gate hook call factory?
   const hooksPath = repo.config.get('core.hooksPath');
@@ -131,12 +152,15 @@ export async function runDoctor(
   if (!hooksPath) add('hooksPathUnset');
   else {
     dispatch = isAbsolute(hooksPath) ? hooksPath : resolve(root, hooksPath);
-    if (!/\.husky\/_\/?$/.test(dispatch)) add('hooksPathChanged', hooksPath);
+    if (ours(dispatch)) {
+      // factory's own folder beside a team's husky: husky's stubs must be there for the team's scripts.
+      if (!existsSync(join(root, '.husky/_/h'))) add('huskyDispatchMissing', join(root, '.husky/_'));
+    } else if (!/\.husky\/_\/?$/.test(dispatch)) add('hooksPathChanged', hooksPath);
     else if (!existsSync(join(dispatch, 'h'))) add('huskyDispatchMissing', dispatch);
   }
   if (env.HUSKY === '0') add('huskyDisabled');
 
-  if (dispatch && existsSync(join(dispatch, 'h'))) {
+  if (dispatch && (ours(dispatch) || existsSync(join(dispatch, 'h')))) {
     const huskyDir = resolve(dispatch, '..');
     for (const hook of gateHooks) {
       const stub = join(dispatch, hook);
@@ -152,7 +176,15 @@ export async function runDoctor(
           ? script
           : undefined;
       if (!calling?.includes(`gate ${hook}`)) {
-        add('gateNotCalled', hook, join(huskyDir, hook));
+        // Personal mode beside a team's husky, set up by a release that wrapped husky's stub in place:
+        // husky's install (npm install runs it) rewrote the stub, and with it factory's gate.
+        if (
+          repo.config.get('factory.mode') === 'personal' &&
+          hooksPath?.replace(/\/$/, '') === '.husky/_' &&
+          wrapper.trim() === huskyStub
+        ) {
+          add('huskyRewroteWrapper', hook, stub);
+        } else add('gateNotCalled', hook, join(huskyDir, hook));
         continue;
       }
       const paths = embeddedPaths(calling);
@@ -226,17 +258,19 @@ export async function runDoctor(
   const sandboxed = parsedSettings.some(
     ({ settings }) => isObject(settings.sandbox) && settings.sandbox.enabled === true,
   );
-  const missingTools = sandboxed ? missingSandboxTools(env) : [];
-  if (missingTools.length > 0) add('sandboxToolsMissing', missingTools.join(' and '));
+  const missingSandbox = sandboxed ? missingSandboxTools(env) : [];
+  if (missingSandbox.length > 0) add('sandboxToolsMissing', missingSandbox.join(' and '));
 
   // The point of effect: the reference-transaction hook, and the record of the control files.
-  if (dispatch && existsSync(join(dispatch, 'h'))) {
+  if (dispatch && (ours(dispatch) || existsSync(join(dispatch, 'h')))) {
     const hook = join(dispatch, referenceTransactionHook);
     if (!existsSync(hook) || !executable(hook)) add('refTransactionMissing', hook);
   }
   const tampered = checkControlFiles(root);
-  if (tampered === undefined) add('controlUnrecorded');
-  else if (tampered.length > 0) add('controlTampered', describeTamper(tampered));
+  // A linked worktree is gated through the main worktree's hooks; its own record comes with factory init
+  // there (or the post-checkout set-up), so only the main worktree is told to record.
+  if (tampered === undefined && root === mainRoot) add('controlUnrecorded');
+  else if (tampered && tampered.length > 0) add('controlTampered', describeTamper(tampered));
 
   // State.
   const db = stateDbPath(root);

@@ -106,12 +106,17 @@ const alwaysDenied = new Set([
 ]);
 
 /** The sandbox's concrete path lists: control places (writes), secrets (reads). */
-export function sandboxPaths(root: string, home: string): { denyWrite: string[]; denyRead: string[] } {
+export function sandboxPaths(
+  root: string,
+  home: string,
+  /** Control places this init creates (they are in the list whether or not they exist yet). */
+  created: readonly string[] = [],
+): { denyWrite: string[]; denyRead: string[] } {
   const denyWrite = controlPlaces
     .filter(
       (place) =>
         !writableInSandbox.has(place.path) &&
-        (alwaysDenied.has(place.path) || existsSync(join(root, place.path))),
+        (alwaysDenied.has(place.path) || created.includes(place.path) || existsSync(join(root, place.path))),
     )
     .map((place) => `./${place.path}`);
   denyWrite.push(`./${controlRecordRel}`);
@@ -124,10 +129,11 @@ export function ownedClaudeSettings(
   root: string,
   home: string,
   sandbox: SandboxOptions,
+  created: readonly string[] = [],
 ): OwnedClaudeSettings {
   const deny = permissionDenyRules();
   if (!sandbox.enabled) return { deny };
-  const paths = sandboxPaths(root, home);
+  const paths = sandboxPaths(root, home, created);
   return {
     deny,
     sandbox: { ...paths, allowedDomains: [...sandbox.allowedDomains] },

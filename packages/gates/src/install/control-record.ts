@@ -7,7 +7,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { configFilePlaces, packageJsonConfigKey } from '@factory/core/config/control-files';
 import { factoryDir } from '@factory/core/paths';
 import { sha1Hex } from '../gate/sha1.js';
@@ -195,9 +195,11 @@ function gitConfigValues(root: string): Map<string, string> {
   const values = new Map<string, string>();
   const dirs = gitDirsOf(root);
   if (!dirs) return values;
-  for (const file of [join(dirs.commonDir, 'config'), join(dirs.gitDir, 'config.worktree')]) {
+  // `[include] path` is followed where it stands (factory's own dispatch config is included this way);
+  // includeIf and deeper nesting are left to the guard, which refuses writing include.* keys.
+  const readFile = (file: string, depth: number) => {
     const text = readBytes(file)?.toString('utf8');
-    if (!text) continue;
+    if (!text) return;
     let section = '';
     for (const raw of text.split('\n')) {
       const line = raw.trim();
@@ -207,10 +209,16 @@ function gitConfigValues(root: string): Map<string, string> {
         continue;
       }
       const entry = section ? /^([A-Za-z][A-Za-z0-9-]*)\s*=\s*(.*)$/.exec(line) : null;
-      if (entry)
-        values.set(`${section}.${entry[1]!.toLowerCase()}`, entry[2]!.replace(/^"(.*)"$/, '$1').trim());
+      if (!entry) continue;
+      const key = `${section}.${entry[1]!.toLowerCase()}`;
+      const value = entry[2]!.replace(/^"(.*)"$/, '$1').trim();
+      if (key === 'include.path' && depth < 3)
+        readFile(isAbsolute(value) ? value : join(dirname(file), value), depth + 1);
+      else values.set(key, value);
     }
-  }
+  };
+  readFile(join(dirs.commonDir, 'config'), 0);
+  readFile(join(dirs.gitDir, 'config.worktree'), 0);
   return values;
 }
 
@@ -264,8 +272,11 @@ export function computeControlRecord(
   for (const name of filesIn(join(root, '.husky', '_'))) add(`.husky/_/${name}`);
   const dirs = gitDirsOf(root);
   if (dirs) {
-    const hooks = join(dirs.commonDir, 'hooks');
-    for (const name of filesIn(hooks)) add(`.git/hooks/${name}`, join(hooks, name));
+    for (const folder of ['hooks', 'factory-hooks']) {
+      const hooks = join(dirs.commonDir, folder);
+      for (const name of filesIn(hooks)) add(`.git/${folder}/${name}`, join(hooks, name));
+    }
+    add('.git/factory-hooks.config', join(dirs.commonDir, 'factory-hooks.config'));
   }
   for (const rel of settingsFiles) {
     const bytes = readBytes(join(root, rel));
