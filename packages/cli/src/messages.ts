@@ -90,6 +90,8 @@ export const messages = {
     `${s.open} open request${s.open === 1 ? '' : 's'} in ${s.repositories} repositories: ${s.mergeable} allowed by the policy, ${merge ? `${s.merged} merged, ${s.failed} failed` : 'dry run (pass --merge to merge)'}${s.errors ? `, ${s.errors} repositories could not be read` : ''}.`,
   sweepSummary: (s: { total: number; healthy: number; unhealthy: number; failed: number; timeout: number }) =>
     `${s.total} repositories swept: ${s.healthy} healthy, ${s.unhealthy} unhealthy, ${s.failed} failed, ${s.timeout} timed out.`,
+  forgeTimeout: (forge: string, ms: number) =>
+    `${forge} did not answer within ${ms / 1000} s; check the forge's address and the network, or raise FACTORY_FORGE_TIMEOUT_MS.`,
   forgeUnknown: (repo: string) =>
     `cannot tell the forge of ${repo}: set forge (github or gitlab) and project in the manifest.`,
 

@@ -133,6 +133,13 @@ export const messages = {
       ok
         ? `${changed} changed lines (limit ${max})`
         : `${changed} changed lines is over the limit of ${max}, so a human must review it`,
+    sizeUnmeasured: (files: readonly string[]) =>
+      `${files.length} file${files.length === 1 ? '' : 's'} changed without a line count (a rename, binary file or mode change: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''}), so the size rule cannot measure the change; a human must review it`,
+    filesComplete: (n: number) => `all ${n} changed file${n === 1 ? '' : 's'} listed`,
+    filesIncomplete: (listed: number, total: number | undefined) =>
+      total === undefined
+        ? `the forge listed ${listed} changed files but did not say how many the change has, so an unlisted protected path cannot be ruled out; a human must review it`
+        : `the forge listed ${listed} of ${total} changed files, so an unlisted protected path cannot be ruled out; a human must review it`,
     protectedTouched: (files: readonly string[]) =>
       `changes protected paths (gates, guard, hooks or factory config), a human must review: ${files.slice(0, 5).join(', ')}${files.length > 5 ? ` and ${files.length - 5} more` : ''}`,
     protectedUntouched: 'no protected path changed',

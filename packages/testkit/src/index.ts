@@ -5,6 +5,8 @@ export {
   type ForgeFaults,
   type ForgeServer,
   fakeSha,
+  GITHUB_LISTED_FILES_LIMIT,
+  GITLAB_LISTED_DIFFS_LIMIT,
   type LoggedRequest,
   type PullInit,
   startForgeServer,

@@ -1,4 +1,5 @@
 import type { ForgeKind, PullSnapshot, ReviewPolicy } from '@factory/core/review/types';
+import { messages } from '../messages.js';
 
 /** One open request as the list endpoint shows it: enough to decide what to read in full. */
 export interface PullSummary {
@@ -35,5 +36,16 @@ export class ForgeHttpError extends Error {
   ) {
     super(`${status}: ${detail}`);
     this.name = 'ForgeHttpError';
+  }
+}
+
+/** A forge call that got no complete answer within FACTORY_FORGE_TIMEOUT_MS: whether it took effect is unknown. */
+export class ForgeTimeoutError extends ForgeHttpError {
+  constructor(
+    readonly forge: string,
+    readonly timeoutMs: number,
+  ) {
+    super('timeout', messages.forgeTimeout(forge, timeoutMs));
+    this.name = 'ForgeTimeoutError';
   }
 }
