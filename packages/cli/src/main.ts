@@ -29,6 +29,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .help()
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .middleware((parsed) => refuseNotANumber(parsed, argv), true)
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
@@ -53,5 +54,20 @@ function stopQuietlyOnClosedPipe(): void {
       if (error.code !== 'EPIPE') throw error;
       process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
     });
+  }
+}
+
+/**
+ * yargs turns `--limit abc` into NaN for a number option and lets the command run with it: refuse it
+ * here, once for every command, naming the value as the user typed it.
+ */
+function refuseNotANumber(parsed: Record<string, unknown>, argv: readonly string[]): void {
+  for (const [name, value] of Object.entries(parsed)) {
+    if (typeof value !== 'number' || !Number.isNaN(value) || name.includes('-')) continue;
+    const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const at = argv.findIndex((arg) => arg === flag || arg.startsWith(`${flag}=`));
+    const raw =
+      at < 0 ? 'NaN' : argv[at]!.includes('=') ? argv[at]!.slice(flag.length + 1) : (argv[at + 1] ?? '');
+    throw new FactoryError(messages.notANumber(flag, raw), ExitCode.usage);
   }
 }

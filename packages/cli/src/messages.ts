@@ -6,6 +6,7 @@ export const messages = {
   notAvailable: (command: string) =>
     `factory ${command} is not available in this version yet; see docs/cli.md for what is.`,
   usage: (detail: string) => `${detail}; run factory --help for usage.`,
+  notANumber: (flag: string, raw: string) => `${flag} ${raw} is not a number; pass one, e.g. ${flag} 10.`,
   unknownCommand: (name: string) => `unknown command "${name}"; run factory --help to see the commands.`,
   internalError: (reason: string) =>
     `factory failed unexpectedly (${reason}); run again with --debug for details and report the bug.`,
@@ -59,6 +60,8 @@ export const messages = {
     `${file} line ${line}: ${what}; fix the YAML there.`,
   manifestInvalid: (file: string, line: number, what: string) =>
     `${file} line ${line}: ${what}; fix the manifest there (see docs/sweep.md).`,
+  manifestAliasBomb: (file: string, max: number) =>
+    `${file} expands its YAML aliases more than ${max} times (a document built to exhaust memory); write the repositories out instead of nesting aliases.`,
   manifestEmpty: (file: string) => `${file} lists no repositories; add one with factory repos add PATH.`,
   manifestMissing: (file: string) =>
     `the manifest ${file} does not exist; pass an existing file with --manifest FILE, or create it with factory repos add PATH.`,
@@ -71,6 +74,10 @@ export const messages = {
   repoNotAFolder: (path: string) => `${path} is not a folder; pass the path of a git working tree.`,
   concurrencyInvalid: (value: unknown) =>
     `--concurrency ${String(value)} is not a whole number from 1 to 64; pass one.`,
+  sweepTimeoutInvalid: (value: unknown, max: number) =>
+    `--timeout ${String(value)} is not a number of seconds above 0 and at most ${max}; pass one, e.g. --timeout 120.`,
+  sweepInterrupted: (done: number, total: number) =>
+    `sweep interrupted after ${done} of ${total} repositories; run factory sweep --resume to sweep the rest.`,
   resumeNothing: 'every repository was healthy in its last sweep: --resume has nothing to retry.',
   forgeTokenMissing: (forge: string, variables: string) =>
     `no ${forge} token: set ${variables} to read pull/merge requests.`,
@@ -92,6 +99,9 @@ export const messages = {
     `${s.total} repositories swept: ${s.healthy} healthy, ${s.unhealthy} unhealthy, ${s.failed} failed, ${s.timeout} timed out.`,
   forgeTimeout: (forge: string, ms: number) =>
     `${forge} did not answer within ${ms / 1000} s; check the forge's address and the network, or raise FACTORY_FORGE_TIMEOUT_MS.`,
+  sweepOperationInProgress: (operation: string, conflicted: number) =>
+    `stuck in the middle of ${operation}${conflicted ? ` with ${conflicted} conflicted file${conflicted === 1 ? '' : 's'}` : ''}: finish it (git status says how) or abort it`,
+  sweepConflicts: (n: number) => `${n} file${n === 1 ? '' : 's'} with unresolved conflicts`,
   forgeUnknown: (repo: string) =>
     `cannot tell the forge of ${repo}: set forge (github or gitlab) and project in the manifest.`,
 
