@@ -56,15 +56,6 @@ export const messages = {
       ? 'every shipped skill and guard rule has a scenario.'
       : `${missing} skill(s) or rule(s) have no scenario; add scenarios to evals/.`,
   // --- sweep helper: manifest, repos, sweep, forges, review ---
-  manifestSyntax: (file: string, line: number, what: string) =>
-    `${file} line ${line}: ${what}; fix the YAML there.`,
-  manifestInvalid: (file: string, line: number, what: string) =>
-    `${file} line ${line}: ${what}; fix the manifest there (see docs/sweep.md).`,
-  manifestAliasBomb: (file: string, max: number) =>
-    `${file} expands its YAML aliases more than ${max} times (a document built to exhaust memory); write the repositories out instead of nesting aliases.`,
-  manifestEmpty: (file: string) => `${file} lists no repositories; add one with factory repos add PATH.`,
-  manifestMissing: (file: string) =>
-    `the manifest ${file} does not exist; pass an existing file with --manifest FILE, or create it with factory repos add PATH.`,
   manifestNoneTagged: (tag: string) => `no repository of the manifest has the tag ${tag}; check --only.`,
   repoAdded: (path: string) => `added ${path}`,
   repoAlreadyListed: (path: string) => `${path} is already in the manifest`,
@@ -79,10 +70,6 @@ export const messages = {
   sweepInterrupted: (done: number, total: number) =>
     `sweep interrupted after ${done} of ${total} repositories; run factory sweep --resume to sweep the rest.`,
   resumeNothing: 'every repository was healthy in its last sweep: --resume has nothing to retry.',
-  forgeTokenMissing: (forge: string, variables: string) =>
-    `no ${forge} token: set ${variables} to read pull/merge requests.`,
-  forgeRateLimited: (forge: string, seconds: number) =>
-    `${forge} rate limit: the forge asks to wait ${seconds} s, longer than FACTORY_FORGE_MAX_WAIT_MS allows; try again later.`,
   reviewSummary: (
     s: {
       repositories: number;
@@ -97,11 +84,6 @@ export const messages = {
     `${s.open} open request${s.open === 1 ? '' : 's'} in ${s.repositories} repositories: ${s.mergeable} allowed by the policy, ${merge ? `${s.merged} merged, ${s.failed} failed` : 'dry run (pass --merge to merge)'}${s.errors ? `, ${s.errors} repositories could not be read` : ''}.`,
   sweepSummary: (s: { total: number; healthy: number; unhealthy: number; failed: number; timeout: number }) =>
     `${s.total} repositories swept: ${s.healthy} healthy, ${s.unhealthy} unhealthy, ${s.failed} failed, ${s.timeout} timed out.`,
-  forgeTimeout: (forge: string, ms: number) =>
-    `${forge} did not answer within ${ms / 1000} s; check the forge's address and the network, or raise FACTORY_FORGE_TIMEOUT_MS.`,
-  sweepOperationInProgress: (operation: string, conflicted: number) =>
-    `stuck in the middle of ${operation}${conflicted ? ` with ${conflicted} conflicted file${conflicted === 1 ? '' : 's'}` : ''}: finish it (git status says how) or abort it`,
-  sweepConflicts: (n: number) => `${n} file${n === 1 ? '' : 's'} with unresolved conflicts`,
   forgeUnknown: (repo: string) =>
     `cannot tell the forge of ${repo}: set forge (github or gitlab) and project in the manifest.`,
 

@@ -46,7 +46,7 @@ export const sweepCommand: CommandModule = {
     ) {
       throw new FactoryError(messages.concurrencyInvalid(concurrency), ExitCode.usage);
     }
-    const { MAX_TIMEOUT_SECONDS } = await import('../manifest/schema.js');
+    const { MAX_TIMEOUT_SECONDS } = await import('@factory/fleet/manifest/schema');
     const timeout = args.timeout;
     if (timeout !== undefined && !(timeout > 0 && timeout <= MAX_TIMEOUT_SECONDS)) {
       throw new FactoryError(messages.sweepTimeoutInvalid(timeout, MAX_TIMEOUT_SECONDS), ExitCode.usage);
