@@ -29,8 +29,14 @@ export const sweepCommand: CommandModule = {
       .option('only', { type: 'string', describe: 'only repositories with this tag' })
       .option('fix', { type: 'boolean', describe: 're-run init where something drifted' })
       .option('exec', { type: 'string', describe: 'run a command in each repository' })
-      .option('resume', { type: 'boolean', describe: 'retry only what failed last time' })
-      .option('timeout', { type: 'number', describe: 'seconds one repository may take (default 120)' })
+      .option('resume', {
+        type: 'boolean',
+        describe: 'sweep only what was not healthy, never swept, or not reached by an interrupted sweep',
+      })
+      .option('timeout', {
+        type: 'number',
+        describe: 'seconds one repository may take (default 120, at most 86400)',
+      })
       .option('forges', {
         type: 'boolean',
         default: true,
