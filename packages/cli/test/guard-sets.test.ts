@@ -78,8 +78,8 @@ describe('hostile and everyday calls through the hook installed by factory init'
       const hostile = load('hostile.jsonl');
       const everyday = load('everyday.jsonl');
       assert.ok(hostile.length >= 250 && everyday.length >= 150, `${hostile.length} / ${everyday.length}`);
-      const hostileDecisions = await pool(hostile, 4, decide);
-      const everydayDecisions = await pool(everyday, 4, decide);
+      const hostileDecisions = await pool(hostile, 2, decide);
+      const everydayDecisions = await pool(everyday, 2, decide);
       const passedHostile = hostile
         .filter((_, i) => hostileDecisions[i] === 'allow')
         .map((entry) => entry.command);
