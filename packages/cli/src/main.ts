@@ -29,11 +29,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .help()
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .middleware((parsed) => refuseNotANumber(parsed, argv), true)
     .exitProcess(false)
+    .middleware(rejectNaN(argv))
     .fail((message, error) => {
       if (error) throw error;
-      throw new FactoryError(messages.usage(message ?? 'invalid usage'), ExitCode.usage);
+      throw new FactoryError(usageMessage(message ?? 'invalid usage', argv), ExitCode.usage);
     });
   try {
     await parser.parseAsync();
@@ -42,6 +42,49 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   const code = process.exitCode;
   return typeof code === 'number' ? code : 0;
+}
+
+/** yargs' own sentence made actionable: what was unknown, and what to do instead. */
+function usageMessage(message: string, argv: readonly string[]): string {
+  const suggestion = /^Did you mean (.+)\?$/.exec(message.trim());
+  if (suggestion) {
+    const unknown = argv.find((word) => !word.startsWith('-')) ?? '';
+    return messages.unknownCommandSuggest(unknown, suggestion[1] ?? '');
+  }
+  const unknownArgument = /^Unknown arguments?: (.+)$/.exec(message.trim());
+  if (
+    unknownArgument &&
+    argv[0] === 'guard' &&
+    (argv[1] === 'explain' || argv[1] === 'check') &&
+    !argv.includes('--')
+  ) {
+    const options = (unknownArgument[1] ?? '')
+      .split(', ')
+      .map((name) => (name.startsWith('-') ? name : `${name.length === 1 ? '-' : '--'}${name}`));
+    return messages.guardExplainNeedsDashes(options.join(', '), argv.slice(2).join(' '));
+  }
+  return messages.usage(message);
+}
+
+/**
+ * A number option given something else (`--limit abc`) reaches yargs as NaN: one sentence and exit 2,
+ * before a command turns it into an internal error or a NaN in a query.
+ */
+function rejectNaN(raw: readonly string[]) {
+  return (parsed: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(parsed)) {
+      if (typeof value !== 'number' || !Number.isNaN(value)) continue;
+      if (/[A-Z]/.test(key)) continue; // yargs' camel-case alias of a dashed option: reported once
+      const index = raw.findIndex((word) => word === `--${key}` || word.startsWith(`--${key}=`));
+      const given =
+        index === -1
+          ? ''
+          : raw[index]?.includes('=')
+            ? raw[index]?.split('=').slice(1).join('=')
+            : raw[index + 1];
+      throw new FactoryError(messages.notANumber(`--${key}`, given ?? ''), ExitCode.usage);
+    }
+  };
 }
 
 /**
@@ -54,20 +97,5 @@ function stopQuietlyOnClosedPipe(): void {
       if (error.code !== 'EPIPE') throw error;
       process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
     });
-  }
-}
-
-/**
- * yargs turns `--limit abc` into NaN for a number option and lets the command run with it: refuse it
- * here, once for every command, naming the value as the user typed it.
- */
-function refuseNotANumber(parsed: Record<string, unknown>, argv: readonly string[]): void {
-  for (const [name, value] of Object.entries(parsed)) {
-    if (typeof value !== 'number' || !Number.isNaN(value) || name.includes('-')) continue;
-    const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    const at = argv.findIndex((arg) => arg === flag || arg.startsWith(`${flag}=`));
-    const raw =
-      at < 0 ? 'NaN' : argv[at]!.includes('=') ? argv[at]!.slice(flag.length + 1) : (argv[at + 1] ?? '');
-    throw new FactoryError(messages.notANumber(flag, raw), ExitCode.usage);
   }
 }

@@ -309,6 +309,7 @@ describe('factory eval: coverage and bad input', () => {
           cwd: repo.dir,
         });
         assert.equal(result.status, 2, bad.join(' '));
+        // Not a number at all is caught before the command (factory's check of every number option).
         assert.match(result.stderr, new RegExp(`${bad[0]} \\S+ is not a (positive|number)`));
       }
       const transcript = runFactory(

@@ -29,9 +29,9 @@ describe('factory sweep refuses bad numbers and hostile YAML before it starts', 
         runFactory(['sweep', '--manifest', manifest, '--no-forges', ...args], { env });
       refused(
         sweep('--timeout', 'abc'),
-        /^factory: --timeout abc is not a number; pass one, e\.g\. --timeout 10\./,
+        /^factory: --timeout "abc" is not a number; pass one, e\.g\. --timeout 10\./,
       );
-      refused(sweep('--concurrency', 'abc'), /--concurrency abc is not a number/);
+      refused(sweep('--concurrency', 'abc'), /--concurrency "abc" is not a number/);
       refused(
         sweep('--timeout', '1e300'),
         /--timeout 1e\+300 is not a number of seconds above 0 and at most 86400/,
@@ -40,11 +40,11 @@ describe('factory sweep refuses bad numbers and hostile YAML before it starts', 
       refused(sweep('--concurrency', '0'), /--concurrency 0 is not a whole number from 1 to 64/);
       refused(
         runFactory(['task', 'list', '--limit', 'abc'], { cwd: repo.dir, env }),
-        /--limit abc is not a number/,
+        /--limit "abc" is not a number/,
       );
       refused(
         runFactory(['gate', 'history', '--limit=abc'], { cwd: repo.dir, env }),
-        /--limit abc is not a number/,
+        /--limit "abc" is not a number/,
       );
     } finally {
       repo.cleanup();
