@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordedConfigKey } from '@factory/gates/install/control-record';
 import { syncSkills } from '@factory/gates/skills/sync';
 import { makeTempDir, makeTempRepo, runFactory } from '@factory/testkit';
 
@@ -21,6 +22,22 @@ export interface Fleet {
   cleanup(): void;
 }
 
+/**
+ * A file copy of an initialized repository, moved to `dir`: the absolute paths init recorded in its git
+ * config and in its control record (core.hooksPath, the per-worktree key) now name the copy, as an init
+ * there would have written them.
+ */
+export function movePaths(from: string, dir: string, bare: string, remote: string): void {
+  const config = join(dir, '.git', 'config');
+  const keyOf = (root: string) => recordedConfigKey(root).slice('factory.'.length);
+  writeFileSync(
+    config,
+    readFileSync(config, 'utf8').replace(bare, remote).replaceAll(from, dir).replace(keyOf(from), keyOf(dir)),
+  );
+  const record = join(dir, '.factory', 'control.json');
+  if (existsSync(record)) writeFileSync(record, readFileSync(record, 'utf8').replaceAll(from, dir));
+}
+
 export function makeHealthyFleet(count: number, prefix = 'repo'): Fleet {
   const template = makeTempRepo({ files: { 'README.md': '# app\n' } });
   const root = makeTempDir('factory-fleet-');
@@ -38,8 +55,7 @@ export function makeHealthyFleet(count: number, prefix = 'repo'): Fleet {
     const remote = join(root.dir, `${prefix}-${i}.git`);
     cpSync(bare, remote, { recursive: true });
     cpSync(clone, dir, { recursive: true });
-    const config = join(dir, '.git', 'config');
-    writeFileSync(config, readFileSync(config, 'utf8').replace(bare, remote).replaceAll(clone, dir));
+    movePaths(clone, dir, bare, remote);
     repos.push(dir);
     remotes.push(remote);
   }

@@ -6,6 +6,7 @@ import { openRepositoryState } from '@factory/core/state/repository';
 import { shippedSkillsDir } from '@factory/gates/skills/shipped';
 import { syncSkills } from '@factory/gates/skills/sync';
 import { makeTempDir, makeTempRepo, runFactory, runFactoryAsync, type TempRepo } from '@factory/testkit';
+import { movePaths } from './fleet.js';
 
 const KINDS = ['healthy', 'no-hooks', 'stale-skills', 'invalid-config', 'expired-leases'] as const;
 type Kind = (typeof KINDS)[number] | 'unreachable';
@@ -73,9 +74,8 @@ describe('factory sweep over 30 real repositories with bare remotes', () => {
       const remote = join(root.dir, `${name}.git`);
       cpSync(bare, remote, { recursive: true });
       cpSync(clone, dir, { recursive: true });
-      const config = join(dir, '.git', 'config');
       const url = kind === 'unreachable' ? join(root.dir, 'gone.git') : remote;
-      writeFileSync(config, readFileSync(config, 'utf8').replace(bare, url).replaceAll(clone, dir));
+      movePaths(clone, dir, bare, url);
       if (kind === 'no-hooks') rmSync(join(dir, '.husky', 'pre-commit'));
       if (kind === 'stale-skills') syncSkills({ repoRoot: dir, names: [SKILL], sourceDir: oldSkills });
       if (kind === 'invalid-config') writeFileSync(join(dir, 'factory.config.json'), '{ "gates": \n');
