@@ -51,7 +51,10 @@ export const messages = {
   taskFix: 'fix what the task reported above, stage the fix, and commit again',
   taskNotFound:
     'the command was not found (exit 127): install the tool (node_modules/.bin and PATH are searched) or change gates.preCommit.tasks in the config',
-  lintStagedFailed: 'a task failed under lint-staged (its output is above)',
+  taskFixConflicts:
+    'a task changed this file and its fix overlaps your unstaged changes to it; nothing was changed',
+  taskFixConflictsFix:
+    'stage the whole file (git add) or put the unstaged changes aside yourself, then commit again',
   gitleaksFound: 'gitleaks found secrets (its report is above)',
   gitleaksMissing:
     'gates.secrets.gitleaks is "required" but gitleaks is not on PATH; install gitleaks or set it to "auto"',

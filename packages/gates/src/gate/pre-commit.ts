@@ -4,7 +4,7 @@ import { runGitleaks } from '../secrets/gitleaks.js';
 import { checkConflictMarkers, checkForbiddenPaths, checkLargeFiles, checkSecrets } from './checks.js';
 import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
-import { listStagedFiles, partiallyStaged, readStagedBlobs, type StagedFile } from './staged.js';
+import { listStagedFiles, readStagedBlobs, type StagedFile } from './staged.js';
 import { matchTasks, runTasks } from './tasks.js';
 
 /**
@@ -54,10 +54,9 @@ export async function preCommitGate(
       const outcome = await runTasks(
         cwd,
         groups,
-        partiallyStaged(
-          cwd,
-          regular.filter((file) => touched.has(file.path)),
-        ),
+        regular
+          .filter((file) => touched.has(file.path))
+          .map((file) => ({ path: file.path, staged: file.content! })),
         interrupt,
       );
       restored = outcome.restored;
