@@ -37,7 +37,13 @@ export const messages = {
   // git gates (gates helper)
   secretFound: (what: string, masked: string, rule: string) => `${what} (${masked}, rule ${rule})`,
   secretFix:
-    'remove it from the file and read it from the environment or a secret store; if it was ever pushed, rotate it; a known false positive takes a `factory-allow-secret` comment on its line or a gates.secrets.allowPaths glob',
+    'remove it from the file and read it from the environment or a secret store; if it was ever pushed, rotate it; a known false positive takes a `factory-allow-secret: <reason>` comment on its line (one per finding) or a gates.secrets.allowPaths entry {"path": glob, "reason": why}',
+  secretInMessageFix:
+    'reword the commit without the secret (git commit --amend, or git rebase -i for an older commit) and rotate it if it ever left this machine',
+  secretMarkerNeedsReason:
+    'the factory-allow-secret marker on this line gives no reason, so it allows nothing: write `factory-allow-secret: <why this is not a secret>` (one marker per finding), or remove the secret',
+  secretAllowed: (where: string, rule: string, by: string, reason: string) =>
+    `factory gate: allowed ${where} (rule ${rule}) by ${by}: ${reason}`,
   conflictMarker: (marker: string) => `a merge-conflict marker (${marker})`,
   conflictMarkerFix: 'finish the merge: keep the right side, delete the markers, stage the file again',
   largeFile: (kb: number, maxKb: number) => `${kb} KiB, over the limit of ${maxKb} KiB`,
@@ -70,7 +76,7 @@ export const messages = {
   skipNeedsReason:
     'FACTORY_SKIP is set without FACTORY_SKIP_REASON; say why (FACTORY_SKIP_REASON="...") so the skip can be recorded, or unset FACTORY_SKIP.',
   skipSecrets:
-    'the secret check cannot be skipped (FACTORY_SKIP names "secrets"); remove the secret, or mark a false positive with a `factory-allow-secret` comment or a gates.secrets.allowPaths glob.',
+    'the secret check cannot be skipped (FACTORY_SKIP names "secrets"); remove the secret, or mark a false positive with a `factory-allow-secret: <reason>` comment or a gates.secrets.allowPaths entry with a reason.',
   skipUnknown: (name: string, known: readonly string[]) =>
     `FACTORY_SKIP names "${name}", which is not a check (known: ${known.join(', ')}, or all); fix the name.`,
   gateUnknown: (name: string) =>
@@ -142,6 +148,10 @@ export const messages = {
     gateNotCalled: (hook: string, script: string) => ({
       problem: `the ${hook} hook does not call factory gate ${hook} (${script} was changed or replaced)`,
       fix: 'run factory init (it adds its block and keeps your own lines)',
+    }),
+    commitMsgFiltered: (script: string) => ({
+      problem: `gates.commitMsg.pattern is set but ${script} was written without one: it runs the gate only for messages that look like they hold a secret, so the pattern is not checked`,
+      fix: 'run factory init (it rewrites the hook to run the gate on every message)',
     }),
     binaryUnreachable: (hook: string, bin: string, node: string) => ({
       problem: `the ${hook} hook cannot reach factory (${bin} run by ${node}), so every commit is refused`,

@@ -74,7 +74,7 @@ export async function runDoctor(
     findings.push({ id, ...entry(...args) });
   };
 
-  // The config first: it says which hooks must exist (commit-msg only with a pattern).
+  // The config first (commit-msg always exists: it scans the message for secrets).
   let config: FactoryConfig | undefined;
   try {
     config = (await loadConfig({ cwd: root, stopDir: root })).config;
@@ -82,7 +82,7 @@ export async function runDoctor(
     if (!isFactoryError(error)) throw error;
     add('configInvalid', error.message);
   }
-  const gateHooks = ['pre-commit', 'pre-push', ...(config?.gates.commitMsg.pattern ? ['commit-msg'] : [])];
+  const gateHooks = ['pre-commit', 'pre-push', 'commit-msg'];
 
   // Git hooks: is core.hooksPath ours, does the folder exist here, does each gate hook call factory?
   const hooksPath = repo.config.get('core.hooksPath');
@@ -113,6 +113,10 @@ export async function runDoctor(
       if (!calling?.includes(`gate ${hook}`)) {
         add('gateNotCalled', hook, join(huskyDir, hook));
         continue;
+      }
+      // Written before a commit-msg pattern was set: the hook starts the gate only for secret-like messages.
+      if (hook === 'commit-msg' && config?.gates.commitMsg.pattern && calling.includes('factory_filter')) {
+        add('commitMsgFiltered', join(huskyDir, hook));
       }
       const paths = embeddedPaths(calling);
       if (paths) {

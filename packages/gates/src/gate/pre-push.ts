@@ -2,7 +2,8 @@ import { delimiter, join } from 'node:path';
 import type { FactoryConfig } from '@factory/core/config/types';
 import { messages } from '../messages.js';
 import { runGitleaks } from '../secrets/gitleaks.js';
-import { checkSecrets } from './checks.js';
+import { type AllowedSecret, scanSecrets } from '../secrets/scan.js';
+import { checkSecrets, reportAllowed } from './checks.js';
 import type { Finding } from './findings.js';
 import { git, splitZ } from './git.js';
 import { CheckLog, type GateOutcome } from './result.js';
@@ -11,6 +12,8 @@ import { readStagedBlobs, type StagedFile } from './staged.js';
 import { runCommand } from './tasks.js';
 
 const ZERO = /^0+$/;
+/** How a commit message is named in findings. */
+const messageFile = 'commit message';
 
 interface PushedRef {
   readonly localRef: string;
@@ -40,31 +43,50 @@ function pushedCommits(cwd: string, ref: PushedRef, remote: string): string[] {
   return git(cwd, args).split('\n').filter(Boolean);
 }
 
-/** Blobs added or changed by each commit (first appearance wins, so a finding names its commit). */
+/**
+ * Blobs added or changed by each commit (first appearance wins, so a finding names its commit), in one
+ * `git diff-tree --stdin`. `-m` compares a merge with each of its parents: content that a merge adds (an
+ * "evil merge", a conflict resolved with a secret) is in the range too.
+ */
 function commitBlobs(cwd: string, commits: readonly string[]): Array<StagedFile & { commit: string }> {
+  if (commits.length === 0) return [];
+  const raw = git(
+    cwd,
+    ['diff-tree', '--stdin', '-r', '-z', '-m', '--root', '--no-renames', '--diff-filter=ACMRT'],
+    `${commits.join('\n')}\n`,
+  );
   const seen = new Set<string>();
   const out: Array<StagedFile & { commit: string }> = [];
-  for (const commit of commits) {
-    const raw = git(cwd, [
-      'diff-tree',
-      '-r',
-      '-z',
-      '--root',
-      '--no-commit-id',
-      '--no-renames',
-      '--diff-filter=ACMRT',
-      commit,
-    ]);
-    const parts = splitZ(raw);
-    for (let i = 0; i + 1 < parts.length; i += 2) {
-      const meta = parts[i]!.split(' ');
-      const blob = meta[3]!;
-      if (seen.has(blob)) continue;
-      seen.add(blob);
-      out.push({ path: parts[i + 1]!, mode: meta[1]!, blob, commit });
+  const parts = splitZ(raw);
+  let commit = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (!part.startsWith(':')) {
+      commit = part.split(' ')[0]!;
+      continue;
     }
+    const meta = part.split(' ');
+    const path = parts[++i]!;
+    const blob = meta[3]!;
+    if (seen.has(blob)) continue;
+    seen.add(blob);
+    out.push({ path, mode: meta[1]!, blob, commit });
   }
   return out;
+}
+
+/** The messages of the pushed commits: a token pasted into a message is pushed as surely as a file. */
+function commitMessages(cwd: string, commits: readonly string[]): Array<{ commit: string; text: string }> {
+  if (commits.length === 0) return [];
+  const raw = git(
+    cwd,
+    ['log', '--no-walk=unsorted', '--stdin', '-z', '--format=%H%n%B'],
+    `${commits.join('\n')}\n`,
+  );
+  return splitZ(raw).map((entry) => {
+    const newline = entry.indexOf('\n');
+    return { commit: entry.slice(0, newline), text: entry.slice(newline + 1) };
+  });
 }
 
 export async function prePushGate(
@@ -81,15 +103,31 @@ export async function prePushGate(
   const refs = parsePushInput(stdin);
   const commits = [...new Set(refs.flatMap((ref) => pushedCommits(cwd, ref, remote)))];
 
+  const allowed: AllowedSecret[] = [];
   await log.run('secrets', () => {
     const blobs = commitBlobs(cwd, commits);
     readStagedBlobs(cwd, blobs);
-    const found: Finding[] = checkSecrets(blobs, gates.secrets.allowPaths).map((finding) => {
-      const blob = blobs.find((b) => b.path === finding.file);
-      return blob
-        ? { ...finding, message: `${finding.message} in commit ${blob.commit.slice(0, 10)}` }
+    const commitOf = (file: string) => blobs.find((b) => b.path === file)?.commit;
+    const found: Finding[] = checkSecrets(blobs, gates.secrets.allowPaths, allowed).map((finding) => {
+      const commit = finding.file ? commitOf(finding.file) : undefined;
+      return commit
+        ? { ...finding, message: `${finding.message} in commit ${commit.slice(0, 10)}` }
         : finding;
     });
+    for (const { commit, text } of commitMessages(cwd, commits)) {
+      const result = scanSecrets(messageFile, text);
+      for (const entry of result.allowed)
+        allowed.push({ ...entry, file: `${messageFile} of ${commit.slice(0, 10)}` });
+      for (const finding of result.findings) {
+        found.push({
+          check: 'secrets',
+          file: `${messageFile} of ${commit.slice(0, 10)}`,
+          line: finding.line,
+          message: messages.secretFound(finding.what, finding.masked, finding.rule),
+          fix: messages.secretInMessageFix,
+        });
+      }
+    }
     if (gates.secrets.gitleaks !== 'off' && commits.length > 0) {
       for (const ref of refs) {
         if (ZERO.test(ref.localSha)) continue;
@@ -109,6 +147,7 @@ export async function prePushGate(
     }
     return found;
   });
+  log.noteAllowed('secrets', reportAllowed(allowed));
 
   if (log.findings.length === 0 && gates.prePush.commands.length > 0 && commits.length > 0) {
     const env = {

@@ -20,6 +20,13 @@ export class CheckLog {
     return name !== 'secrets' && (this.skipped.has(name) || this.skipped.has('all'));
   }
 
+  /** Adds what a check let through (with the reasons) to its record. */
+  noteAllowed(name: CheckName, allowed: NonNullable<GateCheckRecord['allowed']>): void {
+    if (allowed.length === 0) return;
+    const index = this.checks.findIndex((check) => check.name === name);
+    if (index >= 0) this.checks[index] = { ...this.checks[index]!, allowed };
+  }
+
   /** Runs a check unless it is skipped; records its status and findings. */
   async run(name: CheckName, fn: () => Finding[] | Promise<Finding[]>): Promise<Finding[]> {
     if (this.isSkipped(name)) {

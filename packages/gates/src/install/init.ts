@@ -11,6 +11,7 @@ import { gitRaw } from '../gate/git.js';
 import { guardHookEntries, shellQuote } from '../guard/hook-entries.js';
 import { messages } from '../messages.js';
 import { findOnPath } from '../secrets/gitleaks.js';
+import { messagePrefilter } from '../secrets/rules.js';
 import { mergeSettings, parseSettings, serializeSettings } from './claude-settings.js';
 import { mergeExclude } from './exclude.js';
 import {
@@ -345,8 +346,8 @@ function planHooks(
   config: FactoryConfig,
   mode: InitMode,
 ): Map<string, HookPlan> {
-  const names = new Set<string>(gateHooks);
-  if (config.gates.commitMsg.pattern) names.add('commit-msg');
+  // commit-msg always: the message is scanned for secrets (a grep prefilter spares node on most commits).
+  const names = new Set<string>([...gateHooks, 'commit-msg']);
   const chains = new Map<string, string[]>();
   for (const hook of situation.chain) {
     names.add(hook.name);
@@ -366,6 +367,7 @@ function planHooks(
       name,
       gate: (gateHooks as readonly string[]).includes(name) || name === 'commit-msg',
       chain: chains.get(name) ?? [],
+      ...(name === 'commit-msg' && !config.gates.commitMsg.pattern ? { prefilter: messagePrefilter } : {}),
     });
   }
   return plans;
