@@ -31,6 +31,10 @@ export const messages = {
     `factory: your last commit attempt was refused by the ${gate} gate and nothing was committed since; fix what it reported and commit again before stopping.`,
   stopGivesUp: (limit: number, reasons: string) =>
     `factory: stop allowed after ${limit} refused stops in this session, although: ${reasons} A human should look at it.`,
+  stopStateUnreadable: (reason: string) =>
+    `factory: the Stop hook cannot read .factory/state.db (${reason}), so it cannot tell whether your task or gates are open; letting the session stop. Run factory doctor to repair the state.`,
+  stopCannotCount: (reason: string, open: string) =>
+    `factory: the Stop hook cannot record its block in .factory/state.db (${reason}), so it could not limit how often it blocks; letting the session stop, although: ${open} Run factory doctor to repair the state.`,
   stopGatesRed: (sha: string, gate: string) =>
     `factory: the gates are red on your last commit ${sha} (${gate} failed); fix what it reports and commit again before stopping.`,
 
