@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { recordGateRun } from '@factory/core/state/gate-runs';
 import { openRepositoryState } from '@factory/core/state/repository';
+import { recordGateRun } from '@factory/gates/state/gate-runs';
 import { makeTempRepo, runFactory, type TempRepo } from '@factory/testkit';
 
 /** The Stop hook through the built bin, on a real state database. */

@@ -93,8 +93,8 @@ export const handle: HookHandler = async (input, context) => {
     let reasons: string[];
     let earlier: number;
     const [{ listGuardDecisions, recordGuardDecision }, { listGateRuns }] = await Promise.all([
-      import('@factory/core/state/guard-decisions'),
-      import('@factory/core/state/gate-runs'),
+      import('../../state/guard-decisions.js'),
+      import('../../state/gate-runs.js'),
     ]);
     try {
       reasons = [];
