@@ -42,6 +42,8 @@ export const messages = {
   secretFound: (what: string, masked: string, rule: string) => `${what} (${masked}, rule ${rule})`,
   secretFix:
     'remove it from the file and read it from the environment or a secret store; if it was ever pushed, rotate it; a known false positive takes a `factory-allow-secret: <reason>` comment on its line (one per finding) or a gates.secrets.allowPaths entry {"path": glob, "reason": why}',
+  commandsAlreadyPassed: (tree: string, run: number) =>
+    `factory gate pre-push: the commands already passed on this tree (${tree}, gate run #${run}); not run again`,
   secretInMessageFix:
     'reword the commit without the secret (git commit --amend, or git rebase -i for an older commit) and rotate it if it ever left this machine',
   secretMarkerNeedsReason:

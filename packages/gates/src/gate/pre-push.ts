@@ -1,11 +1,13 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { FactoryConfig } from '@factory/core/config/types';
+import { factoryDir, stateDbPath } from '@factory/core/paths';
 import { messages } from '../messages.js';
 import { runGitleaks } from '../secrets/gitleaks.js';
 import { type AllowedSecret, scanSecrets } from '../secrets/scan.js';
 import { checkSecrets, reportAllowed } from './checks.js';
 import type { Finding } from './findings.js';
-import { git, splitZ } from './git.js';
+import { git, gitRaw, splitZ } from './git.js';
 import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
 import { readStagedBlobs, type StagedFile } from './staged.js';
@@ -154,27 +156,40 @@ export async function prePushGate(
       ...process.env,
       PATH: `${join(cwd, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
     };
-    await log.run('commands', async () => {
-      for (const entry of gates.prePush.commands) {
-        const run = typeof entry === 'string' ? entry : entry.run;
-        const name = typeof entry === 'string' ? entry : (entry.name ?? entry.run);
-        if (interrupt.interrupted) return [];
-        process.stderr.write(`factory gate pre-push: ${name}\n`);
-        const result = await runCommand(run, [], cwd, env, interrupt);
-        if (result.code !== 0) {
-          process.stderr.write(result.output);
-          return [
-            {
-              check: 'commands',
-              message: messages.commandFailed(name, result.code),
-              fix: messages.commandFix,
-            },
-          ];
+    // The commands test the working tree. When it is exactly a commit's tree (clean, nothing untracked)
+    // and the same commands already passed on that tree, they are not run again.
+    const tree = cleanTree(cwd);
+    const fingerprint = JSON.stringify(gates.prePush.commands);
+    const earlier = tree ? await passedOnTree(cwd, tree, fingerprint) : undefined;
+    if (earlier !== undefined && tree) {
+      process.stderr.write(`${messages.commandsAlreadyPassed(tree.slice(0, 10), earlier)}\n`);
+      log.checks.push({ name: 'commands', status: 'passed', tree, fingerprint, reusedFrom: earlier });
+    } else
+      await log.run('commands', async () => {
+        for (const entry of gates.prePush.commands) {
+          const run = typeof entry === 'string' ? entry : entry.run;
+          const name = typeof entry === 'string' ? entry : (entry.name ?? entry.run);
+          if (interrupt.interrupted) return [];
+          process.stderr.write(`factory gate pre-push: ${name}\n`);
+          const result = await runCommand(run, [], cwd, env, interrupt);
+          if (result.code !== 0) {
+            process.stderr.write(result.output);
+            return [
+              {
+                check: 'commands',
+                message: messages.commandFailed(name, result.code),
+                fix: messages.commandFix,
+              },
+            ];
+          }
         }
-      }
-      return [];
-    });
+        return [];
+      });
+    if (tree && log.findings.length === 0 && !interrupt.interrupted)
+      log.annotate('commands', { tree, fingerprint });
   }
+  if (log.findings.length === 0 && !interrupt.interrupted && skipped.size === 0)
+    markPushed(cwd, remote, refs);
   const sha = refs.find((ref) => !ZERO.test(ref.localSha))?.localSha;
   return {
     findings: log.findings,
@@ -182,4 +197,66 @@ export async function prePushGate(
     interrupted: interrupt.interrupted,
     ...(sha ? { sha } : {}),
   };
+}
+
+/** The tree of HEAD when the working tree is exactly it (nothing modified, staged or untracked), else undefined. */
+function cleanTree(cwd: string): string | undefined {
+  const status = gitRaw(cwd, ['status', '--porcelain', '-z', '--untracked-files=normal']);
+  if (status.status !== 0 || status.stdout.length > 0) return undefined;
+  const tree = gitRaw(cwd, ['rev-parse', '--verify', '-q', 'HEAD^{tree}']);
+  return tree.status === 0 ? tree.stdout.toString('utf8').trim() : undefined;
+}
+
+/** The id of a passed pre-push run whose commands passed on this tree with these commands, if any. */
+async function passedOnTree(cwd: string, tree: string, fingerprint: string): Promise<number | undefined> {
+  try {
+    const [{ StateStore }, { listGateRuns }] = await Promise.all([
+      import('@factory/core/state/store'),
+      import('../state/gate-runs.js'),
+    ]);
+    const path = stateDbPath(cwd);
+    if (!existsSync(path)) return undefined;
+    const store = StateStore.open({ path, leaveOpenAtExit: true });
+    try {
+      const run = listGateRuns(store, { gate: 'pre-push', limit: 100 }).find(
+        (r) =>
+          r.status === 'passed' &&
+          r.checks.some(
+            (c) =>
+              c.name === 'commands' &&
+              c.status === 'passed' &&
+              c.tree === tree &&
+              c.fingerprint === fingerprint,
+          ),
+      );
+      return run?.id;
+    } finally {
+      store.close();
+    }
+  } catch {
+    return undefined; // no record to trust: run the commands
+  }
+}
+
+/**
+ * After a passing push, `.factory/pushed/<remote>/<sha>` for each pushed commit: the pre-push hook's shell
+ * lets a push of only such commits to the same remote through without starting node (they are already
+ * there, checked). Kept to the newest 200.
+ */
+function markPushed(cwd: string, remote: string, refs: readonly PushedRef[]): void {
+  if (!/^[A-Za-z0-9._-]+$/.test(remote) || remote.startsWith('.')) return;
+  try {
+    const dir = join(factoryDir(cwd), 'pushed', remote);
+    mkdirSync(dir, { recursive: true });
+    for (const ref of refs) if (!ZERO.test(ref.localSha)) writeFileSync(join(dir, ref.localSha), '');
+    const marks = readdirSync(dir);
+    if (marks.length > 200) {
+      const byAge = marks
+        .map((name) => ({ name, time: statSync(join(dir, name)).mtimeMs }))
+        .sort((a, b) => a.time - b.time);
+      for (const { name } of byAge.slice(0, marks.length - 200)) rmSync(join(dir, name), { force: true });
+    }
+  } catch {
+    // only speed is lost
+  }
 }

@@ -86,7 +86,23 @@ export function hookBlock(plan: HookPlan, locator: Locator): string {
   const pipe = feed ? `printf '%s\\n' "$factory_input" | ` : '';
   if (plan.gate) {
     lines.push(...locatorFunction(locator));
-    if (plan.prefilter) {
+    if (plan.name === 'pre-push') {
+      // A push of commits that already went to this remote through a passing gate (the gate leaves
+      // .factory/pushed/<remote>/<sha>) needs no node process: nothing new leaves the machine.
+      lines.push(
+        'factory_known=1',
+        `case "$1" in ''|.*|*[!A-Za-z0-9._-]*) factory_known=0 ;; esac`,
+        '[ -n "$factory_input" ] || factory_known=0',
+        'if [ "$factory_known" = 1 ]; then',
+        '  while read -r factory_lref factory_lsha factory_rref factory_rsha; do',
+        `    case "$factory_lsha" in *[!0]*) [ -f ".factory/pushed/$1/$factory_lsha" ] || factory_known=0 ;; esac`,
+        '  done <<factory_refs',
+        '$factory_input',
+        'factory_refs',
+        'fi',
+        `if [ "$factory_known" != 1 ]; then ${pipe}factory_run gate ${plan.name} "$@" || exit $?; fi`,
+      );
+    } else if (plan.prefilter) {
       // grep exits 1 for "no match" only: an error (2) runs the gate, so the filter never waves through.
       lines.push('factory_filter=0');
       lines.push(`grep -qiE ${shellQuote(plan.prefilter)} "$1" 2>/dev/null || factory_filter=$?`);
