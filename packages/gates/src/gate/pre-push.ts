@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { FactoryConfig } from '@factory/core/config/types';
 import { factoryDir, stateDbPath } from '@factory/core/paths';
 import { messages } from '../messages.js';
@@ -12,6 +12,7 @@ import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
 import { readStagedBlobs, type StagedFile } from './staged.js';
 import { runCommand } from './tasks.js';
+import { findTool, toolOf, toolPath } from './tools.js';
 
 const ZERO = /^0+$/;
 /** How a commit message is named in findings. */
@@ -152,15 +153,13 @@ export async function prePushGate(
   log.noteAllowed('secrets', reportAllowed(allowed));
 
   if (log.findings.length === 0 && gates.prePush.commands.length > 0 && commits.length > 0) {
-    const env = {
-      ...process.env,
-      PATH: `${join(cwd, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
-    };
+    const env = { ...process.env, PATH: toolPath(cwd) };
     // The commands test the working tree. When it is exactly a commit's tree (clean, nothing untracked)
     // and the same commands already passed on that tree, they are not run again.
     const tree = cleanTree(cwd);
     const fingerprint = JSON.stringify(gates.prePush.commands);
     const earlier = tree ? await passedOnTree(cwd, tree, fingerprint) : undefined;
+    let skippedTool = false;
     if (earlier !== undefined && tree) {
       process.stderr.write(`${messages.commandsAlreadyPassed(tree.slice(0, 10), earlier)}\n`);
       log.checks.push({ name: 'commands', status: 'passed', tree, fingerprint, reusedFrom: earlier });
@@ -170,6 +169,12 @@ export async function prePushGate(
           const run = typeof entry === 'string' ? entry : entry.run;
           const name = typeof entry === 'string' ? entry : (entry.name ?? entry.run);
           if (interrupt.interrupted) return [];
+          const tool = typeof entry === 'string' || !entry.optional ? undefined : toolOf(run);
+          if (tool && !findTool(cwd, tool)) {
+            process.stderr.write(`${messages.commandSkippedToolMissing(name, tool)}\n`);
+            skippedTool = true;
+            continue;
+          }
           process.stderr.write(`factory gate pre-push: ${name}\n`);
           const result = await runCommand(run, [], cwd, env, interrupt);
           if (result.code !== 0) {
@@ -185,7 +190,8 @@ export async function prePushGate(
         }
         return [];
       });
-    if (tree && log.findings.length === 0 && !interrupt.interrupted)
+    // A command skipped for a missing tool did not pass: the tree is not recorded as verified then.
+    if (tree && !skippedTool && log.findings.length === 0 && !interrupt.interrupted)
       log.annotate('commands', { tree, fingerprint });
   }
   if (log.findings.length === 0 && !interrupt.interrupted && skipped.size === 0)
