@@ -226,7 +226,14 @@ export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGu
   if (hit) return hit;
   const { loadConfig } = await import('@factory/core/config/load');
   const loaded = await loadConfig({ cwd, stopDir: root });
-  const doc = loaded.config as unknown as Record<string, unknown>;
+  // Valid as a whole. The section itself is taken as written (JSON configs, package.json#factory), so that
+  // the converter's defaults apply to it, as they always have; other formats come resolved by core.
+  let doc = loaded.config as unknown as Record<string, unknown>;
+  if (found.place === packageJsonKeyFile && isObject(found.data)) doc = found.data;
+  else if (found.place.endsWith('.json')) {
+    const raw: unknown = JSON.parse(readFileSync(found.file, 'utf8'));
+    if (isObject(raw)) doc = raw;
+  }
   const label = loaded.file ?? found.file;
   let result: LoadedGuardConfig;
   try {
