@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FactoryConfig } from '@factory/core/config/types';
+import { ExitCode, FactoryError } from '@factory/core/errors';
 import { factoryDir, stateDbPath } from '@factory/core/paths';
 import { messages } from '../messages.js';
 import { runGitleaks } from '../secrets/gitleaks.js';
@@ -21,6 +22,7 @@ const messageFile = 'commit message';
 interface PushedRef {
   readonly localRef: string;
   readonly localSha: string;
+  readonly remoteRef: string;
   readonly remoteSha: string;
 }
 
@@ -30,11 +32,28 @@ export function parsePushInput(stdin: string): PushedRef[] {
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter((parts) => parts.length === 4)
-    .map(([localRef, localSha, , remoteSha]) => ({
+    .map(([localRef, localSha, remoteRef, remoteSha]) => ({
       localRef: localRef!,
       localSha: localSha!,
+      remoteRef: remoteRef!,
       remoteSha: remoteSha!,
     }));
+}
+
+/**
+ * git asks before a push that is not a fast-forward, so a remote commit this clone does not have reaches
+ * the hook only under --force: the push would throw away work nobody here has seen. Refused with that
+ * reason and the way out (fetch, look, push again), instead of failing on the unknown object.
+ */
+function refuseOverwriteOfUnfetched(cwd: string, refs: readonly PushedRef[], remote: string): void {
+  for (const ref of refs) {
+    if (ZERO.test(ref.remoteSha)) continue;
+    if (gitRaw(cwd, ['cat-file', '-e', `${ref.remoteSha}^{commit}`]).status === 0) continue;
+    throw new FactoryError(
+      messages.pushOverwritesUnfetched(ref.remoteRef, remote, ref.remoteSha.slice(0, 10)),
+      ExitCode.refused,
+    );
+  }
 }
 
 /** The commits a push sends: new to the remote ref, or (a new branch) to every ref of that remote. */
@@ -104,6 +123,7 @@ export async function prePushGate(
   const log = new CheckLog(skipped);
   const remote = args[0] ?? 'origin';
   const refs = parsePushInput(stdin);
+  refuseOverwriteOfUnfetched(cwd, refs, remote);
   const commits = [...new Set(refs.flatMap((ref) => pushedCommits(cwd, ref, remote)))];
 
   const allowed: AllowedSecret[] = [];
