@@ -49,6 +49,9 @@ export interface FakePull {
   /** How many times the server performed a merge of this request: must never exceed 1. */
   mergeCount: number;
   mergedSha?: string;
+  /** The source branch; requests opened through the API carry the one they were opened from. */
+  headRef?: string;
+  body?: string;
 }
 
 export type PullInit = Partial<Omit<FakePull, 'number' | 'mergeCount'>> & { number: number };
@@ -80,6 +83,10 @@ export interface ForgeServer {
   readonly gitlabHost: string;
   readonly requests: LoggedRequest[];
   readonly faults: ForgeFaults;
+  /** Makes a repository (GitHub `owner/name`) or project (GitLab path) exist, without requests. */
+  project(forge: 'github' | 'gitlab', repo: string): void;
+  /** Every request of a repository, in number order. */
+  pulls(forge: 'github' | 'gitlab', repo: string): FakePull[];
   /** Adds a pull request to a GitHub repository (`owner/name`). */
   github(repo: string, pull: PullInit): FakePull;
   /** Adds a merge request to a GitLab project (`group/name`). */
@@ -120,7 +127,17 @@ function makePull(init: PullInit, seed: string): FakePull {
 
 const SECONDARY = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
 
-export async function startForgeServer(): Promise<ForgeServer> {
+export interface ForgeServerOptions {
+  /**
+   * The commit a branch points at in the repository's git remote, for requests opened through the API
+   * (tests point it at their bare repositories); undefined: the branch does not exist (422 / 409).
+   */
+  readonly branchHead?: (forge: 'github' | 'gitlab', repo: string, branch: string) => string | undefined;
+  /** The checks a request opened through the API starts with (default: one successful `ci`). */
+  readonly checksOnOpen?: () => FakeCheck[];
+}
+
+export async function startForgeServer(options: ForgeServerOptions = {}): Promise<ForgeServer> {
   const github = new Map<string, Map<number, FakePull>>();
   const gitlab = new Map<string, Map<number, FakePull>>();
   const requests: LoggedRequest[] = [];
@@ -206,10 +223,25 @@ export async function startForgeServer(): Promise<ForgeServer> {
     if (!pulls) return send(404, { message: 'Not Found' });
     if (method === 'GET' && rest === 'pulls') {
       const state = url.searchParams.get('state') ?? 'open';
+      const head = url.searchParams.get('head');
       const list = [...pulls.values()].filter(
-        (p) => state === 'all' || (state === 'open') === (p.state === 'open'),
+        (p) =>
+          (state === 'all' || (state === 'open') === (p.state === 'open')) &&
+          (head === null || `${repo.split('/')[0]}:${p.headRef ?? `feature-${p.number}`}` === head),
       );
+      if (url.searchParams.get('direction') === 'desc') list.reverse();
       return send(200, list.map(githubPull(repo)));
+    }
+    if (method === 'POST' && rest === 'pulls') {
+      const input = (body ?? {}) as { head?: string; base?: string; title?: string; body?: string };
+      const branch = String(input.head ?? '').replace(/^[^:]*:/, '');
+      const sha = options.branchHead ? options.branchHead('github', repo, branch) : fakeSha(branch);
+      if (!sha) return send(422, { message: 'Validation Failed: head does not exist' });
+      if ([...pulls.values()].some((p) => p.state === 'open' && p.headRef === branch)) {
+        return send(422, { message: `Validation Failed: A pull request already exists for ${branch}.` });
+      }
+      const pull = openPull('github', repo, branch, sha, input);
+      return send(201, githubPull(repo)(pull));
     }
     let m = /^pulls\/(\d+)(\/.*)?$/.exec(rest);
     if (m) {
@@ -217,6 +249,12 @@ export async function startForgeServer(): Promise<ForgeServer> {
       if (!pull) return send(404, { message: 'Not Found' });
       const sub = m[2] ?? '';
       if (method === 'GET' && sub === '') return send(200, githubPull(repo)(pull));
+      if (method === 'PATCH' && sub === '') {
+        const input = (body ?? {}) as { title?: string; body?: string };
+        if (input.title !== undefined) pull.title = input.title;
+        if (input.body !== undefined) pull.body = input.body;
+        return send(200, githubPull(repo)(pull));
+      }
       if (method === 'GET' && sub === '/files') {
         return send(
           200,
@@ -314,8 +352,33 @@ export async function startForgeServer(): Promise<ForgeServer> {
     if (!pulls) return send(404, { message: '404 Project Not Found' });
     if (method === 'GET' && rest === 'merge_requests') {
       const state = url.searchParams.get('state') ?? 'all';
-      const wanted = (p: FakePull) => state === 'all' || gitlabState(p) === state;
-      return send(200, [...pulls.values()].filter(wanted).map(gitlabMr(project)));
+      const source = url.searchParams.get('source_branch');
+      const wanted = (p: FakePull) =>
+        (state === 'all' || gitlabState(p) === state) &&
+        (source === null || (p.headRef ?? `feature-${p.number}`) === source);
+      const list = [...pulls.values()].filter(wanted);
+      if (url.searchParams.get('sort') === 'desc') list.reverse();
+      return send(200, list.map(gitlabMr(project)));
+    }
+    if (method === 'POST' && rest === 'merge_requests') {
+      const input = (body ?? {}) as {
+        source_branch?: string;
+        target_branch?: string;
+        title?: string;
+        description?: string;
+      };
+      const branch = String(input.source_branch ?? '');
+      const sha = options.branchHead ? options.branchHead('gitlab', project, branch) : fakeSha(branch);
+      if (!sha) return send(400, { message: 'Invalid source branch' });
+      if ([...pulls.values()].some((p) => p.state === 'open' && p.headRef === branch)) {
+        return send(409, { message: ['Another open merge request already exists for this source branch'] });
+      }
+      const pull = openPull('gitlab', project, branch, sha, {
+        base: input.target_branch,
+        title: input.title,
+        body: input.description,
+      });
+      return send(201, gitlabMr(project)(pull));
     }
     let m = /^merge_requests\/(\d+)(\/.*)?$/.exec(rest);
     if (m) {
@@ -323,6 +386,12 @@ export async function startForgeServer(): Promise<ForgeServer> {
       if (!pull) return send(404, { message: '404 Not found' });
       const sub = m[2] ?? '';
       if (method === 'GET' && sub === '') return send(200, gitlabMr(project)(pull));
+      if (method === 'PUT' && sub === '') {
+        const input = (body ?? {}) as { title?: string; description?: string };
+        if (input.title !== undefined) pull.title = input.title;
+        if (input.description !== undefined) pull.body = input.description;
+        return send(200, gitlabMr(project)(pull));
+      }
       if (method === 'GET' && sub === '/diffs') {
         return send(
           200,
@@ -403,6 +472,31 @@ export async function startForgeServer(): Promise<ForgeServer> {
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
 
+  function openPull(
+    forge: 'github' | 'gitlab',
+    repo: string,
+    branch: string,
+    sha: string,
+    input: { base?: string | undefined; title?: string | undefined; body?: string | undefined },
+  ): FakePull {
+    const map = (forge === 'github' ? github : gitlab).get(repo)!;
+    const number = Math.max(0, ...map.keys()) + 1;
+    const checks = options.checksOnOpen
+      ? options.checksOnOpen()
+      : [{ name: 'ci', status: 'completed' as const, conclusion: 'success' as const }];
+    return add(forge, repo, {
+      number,
+      title: input.title ?? branch,
+      author: 'factory[bot]',
+      headSha: sha,
+      headRef: branch,
+      baseRef: input.base ?? 'main',
+      body: input.body ?? '',
+      files: [{ filename: 'README.md', additions: 1, deletions: 0 }],
+      checks,
+    });
+  }
+
   const add = (forge: 'github' | 'gitlab', repo: string, init: PullInit) => {
     const map = forge === 'github' ? github : gitlab;
     if (!map.has(repo)) map.set(repo, new Map());
@@ -417,6 +511,14 @@ export async function startForgeServer(): Promise<ForgeServer> {
     gitlabHost: `${base}/gitlab`,
     requests,
     faults,
+    project: (forge, repo) => {
+      const map = forge === 'github' ? github : gitlab;
+      if (!map.has(repo)) map.set(repo, new Map());
+    },
+    pulls: (forge, repo) =>
+      [...((forge === 'github' ? github : gitlab).get(repo)?.values() ?? [])].sort(
+        (a, b) => a.number - b.number,
+      ),
     github: (repo, init) => add('github', repo, init),
     gitlab: (project, init) => add('gitlab', project, init),
     pull: (forge, repo, number) => {
@@ -452,7 +554,8 @@ function githubPull(repo: string) {
     state: pull.state === 'open' ? 'open' : 'closed',
     merged: pull.state === 'merged',
     draft: pull.draft,
-    head: { sha: pull.headSha, ref: `feature-${pull.number}` },
+    head: { sha: pull.headSha, ref: pull.headRef ?? `feature-${pull.number}` },
+    body: pull.body ?? '',
     base: { ref: pull.baseRef },
     labels: pull.labels.map((name, i) => ({ id: i + 1, name })),
     additions: pull.files.reduce((n, f) => n + f.additions, 0),
@@ -483,6 +586,8 @@ function gitlabMr(project: string) {
     state: gitlabState(pull),
     draft: pull.draft,
     sha: pull.headSha,
+    source_branch: pull.headRef ?? `feature-${pull.number}`,
+    description: pull.body ?? '',
     target_branch: pull.baseRef,
     labels: pull.labels,
     has_conflicts: pull.mergeable === false,

@@ -12,6 +12,7 @@ import { skillsCommand } from './skills.js';
 import { statusCommand } from './status.js';
 import { sweepCommand } from './sweep.js';
 import { taskCommand } from './task.js';
+import { workCommand } from './work.js';
 
 /** Every command of the contract, in the order `factory --help` lists them. */
 export const commands: CommandModule[] = [
@@ -28,4 +29,5 @@ export const commands: CommandModule[] = [
   reposCommand,
   sweepCommand,
   reviewCommand,
+  workCommand,
 ];

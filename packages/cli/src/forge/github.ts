@@ -1,7 +1,7 @@
 import type { CheckResult, PullSnapshot } from '@factory/core/review/types';
 import { Octokit } from '@octokit/rest';
 import { isModifying, type RequestPacer } from './pacer.js';
-import { type Forge, ForgeHttpError, type MergeOutcome, type PullSummary } from './types.js';
+import { type Forge, ForgeHttpError, type MergeOutcome, type PullSummary, type RequestRef } from './types.js';
 
 export interface GithubOptions {
   readonly token: string;
@@ -74,6 +74,20 @@ export function githubForge(options: GithubOptions): Forge {
         throw new ForgeHttpError(status || 'network error', shortMessage(error));
       }
     }
+  });
+
+  const ref = (pr: {
+    number: number;
+    html_url: string;
+    head: { sha: string };
+    state: string;
+    merged?: boolean | null;
+    merged_at?: string | null;
+  }): RequestRef => ({
+    number: pr.number,
+    url: pr.html_url,
+    headSha: pr.head.sha,
+    state: pr.merged || pr.merged_at ? 'merged' : pr.state === 'open' ? 'open' : 'closed',
   });
 
   return {
@@ -153,6 +167,43 @@ export function githubForge(options: GithubOptions): Forge {
         checks,
         approvals,
       };
+    },
+
+    async findByBranch(branch) {
+      const pulls = await octokit.rest.pulls.list({
+        owner,
+        repo,
+        state: 'all',
+        head: `${owner}:${branch}`,
+        sort: 'created',
+        direction: 'desc',
+        per_page: 10,
+      });
+      const newest = pulls.data.find((p) => p.head.ref === branch);
+      return newest ? ref(newest) : undefined;
+    },
+
+    async openRequest(input) {
+      const { data } = await octokit.rest.pulls.create({
+        owner,
+        repo,
+        head: input.branch,
+        base: input.base,
+        title: input.title,
+        body: input.body,
+      });
+      return ref(data);
+    },
+
+    async updateRequest(number, input) {
+      const { data } = await octokit.rest.pulls.update({
+        owner,
+        repo,
+        pull_number: number,
+        title: input.title,
+        body: input.body,
+      });
+      return ref(data);
     },
 
     async merge(number, headSha, method): Promise<MergeOutcome> {

@@ -2,7 +2,7 @@ import type { CheckResult, PullSnapshot } from '@factory/core/review/types';
 import { createRequesterFn } from '@gitbeaker/requester-utils';
 import { Gitlab } from '@gitbeaker/rest';
 import { isModifying, type RequestPacer } from './pacer.js';
-import { type Forge, ForgeHttpError, type MergeOutcome, type PullSummary } from './types.js';
+import { type Forge, ForgeHttpError, type MergeOutcome, type PullSummary, type RequestRef } from './types.js';
 
 export interface GitlabOptions {
   readonly token: string;
@@ -191,9 +191,41 @@ export function gitlabForge(options: GitlabOptions): Forge {
     };
   };
 
+  const ref = (mr: MrBody & { source_branch?: string }): RequestRef => ({
+    number: mr.iid,
+    url: mr.web_url,
+    headSha: mr.sha,
+    state: mr.state === 'opened' ? 'open' : mr.state === 'merged' ? 'merged' : 'closed',
+  });
+
   return {
     kind: 'gitlab',
     project,
+    async findByBranch(branch) {
+      const mrs = (await api.MergeRequests.all({
+        projectId: project,
+        sourceBranch: branch,
+        orderBy: 'created_at',
+        sort: 'desc',
+        perPage: 10,
+        maxPages: 1,
+      } as never)) as unknown as Array<MrBody & { source_branch?: string }>;
+      const newest = mrs.find((mr) => mr.source_branch === undefined || mr.source_branch === branch);
+      return newest ? ref(newest) : undefined;
+    },
+    async openRequest(input) {
+      const mr = (await api.MergeRequests.create(project, input.branch, input.base, input.title, {
+        description: input.body,
+      })) as unknown as MrBody;
+      return ref(mr);
+    },
+    async updateRequest(number, input) {
+      const mr = (await api.MergeRequests.edit(project, number, {
+        title: input.title,
+        description: input.body,
+      })) as unknown as MrBody;
+      return ref(mr);
+    },
     async listOpen(): Promise<PullSummary[]> {
       const mrs = (await api.MergeRequests.all({
         projectId: project,

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { StatementSync } from 'node:sqlite';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -260,7 +261,11 @@ export function reclaimResources(repoRoot: string, resources: ResourceStore): Re
           const files = status.stdout.trim().split('\n').length;
           keep(resource, `uncommitted work in ${files} file(s); commit or discard it, then recover again`);
         } else {
-          const removed = git(repoRoot, ['worktree', 'remove', resource.value]);
+          // The worktree may belong to another repository than this state's (a task that spans several):
+          // git removes a worktree from its own repository.
+          const common = git(resource.value, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+          const owner = common.ok ? dirname(common.stdout.trim()) : repoRoot;
+          const removed = git(owner, ['worktree', 'remove', resource.value]);
           if (removed.ok) release(resource, 'worktree removed');
           else keep(resource, `git worktree remove failed: ${firstLine(removed.stderr)}`);
         }
@@ -269,12 +274,16 @@ export function reclaimResources(repoRoot: string, resources: ResourceStore): Re
       case 'branch': {
         // A live task's branch carries its work into the next attempt: only an ended task's branch goes.
         if (!ended) break;
-        const exists = git(repoRoot, ['rev-parse', '--verify', '--quiet', `refs/heads/${resource.value}`]);
+        // `<repository path>:<branch>` names a branch of another repository (git forbids ':' in branch names).
+        const at = resource.value.lastIndexOf(':');
+        const repo = at > 0 ? resource.value.slice(0, at) : repoRoot;
+        const branch = at > 0 ? resource.value.slice(at + 1) : resource.value;
+        const exists = git(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
         if (!exists.ok) {
           release(resource, 'branch was already gone');
           break;
         }
-        const merged = git(repoRoot, ['merge-base', '--is-ancestor', `refs/heads/${resource.value}`, 'HEAD']);
+        const merged = git(repo, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, 'HEAD']);
         if (!merged.ok) {
           keep(
             resource,
@@ -282,7 +291,7 @@ export function reclaimResources(repoRoot: string, resources: ResourceStore): Re
           );
           break;
         }
-        const deleted = git(repoRoot, ['branch', '-d', resource.value]);
+        const deleted = git(repo, ['branch', '-d', branch]);
         if (deleted.ok) release(resource, 'merged branch deleted');
         else keep(resource, `branch kept: git branch -d refused (${firstLine(deleted.stderr)})`);
         break;
