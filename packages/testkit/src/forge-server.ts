@@ -224,6 +224,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     if (method === 'GET' && rest === 'pulls') {
       const state = url.searchParams.get('state') ?? 'open';
       const head = url.searchParams.get('head');
+      for (const p of pulls.values()) syncHead('github', repo, p);
       const list = [...pulls.values()].filter(
         (p) =>
           (state === 'all' || (state === 'open') === (p.state === 'open')) &&
@@ -247,6 +248,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     if (m) {
       const pull = pulls.get(Number(m[1]));
       if (!pull) return send(404, { message: 'Not Found' });
+      syncHead('github', repo, pull);
       const sub = m[2] ?? '';
       if (method === 'GET' && sub === '') return send(200, githubPull(repo)(pull));
       if (method === 'PATCH' && sub === '') {
@@ -384,6 +386,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     if (m) {
       const pull = pulls.get(Number(m[1]));
       if (!pull) return send(404, { message: '404 Not found' });
+      syncHead('gitlab', project, pull);
       const sub = m[2] ?? '';
       if (method === 'GET' && sub === '') return send(200, gitlabMr(project)(pull));
       if (method === 'PUT' && sub === '') {
@@ -471,6 +474,19 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
+
+  /** An open request opened through the API follows its branch in the git remote, as a forge's does. */
+  function syncHead(forge: 'github' | 'gitlab', repo: string, pull: FakePull): void {
+    if (pull.state !== 'open' || !pull.headRef || !options.branchHead) return;
+    const sha = options.branchHead(forge, repo, pull.headRef);
+    if (sha && sha !== pull.headSha) {
+      pull.headSha = sha;
+      const checks = options.checksOnOpen
+        ? options.checksOnOpen()
+        : [{ name: 'ci', status: 'completed' as const, conclusion: 'success' as const }];
+      for (const check of checks) pull.checks.push({ ...check, sha });
+    }
+  }
 
   function openPull(
     forge: 'github' | 'gitlab',

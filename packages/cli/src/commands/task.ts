@@ -116,7 +116,7 @@ const add = async (args: TaskArgs) => {
   // checked against the manifest now, not when a session would start.
   const work =
     args.prompt !== undefined
-      ? await (await import('../loop/task-spec.js')).workTaskInput({
+      ? await (await import('@factory/fleet/loop/task-spec')).workTaskInput({
           prompt: args.prompt,
           repos: args.repo === undefined ? [] : Array.isArray(args.repo) ? args.repo : [args.repo],
           current: repositoryRoot(args),

@@ -38,7 +38,7 @@ export const workCommand: CommandModule = {
       }),
   handler: async (argv) => {
     const args = argv as unknown as WorkArgs;
-    const { runWork } = await import('../loop/run-work.js');
+    const { runWork } = await import('@factory/fleet/loop/run-work');
     const root = repositoryRoot(args);
     const state = openState(root, await repositoryWorkflows(root));
     try {

@@ -1,10 +1,10 @@
 import type { RepositoryState } from '@factory/core/state/repository';
 import type { Task } from '@factory/core/state/tasks';
-import { WorkRecords, type WorkRequest } from '@factory/core/state/work';
 import type { ForgeFactory, ForgeTarget } from '../forge/index.js';
 import { ForgeHttpError, type RequestRef } from '../forge/types.js';
+import { messages } from '../messages.js';
+import { type WorkRequest, WorkRequests } from '../state/work-requests.js';
 import { gitAsync, gitComplaint } from './git.js';
-import { loopMessages } from './messages.js';
 import type { RepoWorkspace } from './workspace.js';
 
 export interface RequestTarget {
@@ -43,15 +43,15 @@ export async function pushAndRequest(options: {
   readonly env: NodeJS.ProcessEnv;
 }): Promise<{ ok: true; request: WorkRequest } | { ok: false; reason: string }> {
   const { state, task, ws, branch } = options;
-  const records = new WorkRecords(state.store);
+  const records = new WorkRequests(state.store);
   const target = options.target.target;
-  if (!target) return { ok: false, reason: loopMessages.noForge(ws.repo) };
+  if (!target) return { ok: false, reason: messages.loop.noForge(ws.repo) };
   const pushed = await gitAsync(
     ws.worktree,
     ['push', '--quiet', '--set-upstream', 'origin', `HEAD:refs/heads/${branch}`],
     options.env,
   );
-  if (!pushed.ok) return { ok: false, reason: loopMessages.pushRefused(ws.repo, gitComplaint(pushed)) };
+  if (!pushed.ok) return { ok: false, reason: messages.loop.pushRefused(ws.repo, gitComplaint(pushed)) };
   const head = (await gitAsync(ws.worktree, ['rev-parse', 'HEAD'])).stdout.trim();
   records.beginRequest({
     taskId: task.id,
@@ -70,7 +70,7 @@ export async function pushAndRequest(options: {
     else if (found && found.state === 'merged' && found.headSha === head) ref = found;
     else ref = await forge.openRequest({ branch, base: options.target.defaultBranch, title, body });
   } catch (error) {
-    return { ok: false, reason: loopMessages.forgeRefused(ws.repo, forgeDetail(error)) };
+    return { ok: false, reason: messages.loop.forgeRefused(ws.repo, forgeDetail(error)) };
   }
   records.recordRequest(task.id, ws.repo, {
     number: ref.number,

@@ -1,5 +1,5 @@
+import { findClaude } from '@factory/agent/eval/lanes';
 import { ExitCode, FactoryError } from '@factory/core';
-import { findClaude } from '@factory/core/eval/lanes';
 import type { RepositoryState } from '@factory/core/state/repository';
 import { messages } from '../messages.js';
 import { loopConfig, optionalManifest, workerName } from './context.js';
@@ -27,7 +27,7 @@ export async function runWork(options: {
     if (/^\d+$/.test(options.task)) taskId = Number(options.task);
     else {
       const found = state.tasks.findByKey(options.task);
-      if (!found) throw new FactoryError(messages.taskUnknownRef(options.task), ExitCode.usage);
+      if (!found) throw new FactoryError(messages.loop.taskUnknownRef(options.task), ExitCode.usage);
       taskId = found.id;
     }
   }

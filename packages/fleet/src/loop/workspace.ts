@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { RepositoryState } from '@factory/core/state/repository';
 import type { Resource } from '@factory/core/state/resources';
 import type { Task } from '@factory/core/state/tasks';
+import { messages } from '../messages.js';
 import { dirtyFiles, gitComplaint, gitSync } from './git.js';
-import { loopMessages } from './messages.js';
 
 /** What a `work` task carries in its data: set by `factory task add --prompt`. */
 export interface WorkSpec {
@@ -66,11 +66,11 @@ export type Preflight = { readonly ok: true } | { readonly ok: false; readonly r
 /** The checks before any worktree is made: a clean main checkout on a branch, in every repository. */
 export function preflight(repos: readonly string[]): Preflight {
   for (const repo of repos) {
-    if (!existsSync(join(repo, '.git'))) return { ok: false, reason: loopMessages.repoNotGit(repo) };
+    if (!existsSync(join(repo, '.git'))) return { ok: false, reason: messages.loop.repoNotGit(repo) };
     if (!gitSync(repo, ['symbolic-ref', '-q', 'HEAD']).ok)
-      return { ok: false, reason: loopMessages.detachedCheckout(repo) };
+      return { ok: false, reason: messages.loop.detachedCheckout(repo) };
     const dirty = dirtyFiles(repo);
-    if (dirty.length > 0) return { ok: false, reason: loopMessages.dirtyCheckout(repo, dirty.length) };
+    if (dirty.length > 0) return { ok: false, reason: messages.loop.dirtyCheckout(repo, dirty.length) };
   }
   return { ok: true };
 }
@@ -119,7 +119,7 @@ export function prepareWorkspace(
     const resource = branchResource(repo, branch);
     const branchExists = gitSync(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).ok;
     if (branchExists && !owned.has(resource))
-      return { ok: false, reason: loopMessages.branchTaken(branch, repo) };
+      return { ok: false, reason: messages.loop.branchTaken(branch, repo) };
     // The branch is attached before the worktree is made: a crash in between leaves it known, never a stray.
     state.resources.attach(task.id, 'branch', resource, owner);
     const current = existsSync(path) ? gitSync(path, ['symbolic-ref', '--short', 'HEAD']) : undefined;
@@ -130,13 +130,41 @@ export function prepareWorkspace(
       const added = branchExists
         ? gitSync(repo, ['worktree', 'add', '--quiet', path, branch])
         : gitSync(repo, ['worktree', 'add', '--quiet', '-b', branch, path, base]);
-      if (!added.ok) return { ok: false, reason: loopMessages.worktreeFailed(repo, gitComplaint(added)) };
+      if (!added.ok) return { ok: false, reason: messages.loop.worktreeFailed(repo, gitComplaint(added)) };
     }
     const real = realpathSync(path);
+    equipWorktree(repo, real);
     state.resources.attach(task.id, 'worktree', real, owner);
     repos.push({ repo, worktree: real, base });
   }
   return { ok: true, workspace: { branch, repos } };
+}
+
+/**
+ * Gives a new worktree what factory installed in the main checkout but kept out of git (personal mode:
+ * the Claude Code settings with the guard and the sandbox, the skills, the factory config), so the
+ * session runs behind the same guard and gates. The list is the block `factory init` wrote into the
+ * repository's `info/exclude`; team mode commits those files, and then there is nothing to copy.
+ */
+export function equipWorktree(repo: string, worktree: string): void {
+  const common = gitSync(repo, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+  if (!common.ok) return;
+  let exclude: string;
+  try {
+    exclude = readFileSync(join(common.stdout.trim(), 'info', 'exclude'), 'utf8');
+  } catch {
+    return;
+  }
+  const start = exclude.indexOf('# >>> factory');
+  const end = exclude.indexOf('# <<< factory', start);
+  if (start < 0 || end < 0) return;
+  for (const line of exclude.slice(start, end).split('\n')) {
+    const entry = line.trim().replace(/^\//, '').replace(/\/$/, '');
+    if (entry === '' || entry.startsWith('#') || entry === '.factory' || /[*?[]/.test(entry)) continue;
+    const from = join(repo, entry);
+    const to = join(worktree, entry);
+    if (existsSync(from) && !existsSync(to)) cpSync(from, to, { recursive: true });
+  }
 }
 
 /** Commits on the task's branch that its base does not have. */

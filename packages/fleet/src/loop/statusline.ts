@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openExistingRepositoryState } from '@factory/core/state/repository';
-import { factoryHome } from '@factory/core/sweep/home-store';
+import { messages } from '../messages.js';
+import { factoryHome } from '../sweep/home-store.js';
 import { optionalManifest, realPath } from './context.js';
-import { loopMessages } from './messages.js';
 
 /** Where the loop writes the status line that `factory statusline` prints without opening a database. */
 export function statuslinePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -71,6 +71,6 @@ export function readStatusline(env: NodeJS.ProcessEnv = process.env): string {
   try {
     return readFileSync(statuslinePath(env), 'utf8').trim();
   } catch {
-    return loopMessages.statuslineMissing;
+    return messages.loop.statuslineMissing;
   }
 }

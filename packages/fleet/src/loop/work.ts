@@ -1,19 +1,19 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkClaude, MIN_CLAUDE_VERSION } from '@factory/agent/session/claude-version';
+import { runSession, type SessionRun } from '@factory/agent/session/run-session';
+import { type SessionSummary, WorkSessions } from '@factory/agent/state/work-sessions';
 import { ExitCode } from '@factory/core';
 import { stateDbPath } from '@factory/core/paths';
-import { checkClaude, MIN_CLAUDE_VERSION } from '@factory/core/session/claude-version';
-import { runSession, type SessionRun } from '@factory/core/session/run-session';
-import { listGateRuns } from '@factory/core/state/gate-runs';
 import type { RepositoryState } from '@factory/core/state/repository';
 import { StateStore } from '@factory/core/state/store';
 import type { Task } from '@factory/core/state/tasks';
-import { type SessionSummary, WorkRecords } from '@factory/core/state/work';
+import { listGateRuns } from '@factory/gates/state/gate-runs';
 import { ForgeFactory, resolveForgeTarget } from '../forge/index.js';
 import type { Manifest } from '../manifest/manifest.js';
+import { messages } from '../messages.js';
 import { type LoopConfig, manifestEntry } from './context.js';
 import { dirtyFiles } from './git.js';
-import { loopMessages } from './messages.js';
 import { pushAndRequest } from './requests.js';
 import {
   commitsAhead,
@@ -72,7 +72,7 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
     options.taskId !== undefined
       ? state.tasks.claimTask(options.taskId, owner, ttl)
       : state.tasks.claim({ owner, ttlSeconds: ttl, workflow: 'work' });
-  if (!claimed) return { kind: 'idle', exitCode: ExitCode.refused, reason: loopMessages.noneReady };
+  if (!claimed) return { kind: 'idle', exitCode: ExitCode.refused, reason: messages.loop.noneReady };
   let task: Task = claimed;
   if (task.workflow !== 'work') {
     state.tasks.release(task.id, owner, 'not a work task');
@@ -80,10 +80,20 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
       kind: 'blocked',
       taskId: task.id,
       exitCode: ExitCode.usage,
-      reason: loopMessages.notWorkTask(task.id, task.workflow),
+      reason: messages.loop.notWorkTask(task.id, task.workflow),
     };
   }
 
+  if (task.state !== 'ready' && task.state !== 'running') {
+    state.tasks.release(task.id, owner, `nothing to work on in ${task.state}`);
+    return {
+      kind: 'idle',
+      taskId: task.id,
+      state: task.state,
+      exitCode: ExitCode.refused,
+      reason: messages.loop.notReady(task.id, task.state),
+    };
+  }
   let lost: string | undefined;
   const beat = setInterval(
     () => {
@@ -109,14 +119,14 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
         kind: 'lost',
         taskId: task.id,
         exitCode: ExitCode.refused,
-        reason: loopMessages.leaseLost(lost),
+        reason: messages.loop.leaseLost(lost),
       };
     const current = state.tasks.get(task.id);
     let event: 'retry' | 'block' = kind === 'retry' ? 'retry' : 'block';
     let why = reason;
     if (event === 'retry' && current.attempts >= current.maxAttempts) {
       event = 'block';
-      why = loopMessages.gaveUp(current.attempts, reason);
+      why = messages.loop.gaveUp(current.attempts, reason);
     }
     if (event === 'retry' && current.state !== 'running') event = 'block';
     const moved = state.tasks.move(task.id, event, { actor: owner, reason: why }).task;
@@ -132,17 +142,17 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
 
   async function carry(): Promise<WorkOutcome> {
     const spec = workSpec(task);
-    if (!spec) return end('blocked', loopMessages.workTaskBroken(task.id), ExitCode.usage);
+    if (!spec) return end('blocked', messages.loop.workTaskBroken(task.id), ExitCode.usage);
     const checked = preflight(spec.repos);
     if (!checked.ok) return end('blocked', checked.reason, ExitCode.usage);
     const claude = await checkClaude(options.claudeBin, options.env);
     if (!claude.ok) {
       const reason =
         claude.problem === 'missing'
-          ? loopMessages.claudeMissing(options.claudeBin)
+          ? messages.loop.claudeMissing(options.claudeBin)
           : claude.problem === 'too-old'
-            ? loopMessages.claudeTooOld(claude.detail, MIN_CLAUDE_VERSION)
-            : loopMessages.claudeUnreadable(options.claudeBin, claude.detail);
+            ? messages.loop.claudeTooOld(claude.detail, MIN_CLAUDE_VERSION)
+            : messages.loop.claudeUnreadable(options.claudeBin, claude.detail);
       return end('blocked', reason, ExitCode.usage);
     }
     task = state.tasks.move(task.id, 'start', {
@@ -162,7 +172,7 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
     if (!made.ok) return end('blocked', made.reason, ExitCode.usage);
     const workspace = made.workspace;
 
-    const records = new WorkRecords(state.store);
+    const records = new WorkSessions(state.store);
     const sessionsDir = join(state.repoRoot, '.factory', 'sessions');
     mkdirSync(sessionsDir, { recursive: true });
     const session = records.startSession({
@@ -192,8 +202,8 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
     } catch (error) {
       const reason =
         (error as NodeJS.ErrnoException).code === 'ENOENT'
-          ? loopMessages.claudeMissing(options.claudeBin)
-          : loopMessages.sessionError(error instanceof Error ? error.message : String(error));
+          ? messages.loop.claudeMissing(options.claudeBin)
+          : messages.loop.sessionError(error instanceof Error ? error.message : String(error));
       records.endSession(session.id, 'blocked', reason, emptySummary);
       return end('blocked', reason, ExitCode.usage);
     } finally {
@@ -201,12 +211,12 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
     }
     const summary = summarise(run, workspace, startedAt);
     if (lost) {
-      records.endSession(session.id, 'failed', loopMessages.leaseLost(lost), summary);
+      records.endSession(session.id, 'failed', messages.loop.leaseLost(lost), summary);
       return {
         kind: 'lost',
         taskId: task.id,
         exitCode: ExitCode.refused,
-        reason: loopMessages.leaseLost(lost),
+        reason: messages.loop.leaseLost(lost),
         summary,
       };
     }
@@ -243,7 +253,7 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
         kind: 'lost',
         taskId: task.id,
         exitCode: ExitCode.refused,
-        reason: loopMessages.leaseLost(lost),
+        reason: messages.loop.leaseLost(lost),
         summary,
       };
     const reason = `requests: ${requests.map((r) => r.url ?? r.repo).join(', ')}`;
@@ -288,15 +298,16 @@ function reworkNote(state: RepositoryState, taskId: number): string | undefined 
 }
 
 function sessionFailure(run: SessionRun, config: LoopConfig): string | undefined {
-  if (run.timedOut) return loopMessages.sessionTimedOut(config.timeoutSeconds);
+  if (run.timedOut) return messages.loop.sessionTimedOut(config.timeoutSeconds);
   const result = run.session.result;
   const subtype = result?.subtype ?? '';
-  if (/budget/i.test(subtype)) return loopMessages.sessionOverBudget(config.maxBudgetUsd);
-  if (/max_turns/i.test(subtype)) return loopMessages.sessionMaxTurns(config.maxTurns);
-  if (result?.isError) return loopMessages.sessionError(subtype || result.text?.slice(0, 120) || 'no detail');
+  if (/budget/i.test(subtype)) return messages.loop.sessionOverBudget(config.maxBudgetUsd);
+  if (/max_turns/i.test(subtype)) return messages.loop.sessionMaxTurns(config.maxTurns);
+  if (result?.isError)
+    return messages.loop.sessionError(subtype || result.text?.slice(0, 120) || 'no detail');
   if (!result) {
     const code = run.signal ?? String(run.exitCode);
-    return loopMessages.sessionExited(code, run.stderr.trim().split('\n').pop()?.slice(0, 160) ?? '');
+    return messages.loop.sessionExited(code, run.stderr.trim().split('\n').pop()?.slice(0, 160) ?? '');
   }
   return undefined;
 }
@@ -305,9 +316,9 @@ function sessionFailure(run: SessionRun, config: LoopConfig): string | undefined
 function workFailure(workspace: Workspace): string | undefined {
   for (const ws of workspace.repos) {
     const dirty = dirtyFiles(ws.worktree);
-    if (dirty.length > 0) return loopMessages.sessionUncommitted(ws.repo, dirty.length);
+    if (dirty.length > 0) return messages.loop.sessionUncommitted(ws.repo, dirty.length);
   }
-  if (workspace.repos.every((ws) => commitsAhead(ws) === 0)) return loopMessages.sessionNoCommit;
+  if (workspace.repos.every((ws) => commitsAhead(ws) === 0)) return messages.loop.sessionNoCommit;
   return undefined;
 }
 

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { ExitCode, FactoryError } from '@factory/core';
+import { messages } from '../messages.js';
 import { inManifest, loopConfig, optionalManifest, realPath } from './context.js';
 import { gitSync } from './git.js';
-import { loopMessages } from './messages.js';
 
 /**
  * The data of a new `work` task: its prompt and the real paths of its repositories. `--repo` names
@@ -16,7 +16,7 @@ export async function workTaskInput(options: {
   readonly env?: NodeJS.ProcessEnv;
 }): Promise<{ data: { prompt: string; repos: string[] }; maxAttempts: number }> {
   const env = options.env ?? process.env;
-  if (options.prompt.trim() === '') throw new FactoryError(loopMessages.promptEmpty, ExitCode.usage);
+  if (options.prompt.trim() === '') throw new FactoryError(messages.loop.promptEmpty, ExitCode.usage);
   let repos: string[];
   if (options.repos.length === 0) repos = [realPath(options.current)];
   else {
@@ -25,9 +25,9 @@ export async function workTaskInput(options: {
     for (const raw of options.repos) {
       const path = realPath(resolve(raw));
       if (!inManifest(manifest, path))
-        throw new FactoryError(loopMessages.repoNotInManifest(path, manifest.file), ExitCode.usage);
+        throw new FactoryError(messages.loop.repoNotInManifest(path, manifest.file), ExitCode.usage);
       if (!gitSync(path, ['rev-parse', '--git-dir']).ok)
-        throw new FactoryError(loopMessages.repoNotGit(path), ExitCode.usage);
+        throw new FactoryError(messages.loop.repoNotGit(path), ExitCode.usage);
       if (!repos.includes(path)) repos.push(path);
     }
   }
