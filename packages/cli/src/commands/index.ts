@@ -5,11 +5,13 @@ import { gateCommand } from './gate.js';
 import { guardCommand } from './guard.js';
 import { hookCommand } from './hook.js';
 import { initCommand } from './init.js';
+import { loopCommand } from './loop.js';
 import { memoryCommand } from './memory.js';
 import { reposCommand } from './repos.js';
 import { reviewCommand } from './review.js';
 import { skillsCommand } from './skills.js';
 import { statusCommand } from './status.js';
+import { statuslineCommand } from './statusline.js';
 import { sweepCommand } from './sweep.js';
 import { taskCommand } from './task.js';
 import { workCommand } from './work.js';
@@ -30,4 +32,6 @@ export const commands: CommandModule[] = [
   sweepCommand,
   reviewCommand,
   workCommand,
+  loopCommand,
+  statuslineCommand,
 ];

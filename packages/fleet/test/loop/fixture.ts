@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelScript } from '@factory/agent/model-server/script';
@@ -11,6 +11,7 @@ import {
 import {
   type CliResult,
   claudeBin,
+  type FakeCheck,
   type ForgeServer,
   isolatedGitEnv,
   runFactory,
@@ -42,7 +43,7 @@ export interface LoopFleet {
 
 export async function makeLoopFleet(
   names: readonly string[],
-  options: { init?: boolean } = {},
+  options: { init?: boolean; checksOnOpen?: () => FakeCheck[] } = {},
 ): Promise<LoopFleet> {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'factory-loop-')));
   const home = join(root, 'home');
@@ -75,6 +76,7 @@ export async function makeLoopFleet(
     scripts,
   });
   const forge = await startForgeServer({
+    ...(options.checksOnOpen ? { checksOnOpen: options.checksOnOpen } : {}),
     branchHead: (_forge, project, branch) => {
       const name = project.split('/')[1]!;
       try {
@@ -137,6 +139,16 @@ export async function makeLoopFleet(
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Writes a `loop` section into the factory config of each repository (personal mode keeps it out of git). */
+export function configureLoop(fleet: LoopFleet, loop: Record<string, unknown>): void {
+  for (const dir of Object.values(fleet.repos)) {
+    const file = join(dir, 'factory.config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    config.loop = loop;
+    writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  }
 }
 
 /** A script that appends a line to a file, commits it, and says it is done. */
