@@ -14,7 +14,6 @@ export interface LoopConfig {
   readonly concurrency: number;
   readonly cadenceSeconds: number;
   readonly branchPrefix: string;
-  readonly issueLabel: string;
 }
 
 /** The loop section of the repository's config, with the schema's defaults. */
