@@ -138,7 +138,7 @@ export async function loopRun(
       });
       ticks++;
       options.onTick?.(last);
-      if (options.untilIdle && last.ready === 0 && last.running === 0) break;
+      if (options.untilIdle && last.idle) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, s.cadenceSeconds * 1000);
         wake = () => {

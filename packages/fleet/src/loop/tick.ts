@@ -30,6 +30,8 @@ export interface TickReport {
   /** Tasks ready or running (held) after the pass, across the repositories. */
   readonly ready: number;
   readonly running: number;
+  /** Nothing was ready or running before the pass, nor is after it: `loop run --until-idle` may end. */
+  readonly idle: boolean;
   readonly errors: readonly string[];
 }
 
@@ -81,6 +83,11 @@ export async function tick(options: TickOptions): Promise<TickReport> {
         errors.push(`${repo}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+    // Busy before the pass: a task that submits during this pass is merged by the next one, so a pass
+    // that started with work in flight is never the idle one.
+    let busyBefore = 0;
+    for (const state of states.values())
+      busyBefore += state.tasks.list({ workflow: 'work', phase: 'active' }).length;
     if (options.merge !== false) merged = await mergeLoopRequests(states, options, errors);
     for (const [repo, state] of states) {
       for (const entry of await settleTasks({ state, forges, rework: true })) {
@@ -131,6 +138,7 @@ export async function tick(options: TickOptions): Promise<TickReport> {
       }
     }
     return {
+      idle: busyBefore === 0 && ready === 0 && running === 0,
       repositories: repos.length,
       expired,
       reclaimed,

@@ -132,17 +132,39 @@ function startLoop(fleet: LoopFleet) {
 }
 
 describe('factory loop run', () => {
-  it('takes every task of several repositories to a merged request and reclaims every workspace', async () => {
+  it('takes every task of several repositories to a merged request, two loops at once never working one task', async () => {
     const fleet = await makeLoopFleet(names);
     try {
       configureLoop(fleet, loopSettings);
       await addTasks(fleet, 'CALM');
-      const loop = startLoop(fleet);
-      const timer = setTimeout(() => loop.child.kill('SIGKILL'), 240_000);
-      const code = await loop.done;
+      const loops = [startLoop(fleet), startLoop(fleet)];
+      const timer = setTimeout(() => {
+        for (const loop of loops) loop.child.kill('SIGKILL');
+      }, 240_000);
+      const codes = await Promise.all(loops.map((loop) => loop.done));
       clearTimeout(timer);
-      assert.equal(code, 0, loop.output());
+      assert.deepEqual(codes, [0, 0], loops.map((loop) => loop.output()).join('\n'));
       assertAllMerged(fleet);
+      for (const name of names) {
+        const state = openRepositoryState(fleet.repos[name]!);
+        try {
+          for (const task of state.tasks.list({ workflow: 'work' })) {
+            const events = state.tasks.log(task.id).map((e) => e.event);
+            assert.equal(
+              events.filter((e) => e === 'claim').length,
+              1,
+              `${name} #${task.id}: ${events.join(' ')}`,
+            );
+            assert.equal(
+              events.filter((e) => e === 'start').length,
+              1,
+              `${name} #${task.id}: ${events.join(' ')}`,
+            );
+          }
+        } finally {
+          state.close();
+        }
+      }
       const log = await fleet.factory(['task', 'log', '2'], fleet.repos.alpha!);
       assert.match(log.stdout, /submit +running -> review/);
       assert.match(
@@ -154,6 +176,14 @@ describe('factory loop run', () => {
         status.stdout.trim(),
         'factory: 0 in flight, 0 ready, 0 in review, 0 blocked, 4 merged today',
       );
+      const all = await fleet.factory(['status', '--all', '--json'], fleet.repos.beta!);
+      assert.equal(all.status, 0, all.stderr);
+      const report = JSON.parse(all.stdout) as { loop: string; repositories: Array<{ repository: string }> };
+      assert.deepEqual(
+        report.repositories.map((r) => r.repository),
+        names.map((n) => fleet.repos[n]),
+      );
+      assert.match(report.loop, /4 merged today/);
     } finally {
       await fleet.close();
     }

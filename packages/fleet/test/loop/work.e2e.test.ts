@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WorkSessions } from '@factory/agent/state/work-sessions';
@@ -166,6 +166,31 @@ describe('factory work', () => {
     assert.equal(sessions[0]!.outcome, 'failed');
     assert.ok(sessions[0]!.gateFailures >= 1, 'the refused commit is counted');
     assert.equal(fleet.forge.pulls('github', 'acme/alpha').length, 1, 'no request for failed work');
+  });
+
+  it('a session over its budget is stopped by Claude Code and the task says so', async () => {
+    const file = join(fleet.repos.beta!, 'factory.config.json');
+    const before = readFileSync(file, 'utf8');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(before), loop: { maxBudgetUsd: 0.000001 } }));
+    try {
+      fleet.scripts.push({
+        match: 'MARK-BUDGET',
+        script: {
+          turns: [
+            { toolCalls: [{ name: 'Bash', input: { command: 'true', description: 'Think' } }] },
+            { toolCalls: [{ name: 'Bash', input: { command: 'true', description: 'Think more' } }] },
+          ],
+          finalText: 'Done.',
+        },
+      });
+      const task = await addTask(fleet, 'beta', 'Costly', 'MARK-BUDGET: spend');
+      const work = await fleet.factory(['work', String(task.id)], fleet.repos.beta!);
+      assert.equal(work.status, 1, work.stderr);
+      assert.match(work.stderr, /the session reached its budget of 0\.000001 USD \(loop\.maxBudgetUsd\)/);
+      assert.equal(taskOf(fleet, 'beta', task.id).task.state, 'ready');
+    } finally {
+      writeFileSync(file, before);
+    }
   });
 
   it('refuses bad input with one sentence and leaves the task in a state that says why', async () => {
