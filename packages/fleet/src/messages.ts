@@ -106,6 +106,8 @@ export const messages = {
       `cannot tell the forge of ${repo}; set forge (github or gitlab) and project for it in the manifest`,
     gaveUp: (attempts: number, reason: string) => `gave up after ${attempts} attempt(s): ${reason}`,
     requestClosed: (url: string) => `the request ${url} was closed without a merge`,
+    reworkChanges: (url: string, sha: string, reviewers: string) =>
+      `changes requested on ${sha.slice(0, 12)} of ${url} by ${reviewers}; read the review and address it`,
     reworkChecks: (url: string, sha: string, checks: string) =>
       `checks failed on ${sha.slice(0, 12)} of ${url}: ${checks}`,
     taskUnknownRef: (ref: string) =>

@@ -46,12 +46,23 @@ export interface FakePull {
   checks: FakeCheck[];
   statuses: FakeStatus[];
   approvals: string[];
+  /** Reviewers asking for changes (their latest review). */
+  changesRequested?: string[];
   /** How many times the server performed a merge of this request: must never exceed 1. */
   mergeCount: number;
   mergedSha?: string;
   /** The source branch; requests opened through the API carry the one they were opened from. */
   headRef?: string;
   body?: string;
+}
+
+export interface FakeIssue {
+  readonly number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  assignees: string[];
+  state: 'open' | 'closed';
 }
 
 export type PullInit = Partial<Omit<FakePull, 'number' | 'mergeCount'>> & { number: number };
@@ -85,6 +96,12 @@ export interface ForgeServer {
   readonly faults: ForgeFaults;
   /** Makes a repository (GitHub `owner/name`) or project (GitLab path) exist, without requests. */
   project(forge: 'github' | 'gitlab', repo: string): void;
+  /** Adds an issue to a repository or project. */
+  issue(
+    forge: 'github' | 'gitlab',
+    repo: string,
+    init: Partial<FakeIssue> & { number: number; title: string },
+  ): FakeIssue;
   /** Every request of a repository, in number order. */
   pulls(forge: 'github' | 'gitlab', repo: string): FakePull[];
   /** Adds a pull request to a GitHub repository (`owner/name`). */
@@ -142,6 +159,8 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
   const gitlab = new Map<string, Map<number, FakePull>>();
   const requests: LoggedRequest[] = [];
   const faults: ForgeFaults = {};
+  const issues = new Map<string, FakeIssue[]>();
+  const issuesOf = (forge: 'github' | 'gitlab', repo: string) => issues.get(`${forge}:${repo}`) ?? [];
 
   const find = (forge: 'github' | 'gitlab', repo: string, number: number): FakePull | undefined =>
     (forge === 'github' ? github : gitlab).get(repo)?.get(number);
@@ -233,6 +252,28 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       if (url.searchParams.get('direction') === 'desc') list.reverse();
       return send(200, list.map(githubPull(repo)));
     }
+    if (method === 'GET' && rest === 'issues') {
+      const label = url.searchParams.get('labels');
+      const assignee = url.searchParams.get('assignee');
+      const list = issuesOf('github', repo).filter(
+        (i) =>
+          i.state === 'open' &&
+          (label === null || i.labels.includes(label)) &&
+          (assignee === null || i.assignees.includes(assignee)),
+      );
+      return send(
+        200,
+        list.map((i) => ({
+          number: i.number,
+          title: i.title,
+          body: i.body,
+          html_url: `https://github.invalid/${repo}/issues/${i.number}`,
+          labels: i.labels.map((name) => ({ name })),
+          assignees: i.assignees.map((login) => ({ login })),
+          state: i.state,
+        })),
+      );
+    }
     if (method === 'POST' && rest === 'pulls') {
       const input = (body ?? {}) as { head?: string; base?: string; title?: string; body?: string };
       const branch = String(input.head ?? '').replace(/^[^:]*:/, '');
@@ -266,10 +307,13 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       if (method === 'GET' && sub === '/reviews') {
         return send(
           200,
-          pull.approvals.map((user, i) => ({
+          [
+            ...pull.approvals.map((user) => ({ user, state: 'APPROVED' })),
+            ...(pull.changesRequested ?? []).map((user) => ({ user, state: 'CHANGES_REQUESTED' })),
+          ].map((review, i) => ({
             id: i + 1,
-            user: { login: user },
-            state: 'APPROVED',
+            user: { login: review.user },
+            state: review.state,
             commit_id: pull.headSha,
           })),
         );
@@ -361,6 +405,27 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       const list = [...pulls.values()].filter(wanted);
       if (url.searchParams.get('sort') === 'desc') list.reverse();
       return send(200, list.map(gitlabMr(project)));
+    }
+    if (method === 'GET' && rest === 'issues') {
+      const label = url.searchParams.get('labels');
+      const assignee = url.searchParams.get('assignee_username');
+      const list = issuesOf('gitlab', project).filter(
+        (i) =>
+          i.state === 'open' &&
+          (label === null || i.labels.includes(label)) &&
+          (assignee === null || i.assignees.includes(assignee)),
+      );
+      return send(
+        200,
+        list.map((i) => ({
+          iid: i.number,
+          title: i.title,
+          description: i.body,
+          web_url: `https://gitlab.invalid/${project}/-/issues/${i.number}`,
+          labels: i.labels,
+          state: 'opened',
+        })),
+      );
     }
     if (method === 'POST' && rest === 'merge_requests') {
       const input = (body ?? {}) as {
@@ -530,6 +595,11 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     project: (forge, repo) => {
       const map = forge === 'github' ? github : gitlab;
       if (!map.has(repo)) map.set(repo, new Map());
+    },
+    issue: (forge, repo, init) => {
+      const issue: FakeIssue = { body: '', labels: [], assignees: [], state: 'open', ...init };
+      issues.set(`${forge}:${repo}`, [...issuesOf(forge, repo), issue]);
+      return issue;
     },
     pulls: (forge, repo) =>
       [...((forge === 'github' ? github : gitlab).get(repo)?.values() ?? [])].sort(

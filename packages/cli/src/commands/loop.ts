@@ -16,7 +16,7 @@ interface LoopArgs {
 function tickLine(report: TickReport): string {
   const done = report.settled.filter((s) => s.action === 'done').length;
   const rework = report.settled.filter((s) => s.action === 'rework').length;
-  return `loop: ${report.dispatched.length} dispatched, ${report.running} running, ${report.ready} ready; ${report.merged} merged, ${done} done, ${rework} rework; ${report.expired} expired lease(s), ${report.reclaimed} resource(s) reclaimed${report.errors.length ? `; ${report.errors.length} error(s): ${report.errors.join('; ')}` : ''}`;
+  return `loop: ${report.issues} task(s) from issues, ${report.dispatched.length} dispatched, ${report.running} running, ${report.ready} ready; ${report.merged} merged, ${done} done, ${rework} rework; ${report.expired} expired lease(s), ${report.reclaimed} resource(s) reclaimed${report.errors.length ? `; ${report.errors.length} error(s): ${report.errors.join('; ')}` : ''}`;
 }
 
 function common(y: Argv): Argv {

@@ -166,6 +166,9 @@ export function githubForge(options: GithubOptions): Forge {
             : pr.mergeable_state !== 'behind',
         checks,
         approvals,
+        changesRequestedBy: [...latestByUser.entries()]
+          .filter(([, state]) => state === 'CHANGES_REQUESTED')
+          .map(([user]) => user),
       };
     },
 
@@ -181,6 +184,25 @@ export function githubForge(options: GithubOptions): Forge {
       });
       const newest = pulls.data.find((p) => p.head.ref === branch);
       return newest ? ref(newest) : undefined;
+    },
+
+    async listIssues(filter) {
+      const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+        owner,
+        repo,
+        state: 'open',
+        per_page: 100,
+        ...(filter.label ? { labels: filter.label } : {}),
+        ...(filter.assignee ? { assignee: filter.assignee } : {}),
+      });
+      return issues
+        .filter((issue) => !issue.pull_request)
+        .map((issue) => ({
+          number: issue.number,
+          title: issue.title,
+          body: issue.body ?? '',
+          url: issue.html_url,
+        }));
     },
 
     async openRequest(input) {

@@ -213,6 +213,25 @@ export function gitlabForge(options: GitlabOptions): Forge {
       const newest = mrs.find((mr) => mr.source_branch === undefined || mr.source_branch === branch);
       return newest ? ref(newest) : undefined;
     },
+    async listIssues(filter) {
+      const issues = (await api.Issues.all({
+        projectId: project,
+        state: 'opened',
+        ...(filter.label ? { labels: filter.label } : {}),
+        ...(filter.assignee ? { assigneeUsername: filter.assignee } : {}),
+      } as never)) as unknown as Array<{
+        iid: number;
+        title: string;
+        description?: string | null;
+        web_url: string;
+      }>;
+      return issues.map((issue) => ({
+        number: issue.iid,
+        title: issue.title,
+        body: issue.description ?? '',
+        url: issue.web_url,
+      }));
+    },
     async openRequest(input) {
       const mr = (await api.MergeRequests.create(project, input.branch, input.base, input.title, {
         description: input.body,

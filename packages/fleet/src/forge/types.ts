@@ -33,6 +33,14 @@ export interface RequestInput {
   readonly body: string;
 }
 
+/** An open issue the loop may turn into a task. */
+export interface IssueRef {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly url: string;
+}
+
 /** What review and sweep need from a forge; GitHub (octokit) and GitLab (@gitbeaker/rest) implement it. */
 export interface Forge {
   readonly kind: ForgeKind;
@@ -46,6 +54,8 @@ export interface Forge {
   findByBranch(branch: string): Promise<RequestRef | undefined>;
   /** Opens a request; never retried after a 5xx (the caller looks for it by branch first). */
   openRequest(input: RequestInput): Promise<RequestRef>;
+  /** Open issues (not pull requests) with this label, or assigned to this user. */
+  listIssues(filter: { readonly label?: string; readonly assignee?: string }): Promise<IssueRef[]>;
   /** Rewrites an open request's title and description. */
   updateRequest(number: number, input: Pick<RequestInput, 'title' | 'body'>): Promise<RequestRef>;
 }

@@ -14,6 +14,8 @@ export interface LoopConfig {
   readonly concurrency: number;
   readonly cadenceSeconds: number;
   readonly branchPrefix: string;
+  readonly issueLabel: string;
+  readonly issueAssignee: string;
 }
 
 /** The loop section of the repository's config, with the schema's defaults. */

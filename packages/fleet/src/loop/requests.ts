@@ -4,6 +4,7 @@ import type { ForgeFactory, ForgeTarget } from '../forge/index.js';
 import { ForgeHttpError, type RequestRef } from '../forge/types.js';
 import { messages } from '../messages.js';
 import { type WorkRequest, WorkRequests } from '../state/work-requests.js';
+import { realPath } from './context.js';
 import { gitAsync, gitComplaint } from './git.js';
 import type { RepoWorkspace } from './workspace.js';
 
@@ -17,8 +18,10 @@ function forgeDetail(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
 }
 
-function requestBody(task: Task, prompt: string, homeRoot: string): string {
+function requestBody(task: Task, prompt: string, homeRoot: string, sameRepository: boolean): string {
+  const issue = (task.data as { issue?: { number?: number } }).issue;
   return [
+    ...(issue?.number !== undefined && sameRepository ? [`Closes #${issue.number}.`, ''] : []),
     `Opened by factory for task #${task.id} of ${homeRoot}.`,
     '',
     '> ' + prompt.trim().split('\n').join('\n> '),
@@ -61,7 +64,7 @@ export async function pushAndRequest(options: {
     branch,
   });
   const title = `${task.title} (factory #${task.id})`;
-  const body = requestBody(task, options.prompt, state.repoRoot);
+  const body = requestBody(task, options.prompt, state.repoRoot, ws.repo === realPath(state.repoRoot));
   let ref: RequestRef;
   try {
     const forge = await options.forges.create(target);

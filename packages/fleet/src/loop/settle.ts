@@ -39,8 +39,8 @@ function failingChecks(snapshot: PullSnapshot): string[] {
 /**
  * Follows the requests of the repository's `work` tasks in review: when every request of a task is merged
  * the task ends (`merged` -> done) and its worktrees, branches and processes are reclaimed; a request
- * closed without a merge blocks the task; with `rework`, a request whose head has failing checks sends the
- * task back to work on the same branch, once per head (the head SHA is the idempotency key). Tasks that
+ * closed without a merge blocks the task; with `rework`, a request whose head has failing checks or a review
+ * asking for changes sends the task back to work on the same branch, once per head (the head SHA is the idempotency key). Tasks that
  * ended with resources still held (a crash between the move and the reclaim) are reclaimed too.
  */
 export async function settleTasks(options: {
@@ -63,8 +63,15 @@ export async function settleTasks(options: {
         else if (snapshot.state === 'closed') requests.settleRequest(task.id, request.repoPath, 'closed');
         else if (options.rework) {
           const failing = failingChecks(snapshot);
-          if (failing.length > 0 && requests.markReworked(task.id, request.repoPath, snapshot.headSha)) {
-            reworks.push(messages.loop.reworkChecks(snapshot.url, snapshot.headSha, failing.join(', ')));
+          const asking = snapshot.changesRequestedBy ?? [];
+          if (
+            (failing.length > 0 || asking.length > 0) &&
+            requests.markReworked(task.id, request.repoPath, snapshot.headSha)
+          ) {
+            if (failing.length > 0)
+              reworks.push(messages.loop.reworkChecks(snapshot.url, snapshot.headSha, failing.join(', ')));
+            if (asking.length > 0)
+              reworks.push(messages.loop.reworkChanges(snapshot.url, snapshot.headSha, asking.join(', ')));
           }
         }
       }

@@ -8,6 +8,7 @@ import { repoReviewPolicy } from '../review/policy-source.js';
 import { reviewRepository } from '../review/review.js';
 import { WorkRequests } from '../state/work-requests.js';
 import { manifestEntry, realPath } from './context.js';
+import { scanIssues } from './issues.js';
 import { ForgeCache, type SettleEntry, settleTasks } from './settle.js';
 import { renderStatusline } from './statusline.js';
 
@@ -19,6 +20,8 @@ export interface Dispatch {
 
 export interface TickReport {
   readonly repositories: number;
+  /** Tasks added from forge issues (labelled or assigned) in this pass. */
+  readonly issues: number;
   /** Leases that had expired (their tasks are free again, or blocked when out of attempts). */
   readonly expired: number;
   /** Resources of dead workers and ended tasks given back. */
@@ -64,9 +67,15 @@ function held(task: Task, now: number): boolean {
  * never dispatch the same task.
  */
 export async function tick(options: TickOptions): Promise<TickReport> {
-  const repos = [...new Set(options.repos.map(realPath))].filter((repo) => existsSync(stateDbPath(repo)));
   const forges = new ForgeCache(options.forges);
   const errors: string[] = [];
+  const issues = await scanIssues({
+    repos: options.manifest.repositories,
+    forges,
+    env: options.env ?? process.env,
+    errors,
+  });
+  const repos = [...new Set(options.repos.map(realPath))].filter((repo) => existsSync(stateDbPath(repo)));
   let expired = 0;
   let reclaimed = 0;
   let merged = 0;
@@ -140,6 +149,7 @@ export async function tick(options: TickOptions): Promise<TickReport> {
     return {
       idle: busyBefore === 0 && ready === 0 && running === 0,
       repositories: repos.length,
+      issues,
       expired,
       reclaimed,
       merged,

@@ -117,6 +117,47 @@ describe('after the session', () => {
     }
   });
 
+  it('factory loop tick turns a labelled forge issue into one task, and its request closes the issue', async () => {
+    const fleet = await makeLoopFleet(['alpha']);
+    try {
+      configureLoop(fleet, { leaseSeconds: 6, cadenceSeconds: 0.3 });
+      fleet.scripts.push({ match: 'MARK-ISSUE', script: commitScript('typo.txt', 'fixed', 'fix: typo') });
+      fleet.forge.issue('github', 'acme/alpha', {
+        number: 7,
+        title: 'Fix the typo',
+        body: 'MARK-ISSUE: it says teh',
+        labels: ['factory'],
+      });
+      fleet.forge.issue('github', 'acme/alpha', { number: 8, title: 'Not for the loop', body: 'no label' });
+      const alpha = fleet.repos.alpha!;
+      const first = await fleet.factory(['loop', 'tick', '--json'], alpha);
+      assert.equal(first.status, 0, first.stderr);
+      const report = JSON.parse(first.stdout) as { issues: number; dispatched: Array<{ taskId: number }> };
+      assert.equal(report.issues, 1);
+      assert.deepEqual(
+        report.dispatched.map((d) => d.taskId),
+        [1],
+      );
+      const task = snapshot(fleet, 'alpha', 1).task;
+      assert.equal(task.key, 'github:acme/alpha#issue-7');
+      assert.equal(task.title, 'Fix the typo');
+      await until(
+        'the issue task to reach review',
+        () =>
+          snapshot(fleet, 'alpha', 1).task.state === 'review' &&
+          snapshot(fleet, 'alpha', 1).task.owner === null,
+      );
+      assert.match(fleet.forge.pulls('github', 'acme/alpha')[0]!.body ?? '', /^Closes #7\./);
+      const second = await fleet.factory(['loop', 'tick', '--json'], alpha);
+      const again = JSON.parse(second.stdout) as { issues: number; merged: number };
+      assert.equal(again.issues, 0, 'the same issue never makes a second task');
+      assert.equal(again.merged, 1);
+      assert.equal(snapshot(fleet, 'alpha', 1).task.state, 'done');
+    } finally {
+      await fleet.close();
+    }
+  });
+
   it('a session or a worker SIGKILLed mid-session: retried, and no process or worktree is left behind', async () => {
     const fleet = await makeLoopFleet(['alpha']);
     try {
