@@ -223,7 +223,7 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
     const failure = sessionFailure(run, config) ?? workFailure(workspace);
     if (failure) {
       records.endSession(session.id, 'failed', failure, summary);
-      return { ...end('retry', failure), summary };
+      return { ...end('retry', `${failure} (${summaryText(summary)})`), summary };
     }
 
     const forges = new ForgeFactory(options.env);
@@ -244,7 +244,7 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
       });
       if (!outcome.ok) {
         records.endSession(session.id, 'failed', outcome.reason, summary);
-        return { ...end('retry', outcome.reason), summary };
+        return { ...end('retry', `${outcome.reason} (${summaryText(summary)})`), summary };
       }
       requests.push({ repo: ws.repo, url: outcome.request.url, number: outcome.request.number });
     }
@@ -258,7 +258,10 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
       };
     const reason = `requests: ${requests.map((r) => r.url ?? r.repo).join(', ')}`;
     records.endSession(session.id, 'submitted', reason, summary);
-    const moved = state.tasks.move(task.id, 'submit', { actor: owner, reason }).task;
+    const moved = state.tasks.move(task.id, 'submit', {
+      actor: owner,
+      reason: `${reason} (${summaryText(summary)})`,
+    }).task;
     state.tasks.release(task.id, owner, 'waiting for review');
     return {
       kind: 'submitted',
@@ -270,6 +273,11 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
       exitCode: ExitCode.ok,
     };
   }
+}
+
+/** The session in one line, for the task log: what it did and what it cost. */
+function summaryText(s: SessionSummary): string {
+  return `session: ${s.turns} turn(s), ${s.toolCalls} tool call(s), ${s.refusals} refused by the guard, ${s.gateRuns} gate run(s) (${s.gateFailures} failed), ${s.costUsd.toFixed(4)} USD`;
 }
 
 /** The prompt of a session: where it works and what is expected, then the task's own words. */

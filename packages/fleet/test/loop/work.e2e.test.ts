@@ -66,6 +66,10 @@ describe('factory work', () => {
       log.map((e) => e.event),
       ['create', 'claim', 'start', 'submit', 'release'],
     );
+    assert.match(
+      log.at(-2)?.reason ?? '',
+      /^requests: .*pull\/1 \(session: \d+ turn\(s\), 1 tool call\(s\), 0 refused by the guard, [1-9]\d* gate run\(s\) \(0 failed\)/,
+    );
     const branch = resources
       .find((r) => r.kind === 'branch')!
       .value.split(':')
