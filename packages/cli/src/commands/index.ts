@@ -14,11 +14,13 @@ import { statusCommand } from './status.js';
 import { statuslineCommand } from './statusline.js';
 import { sweepCommand } from './sweep.js';
 import { taskCommand } from './task.js';
+import { uninstallCommand } from './uninstall.js';
 import { workCommand } from './work.js';
 
 /** Every command of the contract, in the order `factory --help` lists them. */
 export const commands: CommandModule[] = [
   initCommand,
+  uninstallCommand,
   doctorCommand,
   gateCommand,
   hookCommand,
