@@ -132,6 +132,26 @@ export class ResourceStore {
     );
   }
 
+  /**
+   * Hands a task's live worktrees and branches to its new lease owner (the next attempt goes on with them),
+   * so that recovery does not take them for leaks of the previous owner. Returns the task's live process
+   * resources of other owners: sessions of a dead worker, for the caller to stop.
+   */
+  adopt(taskId: number, owner: string): Resource[] {
+    return this.store.write(() => {
+      this.sql(
+        `UPDATE task_resources SET owner = ?
+         WHERE task_id = ? AND released_at IS NULL AND kind IN ('worktree', 'branch') AND owner IS NOT ?`,
+      ).run(owner, taskId, owner);
+      return (
+        this.sql(
+          `SELECT * FROM task_resources
+           WHERE task_id = ? AND released_at IS NULL AND kind = 'pid' AND owner IS NOT ? ORDER BY id`,
+        ).all(taskId, owner) as unknown as ResourceRow[]
+      ).map(toResource);
+    });
+  }
+
   /** Marks a resource released with what became of it; false when someone released it first. */
   markReleased(id: number, outcome: string): boolean {
     return this.store.write(

@@ -94,6 +94,16 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
       reason: messages.loop.notReady(task.id, task.state),
     };
   }
+  // The worktrees and branch of earlier attempts are this worker's now; a session a dead worker left
+  // running is stopped before a new one starts.
+  for (const stale of state.resources.adopt(task.id, owner)) {
+    try {
+      process.kill(Number(stale.value), 'SIGTERM');
+      state.resources.markReleased(stale.id, 'session of an earlier attempt stopped (SIGTERM)');
+    } catch {
+      state.resources.markReleased(stale.id, 'process had exited');
+    }
+  }
   let lost: string | undefined;
   const beat = setInterval(
     () => {

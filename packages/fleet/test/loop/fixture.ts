@@ -136,7 +136,7 @@ export async function makeLoopFleet(
     close: async () => {
       await model.close();
       await forge.close();
-      rmSync(root, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
     },
   };
 }

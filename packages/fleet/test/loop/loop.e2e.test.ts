@@ -16,7 +16,8 @@ import { commitScript, configureLoop, type LoopFleet, makeLoopFleet } from './fi
 
 const names = ['alpha', 'beta', 'gamma'];
 
-const loopSettings = { leaseSeconds: 4, cadenceSeconds: 0.3, maxAttempts: 6 };
+// Leases long enough for a loaded machine (2 cores shared by many test processes): heartbeats must land.
+const loopSettings = { leaseSeconds: 20, cadenceSeconds: 0.3, maxAttempts: 6 };
 
 async function addTasks(fleet: LoopFleet, tag: string): Promise<void> {
   const alpha = fleet.repos.alpha!;
@@ -66,11 +67,33 @@ async function addTasks(fleet: LoopFleet, tag: string): Promise<void> {
   await add(gamma, 'Four', `${tag}-FOUR`);
 }
 
+/** Every work task's log, for a failure message. */
+function story(fleet: LoopFleet): string {
+  const lines: string[] = [];
+  for (const name of names) {
+    const state = openRepositoryState(fleet.repos[name]!);
+    try {
+      for (const task of state.tasks.list({ workflow: 'work' })) {
+        lines.push(`${name} #${task.id} ${task.state}`);
+        for (const e of state.tasks.log(task.id))
+          lines.push(`  ${e.event} ${e.from} -> ${e.to} by ${e.actor}: ${e.reason ?? ''}`);
+      }
+    } finally {
+      state.close();
+    }
+  }
+  return lines.join('\n');
+}
+
 function assertAllMerged(fleet: LoopFleet): void {
   const expected: Record<string, number> = { alpha: 2, beta: 1, gamma: 2 };
   for (const name of names) {
     const pulls = fleet.forge.pulls('github', `acme/${name}`);
-    assert.equal(pulls.length, expected[name], `${name}: ${pulls.map((p) => p.headRef).join(', ')}`);
+    assert.equal(
+      pulls.length,
+      expected[name],
+      `${name}: ${pulls.map((p) => p.headRef).join(', ')}\n${story(fleet)}`,
+    );
     const refs = pulls.map((p) => p.headRef);
     assert.equal(new Set(refs).size, refs.length, `${name}: one request per task`);
     for (const pull of pulls) {

@@ -72,7 +72,7 @@ describe('after the session', () => {
     const checks = (): FakeCheck[] => [{ name: 'ci', status: 'completed', conclusion }];
     const fleet = await makeLoopFleet(['alpha'], { checksOnOpen: checks });
     try {
-      configureLoop(fleet, { leaseSeconds: 6, cadenceSeconds: 0.3 });
+      configureLoop(fleet, { leaseSeconds: 20, cadenceSeconds: 0.3 });
       fleet.scripts.push({ match: 'MARK-REWORK', script: commitScript('w.txt', 'w', 'fix: w') });
       const alpha = fleet.repos.alpha!;
       assert.equal(
@@ -120,7 +120,7 @@ describe('after the session', () => {
   it('factory loop tick turns a labelled forge issue into one task, and its request closes the issue', async () => {
     const fleet = await makeLoopFleet(['alpha']);
     try {
-      configureLoop(fleet, { leaseSeconds: 6, cadenceSeconds: 0.3 });
+      configureLoop(fleet, { leaseSeconds: 20, cadenceSeconds: 0.3 });
       fleet.scripts.push({ match: 'MARK-ISSUE', script: commitScript('typo.txt', 'fixed', 'fix: typo') });
       fleet.forge.issue('github', 'acme/alpha', {
         number: 7,
@@ -161,7 +161,7 @@ describe('after the session', () => {
   it('a session or a worker SIGKILLed mid-session: retried, and no process or worktree is left behind', async () => {
     const fleet = await makeLoopFleet(['alpha']);
     try {
-      configureLoop(fleet, { leaseSeconds: 3, maxAttempts: 5 });
+      configureLoop(fleet, { leaseSeconds: 8, maxAttempts: 5 });
       fleet.scripts.push({
         match: 'MARK-SLOW',
         script: {
@@ -200,7 +200,7 @@ describe('after the session', () => {
       const orphan = Number(await until('the second session to start', livePid));
       worker.kill('SIGKILL');
       assert.equal(processState(orphan), 'alive', 'the session outlives its worker');
-      await new Promise((resolve) => setTimeout(resolve, 3500));
+      await new Promise((resolve) => setTimeout(resolve, 8500));
       const recover = await fleet.factory(['task', 'recover', '--json'], alpha);
       assert.equal(recover.status, 0, recover.stderr);
       await until('the orphaned session to stop', () => processState(orphan) === 'dead');
