@@ -1,11 +1,14 @@
 export { claudeBin, runScriptedClaude, type ScriptedClaudeRun } from './claude.js';
 export {
   type FakeCheck,
+  type FakeFile,
   type FakeIssue,
   type FakePull,
   type ForgeFaults,
   type ForgeServer,
   fakeSha,
+  GITHUB_LISTED_FILES_LIMIT,
+  GITLAB_LISTED_DIFFS_LIMIT,
   type LoggedRequest,
   type PullInit,
   startForgeServer,

@@ -70,7 +70,10 @@ export const statusCommand: CommandModule = {
     if (args.all) return statusAll(args);
     const root = repositoryRoot(args);
     const busyTimeoutMs = busyTimeoutFromEnv();
-    const state = openExistingRepositoryState(root, busyTimeoutMs !== undefined ? { busyTimeoutMs } : {});
+    const state = openExistingRepositoryState(root, {
+      readOnly: true,
+      ...(busyTimeoutMs !== undefined ? { busyTimeoutMs } : {}),
+    });
     let status: RepositoryStatus;
     try {
       status = state ? collectStatus(state, statusSections) : emptyStatus(root);
