@@ -67,6 +67,8 @@ export const messages = {
   // config (gates helper)
   configInvalid: (file: string, path: string, expected: string) =>
     `${file}: ${path} ${expected}; fix the config (its JSON schema lists every key).`,
+  configEmpty: (file: string) =>
+    `${file} is empty; write {} for the defaults, or { "extends": "base" } (or typescript, python) for a preset, or run factory init.`,
   configNotJson: (file: string, reason: string) => `${file} is not valid JSON (${reason}); fix the syntax.`,
   configNotExecuted: (file: string) =>
     `${file} is a JavaScript or TypeScript config, which factory's hooks do not execute (the agent could change what it computes); convert it to factory.config.json (or YAML) and run factory init.`,
