@@ -37,6 +37,9 @@ export interface PullSnapshot {
   readonly approvals: number;
 }
 
+/** The check that `factory ci init`'s job reports (`factory gate ci`) and the merge policy requires by default. */
+export const FACTORY_CHECK_NAME = 'factory-gates';
+
 /** The merge policy (config section `review`, schema core/src/config/schema/review.schema.json). */
 export interface ReviewPolicy {
   readonly requiredChecks: 'all' | readonly string[];
@@ -47,6 +50,11 @@ export interface ReviewPolicy {
   readonly requiredApprovals: number;
   readonly requireUpToDate: boolean;
   readonly mergeMethod: 'merge' | 'squash' | 'rebase';
+  /**
+   * The check of `factory gate ci` that must be green on the exact head SHA (default `factory-gates`), or
+   * false when the repository runs no factory check in CI.
+   */
+  readonly factoryCheck: string | false;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { delimiter, join } from 'node:path';
 import type { FactoryConfig } from '@factory/core/config/types';
 import { messages } from '../messages.js';
 import { runGitleaks } from '../secrets/gitleaks.js';
@@ -8,7 +7,7 @@ import { git, splitZ } from './git.js';
 import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
 import { readStagedBlobs, type StagedFile } from './staged.js';
-import { runCommand } from './tasks.js';
+import { runCommand, taskEnv } from './tasks.js';
 
 const ZERO = /^0+$/;
 
@@ -41,7 +40,7 @@ function pushedCommits(cwd: string, ref: PushedRef, remote: string): string[] {
 }
 
 /** Blobs added or changed by each commit (first appearance wins, so a finding names its commit). */
-function commitBlobs(cwd: string, commits: readonly string[]): Array<StagedFile & { commit: string }> {
+export function commitBlobs(cwd: string, commits: readonly string[]): Array<StagedFile & { commit: string }> {
   const seen = new Set<string>();
   const out: Array<StagedFile & { commit: string }> = [];
   for (const commit of commits) {
@@ -111,30 +110,9 @@ export async function prePushGate(
   });
 
   if (log.findings.length === 0 && gates.prePush.commands.length > 0 && commits.length > 0) {
-    const env = {
-      ...process.env,
-      PATH: `${join(cwd, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
-    };
-    await log.run('commands', async () => {
-      for (const entry of gates.prePush.commands) {
-        const run = typeof entry === 'string' ? entry : entry.run;
-        const name = typeof entry === 'string' ? entry : (entry.name ?? entry.run);
-        if (interrupt.interrupted) return [];
-        process.stderr.write(`factory gate pre-push: ${name}\n`);
-        const result = await runCommand(run, [], cwd, env, interrupt);
-        if (result.code !== 0) {
-          process.stderr.write(result.output);
-          return [
-            {
-              check: 'commands',
-              message: messages.commandFailed(name, result.code),
-              fix: messages.commandFix,
-            },
-          ];
-        }
-      }
-      return [];
-    });
+    await log.run('commands', () =>
+      runConfiguredCommands(cwd, gates.prePush.commands, interrupt, 'pre-push'),
+    );
   }
   const sha = refs.find((ref) => !ZERO.test(ref.localSha))?.localSha;
   return {
@@ -143,4 +121,28 @@ export async function prePushGate(
     interrupted: interrupt.interrupted,
     ...(sha ? { sha } : {}),
   };
+}
+
+/** `gates.prePush.commands`, one after the other in the repository: the first failure stops them. */
+export async function runConfiguredCommands(
+  cwd: string,
+  commands: FactoryConfig['gates']['prePush']['commands'],
+  interrupt: InterruptGuard,
+  gate: string,
+): Promise<Finding[]> {
+  const env = taskEnv(cwd);
+  for (const entry of commands) {
+    const run = typeof entry === 'string' ? entry : entry.run;
+    const name = typeof entry === 'string' ? entry : (entry.name ?? entry.run);
+    if (interrupt.interrupted) return [];
+    process.stderr.write(`factory gate ${gate}: ${name}\n`);
+    const result = await runCommand(run, [], cwd, env, interrupt);
+    if (result.code !== 0) {
+      process.stderr.write(result.output);
+      return [
+        { check: 'commands', message: messages.commandFailed(name, result.code), fix: messages.commandFix },
+      ];
+    }
+  }
+  return [];
 }

@@ -66,7 +66,7 @@ export async function runTasks(
   return { findings, runner: partial ? 'lint-staged' : 'lean' };
 }
 
-function taskEnv(cwd: string): NodeJS.ProcessEnv {
+export function taskEnv(cwd: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
     PATH: `${join(cwd, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
