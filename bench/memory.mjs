@@ -17,7 +17,7 @@ const empty = mkdtempSync(join(tmpdir(), 'factory-bench-empty-'));
 for (const dir of [withMemory, empty]) spawnSync('git', ['init', '--quiet', dir]);
 
 const { StateStore, stateDbPath } = await import(join(root, 'packages/core/dist/index.js'));
-const { addMemory } = await import(join(root, 'packages/core/dist/state/memory.js'));
+const { addMemory } = await import(join(root, 'packages/gates/dist/state/memory.js'));
 const store = StateStore.open({ path: stateDbPath(withMemory) });
 const topics = ['database', 'deploy', 'release', 'payments', 'auth', 'docs', 'tests', 'ci'];
 for (let i = 0; i < 200; i++) {

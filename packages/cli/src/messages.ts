@@ -55,13 +55,6 @@ export const messages = {
       ? 'every shipped skill and guard rule has a scenario.'
       : `${missing} skill(s) or rule(s) have no scenario; add scenarios to evals/.`,
   // --- sweep helper: manifest, repos, sweep, forges, review ---
-  manifestSyntax: (file: string, line: number, what: string) =>
-    `${file} line ${line}: ${what}; fix the YAML there.`,
-  manifestInvalid: (file: string, line: number, what: string) =>
-    `${file} line ${line}: ${what}; fix the manifest there (see docs/sweep.md).`,
-  manifestEmpty: (file: string) => `${file} lists no repositories; add one with factory repos add PATH.`,
-  manifestMissing: (file: string) =>
-    `the manifest ${file} does not exist; pass an existing file with --manifest FILE, or create it with factory repos add PATH.`,
   manifestNoneTagged: (tag: string) => `no repository of the manifest has the tag ${tag}; check --only.`,
   repoAdded: (path: string) => `added ${path}`,
   repoAlreadyListed: (path: string) => `${path} is already in the manifest`,
@@ -72,10 +65,6 @@ export const messages = {
   concurrencyInvalid: (value: unknown) =>
     `--concurrency ${String(value)} is not a whole number from 1 to 64; pass one.`,
   resumeNothing: 'every repository was healthy in its last sweep: --resume has nothing to retry.',
-  forgeTokenMissing: (forge: string, variables: string) =>
-    `no ${forge} token: set ${variables} to read pull/merge requests.`,
-  forgeRateLimited: (forge: string, seconds: number) =>
-    `${forge} rate limit: the forge asks to wait ${seconds} s, longer than FACTORY_FORGE_MAX_WAIT_MS allows; try again later.`,
   reviewSummary: (
     s: {
       repositories: number;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { startScriptedModelServer } from '@factory/core/model-server/server';
+import { startScriptedModelServer } from '@factory/agent/model-server/server';
 import { claudeBin, factoryBin, makeTempRepo } from '@factory/testkit';
 
 /** The factory bin, asynchronously: the model server in this process must keep answering meanwhile. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { recordGateRun } from '@factory/core/state/gate-runs';
-import { recordGuardDecision } from '@factory/core/state/guard-decisions';
 import { openRepositoryState } from '@factory/core/state/repository';
+import { recordGateRun } from '@factory/gates/state/gate-runs';
+import { recordGuardDecision } from '@factory/gates/state/guard-decisions';
 import { makeTempRepo, runFactory } from '@factory/testkit';
 
 describe('factory status', () => {

@@ -193,6 +193,10 @@ export const messages = {
     `${file} is not a valid skills manifest; move it aside and run factory skills sync --force to reinstall the skills.`,
   skillUnknown: (name: string, known: readonly string[]) =>
     `there is no shipped skill "${name}" (shipped: ${known.join(', ')}); check the name.`,
+  // memory (the project memory the hooks add to the agent's context)
+  memoryEmpty:
+    'the memory text is empty; pass the sentence to remember, e.g. factory memory add "run npm test before committing".',
+  memoryUnknown: (id: number) => `there is no memory entry ${id}; run factory memory list to see the ids.`,
   // server-side gates: factory gate ci, factory ci init (ci-pg helper)
   ciBadRange: (range: string) =>
     `--range ${range} is not a range; give it as BASE..HEAD (two commits, branches or tags), e.g. --range origin/main..HEAD.`,

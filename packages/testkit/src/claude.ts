@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { type ClaudeRunOptions, type ClaudeRunResult, runClaude } from '@factory/core/claude/run-claude';
-import type { ModelScript } from '@factory/core/model-server/script';
-import { type ScriptedModelServer, startScriptedModelServer } from '@factory/core/model-server/server';
+import { type ClaudeRunOptions, type ClaudeRunResult, runClaude } from '@factory/agent/claude/run-claude';
+import type { ModelScript } from '@factory/agent/model-server/script';
+import { type ScriptedModelServer, startScriptedModelServer } from '@factory/agent/model-server/server';
 import { projectRoot } from './run-cli.js';
 
 /** The pinned Claude Code CLI installed as a devDependency (`@anthropic-ai/claude-code`). */

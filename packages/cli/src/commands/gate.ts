@@ -80,7 +80,7 @@ export const gateCommand: CommandModule = {
             throw new FactoryError(coreMessages.notInRepository(cwd), ExitCode.usage);
           }
           const { StateStore } = await import('@factory/core/state/store');
-          const { listGateRuns } = await import('@factory/core/state/gate-runs');
+          const { listGateRuns } = await import('@factory/gates/state/gate-runs');
           const { existsSync } = await import('node:fs');
           const runs = existsSync(stateDbPath(root))
             ? (() => {

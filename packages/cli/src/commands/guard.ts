@@ -120,10 +120,10 @@ export const guardCommand: CommandModule = {
           const root = await repositoryRoot(argv.cwd ?? process.cwd());
           const { stateDbPath } = await import('@factory/core/paths');
           const { existsSync } = await import('node:fs');
-          let rows: import('@factory/core/state/guard-decisions').GuardDecisionRecord[] = [];
+          let rows: import('@factory/gates/state/guard-decisions').GuardDecisionRecord[] = [];
           if (existsSync(stateDbPath(root))) {
             const { StateStore } = await import('@factory/core/state/store');
-            const { listGuardDecisions } = await import('@factory/core/state/guard-decisions');
+            const { listGuardDecisions } = await import('@factory/gates/state/guard-decisions');
             const store = StateStore.open({ path: stateDbPath(root) });
             try {
               rows = listGuardDecisions(store, { limit: argv.limit ?? 50 });
@@ -187,7 +187,7 @@ export const guardCommand: CommandModule = {
             throw new FactoryError(messages.guardAllowNeedsTerminal(rule, category), ExitCode.refused);
           const { stateDbPath } = await import('@factory/core/paths');
           const { StateStore } = await import('@factory/core/state/store');
-          const { grantGuardAllowance } = await import('@factory/core/state/guard-decisions');
+          const { grantGuardAllowance } = await import('@factory/gates/state/guard-decisions');
           const { userInfo } = await import('node:os');
           const store = StateStore.open({ path: stateDbPath(root) });
           try {

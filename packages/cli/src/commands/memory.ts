@@ -1,12 +1,12 @@
-import { ExitCode, FactoryError } from '@factory/core';
 import {
   findRecurringRefusals,
   memoryAboutRefusal,
   type RecurringRefusal,
-} from '@factory/core/memory/recurring';
-import { listGuardDecisions } from '@factory/core/state/guard-decisions';
-import { addMemory, listMemory, removeMemory } from '@factory/core/state/memory';
+} from '@factory/agent/eval/recurring';
+import { ExitCode, FactoryError } from '@factory/core';
 import type { StateStore } from '@factory/core/state/store';
+import { listGuardDecisions } from '@factory/gates/state/guard-decisions';
+import { addMemory, listMemory, removeMemory } from '@factory/gates/state/memory';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
 import { messages } from '../messages.js';
 import { printJson, printLine } from '../output.js';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ExitCode, FactoryError, isDirectory } from '@factory/core';
+import { messages as fleetMessages } from '@factory/fleet/messages';
 import type { Argv, CommandModule } from 'yargs';
 import { messages } from '../messages.js';
 import { printJson, printLine } from '../output.js';
@@ -16,7 +17,7 @@ interface ReposArgs {
 }
 
 async function manifestFile(args: ReposArgs): Promise<string> {
-  const { defaultManifestPath } = await import('../manifest/manifest.js');
+  const { defaultManifestPath } = await import('@factory/fleet/manifest/manifest');
   return args.manifest ? resolve(args.manifest) : defaultManifestPath();
 }
 
@@ -43,7 +44,7 @@ export const reposCommand: CommandModule = {
             }),
         async (argv) => {
           const args = argv as unknown as ReposArgs;
-          const { addRepository } = await import('../manifest/manifest.js');
+          const { addRepository } = await import('@factory/fleet/manifest/manifest');
           const path = resolve(args.cwd ?? process.cwd(), args.path!);
           if (!args.url && !isDirectory(path))
             throw new FactoryError(messages.repoNotAFolder(path), ExitCode.usage);
@@ -65,7 +66,7 @@ export const reposCommand: CommandModule = {
         (a) => withManifest(a),
         async (argv) => {
           const args = argv as unknown as ReposArgs;
-          const { loadManifest } = await import('../manifest/manifest.js');
+          const { loadManifest } = await import('@factory/fleet/manifest/manifest');
           const file = await manifestFile(args);
           const manifest = loadManifest(file);
           if (args.json) {
@@ -84,7 +85,7 @@ export const reposCommand: CommandModule = {
             return;
           }
           if (manifest.repositories.length === 0) {
-            printLine(messages.manifestEmpty(file));
+            printLine(fleetMessages.manifestEmpty(file));
             return;
           }
           for (const repo of manifest.repositories) {
@@ -99,7 +100,7 @@ export const reposCommand: CommandModule = {
         (a) => withManifest(a).positional('path', { type: 'string' }),
         async (argv) => {
           const args = argv as unknown as ReposArgs;
-          const { removeRepository } = await import('../manifest/manifest.js');
+          const { removeRepository } = await import('@factory/fleet/manifest/manifest');
           const file = await manifestFile(args);
           const path = args.path!;
           const removed =

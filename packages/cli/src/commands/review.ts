@@ -22,12 +22,12 @@ export const reviewCommand: CommandModule = {
   handler: async (argv) => {
     const args = argv as unknown as ReviewArgs;
     const { defaultManifestPath, loadManifest, requireRepositories, selectRepositories } = await import(
-      '../manifest/manifest.js'
+      '@factory/fleet/manifest/manifest'
     );
-    const { ForgeFactory, resolveForgeTarget } = await import('../forge/index.js');
-    const { reviewRepository } = await import('../review/review.js');
-    const { repoReviewPolicy } = await import('../review/policy-source.js');
-    const { describeError } = await import('../sweep/errors.js');
+    const { ForgeFactory, resolveForgeTarget } = await import('@factory/fleet/forge/index');
+    const { reviewRepository } = await import('@factory/fleet/review/review');
+    const { repoReviewPolicy } = await import('@factory/fleet/review/policy-source');
+    const { describeError } = await import('@factory/fleet/sweep/errors');
     const file = args.manifest ? resolve(args.manifest) : defaultManifestPath();
     const manifest = loadManifest(file);
     requireRepositories(file, manifest);

@@ -1,10 +1,10 @@
 import { stateDbPath } from '@factory/core';
 import { openExistingRepositoryState } from '@factory/core/state/repository';
 import { collectStatus, type RepositoryStatus, renderStatus } from '@factory/core/state/status';
-import { statusSections } from '@factory/core/state/status-sections';
 import type { CommandModule } from 'yargs';
 import { printJson, printLine } from '../output.js';
 import { busyTimeoutFromEnv, repositoryRoot, type StateArgs } from '../state-context.js';
+import { statusSections } from '../status-sections.js';
 
 /** Status of a repository that never used the state store: nothing is created just to report that. */
 function emptyStatus(root: string): RepositoryStatus {

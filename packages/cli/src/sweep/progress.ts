@@ -1,4 +1,4 @@
-import type { RepoReport } from './engine.js';
+import type { RepoReport } from '@factory/fleet/sweep/engine';
 
 export interface Progress {
   start(name: string): void;

@@ -1,17 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '@factory/core';
-import { factoryHome, SweepHistory } from '@factory/core/sweep/home-store';
-import { ForgeFactory } from '../forge/index.js';
+import { ForgeFactory } from '@factory/fleet/forge/index';
 import {
   defaultManifestPath,
   loadManifest,
   type ManifestRepo,
   requireRepositories,
   selectRepositories,
-} from '../manifest/manifest.js';
+} from '@factory/fleet/manifest/manifest';
+import { factoryDriftProvider } from '@factory/fleet/sweep/drift';
+import { defaultConcurrency, type RepoReport, sweep } from '@factory/fleet/sweep/engine';
+import { factoryHome, SweepHistory } from '@factory/fleet/sweep/home-store';
 import { messages } from '../messages.js';
-import { factoryDriftProvider } from './drift.js';
-import { defaultConcurrency, type RepoReport, sweep } from './engine.js';
+import { cliVersion } from '../version.js';
 import { startProgress } from './progress.js';
 import { renderTable } from './table.js';
 
@@ -80,6 +81,7 @@ export async function runSweep(
     const drift = factoryDriftProvider({
       nodePath: process.execPath,
       binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
+      version: cliVersion(),
     });
     const reports = await sweep(repos, {
       concurrency,

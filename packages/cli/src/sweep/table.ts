@@ -1,5 +1,5 @@
+import type { RepoReport } from '@factory/fleet/sweep/engine';
 import Table from 'cli-table3';
-import type { RepoReport } from './engine.js';
 
 function tasks(report: RepoReport): string {
   const counts = report.state?.tasks;

@@ -14,7 +14,7 @@ import { type InterruptGuard, WorkSnapshot } from './snapshot.js';
 import { readStagedBlobs, type StagedFile } from './staged.js';
 import { matchTasks, runCommand, taskEnv } from './tasks.js';
 
-export { FACTORY_CHECK_NAME } from '@factory/core/review/types';
+export { FACTORY_CHECK_NAME } from './ci-check.js';
 
 function commitOf(cwd: string, rev: string): string | undefined {
   const result = gitRaw(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);

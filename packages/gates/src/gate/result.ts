@@ -1,4 +1,4 @@
-import type { GateCheckRecord } from '@factory/core/state/gate-runs';
+import type { GateCheckRecord } from '../state/gate-runs.js';
 import type { CheckName, Finding } from './findings.js';
 
 export interface GateOutcome {

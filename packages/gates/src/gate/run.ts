@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { ExitCode, FactoryError, isFactoryError } from '@factory/core/errors';
 import { factoryDir, findRepositoryRoot, stateDbPath } from '@factory/core/paths';
-import type { GateRunStatus } from '@factory/core/state/gate-runs';
 import { messages } from '../messages.js';
+import type { GateRunStatus } from '../state/gate-runs.js';
 import { checkNames, type Finding } from './findings.js';
 import type { GateOutcome } from './result.js';
 import { InterruptGuard } from './snapshot.js';
@@ -148,12 +148,12 @@ export function formatFindings(gate: string, findings: readonly Finding[]): stri
 async function record(
   root: string,
   leaveOpenAtExit: boolean,
-  run: import('@factory/core/state/gate-runs').GateRunInput,
+  run: import('../state/gate-runs.js').GateRunInput,
 ): Promise<void> {
   try {
     const [{ StateStore }, { recordGateRun }] = await Promise.all([
       import('@factory/core/state/store'),
-      import('@factory/core/state/gate-runs'),
+      import('../state/gate-runs.js'),
     ]);
     const store = StateStore.open({ path: stateDbPath(root), leaveOpenAtExit });
     try {

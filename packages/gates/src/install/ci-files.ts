@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, FactoryError } from '@factory/core/errors';
-import { FACTORY_CHECK_NAME } from '@factory/core/review/types';
 import { isMap, parseDocument, stringify } from 'yaml';
+import { FACTORY_CHECK_NAME } from '../gate/ci-check.js';
 import { messages } from '../messages.js';
 
 export const GITHUB_WORKFLOW_FILE = '.github/workflows/factory.yml';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { StateStore, stateDbPath } from '@factory/core';
-import { addMemory, listMemory } from '@factory/core/state/memory';
 import { routeHook } from '@factory/gates/hook/router';
+import { addMemory, listMemory } from '@factory/gates/state/memory';
 import { makeTempRepo } from '@factory/testkit';
 
 function seed(dir: string) {

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stateDbPath } from '@factory/core/paths';
-import { grantGuardAllowance, listGuardDecisions } from '@factory/core/state/guard-decisions';
 import { StateStore } from '@factory/core/state/store';
+import { grantGuardAllowance, listGuardDecisions } from '@factory/gates/state/guard-decisions';
 import { makeTempRepo, runFactory, type TempRepo } from '@factory/testkit';
 
 /** `factory hook pre-tool-use` through the built bin, as Claude Code runs it, in real repositories. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { recordGateRun } from '@factory/core/state/gate-runs';
 import { openRepositoryState } from '@factory/core/state/repository';
+import { recordGateRun } from '@factory/gates/state/gate-runs';
 import { makeTempRepo, runFactory, type TempRepo } from '@factory/testkit';
 
 /** The Stop hook through the built bin, on a real state database. */

@@ -3,8 +3,8 @@ import { findRepositoryRoot, stateDbPath } from '@factory/core/paths';
 import { messages } from '../../messages.js';
 import { type HookAnswer, noOpinion } from '../types.js';
 
-type HookContextModule = typeof import('@factory/core/memory/hook-context');
-type MemoryContext = import('@factory/core/memory/hook-context').MemoryContext;
+type HookContextModule = typeof import('../../memory/hook-context.js');
+type MemoryContext = import('../../memory/hook-context.js').MemoryContext;
 
 /**
  * The answer of the memory hooks (SessionStart, UserPromptSubmit): the chosen entries as the model's
@@ -21,7 +21,7 @@ export async function memoryAnswer(
   if (!root || !existsSync(stateDbPath(root))) return noOpinion;
   let memory: MemoryContext | undefined;
   try {
-    memory = choose(await import('@factory/core/memory/hook-context'));
+    memory = choose(await import('../../memory/hook-context.js'));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return { stdout: '', stderr: `${messages.memoryUnavailable(reason)}\n`, exitCode: 0 };

@@ -86,7 +86,7 @@ async function audit(
     const [{ StateStore }, { stateDbPath }, { recordWithAllowance }] = await Promise.all([
       import('@factory/core/state/store'),
       import('@factory/core/paths'),
-      import('@factory/core/state/guard-decisions'),
+      import('../../state/guard-decisions.js'),
     ]);
     const store = StateStore.open({
       path: stateDbPath(repoRoot),

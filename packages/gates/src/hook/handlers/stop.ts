@@ -52,8 +52,8 @@ export const handle: HookHandler = async (input, context) => {
   if (!state) return noOpinion; // factory never ran here: nothing claimed, no gate runs
   try {
     const [{ listGuardDecisions, recordGuardDecision }, { listGateRuns }] = await Promise.all([
-      import('@factory/core/state/guard-decisions'),
-      import('@factory/core/state/gate-runs'),
+      import('../../state/guard-decisions.js'),
+      import('../../state/gate-runs.js'),
     ]);
     const reasons: string[] = [];
     for (const owner of ownerIds(sessionId, context.env)) {

@@ -1,0 +1,1 @@
+export { messages as agentMessages } from './messages.js';

@@ -1,0 +1,1 @@
+export { messages as fleetMessages } from './messages.js';

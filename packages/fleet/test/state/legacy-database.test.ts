@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { listEvalRuns } from '@factory/agent/state/eval-runs';
+import { openRepositoryState } from '@factory/core/state/repository';
+import { PullRequests } from '@factory/fleet/state/pull-requests';
+import { listGateRuns } from '@factory/gates/state/gate-runs';
+import { listGuardAllowances, listGuardDecisions } from '@factory/gates/state/guard-decisions';
+import { listMemory } from '@factory/gates/state/memory';
+import { makeTempDir } from '@factory/testkit';
+
+// state.db as the release before the package redesign wrote it (schema user_version 5), made by
+// fixtures/release-0.1.0/write-state-db.mjs with that release's own build.
+const fixture = join(import.meta.dirname, '../fixtures/release-0.1.0/state.db');
+
+function openCopy() {
+  const temp = makeTempDir();
+  const path = join(temp.dir, 'state.db');
+  copyFileSync(fixture, path);
+  const state = openRepositoryState(temp.dir, { path });
+  return { ...state, close: () => (state.close(), temp.cleanup()) };
+}
+
+describe('a state.db written by the release before the redesign', () => {
+  it('opens with the current code and keeps every row', () => {
+    const state = openCopy();
+    try {
+      const tasks = state.tasks.list();
+      assert.deepEqual(
+        tasks.map((t) => [t.id, t.workflow, t.state, t.title, t.key]),
+        [
+          [1, 'ticket', 'testing', 'Fix the flaky test', 'ticket-1'],
+          [2, 'ticket', 'new', 'Document the sweep', null],
+          [3, 'ticket', 'new', 'Port the guard', 'ticket-3'],
+          [4, 'pull-request', 'merged', 'PR 12', 'github:acme/widgets#12'],
+          [5, 'pull-request', 'changes-requested', 'PR 13', 'gitlab:acme/infra#13'],
+        ].sort((a, b) => Number(a[0]) - Number(b[0])),
+      );
+      assert.deepEqual(state.tasks.get(1).data, { labels: ['ci'] });
+      assert.equal(state.tasks.get(3).owner, 'agent-2');
+      assert.equal(state.tasks.log().length, 16);
+      assert.deepEqual(state.tasks.audit(), []);
+      assert.deepEqual(
+        state.resources.list().map((r) => [r.taskId, r.kind, r.value]),
+        [[3, 'branch', 'agent-2/port-the-guard']],
+      );
+
+      const store = state.store;
+      assert.deepEqual(
+        listGateRuns(store).map((r) => [r.gate, r.status, r.skipped, r.checks.length]),
+        [
+          ['pre-push', 'failed', ['tests'], 1],
+          ['pre-commit', 'passed', [], 1],
+        ],
+      );
+      assert.deepEqual(
+        listGuardDecisions(store).map((d) => [d.decision, d.rule, d.allowanceId]),
+        [
+          ['allow', 'git-push-force', 1],
+          ['deny', 'git-no-verify', null],
+        ],
+      );
+      assert.deepEqual(
+        listGuardAllowances(store).map((a) => [a.rule, a.reason, a.usesLeft]),
+        [['git-push-force', 'rewriting my own branch', 2]],
+      );
+      assert.deepEqual(
+        listMemory(store).map((m) => [m.text, m.tags]),
+        [
+          ['Run npm run build before committing', ['build', 'commit']],
+          ['The sweep reads repos.yaml', ['sweep']],
+        ],
+      );
+      const runs = listEvalRuns(store);
+      assert.deepEqual(
+        runs.map((r) => [
+          r.lane,
+          r.scenarioCount,
+          r.passedCount,
+          r.failedCount,
+          r.skippedCount,
+          r.results.length,
+        ]),
+        [
+          ['live', 1, 0, 0, 1, 1],
+          ['replay', 2, 1, 1, 0, 2],
+        ],
+      );
+
+      const pulls = new PullRequests(store);
+      assert.deepEqual(
+        pulls.list().map((p) => [p.forge, p.repo, p.number, p.state, p.mergedSha]),
+        [
+          ['github', 'acme/widgets', 12, 'merged', 'c'.repeat(40)],
+          ['gitlab', 'acme/infra', 13, 'blocked', undefined],
+        ],
+      );
+      assert.deepEqual(
+        pulls.decisions().map((d) => [d.number, d.verdict, d.action]),
+        [
+          [12, 'merge', 'dry-run'],
+          [12, 'merge', 'none'],
+          [12, 'merge', 'merged'],
+          [13, 'blocked', 'none'],
+        ],
+      );
+      assert.equal(state.store.integrityCheck(), 'ok');
+    } finally {
+      state.close();
+    }
+  });
+});
