@@ -8,6 +8,7 @@ import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
 import { readStagedBlobs, type StagedFile } from './staged.js';
 import { runCommand, taskEnv } from './tasks.js';
+import { findTool, toolOf } from './tools.js';
 
 const ZERO = /^0+$/;
 
@@ -135,6 +136,11 @@ export async function runConfiguredCommands(
     const run = typeof entry === 'string' ? entry : entry.run;
     const name = typeof entry === 'string' ? entry : (entry.name ?? entry.run);
     if (interrupt.interrupted) return [];
+    const tool = typeof entry === 'string' || !entry.optional ? undefined : toolOf(run);
+    if (tool && !findTool(cwd, tool)) {
+      process.stderr.write(`${messages.commandSkippedToolMissing(name, tool)}\n`);
+      continue;
+    }
     process.stderr.write(`factory gate ${gate}: ${name}\n`);
     const result = await runCommand(run, [], cwd, env, interrupt);
     if (result.code !== 0) {
