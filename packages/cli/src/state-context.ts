@@ -42,9 +42,18 @@ export async function repositoryWorkflows(root: string): Promise<WorkflowSet> {
 }
 
 /** Opens the repository's state with its workflows; the caller closes it. */
-export function openState(root: string, workflows: WorkflowSet): RepositoryState {
+export function openState(
+  root: string,
+  workflows: WorkflowSet,
+  access: 'read' | 'write' = 'write',
+): RepositoryState {
   const busyTimeoutMs = busyTimeoutFromEnv();
-  return openRepositoryState(root, { workflows, ...(busyTimeoutMs !== undefined ? { busyTimeoutMs } : {}) });
+  return openRepositoryState(root, {
+    workflows,
+    ...(busyTimeoutMs !== undefined ? { busyTimeoutMs } : {}),
+    // A command that only reads works on a state.db it may not write (a read-only file or folder).
+    ...(access === 'read' ? { readOnly: true } : {}),
+  });
 }
 
 /**
@@ -85,6 +94,7 @@ export async function openWorkflowState(
   root: string,
   workflows: WorkflowSet,
   location: StateLocation,
+  access: 'read' | 'write' = 'write',
 ): Promise<{ store: WorkflowStore; local: RepositoryState | undefined }> {
   if (location.url) {
     const { openWorkflowStore } = await import('@factory/core/state/open-workflow-store');
@@ -97,7 +107,7 @@ export async function openWorkflowState(
       local: undefined,
     };
   }
-  const local = openState(root, workflows);
+  const local = openState(root, workflows, access);
   return { store: new SqliteWorkflowStore(local.tasks, () => local.close()), local };
 }
 

@@ -54,7 +54,10 @@ export const statusCommand: CommandModule = {
     const args = argv as StateArgs;
     const root = repositoryRoot(args);
     const busyTimeoutMs = busyTimeoutFromEnv();
-    const state = openExistingRepositoryState(root, busyTimeoutMs !== undefined ? { busyTimeoutMs } : {});
+    const state = openExistingRepositoryState(root, {
+      readOnly: true,
+      ...(busyTimeoutMs !== undefined ? { busyTimeoutMs } : {}),
+    });
     let status: RepositoryStatus;
     try {
       status = state ? collectStatus(state, statusSections) : emptyStatus(root);

@@ -49,12 +49,13 @@ async function withState<T>(
   args: TaskArgs,
   fn: (store: WorkflowStore, local: RepositoryState | undefined, workflows: WorkflowSet) => Promise<T> | T,
   before?: (workflows: WorkflowSet) => void,
+  access: 'read' | 'write' = 'write',
 ): Promise<T> {
   const root = repositoryRoot(args);
   const { workflows, location } = await repositoryStateSettings(root);
   // Input that is wrong whatever the database holds is refused before the database is even opened.
   before?.(workflows);
-  const { store, local } = await openWorkflowState(root, workflows, location);
+  const { store, local } = await openWorkflowState(root, workflows, location, access);
   try {
     return await fn(store, local, workflows);
   } finally {
@@ -143,14 +144,18 @@ const add = async (args: TaskArgs) => {
 };
 
 const list = async (args: TaskArgs) => {
-  const tasks = await withState(args, (store) =>
-    store.list({
-      ...(args.workflow !== undefined ? { workflow: args.workflow } : {}),
-      ...(states(args)[0] !== undefined ? { state: states(args)[0] } : {}),
-      ...(args.phase !== undefined ? { phase: args.phase as Task['phase'] } : {}),
-      ...(args.owner !== undefined ? { owner: args.owner } : {}),
-      ...(args.limit !== undefined ? { limit: args.limit } : {}),
-    }),
+  const tasks = await withState(
+    args,
+    (store) =>
+      store.list({
+        ...(args.workflow !== undefined ? { workflow: args.workflow } : {}),
+        ...(states(args)[0] !== undefined ? { state: states(args)[0] } : {}),
+        ...(args.phase !== undefined ? { phase: args.phase as Task['phase'] } : {}),
+        ...(args.owner !== undefined ? { owner: args.owner } : {}),
+        ...(args.limit !== undefined ? { limit: args.limit } : {}),
+      }),
+    undefined,
+    'read',
   );
   if (args.json) printJson(tasks);
   else if (tasks.length === 0) printLine('no tasks');
@@ -158,15 +163,20 @@ const list = async (args: TaskArgs) => {
 };
 
 const show = async (args: TaskArgs) => {
-  const detail = await withState(args, async (store, local) => {
-    const task = await store.get(await taskId(store, args.id));
-    return {
-      task,
-      allowedEvents: store.allowedEvents(task),
-      resources: local ? local.resources.list(task.id) : [],
-      log: await store.log(task.id),
-    };
-  });
+  const detail = await withState(
+    args,
+    async (store, local) => {
+      const task = await store.get(await taskId(store, args.id));
+      return {
+        task,
+        allowedEvents: store.allowedEvents(task),
+        resources: local ? local.resources.list(task.id) : [],
+        log: await store.log(task.id),
+      };
+    },
+    undefined,
+    'read',
+  );
   if (args.json) {
     printJson(detail);
     return;
@@ -257,8 +267,14 @@ const recover = async (args: TaskArgs) => {
 };
 
 const log = async (args: TaskArgs) => {
-  const entries = await withState(args, async (store) =>
-    args.id !== undefined ? store.log(await taskId(store, args.id)) : store.log(undefined, args.limit ?? 50),
+  const entries = await withState(
+    args,
+    async (store) =>
+      args.id !== undefined
+        ? store.log(await taskId(store, args.id))
+        : store.log(undefined, args.limit ?? 50),
+    undefined,
+    'read',
   );
   if (args.json) printJson(entries);
   else if (entries.length === 0) printLine('no transitions yet');

@@ -13,6 +13,8 @@ export interface RepositoryStateOptions {
   readonly clock?: () => number;
   /** Another database file than `<repoRoot>/.factory/state.db` (tests, benchmarks). */
   readonly path?: string;
+  /** The caller only reads: see StateStoreOptions.readOnly. */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -32,6 +34,7 @@ export function openRepositoryState(repoRoot: string, options: RepositoryStateOp
   const store = StateStore.open({
     path: options.path ?? stateDbPath(repoRoot),
     ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+    ...(options.readOnly ? { readOnly: true } : {}),
   });
   const clock = options.clock ?? Date.now;
   return {

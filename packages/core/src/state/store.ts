@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { pathToFileURL } from 'node:url';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
 import { repositoryMigrations } from './migrations/index.js';
@@ -23,7 +24,17 @@ export interface StateStoreOptions {
    * exit would, so only use this when the process really ends with process.exit().
    */
   readonly leaveOpenAtExit?: boolean;
+  /**
+   * The caller only reads: an existing database is opened without writing anything (no WAL switch, no
+   * migration), so a state.db in a folder or file this user cannot write still answers. Without a `-wal`
+   * file beside it, such a database can only be read as immutable (SQLite cannot set up its WAL index in a
+   * folder it cannot write). A schema older than this factory's still needs a writing open to upgrade.
+   */
+  readonly readOnly?: boolean;
 }
+
+/** `PRAGMA application_id` of factory's databases (the bytes "fcty"): another application's file is refused. */
+export const FACTORY_APPLICATION_ID = 0x66637479;
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
@@ -95,6 +106,10 @@ export class StateStore {
   static open(options: StateStoreOptions): StateStore {
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     const migrations = options.migrations ?? repositoryMigrations;
+    if (options.readOnly && existsSync(options.path)) {
+      const store = StateStore.openForReading(options.path, busyTimeoutMs, migrations, options);
+      if (store) return store;
+    }
     ensureStateFolder(options.path);
     let db: DatabaseSync;
     try {
@@ -114,13 +129,72 @@ export class StateStore {
     return store;
   }
 
-  private prepare(migrations: readonly Migration[]): void {
-    this.db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
-    // Read the version before anything can change the file: a newer schema is refused untouched.
+  /**
+   * A read-only connection to an existing database at the current schema, or undefined when the schema
+   * must be upgraded first (the caller then opens it for writing).
+   */
+  private static openForReading(
+    path: string,
+    busyTimeoutMs: number,
+    migrations: readonly Migration[],
+    options: StateStoreOptions,
+  ): StateStore | undefined {
+    const connect = (location: string) => {
+      const db = new DatabaseSync(location, { readOnly: true, timeout: busyTimeoutMs });
+      const store = new StateStore(db, path, busyTimeoutMs, options.leaveOpenAtExit === true);
+      try {
+        store.refuseForeignOrNewer(migrations);
+        return store;
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    };
+    let store: StateStore;
+    try {
+      try {
+        store = connect(path);
+      } catch (error) {
+        const code = primaryCode(error);
+        const cannotSetUpWal = code === SQLITE_READONLY || code === SQLITE_CANTOPEN;
+        // No -wal file: nothing is waiting to be checkpointed, so the main file alone is the whole truth.
+        if (!cannotSetUpWal || existsSync(`${path}-wal`)) throw error;
+        store = connect(`${pathToFileURL(path).href}?immutable=1`);
+      }
+    } catch (error) {
+      throw translateSqliteError(error, path, busyTimeoutMs);
+    }
+    if (store.userVersion() < migrations.length) {
+      store.db.close();
+      return undefined;
+    }
+    return store;
+  }
+
+  /**
+   * Refuses, before anything is written, a database of a newer factory and another application's file:
+   * one that holds tables but no factory schema version, or that carries another application id.
+   */
+  private refuseForeignOrNewer(migrations: readonly Migration[]): number {
     const found = this.userVersion();
     if (found > migrations.length) {
       throw new FactoryError(messages.stateTooNew(this.path, found, migrations.length));
     }
+    const id = (this.db.prepare('PRAGMA application_id').get() as { application_id: number }).application_id;
+    const tables = this.db
+      .prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+      .get() as { n: number };
+    if ((id !== 0 && id !== FACTORY_APPLICATION_ID) || (found === 0 && tables.n > 0)) {
+      throw new FactoryError(messages.stateForeign(this.path), ExitCode.usage);
+    }
+    return found;
+  }
+
+  private prepare(migrations: readonly Migration[]): void {
+    this.db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
+    // Read the version before anything can change the file: a newer schema or another application's
+    // database is refused untouched.
+    const found = this.refuseForeignOrNewer(migrations);
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec('PRAGMA foreign_keys = ON');
@@ -139,6 +213,7 @@ export class StateStore {
       if (current > migrations.length) {
         throw new FactoryError(messages.stateTooNew(this.path, current, migrations.length));
       }
+      this.db.exec(`PRAGMA application_id = ${FACTORY_APPLICATION_ID}`);
       for (let version = current; version < migrations.length; version++) {
         migrations[version]!.up(this.db);
         this.db.exec(`PRAGMA user_version = ${version + 1}`);
