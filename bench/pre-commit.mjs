@@ -12,7 +12,6 @@
 // Median of N runs each (BENCH_RUNS, default 15), after 2 warm-up runs. Run after `npm run build`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -23,42 +22,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { builtBin, median, projectRoot } from './lib.mjs';
+import { benchTools, builtBin, median, projectRoot } from './lib.mjs';
 
 const _root = projectRoot;
 const bin = builtBin('pre-commit');
 const runs = Number(process.env.BENCH_RUNS ?? 15);
-const versions = { husky: '9.1.7', 'lint-staged': '16.4.0', lefthook: '2.2.2', '@j178/prek': '0.5.3' };
-const tools = join(tmpdir(), `factory-bench-tools-${Object.values(versions).join('-')}`);
-const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
-
-function installTools() {
-  if (existsSync(join(tools, 'node_modules/.installed'))) return;
-  mkdirSync(tools, { recursive: true });
-  writeFileSync(join(tools, 'package.json'), '{"name":"factory-bench-tools","private":true}\n');
-  const specs = Object.entries(versions).map(([name, version]) => `${name}@${version}`);
-  console.log(`bench/pre-commit: installing ${specs.join(' ')} into ${tools}`);
-  execFileSync(
-    'npm',
-    ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...specs],
-    {
-      cwd: tools,
-      stdio: 'inherit',
-    },
-  );
-  writeFileSync(join(tools, 'node_modules/.installed'), '');
-}
-installTools();
-const lefthookBin = join(tools, `node_modules/lefthook-linux-${arch}/bin/lefthook`);
-const prekBin = join(tools, `node_modules/@j178/prek-linux-${arch === 'x64' ? 'x64' : 'arm64'}-gnu/prek`);
-for (const native of [lefthookBin, prekBin]) {
-  if (!existsSync(native)) {
-    console.error(
-      `bench/pre-commit: ${native} is missing (the binary comes in a platform package of the registry)`,
-    );
-    process.exit(2);
-  }
-}
+const { lefthookBin, prekBin, tools } = benchTools('pre-commit');
 
 const scratch = mkdtempSync(join(tmpdir(), 'factory-bench-'));
 const home = join(scratch, 'home');
@@ -164,18 +133,20 @@ function childrenCpuMs() {
   }
 }
 
+// Runs are interleaved (one commit per setup in turn), so that a change in the machine's load touches every
+// setup alike; CPU is measured around each commit alone.
 const results = {};
 const cpu = {};
 try {
-  for (const [name, setup] of Object.entries(setups)) {
-    const dir = setup();
-    const envForRun = name === 'lefthook' ? { ...env, PATH: `${dirname(lefthookBin)}:${env.PATH}` } : env;
-    const times = [];
-    let cpuStart = 0;
-    for (let i = 0; i < runs + 2; i++) {
-      if (i === 2) cpuStart = childrenCpuMs();
+  const dirs = Object.fromEntries(Object.entries(setups).map(([name, setup]) => [name, setup()]));
+  const times = Object.fromEntries(Object.keys(setups).map((name) => [name, []]));
+  const cpus = Object.fromEntries(Object.keys(setups).map((name) => [name, []]));
+  for (let i = 0; i < runs + 2; i++) {
+    for (const [name, dir] of Object.entries(dirs)) {
+      const envForRun = name === 'lefthook' ? { ...env, PATH: `${dirname(lefthookBin)}:${env.PATH}` } : env;
       writeFileSync(join(dir, 'src/m0.js'), `export const v0 = ${i + 1};\n`);
       run(dir, 'git', ['add', 'src/m0.js']);
+      const cpuBefore = childrenCpuMs();
       const start = process.hrtime.bigint();
       const r = spawnSync('git', ['commit', '-q', '-m', `change ${i}`], {
         cwd: dir,
@@ -184,12 +155,15 @@ try {
       });
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (r.status !== 0) throw new Error(`${name}: git commit failed: ${r.stderr.trim()}`);
-      if (i >= 2) times.push(ms);
+      if (i >= 2) {
+        times[name].push(ms);
+        cpus[name].push(childrenCpuMs() - cpuBefore);
+      }
     }
-    // The hook really ran: the commit went through the tool (checked once, not timed).
-    results[name] = median(times);
-    // The git add of each iteration is counted too; it is the same for every tool.
-    cpu[name] = (childrenCpuMs() - cpuStart) / runs;
+  }
+  for (const name of Object.keys(setups)) {
+    results[name] = median(times[name]);
+    cpu[name] = cpus[name].reduce((a, b) => a + b, 0) / cpus[name].length;
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
@@ -197,7 +171,7 @@ try {
 
 console.log(`bench/pre-commit: node ${process.version}, ${runs} runs each, median wall time of git commit`);
 console.log(
-  '(wall: median; cpu: mean user+system time of git and everything it started, steadier on a busy machine)',
+  '(runs interleaved; wall: median; cpu: mean user+system time of git commit and everything it started)',
 );
 for (const [name, ms] of Object.entries(results)) {
   console.log(
@@ -212,7 +186,10 @@ console.log(`factory / lefthook:            ${(f / results.lefthook).toFixed(2)}
 console.log(`factory / prek:                ${(f / results.prek).toFixed(2)}x`);
 const floor = results['floor: husky + node, git diff + task'];
 console.log(
-  `floor / lefthook:              ${(floor / results.lefthook).toFixed(2)}x (husky + node + git diff + task, no checks, no state); factory / floor ${(f / floor).toFixed(2)}x`,
+  `floor / lefthook:              ${(floor / results.lefthook).toFixed(2)}x (husky + node + git diff + task, no checks, no state)`,
+);
+console.log(
+  `factory / floor:               ${(f / floor).toFixed(2)}x wall (target <= 1.15x), ${(cpu.factory / cpu['floor: husky + node, git diff + task']).toFixed(2)}x cpu`,
 );
 const c = cpu.factory;
 console.log(

@@ -3,7 +3,7 @@
 // and resolving ~30 ESM modules through workspace symlinks and package exports costs more than the gate's
 // own work. The bundle is what the fast path loads (packages/cli/src/fast-path.ts); the unbundled modules
 // stay for everything else and for tests. Heavy, rarely needed modules stay outside and load lazily:
-// lint-staged (partial staging only), cosmiconfig (non-JSON configs only).
+// lint-staged (no longer loaded by the gates), cosmiconfig (non-JSON configs only).
 import { existsSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -67,6 +67,8 @@ export const messages = {
   // config (gates helper)
   configInvalid: (file: string, path: string, expected: string) =>
     `${file}: ${path} ${expected}; fix the config (its JSON schema lists every key).`,
+  configEmpty: (file: string) =>
+    `${file} is empty; write {} for the defaults, or { "extends": "base" } (or typescript, python) for a preset, or run factory init.`,
   configNotJson: (file: string, reason: string) => `${file} is not valid JSON (${reason}); fix the syntax.`,
   configUnreadable: (file: string, reason: string) =>
     `cannot read the config ${file} (${reason}); fix the file or its permissions.`,

@@ -31,13 +31,25 @@ export const messages = {
     `factory: your last commit attempt was refused by the ${gate} gate and nothing was committed since; fix what it reported and commit again before stopping.`,
   stopGivesUp: (limit: number, reasons: string) =>
     `factory: stop allowed after ${limit} refused stops in this session, although: ${reasons} A human should look at it.`,
+  stopStateUnreadable: (reason: string) =>
+    `factory: the Stop hook cannot read .factory/state.db (${reason}), so it cannot tell whether your task or gates are open; letting the session stop. Run factory doctor to repair the state.`,
+  stopCannotCount: (reason: string, open: string) =>
+    `factory: the Stop hook cannot record its block in .factory/state.db (${reason}), so it could not limit how often it blocks; letting the session stop, although: ${open} Run factory doctor to repair the state.`,
   stopGatesRed: (sha: string, gate: string) =>
     `factory: the gates are red on your last commit ${sha} (${gate} failed); fix what it reports and commit again before stopping.`,
 
   // git gates (gates helper)
   secretFound: (what: string, masked: string, rule: string) => `${what} (${masked}, rule ${rule})`,
   secretFix:
-    'remove it from the file and read it from the environment or a secret store; if it was ever pushed, rotate it; a known false positive takes a `factory-allow-secret` comment on its line or a gates.secrets.allowPaths glob',
+    'remove it from the file and read it from the environment or a secret store; if it was ever pushed, rotate it; a known false positive takes a `factory-allow-secret: <reason>` comment on its line (one per finding) or a gates.secrets.allowPaths entry {"path": glob, "reason": why}',
+  commandsAlreadyPassed: (tree: string, run: number) =>
+    `factory gate pre-push: the commands already passed on this tree (${tree}, gate run #${run}); not run again`,
+  secretInMessageFix:
+    'reword the commit without the secret (git commit --amend, or git rebase -i for an older commit) and rotate it if it ever left this machine',
+  secretMarkerNeedsReason:
+    'the factory-allow-secret marker on this line gives no reason, so it allows nothing: write `factory-allow-secret: <why this is not a secret>` (one marker per finding), or remove the secret',
+  secretAllowed: (where: string, rule: string, by: string, reason: string) =>
+    `factory gate: allowed ${where} (rule ${rule}) by ${by}: ${reason}`,
   conflictMarker: (marker: string) => `a merge-conflict marker (${marker})`,
   conflictMarkerFix: 'finish the merge: keep the right side, delete the markers, stage the file again',
   largeFile: (kb: number, maxKb: number) => `${kb} KiB, over the limit of ${maxKb} KiB`,
@@ -51,11 +63,14 @@ export const messages = {
   taskFix: 'fix what the task reported above, stage the fix, and commit again',
   taskNotFound:
     'the command was not found (exit 127): install the tool (node_modules/.bin and PATH are searched) or change gates.preCommit.tasks in the config',
+  taskFixConflicts:
+    'a task changed this file and its fix overlaps your unstaged changes to it; nothing was changed',
+  taskFixConflictsFix:
+    'stage the whole file (git add) or put the unstaged changes aside yourself, then commit again',
   taskSkippedToolMissing: (command: string, glob: string, tool: string) =>
     `factory gate pre-commit: warning: skipped the optional task "${command}" (${glob}): ${tool} is not installed (node_modules/.bin, .venv/bin or PATH); install it, or remove the task (set gates.preCommit.tasks["${glob}"] to null in factory.config.json).`,
   commandSkippedToolMissing: (name: string, tool: string) =>
     `factory gate pre-push: warning: skipped the optional command "${name}": ${tool} is not installed (node_modules/.bin, .venv/bin or PATH); install it, or remove it from gates.prePush.commands in factory.config.json.`,
-  lintStagedFailed: 'a task failed under lint-staged (its output is above)',
   gitleaksFound: 'gitleaks found secrets (its report is above)',
   gitleaksMissing:
     'gates.secrets.gitleaks is "required" but gitleaks is not on PATH; install gitleaks or set it to "auto"',
@@ -71,7 +86,7 @@ export const messages = {
   skipNeedsReason:
     'FACTORY_SKIP is set without FACTORY_SKIP_REASON; say why (FACTORY_SKIP_REASON="...") so the skip can be recorded, or unset FACTORY_SKIP.',
   skipSecrets:
-    'the secret check cannot be skipped (FACTORY_SKIP names "secrets"); remove the secret, or mark a false positive with a `factory-allow-secret` comment or a gates.secrets.allowPaths glob.',
+    'the secret check cannot be skipped (FACTORY_SKIP names "secrets"); remove the secret, or mark a false positive with a `factory-allow-secret: <reason>` comment or a gates.secrets.allowPaths entry with a reason.',
   skipUnknown: (name: string, known: readonly string[]) =>
     `FACTORY_SKIP names "${name}", which is not a check (known: ${known.join(', ')}, or all); fix the name.`,
   gateUnknown: (name: string) =>
@@ -171,6 +186,10 @@ export const messages = {
     gateNotCalled: (hook: string, script: string) => ({
       problem: `the ${hook} hook does not call factory gate ${hook} (${script} was changed or replaced)`,
       fix: 'run factory init (it adds its block and keeps your own lines)',
+    }),
+    commitMsgFiltered: (script: string) => ({
+      problem: `gates.commitMsg.pattern is set but ${script} was written without one: it runs the gate only for messages that look like they hold a secret, so the pattern is not checked`,
+      fix: 'run factory init (it rewrites the hook to run the gate on every message)',
     }),
     binaryUnreachable: (hook: string, bin: string, node: string) => ({
       problem: `the ${hook} hook cannot reach factory (${bin} run by ${node}), so every commit is refused`,

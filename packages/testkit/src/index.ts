@@ -2,6 +2,7 @@ export { claudeBin, runScriptedClaude, type ScriptedClaudeRun } from './claude.j
 export {
   type FakeCheck,
   type FakeFile,
+  type FakeIssue,
   type FakePull,
   type ForgeFaults,
   type ForgeServer,

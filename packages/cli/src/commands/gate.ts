@@ -49,7 +49,7 @@ export const gateCommand: CommandModule = {
       )
       .command(
         'commit-msg <file>',
-        'check the commit message against gates.commitMsg.pattern',
+        'check the commit message: secrets, and gates.commitMsg.pattern when set',
         {},
         async (argv) => runGateHere('commit-msg', [String(argv.file ?? '')], argv.cwd as string | undefined),
       )

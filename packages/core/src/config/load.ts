@@ -168,13 +168,15 @@ async function loadWithCosmiconfig(file: string): Promise<unknown> {
   });
   try {
     const result = await explorer.load(file);
-    const config: unknown = result?.config ?? {};
+    if (!result || result.isEmpty) throw new FactoryError(messages.configEmpty(file), ExitCode.usage);
+    const config: unknown = result.config ?? {};
     // A module compiled to CommonJS (by a loader such as tsx) arrives wrapped once more in `default`.
     if (isPlainObject(config) && Object.keys(config).length === 1 && isPlainObject(config.default)) {
       return config.default;
     }
     return config;
   } catch (error) {
+    if (error instanceof FactoryError) throw error;
     const reason = error instanceof Error ? error.message.replace(/\s+/g, ' ').trim() : String(error);
     throw new FactoryError(messages.configUnreadable(file, reason), ExitCode.usage, { cause: error });
   }
@@ -188,7 +190,9 @@ function parseJson(file: string): unknown {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new FactoryError(messages.configUnreadable(file, code), ExitCode.usage, { cause: error });
   }
-  if (text.trim() === '') return {};
+  // An empty file is a mistake (a truncated write, a `touch`), not a choice: it would silently mean the
+  // defaults and drop every preset and task. `{}` says the defaults on purpose.
+  if (text.trim() === '') throw new FactoryError(messages.configEmpty(file), ExitCode.usage);
   try {
     return JSON.parse(text);
   } catch (error) {

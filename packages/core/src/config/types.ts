@@ -37,7 +37,8 @@ export interface CommitMsgConfig {
 }
 
 export interface SecretsConfig {
-  readonly allowPaths: readonly string[];
+  /** Paths whose secret findings are let through, each with the reason (recorded with every run it allows). */
+  readonly allowPaths: readonly { readonly path: string; readonly reason: string }[];
   readonly gitleaks: 'auto' | 'required' | 'off';
 }
 

@@ -94,8 +94,11 @@ describe('config loader', () => {
       assert.equal((await loadConfig({ cwd: repo.dir })).config.gates.preCommit.maxFileSizeKb, 5);
       repo.git('rm', '--quiet', '--cached', '--ignore-unmatch', '.factoryrc.yaml');
       writeFileSync(repo.path('.factoryrc.yaml'), '');
-      // An empty YAML file is an empty config: the defaults.
-      assert.equal((await loadConfig({ cwd: repo.dir })).config.gates.preCommit.maxFileSizeKb, 1024);
+      // An empty file is a mistake, not the defaults: a clear error ({} says the defaults on purpose).
+      await assert.rejects(
+        loadConfig({ cwd: repo.dir }),
+        /\.factoryrc\.yaml is empty; write \{\} for the defaults/,
+      );
     }),
   );
 

@@ -44,6 +44,8 @@ export async function reviewRepository(options: {
   readonly forge: Forge;
   readonly policy: ReviewPolicy;
   readonly merge: boolean;
+  /** Only the requests this says yes to (the loop reviews the requests it opened, and only those). */
+  readonly only?: (number: number) => boolean;
   /**
    * The team's shared workflow tasks (PostgreSQL, FACTORY_STATE_URL): the pull-request tasks go there, and
    * a merge first wins the task's move to `merging` there, so reviewers on several machines never merge one
@@ -59,6 +61,7 @@ export async function reviewRepository(options: {
   try {
     const open = await options.forge.listOpen();
     for (const summary of open.sort((a, b) => a.number - b.number)) {
+      if (options.only && !options.only(summary.number)) continue;
       const snapshot = await options.forge.snapshot(summary.number);
       const decision = evaluatePolicy(snapshot, policy);
       const entry = async (

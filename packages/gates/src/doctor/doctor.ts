@@ -81,7 +81,7 @@ export async function runDoctor(
     findings.push({ id, ...entry(...args) });
   };
 
-  // The config first: it says which hooks must exist (commit-msg only with a pattern).
+  // The config first (commit-msg always exists: it scans the message for secrets).
   let config: FactoryConfig | undefined;
   try {
     config = (await loadConfig({ cwd: root, stopDir: root })).config;
@@ -89,7 +89,7 @@ export async function runDoctor(
     if (!isFactoryError(error)) throw error;
     add('configInvalid', error.message);
   }
-  const gateHooks = ['pre-commit', 'pre-push', ...(config?.gates.commitMsg.pattern ? ['commit-msg'] : [])];
+  const gateHooks = ['pre-commit', 'pre-push', 'commit-msg'];
   // A linked worktree that missed its set-up (made with hooks off, or before factory installed post-checkout):
   // no config and no guard of its own, while the main worktree has them.
   const { commonDir } = repo.layout;
@@ -145,6 +145,10 @@ export async function runDoctor(
           add('huskyRewroteWrapper', hook, stub);
         } else add('gateNotCalled', hook, join(huskyDir, hook));
         continue;
+      }
+      // Written before a commit-msg pattern was set: the hook starts the gate only for secret-like messages.
+      if (hook === 'commit-msg' && config?.gates.commitMsg.pattern && calling.includes('factory_filter')) {
+        add('commitMsgFiltered', join(huskyDir, hook));
       }
       const paths = embeddedPaths(calling);
       if (paths) {

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { messages } from '../messages.js';
-import { isBinary, scanText } from '../secrets/scan.js';
+import { type AllowedSecret, isBinary, scanContent } from '../secrets/scan.js';
 import type { Finding } from './findings.js';
 import type { StagedFile } from './staged.js';
 
@@ -67,22 +67,72 @@ function split(globs: string[]): [string[], string[]] {
   return [globs.filter((g) => g.includes('/')), globs.filter((g) => !g.includes('/'))];
 }
 
-export function checkSecrets(files: readonly StagedFile[], allowPaths: readonly string[]): Finding[] {
-  const allowed = pathMatcher(allowPaths);
+export interface SecretPathAllowance {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/**
+ * The secret check on staged (or pushed) content: every file is scanned, text or not (see textOf).
+ * Allowances (a `factory-allow-secret: reason` marker, a gates.secrets.allowPaths entry) let a finding
+ * through with their reason, which goes into `allowed` to be recorded with the run.
+ */
+export function checkSecrets(
+  files: readonly { path: string; content?: Buffer }[],
+  allowPaths: readonly SecretPathAllowance[],
+  allowed: AllowedSecret[] = [],
+): Finding[] {
+  const matchers = allowPaths.map((entry) => ({ match: pathMatcher([entry.path]), reason: entry.reason }));
   const findings: Finding[] = [];
   for (const file of files) {
-    if (!file.content || isBinary(file.content) || allowed(file.path)) continue;
-    for (const found of scanText(file.path, file.content.toString('utf8'))) {
+    if (!file.content) continue;
+    const result = scanContent(file.path, file.content);
+    allowed.push(...result.allowed);
+    if (result.findings.length === 0) continue;
+    const byPath = matchers.find((m) => m.match(file.path));
+    for (const found of result.findings) {
+      if (byPath) {
+        allowed.push({
+          file: found.file,
+          line: found.line,
+          rule: found.rule,
+          masked: found.masked,
+          by: 'allowPaths',
+          reason: byPath.reason,
+        });
+        continue;
+      }
       findings.push({
         check: 'secrets',
         file: found.file,
         line: found.line,
         message: messages.secretFound(found.what, found.masked, found.rule),
-        fix: messages.secretFix,
+        fix: found.markerWithoutReason ? messages.secretMarkerNeedsReason : messages.secretFix,
       });
     }
   }
   return findings;
+}
+
+/** Says on stderr what each allowance let through; returns the entries to record with the run. */
+export function reportAllowed(
+  allowed: readonly AllowedSecret[],
+  commitOf?: (file: string) => string | undefined,
+) {
+  return allowed.map((entry) => {
+    const commit = commitOf?.(entry.file);
+    const where = `${entry.file}:${entry.line}${commit ? ` in commit ${commit.slice(0, 10)}` : ''}`;
+    const by = entry.by === 'marker' ? 'its factory-allow-secret marker' : 'gates.secrets.allowPaths';
+    process.stderr.write(`${messages.secretAllowed(where, entry.rule, by, entry.reason)}\n`);
+    return {
+      file: entry.file,
+      line: entry.line,
+      rule: entry.rule,
+      by: entry.by,
+      reason: entry.reason,
+      ...(commit ? { commit } : {}),
+    };
+  });
 }
 
 const CONFLICT = /^(<{7}(?: |$)|>{7}(?: |$)|\|{7}(?: |$))/m;

@@ -168,7 +168,7 @@ export async function ciGate(
   if (log.findings.length === 0 && groups.length > 0) {
     await log.run('tasks', async () => {
       const touched = new Set(groups.flatMap((group) => group.files));
-      const snapshot = WorkSnapshot.take(cwd, touched, false);
+      const snapshot = WorkSnapshot.take(cwd, touched);
       const found: Finding[] = [];
       const taskEnvironment = taskEnv(cwd);
       try {

@@ -1,10 +1,17 @@
 import type { FactoryConfig } from '@factory/core/config/types';
 import { messages } from '../messages.js';
 import { runGitleaks } from '../secrets/gitleaks.js';
-import { checkConflictMarkers, checkForbiddenPaths, checkLargeFiles, checkSecrets } from './checks.js';
+import type { AllowedSecret } from '../secrets/scan.js';
+import {
+  checkConflictMarkers,
+  checkForbiddenPaths,
+  checkLargeFiles,
+  checkSecrets,
+  reportAllowed,
+} from './checks.js';
 import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
-import { listStagedFiles, partiallyStaged, readStagedBlobs, type StagedFile } from './staged.js';
+import { listStagedFiles, readStagedBlobs, type StagedFile } from './staged.js';
 import { matchTasks, runTasks, skipMissingOptional } from './tasks.js';
 
 /**
@@ -23,8 +30,9 @@ export async function preCommitGate(
   const files = staged ? await staged : listStagedFiles(cwd);
   readStagedBlobs(cwd, files);
 
+  const allowed: AllowedSecret[] = [];
   await log.run('secrets', () => {
-    const found = checkSecrets(files, gates.secrets.allowPaths);
+    const found = checkSecrets(files, gates.secrets.allowPaths, allowed);
     if (gates.secrets.gitleaks !== 'off' && files.length > 0) {
       const leaks = runGitleaks(cwd, { staged: true });
       if (!leaks.ran && gates.secrets.gitleaks === 'required') {
@@ -36,6 +44,7 @@ export async function preCommitGate(
     }
     return found;
   });
+  log.noteAllowed('secrets', reportAllowed(allowed));
   if (gates.preCommit.conflictMarkers) await log.run('conflict-markers', () => checkConflictMarkers(files));
   await log.run('large-files', () => checkLargeFiles(files, gates.preCommit.maxFileSizeKb));
   await log.run('forbidden-paths', () => checkForbiddenPaths(files, gates.preCommit.forbiddenPaths));
@@ -60,10 +69,9 @@ export async function preCommitGate(
       const outcome = await runTasks(
         cwd,
         groups,
-        partiallyStaged(
-          cwd,
-          regular.filter((file) => touched.has(file.path)),
-        ),
+        regular
+          .filter((file) => touched.has(file.path))
+          .map((file) => ({ path: file.path, staged: file.content! })),
         interrupt,
       );
       restored = outcome.restored;

@@ -1,17 +1,23 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FactoryConfig } from '@factory/core/config/types';
 import { ExitCode, FactoryError } from '@factory/core/errors';
+import { factoryDir, stateDbPath } from '@factory/core/paths';
 import { messages } from '../messages.js';
 import { runGitleaks } from '../secrets/gitleaks.js';
-import { checkSecrets } from './checks.js';
+import { type AllowedSecret, scanSecrets } from '../secrets/scan.js';
+import { checkSecrets, reportAllowed } from './checks.js';
 import type { Finding } from './findings.js';
 import { git, gitRaw, splitZ } from './git.js';
 import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
 import { readStagedBlobs, type StagedFile } from './staged.js';
 import { runCommand, taskEnv } from './tasks.js';
-import { findTool, toolOf } from './tools.js';
+import { findTool, toolOf, toolPath } from './tools.js';
 
 const ZERO = /^0+$/;
+/** How a commit message is named in findings. */
+const messageFile = 'commit message';
 
 interface PushedRef {
   readonly localRef: string;
@@ -59,31 +65,50 @@ function pushedCommits(cwd: string, ref: PushedRef, remote: string): string[] {
   return git(cwd, args).split('\n').filter(Boolean);
 }
 
-/** Blobs added or changed by each commit (first appearance wins, so a finding names its commit). */
+/**
+ * Blobs added or changed by each commit (first appearance wins, so a finding names its commit), in one
+ * `git diff-tree --stdin`. `-m` compares a merge with each of its parents: content that a merge adds (an
+ * "evil merge", a conflict resolved with a secret) is in the range too.
+ */
 export function commitBlobs(cwd: string, commits: readonly string[]): Array<StagedFile & { commit: string }> {
+  if (commits.length === 0) return [];
+  const raw = git(
+    cwd,
+    ['diff-tree', '--stdin', '-r', '-z', '-m', '--root', '--no-renames', '--diff-filter=ACMRT'],
+    `${commits.join('\n')}\n`,
+  );
   const seen = new Set<string>();
   const out: Array<StagedFile & { commit: string }> = [];
-  for (const commit of commits) {
-    const raw = git(cwd, [
-      'diff-tree',
-      '-r',
-      '-z',
-      '--root',
-      '--no-commit-id',
-      '--no-renames',
-      '--diff-filter=ACMRT',
-      commit,
-    ]);
-    const parts = splitZ(raw);
-    for (let i = 0; i + 1 < parts.length; i += 2) {
-      const meta = parts[i]!.split(' ');
-      const blob = meta[3]!;
-      if (seen.has(blob)) continue;
-      seen.add(blob);
-      out.push({ path: parts[i + 1]!, mode: meta[1]!, blob, commit });
+  const parts = splitZ(raw);
+  let commit = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (!part.startsWith(':')) {
+      commit = part.split(' ')[0]!;
+      continue;
     }
+    const meta = part.split(' ');
+    const path = parts[++i]!;
+    const blob = meta[3]!;
+    if (seen.has(blob)) continue;
+    seen.add(blob);
+    out.push({ path, mode: meta[1]!, blob, commit });
   }
   return out;
+}
+
+/** The messages of the pushed commits: a token pasted into a message is pushed as surely as a file. */
+function commitMessages(cwd: string, commits: readonly string[]): Array<{ commit: string; text: string }> {
+  if (commits.length === 0) return [];
+  const raw = git(
+    cwd,
+    ['log', '--no-walk=unsorted', '--stdin', '-z', '--format=%H%n%B'],
+    `${commits.join('\n')}\n`,
+  );
+  return splitZ(raw).map((entry) => {
+    const newline = entry.indexOf('\n');
+    return { commit: entry.slice(0, newline), text: entry.slice(newline + 1) };
+  });
 }
 
 export async function prePushGate(
@@ -101,15 +126,31 @@ export async function prePushGate(
   refuseOverwriteOfUnfetched(cwd, refs, remote);
   const commits = [...new Set(refs.flatMap((ref) => pushedCommits(cwd, ref, remote)))];
 
+  const allowed: AllowedSecret[] = [];
   await log.run('secrets', () => {
     const blobs = commitBlobs(cwd, commits);
     readStagedBlobs(cwd, blobs);
-    const found: Finding[] = checkSecrets(blobs, gates.secrets.allowPaths).map((finding) => {
-      const blob = blobs.find((b) => b.path === finding.file);
-      return blob
-        ? { ...finding, message: `${finding.message} in commit ${blob.commit.slice(0, 10)}` }
+    const commitOf = (file: string) => blobs.find((b) => b.path === file)?.commit;
+    const found: Finding[] = checkSecrets(blobs, gates.secrets.allowPaths, allowed).map((finding) => {
+      const commit = finding.file ? commitOf(finding.file) : undefined;
+      return commit
+        ? { ...finding, message: `${finding.message} in commit ${commit.slice(0, 10)}` }
         : finding;
     });
+    for (const { commit, text } of commitMessages(cwd, commits)) {
+      const result = scanSecrets(messageFile, text);
+      for (const entry of result.allowed)
+        allowed.push({ ...entry, file: `${messageFile} of ${commit.slice(0, 10)}` });
+      for (const finding of result.findings) {
+        found.push({
+          check: 'secrets',
+          file: `${messageFile} of ${commit.slice(0, 10)}`,
+          line: finding.line,
+          message: messages.secretFound(finding.what, finding.masked, finding.rule),
+          fix: messages.secretInMessageFix,
+        });
+      }
+    }
     if (gates.secrets.gitleaks !== 'off' && commits.length > 0) {
       for (const ref of refs) {
         if (ZERO.test(ref.localSha)) continue;
@@ -129,12 +170,52 @@ export async function prePushGate(
     }
     return found;
   });
+  log.noteAllowed('secrets', reportAllowed(allowed));
 
   if (log.findings.length === 0 && gates.prePush.commands.length > 0 && commits.length > 0) {
-    await log.run('commands', () =>
-      runConfiguredCommands(cwd, gates.prePush.commands, interrupt, 'pre-push'),
-    );
+    const env = { ...process.env, PATH: toolPath(cwd) };
+    // The commands test the working tree. When it is exactly a commit's tree (clean, nothing untracked)
+    // and the same commands already passed on that tree, they are not run again.
+    const tree = cleanTree(cwd);
+    const fingerprint = JSON.stringify(gates.prePush.commands);
+    const earlier = tree ? await passedOnTree(cwd, tree, fingerprint) : undefined;
+    let skippedTool = false;
+    if (earlier !== undefined && tree) {
+      process.stderr.write(`${messages.commandsAlreadyPassed(tree.slice(0, 10), earlier)}\n`);
+      log.checks.push({ name: 'commands', status: 'passed', tree, fingerprint, reusedFrom: earlier });
+    } else
+      await log.run('commands', async () => {
+        for (const entry of gates.prePush.commands) {
+          const run = typeof entry === 'string' ? entry : entry.run;
+          const name = typeof entry === 'string' ? entry : (entry.name ?? entry.run);
+          if (interrupt.interrupted) return [];
+          const tool = typeof entry === 'string' || !entry.optional ? undefined : toolOf(run);
+          if (tool && !findTool(cwd, tool)) {
+            process.stderr.write(`${messages.commandSkippedToolMissing(name, tool)}\n`);
+            skippedTool = true;
+            continue;
+          }
+          process.stderr.write(`factory gate pre-push: ${name}\n`);
+          const result = await runCommand(run, [], cwd, env, interrupt);
+          if (result.code !== 0) {
+            process.stderr.write(result.output);
+            return [
+              {
+                check: 'commands',
+                message: messages.commandFailed(name, result.code),
+                fix: messages.commandFix,
+              },
+            ];
+          }
+        }
+        return [];
+      });
+    // A command skipped for a missing tool did not pass: the tree is not recorded as verified then.
+    if (tree && !skippedTool && log.findings.length === 0 && !interrupt.interrupted)
+      log.annotate('commands', { tree, fingerprint });
   }
+  if (log.findings.length === 0 && !interrupt.interrupted && skipped.size === 0)
+    markPushed(cwd, remote, refs);
   const sha = refs.find((ref) => !ZERO.test(ref.localSha))?.localSha;
   return {
     findings: log.findings,
@@ -144,7 +225,72 @@ export async function prePushGate(
   };
 }
 
-/** `gates.prePush.commands`, one after the other in the repository: the first failure stops them. */
+/** The tree of HEAD when the working tree is exactly it (nothing modified, staged or untracked), else undefined. */
+function cleanTree(cwd: string): string | undefined {
+  const status = gitRaw(cwd, ['status', '--porcelain', '-z', '--untracked-files=normal']);
+  if (status.status !== 0 || status.stdout.length > 0) return undefined;
+  const tree = gitRaw(cwd, ['rev-parse', '--verify', '-q', 'HEAD^{tree}']);
+  return tree.status === 0 ? tree.stdout.toString('utf8').trim() : undefined;
+}
+
+/** The id of a passed pre-push run whose commands passed on this tree with these commands, if any. */
+async function passedOnTree(cwd: string, tree: string, fingerprint: string): Promise<number | undefined> {
+  try {
+    const [{ StateStore }, { listGateRuns }] = await Promise.all([
+      import('@factory/core/state/store'),
+      import('../state/gate-runs.js'),
+    ]);
+    const path = stateDbPath(cwd);
+    if (!existsSync(path)) return undefined;
+    const store = StateStore.open({ path, leaveOpenAtExit: true });
+    try {
+      const run = listGateRuns(store, { gate: 'pre-push', limit: 100 }).find(
+        (r) =>
+          r.status === 'passed' &&
+          r.checks.some(
+            (c) =>
+              c.name === 'commands' &&
+              c.status === 'passed' &&
+              c.tree === tree &&
+              c.fingerprint === fingerprint,
+          ),
+      );
+      return run?.id;
+    } finally {
+      store.close();
+    }
+  } catch {
+    return undefined; // no record to trust: run the commands
+  }
+}
+
+/**
+ * After a passing push, `.factory/pushed/<remote>/<sha>` for each pushed commit: the pre-push hook's shell
+ * lets a push of only such commits to the same remote through without starting node (they are already
+ * there, checked). Kept to the newest 200.
+ */
+function markPushed(cwd: string, remote: string, refs: readonly PushedRef[]): void {
+  if (!/^[A-Za-z0-9._-]+$/.test(remote) || remote.startsWith('.')) return;
+  try {
+    const dir = join(factoryDir(cwd), 'pushed', remote);
+    mkdirSync(dir, { recursive: true });
+    for (const ref of refs) if (!ZERO.test(ref.localSha)) writeFileSync(join(dir, ref.localSha), '');
+    const marks = readdirSync(dir);
+    if (marks.length > 200) {
+      const byAge = marks
+        .map((name) => ({ name, time: statSync(join(dir, name)).mtimeMs }))
+        .sort((a, b) => a.time - b.time);
+      for (const { name } of byAge.slice(0, marks.length - 200)) rmSync(join(dir, name), { force: true });
+    }
+  } catch {
+    // only speed is lost
+  }
+}
+
+/**
+ * `gates.prePush.commands`, one after the other in the repository (factory gate ci runs them on the
+ * checked-out head): the first failure stops them; an optional command whose tool is missing is skipped.
+ */
 export async function runConfiguredCommands(
   cwd: string,
   commands: FactoryConfig['gates']['prePush']['commands'],

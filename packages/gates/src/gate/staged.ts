@@ -112,24 +112,3 @@ export function readStagedBlobs(cwd: string, files: StagedFile[]): void {
     offset = newline + 1 + size + 1;
   }
 }
-
-/**
- * Staged files whose working-tree bytes differ from the staged blob (partial staging), found by comparing
- * with the blobs already read: no git process. A file that differs only through a clean filter or
- * line-ending conversion counts as partially staged, which sends it down the careful (lint-staged) path.
- */
-export function partiallyStaged(cwd: string, files: readonly StagedFile[]): Set<string> {
-  const out = new Set<string>();
-  for (const file of files) {
-    if (!file.content) continue;
-    let now: Buffer;
-    try {
-      now = readFileSync(join(cwd, file.path));
-    } catch {
-      out.add(file.path); // deleted or unreadable in the working tree: not the staged content
-      continue;
-    }
-    if (!now.equals(file.content)) out.add(file.path);
-  }
-  return out;
-}

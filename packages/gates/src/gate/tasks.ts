@@ -1,11 +1,12 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskValue } from '@factory/core/config/types';
 import { messages } from '../messages.js';
 import { pathMatcher } from './checks.js';
 import type { Finding } from './findings.js';
-import { git } from './git.js';
-import { type InterruptGuard, WorkSnapshot } from './snapshot.js';
+import { addLiteral, chunkArgs, pendingIndexOfPartialCommit } from './git.js';
+import { type InterruptGuard, RunBackup, WorkSnapshot, writeOrRemove } from './snapshot.js';
 import { findTool, taskEntry, toolOf, toolPath } from './tools.js';
 
 export interface TaskGroup {
@@ -54,48 +55,149 @@ export function skipMissingOptional(
 
 export interface TasksOutcome {
   readonly findings: Finding[];
-  /** lean: run here, no stash; lint-staged: its Node API with its backup stash (partial staging). */
-  readonly runner: 'lean' | 'lint-staged' | 'none';
+  /** How many staged files had unstaged changes that were hidden from the tasks. */
+  readonly hidden: number;
   readonly restored?: { index: boolean; files: string[] };
 }
 
+/** A staged file a task receives, with its staged bytes. */
+export interface TaskFile {
+  readonly path: string;
+  readonly staged: Buffer;
+}
+
 /**
- * Runs the tasks on the staged files.
+ * Runs the tasks on the staged files, one runner for every commit (lint-staged's semantics, without its
+ * shared stash):
  *
- * - The lean path (no task file has unstaged changes, the common case): the commands run on the files as
- *   they are; what a fixer changed is staged (`git add`) on success and put back on failure. No stash.
- * - Otherwise lint-staged's Node API, whose backup stash hides the unstaged changes from the tasks and
- *   puts them back afterwards.
- * Either way a snapshot of the index and of every touched file is taken first and restored after a failure
- * or an interruption: the index and the working tree end byte-identical.
+ * 1. The index file and every task file are snapshotted (WorkSnapshot); the unstaged work of partially
+ *    staged files is also copied to a backup of this run's own (RunBackup), then hidden: the working tree
+ *    gets the staged bytes, so that the tasks see what will be committed.
+ * 2. Each command runs through `sh` (or directly when it is plain words), with the files appended in
+ *    chunks that fit a command line.
+ * 3. After a failure or an interruption the snapshot is restored: index and working tree byte-identical,
+ *    whatever the tasks did (`git add -A` included).
+ * 4. After success a fixer's changes are staged (`git --literal-pathspecs add`), also into the index that
+ *    `git commit -- PATH` keeps afterwards, and the hidden work is merged back on top of the fix
+ *    (`git merge-file`); when the two conflict everything is restored and the commit is refused.
  */
 export async function runTasks(
   cwd: string,
   groups: readonly TaskGroup[],
-  unstaged: ReadonlySet<string>,
+  files: readonly TaskFile[],
   interrupt: InterruptGuard,
 ): Promise<TasksOutcome> {
-  if (groups.length === 0) return { findings: [], runner: 'none' };
-  const touched = new Set(groups.flatMap((g) => g.files));
-  const partial = [...touched].some((path) => unstaged.has(path));
-  const snapshot = WorkSnapshot.take(cwd, touched, partial);
-  const findings = partial ? await runWithLintStaged(cwd, groups) : await runLean(cwd, groups, interrupt);
-  if (findings.length > 0 || interrupt.interrupted) {
-    return { findings, runner: partial ? 'lint-staged' : 'lean', restored: snapshot.restore() };
+  if (groups.length === 0) return { findings: [], hidden: 0 };
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const touched = [...new Set(groups.flatMap((g) => g.files))];
+  const snapshot = WorkSnapshot.take(cwd, touched);
+  const hidden = touched.filter((path) => {
+    const staged = byPath.get(path)?.staged;
+    const now = snapshot.before(path);
+    return staged !== undefined && (now === null || now === undefined || !now.equals(staged));
+  });
+  let backup: RunBackup | undefined;
+  try {
+    if (hidden.length > 0) {
+      backup = RunBackup.write(
+        cwd,
+        new Map(hidden.map((path) => [path, snapshot.before(path) ?? null])),
+        snapshot.indexFile,
+      );
+      for (const path of hidden) writeOrRemove(join(cwd, path), byPath.get(path)!.staged);
+    }
+    const findings = await runGroups(cwd, groups, interrupt);
+    if (findings.length > 0 || interrupt.interrupted) {
+      return { findings, hidden: hidden.length, restored: snapshot.restore() };
+    }
+    const conflict = stageFixesAndUnhide(cwd, touched, byPath, new Set(hidden), snapshot);
+    if (conflict) {
+      return {
+        findings: [
+          {
+            check: 'tasks',
+            file: conflict,
+            message: messages.taskFixConflicts,
+            fix: messages.taskFixConflictsFix,
+          },
+        ],
+        hidden: hidden.length,
+        restored: snapshot.restore(),
+      };
+    }
+    return { findings: [], hidden: hidden.length };
+  } catch (error) {
+    snapshot.restore();
+    throw error;
+  } finally {
+    backup?.remove();
   }
-  if (!partial) {
-    // A fixer's changes to files that were fully staged become part of the commit, as with lint-staged.
-    const changed = snapshot.changedFiles();
-    if (changed.length > 0) git(cwd, ['add', '--', ...changed]);
+}
+
+/**
+ * Stages what the fixers changed and puts the hidden unstaged work back on top. Returns the first file
+ * whose fix and unstaged work conflict (nothing is left half-done then: the caller restores).
+ */
+function stageFixesAndUnhide(
+  cwd: string,
+  touched: readonly string[],
+  byPath: ReadonlyMap<string, TaskFile>,
+  hidden: ReadonlySet<string>,
+  snapshot: WorkSnapshot,
+): string | undefined {
+  const fixed: string[] = [];
+  const merged = new Map<string, Buffer | null>();
+  for (const path of touched) {
+    const staged = byPath.get(path)?.staged;
+    const full = join(cwd, path);
+    const now = existsSync(full) ? readFileSync(full) : null;
+    const changed = staged === undefined ? now !== null : now === null || !now.equals(staged);
+    if (changed) fixed.push(path);
+    if (!hidden.has(path)) continue;
+    const work = snapshot.before(path) ?? null;
+    if (!changed || now === null || work === null || staged === undefined) {
+      merged.set(path, changed ? now : work);
+      continue;
+    }
+    const result = mergeFile(now, staged, work);
+    if (result === undefined) return path;
+    merged.set(path, result);
   }
-  return { findings, runner: partial ? 'lint-staged' : 'lean' };
+  if (fixed.length > 0) {
+    addLiteral(cwd, fixed);
+    // `git commit -- PATH`: the index that stays after the commit gets the fix too.
+    const pending = pendingIndexOfPartialCommit();
+    if (pending) addLiteral(cwd, fixed, { ...process.env, GIT_INDEX_FILE: pending });
+  }
+  for (const [path, bytes] of merged) writeOrRemove(join(cwd, path), bytes);
+  return undefined;
+}
+
+/** A three-way merge of the fix and the unstaged work over the staged base; undefined on a conflict. */
+function mergeFile(fixed: Buffer, base: Buffer, work: Buffer): Buffer | undefined {
+  const { mkdtempSync, writeFileSync, rmSync } = process.getBuiltinModule('node:fs');
+  const { tmpdir } = process.getBuiltinModule('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'factory-merge-'));
+  try {
+    const names = ['fixed', 'base', 'work'].map((n) => join(dir, n));
+    writeFileSync(names[0]!, fixed);
+    writeFileSync(names[1]!, base);
+    writeFileSync(names[2]!, work);
+    const result = spawnSync('git', ['merge-file', '-p', '--quiet', ...names], {
+      maxBuffer: 1024 * 1024 * 1024,
+    });
+    if (result.error) throw result.error;
+    return result.status === 0 ? result.stdout : undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function taskEnv(cwd: string): NodeJS.ProcessEnv {
   return { ...process.env, PATH: toolPath(cwd) };
 }
 
-async function runLean(
+async function runGroups(
   cwd: string,
   groups: readonly TaskGroup[],
   interrupt: InterruptGuard,
@@ -104,9 +206,10 @@ async function runLean(
   for (const group of groups) {
     const files = group.files.map((file) => join(cwd, file));
     for (const command of group.commands) {
-      if (interrupt.interrupted) return [];
-      const result = await runCommand(command, files, cwd, env, interrupt);
-      if (result.code !== 0) {
+      for (const chunk of chunkArgs(files)) {
+        if (interrupt.interrupted) return [];
+        const result = await runCommand(command, chunk, cwd, env, interrupt);
+        if (result.code === 0) continue;
         process.stderr.write(result.output);
         return [
           {
@@ -170,19 +273,4 @@ export function runCommand(
       });
     });
   });
-}
-
-async function runWithLintStaged(cwd: string, groups: readonly TaskGroup[]): Promise<Finding[]> {
-  const { default: lintStaged } = await import('lint-staged');
-  const config: Record<string, string[]> = {};
-  for (const group of groups) config[group.glob] = [...group.commands];
-  const previousPath = process.env.PATH;
-  process.env.PATH = taskEnv(cwd).PATH;
-  try {
-    const ok = await lintStaged({ config, cwd, stash: true, quiet: false, relative: false });
-    if (ok) return [];
-  } finally {
-    process.env.PATH = previousPath;
-  }
-  return [{ check: 'tasks', message: messages.lintStagedFailed, fix: messages.taskFix }];
 }

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { configSearchPlaces, packageJsonKey } from '@factory/core/config/places';
 import { ExitCode, FactoryError } from '@factory/core/errors';
-import { findRepositoryRoot } from '@factory/core/paths';
+import { factoryDir, findRepositoryRoot } from '@factory/core/paths';
 import { messages } from '../messages.js';
 import { presetNames } from './custom-rules.js';
 import { type Decision, defaultGuardConfig, type GuardConfig, type UserRule } from './policy.js';
@@ -207,47 +208,34 @@ const packageJsonKeyFile = 'package.json';
  * The guard config for a folder: the `guard` section of the factory config that applies there, plus
  * presets from `extends` and `guard.presets`.
  *
- * This runs on every tool call. Core's full loader validates the whole config with a precompiled validator
- * of about 280 KB, which alone costs several milliseconds to load; the guard needs only its own section.
- * So the common cases (no config, a JSON config whose `extends` names presets) are read here and the
- * section is checked by the converter above; anything else (YAML, JS, TS, `extends` of a file) goes
- * through core's loadConfig, imported only then. Throws a FactoryError naming the file, the path and
- * what was expected.
+ * The whole config must be valid, not only the guard's section: an unknown preset in `extends` (a typo such
+ * as "pyhton") would otherwise silently drop the preset's rules, and the documented promise is that a config
+ * that cannot be read blocks. Validating the whole file costs several milliseconds (core's precompiled
+ * validator is about 280 KB), too much for every tool call; so the guard validates it once with core's
+ * loader and keeps the result in `.factory/guard-config-cache.json`, reused while the config, every file
+ * it extends and this build of factory are unchanged (same size and mtime). No config file: the defaults.
+ * Throws a FactoryError naming the file, the path and what was expected.
  */
 export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGuardConfig> {
   if (!cwd) return { config: defaultGuardConfig };
-  const stop = findRepositoryRoot(cwd) ?? cwd;
-  const found = findConfig(cwd, stop);
+  const root = findRepositoryRoot(cwd) ?? cwd;
+  const found = findConfig(cwd, root);
   if (!found) return { config: defaultGuardConfig };
-  let document: unknown;
-  let label = found.file;
-  if (found.place === packageJsonKeyFile) {
-    document = found.data;
-    label = `${found.file} (key "${packageJsonKey}")`;
-  } else if (found.place.endsWith('.json')) {
-    try {
-      const text = readFileSync(found.file, 'utf8');
-      document = text.trim() === '' ? {} : JSON.parse(text);
-    } catch (error) {
-      throw new FactoryError(
-        messages.guardConfigInvalid(found.file, `it is not valid JSON (${(error as Error).message})`),
-        ExitCode.usage,
-        { cause: error },
-      );
-    }
+  const cacheFile = join(factoryDir(root), 'guard-config-cache.json');
+  const hit = readGuardCache(cacheFile, found.file);
+  if (hit) return hit;
+  const { loadConfig } = await import('@factory/core/config/load');
+  const loaded = await loadConfig({ cwd, stopDir: root });
+  // Valid as a whole. The section itself is taken as written (JSON configs, package.json#factory), so that
+  // the converter's defaults apply to it, as they always have; other formats come resolved by core.
+  let doc = loaded.config as unknown as Record<string, unknown>;
+  if (found.place === packageJsonKeyFile && isObject(found.data)) doc = found.data;
+  else if (found.place.endsWith('.json')) {
+    const raw: unknown = JSON.parse(readFileSync(found.file, 'utf8'));
+    if (isObject(raw)) doc = raw;
   }
-  const refs = isObject(document) ? ([] as unknown[]).concat(document.extends ?? []) : [];
-  const leanEnough =
-    document !== undefined &&
-    isObject(document) &&
-    refs.every((ref) => typeof ref === 'string' && /^[a-z0-9][a-z0-9-]*$/.test(ref));
-  if (!leanEnough) {
-    const { loadConfig } = await import('@factory/core/config/load');
-    const loaded = await loadConfig({ cwd });
-    document = loaded.config;
-    label = loaded.file ?? label;
-  }
-  const doc = document as Record<string, unknown>;
+  const label = loaded.file ?? found.file;
+  let result: LoadedGuardConfig;
   try {
     const section = validateGuardSection(doc.guard);
     const extendsValue = doc.extends;
@@ -258,7 +246,7 @@ export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGu
           ? extendsValue.filter((e): e is string => typeof e === 'string')
           : [];
     const presets = [...new Set([...section.presets, ...presetNames(extended)])];
-    return { config: { ...section, presets }, file: found.file };
+    result = { config: { ...section, presets }, file: found.file };
   } catch (error) {
     if (error instanceof ConfigProblem) {
       throw new FactoryError(messages.guardConfigInvalid(label, error.message), ExitCode.usage, {
@@ -266,5 +254,77 @@ export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGu
       });
     }
     throw error;
+  }
+  writeGuardCache(cacheFile, found.file, loaded.sources, result);
+  return result;
+}
+
+interface Stamp {
+  readonly path: string;
+  readonly mtimeMs: number;
+  readonly size: number;
+}
+
+interface GuardCache {
+  readonly version: 1;
+  readonly build: Stamp | null;
+  readonly file: string;
+  readonly sources: Stamp[];
+  readonly config: GuardConfig;
+}
+
+function stamp(path: string): Stamp | undefined {
+  try {
+    const st = statSync(path);
+    return { path, mtimeMs: st.mtimeMs, size: st.size };
+  } catch {
+    return undefined;
+  }
+}
+
+/** This build of the guard (the module or bundle running): a rebuilt factory re-validates. */
+function buildStamp(): Stamp | null {
+  return stamp(fileURLToPath(import.meta.url)) ?? null;
+}
+
+function sameStamp(a: Stamp | null | undefined, b: Stamp | null | undefined): boolean {
+  return !!a && !!b && a.path === b.path && a.mtimeMs === b.mtimeMs && a.size === b.size;
+}
+
+function readGuardCache(cacheFile: string, file: string): LoadedGuardConfig | undefined {
+  let cache: GuardCache;
+  try {
+    cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as GuardCache;
+  } catch {
+    return undefined;
+  }
+  if (cache?.version !== 1 || cache.file !== file || !sameStamp(cache.build, buildStamp())) return undefined;
+  if (!Array.isArray(cache.sources) || cache.sources.length === 0) return undefined;
+  for (const source of cache.sources) if (!sameStamp(source, stamp(source.path))) return undefined;
+  return { config: cache.config, file };
+}
+
+function writeGuardCache(
+  cacheFile: string,
+  file: string,
+  sources: readonly string[],
+  loaded: LoadedGuardConfig,
+): void {
+  const stamps = sources.map(stamp);
+  if (stamps.length === 0 || stamps.some((s) => s === undefined) || !existsSync(dirname(cacheFile))) return;
+  const cache: GuardCache = {
+    version: 1,
+    build: buildStamp(),
+    file,
+    sources: stamps as Stamp[],
+    config: loaded.config,
+  };
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, JSON.stringify(cache));
+    renameSync(tmp, cacheFile);
+  } catch {
+    // A cache that cannot be written costs only speed.
+    rmSync(tmp, { force: true });
   }
 }

@@ -12,6 +12,7 @@ import { gitRaw } from '../gate/git.js';
 import { missingTools } from '../gate/tools.js';
 import { factoryEntryMarker, guardHookEntries, shellQuote } from '../guard/hook-entries.js';
 import { messages } from '../messages.js';
+import { messagePrefilter } from '../secrets/rules.js';
 import { mergeSettings, parseSettings, serializeSettings } from './claude-settings.js';
 import { mergeExclude } from './exclude.js';
 import {
@@ -488,8 +489,8 @@ function planHooks(
   config: FactoryConfig,
   mode: InitMode,
 ): Map<string, HookPlan> {
-  const names = new Set<string>(gateHooks);
-  if (config.gates.commitMsg.pattern) names.add('commit-msg');
+  // commit-msg always: the message is scanned for secrets (a grep prefilter spares node on most commits).
+  const names = new Set<string>([...gateHooks, 'commit-msg']);
   // Personal mode: what init writes is untracked, so a new worktree would start without config, guard
   // and skills; post-checkout (run by git worktree add) sets it up like the main one.
   if (mode === 'personal') names.add('post-checkout');
@@ -513,6 +514,7 @@ function planHooks(
       gate: (gateHooks as readonly string[]).includes(name) || name === 'commit-msg',
       setUpWorktree: mode === 'personal' && name === 'post-checkout',
       chain: chains.get(name) ?? [],
+      ...(name === 'commit-msg' && !config.gates.commitMsg.pattern ? { prefilter: messagePrefilter } : {}),
     });
   }
   return plans;

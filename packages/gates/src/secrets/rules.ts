@@ -11,6 +11,8 @@ export interface SecretRule {
   readonly pattern: RegExp;
   /** Extra test on the secret (entropy, placeholders). */
   readonly accept?: (secret: string) => boolean;
+  /** Only files whose path matches (a rule for one file format). */
+  readonly files?: RegExp;
 }
 
 /** Shannon entropy in bits per character. */
@@ -34,6 +36,18 @@ function looksReal(secret: string): boolean {
   // A random string of n distinct characters has log2(n) bits per character: short secrets cannot reach a
   // fixed 3.5, so the bar scales with the length.
   return entropy(secret) >= Math.min(3.5, 0.8 * Math.log2(secret.length));
+}
+
+/**
+ * An unquoted value in a YAML, properties, ini or dotenv file: it must look random, not like a word, a
+ * reference (`${VAR}`, `{{ x }}`, `!vault`) or a dotted setting name. Several character classes and the
+ * entropy bar together keep `password: changeme` and `secret: spring.datasource.key` out.
+ */
+function looksRealUnquoted(secret: string): boolean {
+  if (!looksReal(secret)) return false;
+  if (/^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+$/.test(secret)) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(secret)).length;
+  return classes >= 3;
 }
 
 export const secretRules: readonly SecretRule[] = [
@@ -102,4 +116,19 @@ export const secretRules: readonly SecretRule[] = [
       /\b(?:[a-z0-9_-]*(?:password|passwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?key|client[_-]?secret))\b["']?\s*[:=]\s*["']([^"'\s]{12,})["']/gi,
     accept: looksReal,
   },
+  {
+    id: 'secret-assignment-unquoted',
+    what: 'an unquoted secret-looking value of a credential key',
+    pattern:
+      /^[ \t]*-?[ \t]*[\w.-]*(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?key|client[_-]?secret)[\w.-]*[ \t]*[:=][ \t]*([^\s'"#&*!|>{}$,;()[\]][^\s'"{}$;()[\]]{11,})(?:[ \t]+#.*)?[ \t]*$/gim,
+    accept: looksRealUnquoted,
+    files: /(?:^|\/)(?:[^/]*\.(?:ya?ml|properties|ini|cfg|conf|env)|\.env(?:\.[^/]*)?)$/i,
+  },
 ];
+
+/**
+ * What every finding in a commit message contains at least one of (case-insensitive POSIX ERE): the
+ * commit-msg hook starts the gate only when `grep -iE` finds it. A test holds it to every rule's examples.
+ */
+export const messagePrefilter =
+  'private key|akia|asia|abia|acca|a3t|aws|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hooks\\.slack\\.com|_live_|aiza|npm_|sk-|sg\\.|eyj|://|passw|pwd|secret|api.?key|token|factory-allow-secret|[a-z0-9+/_-]{32}';

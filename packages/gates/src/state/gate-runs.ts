@@ -8,6 +8,19 @@ export interface GateCheckRecord {
   readonly name: string;
   readonly status: 'passed' | 'failed' | 'skipped';
   readonly findings?: number;
+  /** commands: the tree they passed on (a clean working tree), what they were, and the run reused. */
+  readonly tree?: string;
+  readonly fingerprint?: string;
+  readonly reusedFrom?: number;
+  /** Findings an allowance let through (secrets: an inline marker or allowPaths), each with its reason. */
+  readonly allowed?: readonly {
+    readonly file: string;
+    readonly line: number;
+    readonly rule: string;
+    readonly by: string;
+    readonly reason: string;
+    readonly commit?: string;
+  }[];
 }
 
 export interface GateRunInput {

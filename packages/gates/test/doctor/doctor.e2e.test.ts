@@ -105,9 +105,14 @@ describe('factory doctor', () => {
           ),
         () => repo.write('.claude/settings.local.json', settings),
       ]);
-      const config = repo.read('factory.config.json');
       cases.push([
         'hookStubMissing',
+        () => chmodSync(repo.path('.husky/_/commit-msg'), 0o644),
+        () => chmodSync(repo.path('.husky/_/commit-msg'), 0o755),
+      ]);
+      const config = repo.read('factory.config.json');
+      cases.push([
+        'commitMsgFiltered',
         () =>
           repo.write('factory.config.json', JSON.stringify({ gates: { commitMsg: { pattern: '^feat' } } })),
         () => repo.write('factory.config.json', config),

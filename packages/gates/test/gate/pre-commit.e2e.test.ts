@@ -208,7 +208,7 @@ describe('factory gate pre-commit through real git hooks', () => {
   });
 
   for (const partial of [true, false]) {
-    it(`a gate interrupted with SIGINT (${partial ? 'partial staging, lint-staged' : 'lean path'}) leaves index and working tree byte-identical`, async () => {
+    it(`a gate interrupted with SIGINT (${partial ? 'partial staging' : 'lean path'}) leaves index and working tree byte-identical`, async () => {
       const repo = gatedRepo({ 'a.py': 'one\ntwo\n' });
       try {
         const bin = join(repo.home, 'bin');

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openRepositoryState } from '@factory/core/state/repository';
 import { recordGateRun } from '@factory/gates/state/gate-runs';
@@ -6,9 +8,20 @@ import { makeTempRepo, runFactory, type TempRepo } from '@factory/testkit';
 
 /** The Stop hook through the built bin, on a real state database. */
 
+/** A transcript as Claude Code writes it: one JSON entry per line, each with its timestamp. */
+function transcript(repo: TempRepo, startedAt: Date): string {
+  const path = join(repo.home, `transcript-${startedAt.getTime()}.jsonl`);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ type: 'user', timestamp: startedAt.toISOString(), message: { role: 'user', content: 'go' } })}\n`,
+  );
+  return path;
+}
+
 function stop(repo: TempRepo, extra: Record<string, unknown> = {}) {
   const input = JSON.stringify({
     session_id: 'sess-7',
+    transcript_path: transcript(repo, new Date(Date.now() - 60_000)),
     cwd: repo.dir,
     hook_event_name: 'Stop',
     stop_hook_active: false,
@@ -97,6 +110,44 @@ describe('factory hook stop: stop discipline', () => {
       repo.write('a.txt', 'b\n');
       repo.git('commit', '-qam', 'fix');
       assert.equal(stop(repo, { session_id: 'sess-9' }).answer, undefined, 'a new commit without a red run');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('counts only what this session did: a refused commit before the session began is not reported', () => {
+    const repo = makeTempRepo({ files: { 'a.txt': 'a\n' } });
+    try {
+      const refusedAt = (ms: number) => {
+        const state = openRepositoryState(repo.dir);
+        try {
+          recordGateRun(state.store, {
+            gate: 'pre-commit',
+            status: 'failed',
+            durationMs: 10,
+            startedAt: new Date(ms).toISOString(),
+            skipped: [],
+            checks: [],
+          });
+        } finally {
+          state.close();
+        }
+      };
+      // The human's refused commit, then a session that begins later.
+      const human = Date.now() + 2_000;
+      refusedAt(human);
+      const sessionStart = new Date(human + 60_000);
+      const path = transcript(repo, sessionStart);
+      assert.equal(
+        stop(repo, { transcript_path: path }).answer,
+        undefined,
+        'the human’s refusal is not the session’s',
+      );
+      // The session's own refused commit holds it.
+      refusedAt(sessionStart.getTime() + 1_000);
+      const answer = stop(repo, { transcript_path: path }).answer;
+      assert.equal(answer?.decision, 'block');
+      assert.match(answer!.reason, /your last commit attempt was refused by the pre-commit gate/);
     } finally {
       repo.cleanup();
     }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { secretRules } from '@factory/gates/secrets/rules';
-import { scanText } from '@factory/gates/secrets/scan';
+import { messagePrefilter, secretRules } from '@factory/gates/secrets/rules';
+import { scanContent, scanSecrets, scanText } from '@factory/gates/secrets/scan';
 
 // Built from pieces so that no scanner flags this file itself.
 const j = (...parts: string[]) => parts.join('');
@@ -30,7 +31,10 @@ const positives: Record<string, string> = {
   ),
   'url-credentials': j('postgres://admin:', 'Xk9#pL2vQz', '@db.internal:5432/app'),
   'secret-assignment': j('api_key = "', 'q8Zr2LmX0vT7pK4wN9sB"'),
+  'secret-assignment-unquoted': j('  password: ', 'Xk9#pL2vQz7mR4wN'),
 };
+/** Rules for one file format get an example file of that format. */
+const exampleFile: Record<string, string> = { 'secret-assignment-unquoted': 'config/app.yml' };
 
 describe('built-in secret detectors', () => {
   it('every rule has a positive example here', () => {
@@ -39,7 +43,7 @@ describe('built-in secret detectors', () => {
 
   for (const [id, text] of Object.entries(positives)) {
     it(`${id}: found, on the right line, masked`, () => {
-      const findings = scanText('f.txt', `first line\n${text}\n`);
+      const findings = scanText(exampleFile[id] ?? 'f.txt', `first line\n${text}\n`);
       const finding = findings.find((f) => f.rule === id);
       assert.ok(finding, `${id} not found in ${JSON.stringify(findings)}`);
       assert.equal(finding.line, 2);
@@ -63,5 +67,99 @@ describe('built-in secret detectors', () => {
       '=======',
     ];
     assert.deepEqual(scanText('f.txt', clean.join('\n')), []);
+  });
+
+  it('the commit-msg prefilter (grep -iE, as the hook runs it) matches every example, base64 ones too', () => {
+    const texts = [
+      ...Object.values(positives),
+      Buffer.from(positives['aws-access-key-id']!).toString('base64'),
+      'fix: factory-allow-secret: documented example',
+    ];
+    for (const text of texts) {
+      assert.ok(new RegExp(messagePrefilter, 'i').test(text), text);
+      const grep = spawnSync('grep', ['-qiE', messagePrefilter], { input: `subject\n\n${text}\n` });
+      assert.equal(grep.status, 0, `grep -iE misses ${text}`);
+    }
+    const plain = spawnSync('grep', ['-qiE', messagePrefilter], { input: 'fix: the parser counts lines\n' });
+    assert.equal(plain.status, 1, 'an ordinary message starts no node process');
+  });
+});
+
+const KEY = j('AKIA', 'Z7Q2X4M8K1P9D3W5');
+
+describe('what the secret scan reads', () => {
+  it('UTF-16 (with or without a byte-order mark, either byte order) and binary-looking files', () => {
+    const text = `first\nconst key = "${KEY}";\n`;
+    const le = Buffer.from(text, 'utf16le');
+    const be = Buffer.from(le).swap16();
+    const cases: Record<string, Buffer> = {
+      'utf-16le with BOM': Buffer.concat([Buffer.from([0xff, 0xfe]), le]),
+      'utf-16le without BOM': le,
+      'utf-16be with BOM': Buffer.concat([Buffer.from([0xfe, 0xff]), be]),
+      'binary (NUL bytes around the text)': Buffer.concat([
+        Buffer.from([0, 1, 2, 0, 255]),
+        Buffer.from(text),
+        Buffer.alloc(64),
+      ]),
+    };
+    for (const [name, bytes] of Object.entries(cases)) {
+      const { findings } = scanContent('f.bin', bytes);
+      assert.deepEqual(
+        findings.map((f) => [f.rule, f.line]),
+        [['aws-access-key-id', 2]],
+        name,
+      );
+    }
+  });
+
+  it('base64-encoded keys are decoded and scanned; base64 of random bytes is not a finding', () => {
+    const encoded = Buffer.from(`aws_key=${KEY}\n`).toString('base64');
+    const found = scanText('secret.yaml', `data:\n  creds: ${encoded}\n`);
+    assert.deepEqual(
+      found.map((f) => [f.rule, f.line, f.what]),
+      [['aws-access-key-id', 2, 'an AWS access key ID, base64-encoded']],
+    );
+    const random = Buffer.from(Array.from({ length: 48 }, (_, i) => (i * 97 + 13) % 256)).toString('base64');
+    assert.deepEqual(scanText('x.txt', `blob: ${random}\n`), []);
+  });
+
+  it('unquoted YAML/properties/.env values: random ones are found, words, references and code are not', () => {
+    const found = (file: string, line: string) => scanText(file, `${line}\n`).map((f) => f.rule);
+    assert.deepEqual(found('app.properties', j('db.password=', 'Xk9#pL2vQz7mR4wN')), [
+      'secret-assignment-unquoted',
+    ]);
+    assert.deepEqual(found('.env.production', j('API_KEY=', 'q8Zr2LmX0vT7pK4wN9sB')), [
+      'secret-assignment-unquoted',
+    ]);
+    for (const line of [
+      'password: changeme-please',
+      'secret: spring.datasource.password',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a placeholder is the point here
+      'password: ${DB_PASSWORD}',
+      'api_key: !vault |',
+      'password: hunter2hunter2',
+    ]) {
+      assert.deepEqual(found('config.yml', line), [], line);
+    }
+    assert.deepEqual(found('app.js', j('password = ', 'Xk9#pL2vQz7mR4wN')), [], 'code is not YAML');
+  });
+
+  it('an allow marker takes a reason and covers one finding', () => {
+    const two = j('a = "AKIA', 'Z7Q2X4M8K1P9D3W5"; b = "ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"');
+    const none = scanSecrets('f.js', `${two} // factory-allow-secret\n`);
+    assert.equal(none.findings.length, 2, 'a marker without a reason allows nothing');
+    assert.ok(none.findings.every((f) => f.markerWithoutReason));
+    const one = scanSecrets('f.js', `${two} // factory-allow-secret: fixture for the docs\n`);
+    assert.equal(one.findings.length, 1, 'one marker, one finding');
+    assert.deepEqual(
+      one.allowed.map((a) => [a.line, a.by, a.reason]),
+      [[1, 'marker', 'fixture for the docs']],
+    );
+    const both = scanSecrets(
+      'f.js',
+      `${two} // factory-allow-secret: first fixture, factory-allow-secret: second fixture\n`,
+    );
+    assert.equal(both.findings.length, 0);
+    assert.equal(both.allowed.length, 2);
   });
 });
