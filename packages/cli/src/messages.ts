@@ -112,4 +112,11 @@ export const messages = {
     `there is no guard rule "${rule}" in this repository; factory guard log shows the rule of each refusal.`,
   guardAllowNeedsTerminal: (rule: string, category: string) =>
     `rule ${rule} is a ${category} rule: only a human at a terminal can allow it (the agent cannot grant itself this exception); run the command yourself in a terminal.`,
+  // server-side gates: factory ci init (ci-pg helper)
+  ciNotInRepository: (dir: string) =>
+    `${dir} is not inside a git repository; run factory ci init at the top of the repository whose CI should run the gates, or pass --cwd DIR.`,
+  ciInitDone:
+    'commit the file(s), then make the check "factory-gates" required for merges; factory review requires it on the head commit (review.factoryCheck).',
+  taskResourcesLocalOnly:
+    "resources (worktrees, branches, pids, ports) are recorded in this machine's .factory/state.db, but FACTORY_STATE_URL puts the tasks on PostgreSQL; unset FACTORY_STATE_URL to use them.",
 } as const;

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { coreMessages, ExitCode, FactoryError, findRepositoryRoot, isDirectory } from '@factory/core';
 import { openRepositoryState, type RepositoryState } from '@factory/core/state/repository';
+import { SqliteWorkflowStore, type WorkflowStore } from '@factory/core/state/workflow-store';
 import type { WorkflowSet } from '@factory/core/workflow/workflow';
 import { messages } from './messages.js';
 
@@ -53,6 +54,61 @@ export function openState(
     // A command that only reads works on a state.db it may not write (a read-only file or folder).
     ...(access === 'read' ? { readOnly: true } : {}),
   });
+}
+
+/**
+ * Where the workflow state lives: `FACTORY_STATE_URL`, else the config's `state.url` (a postgres:// URL puts
+ * tasks, leases and their log on PostgreSQL), else undefined: the repository's `.factory/state.db`.
+ */
+export interface StateLocation {
+  readonly url?: string;
+  /** Named in the error when the URL is not one. */
+  readonly source?: string;
+}
+
+export function stateUrlFromEnv(env: NodeJS.ProcessEnv = process.env): StateLocation {
+  const url = env.FACTORY_STATE_URL?.trim();
+  return url ? { url, source: 'FACTORY_STATE_URL' } : {};
+}
+
+/** The workflows of the repository and where its workflow state lives (environment, then config). */
+export async function repositoryStateSettings(
+  root: string,
+): Promise<{ workflows: WorkflowSet; location: StateLocation }> {
+  const { loadRepositoryStateSettings } = await import('./workflows-config.js');
+  const settings = await loadRepositoryStateSettings(root);
+  const fromEnv = stateUrlFromEnv();
+  const location = fromEnv.url
+    ? fromEnv
+    : settings.url
+      ? { url: settings.url, source: `state.url in ${settings.file ?? 'the config'}` }
+      : {};
+  return { workflows: settings.workflows, location };
+}
+
+/**
+ * The repository's workflow store: on PostgreSQL when a state URL is set (`pg` is loaded only then), else
+ * the SQLite state, which is also returned as `local` (resources, the other subsystems' tables).
+ */
+export async function openWorkflowState(
+  root: string,
+  workflows: WorkflowSet,
+  location: StateLocation,
+  access: 'read' | 'write' = 'write',
+): Promise<{ store: WorkflowStore; local: RepositoryState | undefined }> {
+  if (location.url) {
+    const { openWorkflowStore } = await import('@factory/core/state/open-workflow-store');
+    return {
+      store: await openWorkflowStore(root, {
+        workflows,
+        url: location.url,
+        ...(location.source ? { urlSource: location.source } : {}),
+      }),
+      local: undefined,
+    };
+  }
+  const local = openState(root, workflows, access);
+  return { store: new SqliteWorkflowStore(local.tasks, () => local.close()), local };
 }
 
 /** Who acts when no `--owner` is given: `FACTORY_OWNER`, else the user name. */

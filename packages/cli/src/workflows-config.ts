@@ -10,3 +10,13 @@ export async function loadRepositoryWorkflows(root: string): Promise<WorkflowSet
   const loaded = await loadConfig({ cwd: root });
   return workflowSetFromConfig(loaded.config.workflows, 'workflows', loaded.file);
 }
+
+/** The repository's workflows and where its workflow state lives (the config's `state.url`, if any). */
+export async function loadRepositoryStateSettings(
+  root: string,
+): Promise<{ workflows: WorkflowSet; url?: string; file?: string }> {
+  const loaded = await loadConfig({ cwd: root });
+  const workflows = workflowSetFromConfig(loaded.config.workflows, 'workflows', loaded.file);
+  const url = (loaded.config.state as { url?: string } | undefined)?.url;
+  return { workflows, ...(url ? { url } : {}), ...(loaded.file ? { file: loaded.file } : {}) };
+}

@@ -82,4 +82,21 @@ export const messages = {
     `${file}: extends names "${ref}", which is not a .json file; extend presets by name or JSON files by path.`,
   configExtendsCycle: (file: string, chain: string) =>
     `${file}: extends forms a cycle (${chain}); remove one of the links.`,
+  // workflow state on PostgreSQL (FACTORY_STATE_URL; ci-pg helper)
+  pgUnreachable: (location: string, reason: string) =>
+    `cannot reach the PostgreSQL server of ${location} (${reason}); start it, or fix the host and port in FACTORY_STATE_URL (or the config's state.url).`,
+  pgConnectionLost: (location: string) =>
+    `the connection to the PostgreSQL server of ${location} was lost; check that the server is running and try again.`,
+  pgBadCredentials: (location: string) =>
+    `the PostgreSQL server of ${location} refused the user name or password; fix them in FACTORY_STATE_URL (or the config's state.url).`,
+  pgNoDatabase: (location: string) =>
+    `the database of ${location} does not exist on that PostgreSQL server; create it (createdb) or fix the name in FACTORY_STATE_URL.`,
+  pgNoPermission: (location: string, reason: string) =>
+    `the PostgreSQL user of ${location} may not do what factory needs (${reason}); grant it the right to create and change tables in that database.`,
+  pgSchemaTooNew: (location: string, owner: string, found: number, known: number) =>
+    `the workflow state in ${location} was written by a newer factory (${owner} schema version ${found}, this one knows ${known}); upgrade factory, nothing was changed.`,
+  pgGuardUnsupported: (id: number, event: string) =>
+    `task ${id}: the transition "${event}" has a guard, and guards read the repository's SQLite state, which a PostgreSQL state cannot offer yet; move it with the SQLite state (unset FACTORY_STATE_URL).`,
+  pgBadUrl: (source: string) =>
+    `${source} is not a postgres:// URL; set it to postgres://USER:PASSWORD@HOST:PORT/DATABASE, or unset it to keep the state in .factory/state.db.`,
 } as const;

@@ -73,6 +73,12 @@ export const messages = {
     upToDateUnknown: (base: string) => `not known whether the head contains the tip of ${base}`,
     upToDate: 'up to date with the base branch',
     behind: (base: string) => `behind ${base}; update the branch first`,
+    factoryCheckGreen: (name: string) => `the factory check ${name} passed on the head commit`,
+    factoryCheckMissing: (name: string) =>
+      `no factory check ${name} on the head commit: the gates never ran server-side on it; run factory ci init and push, or set review.factoryCheck to false`,
+    factoryCheckPending: (name: string) => `the factory check ${name} is still running on the head commit`,
+    factoryCheckFailed: (name: string, state: string) =>
+      `the factory check ${name} is ${state} on the head commit: the gates refused it`,
   },
   pullTransitionRefused: (key: string, from: string, to: string) =>
     `pull request ${key} cannot move from ${from} to ${to}; read it again and retry.`,

@@ -90,12 +90,12 @@ export const messages = {
   skipUnknown: (name: string, known: readonly string[]) =>
     `FACTORY_SKIP names "${name}", which is not a check (known: ${known.join(', ')}, or all); fix the name.`,
   gateUnknown: (name: string) =>
-    `unknown gate "${name}" (known: pre-commit, pre-push, commit-msg, history); the git hooks call factory gate pre-commit, pre-push or commit-msg.`,
+    `unknown gate "${name}" (known: pre-commit, pre-push, commit-msg, ci, history); the git hooks call factory gate pre-commit, pre-push or commit-msg.`,
   gateNotInRepository: (dir: string) =>
     `${dir} is not inside a git repository, and the gates run from git hooks; run factory in a repository (git init makes one) or pass --cwd DIR.`,
   gateFailedHeader: (gate: string) => `factory gate ${gate}: refused`,
   gateFailedFooter: (gate: string) =>
-    `fix the findings above and ${gate === 'pre-push' ? 'push' : 'commit'} again. A human in a hurry may skip a check with a reason: FACTORY_SKIP=<check> FACTORY_SKIP_REASON="why" (recorded; never the secret check). Past runs: factory gate history`,
+    `fix the findings above and ${gate === 'pre-push' || gate === 'ci' ? 'push' : 'commit'} again. A human in a hurry may skip a check with a reason: FACTORY_SKIP=<check> FACTORY_SKIP_REASON="why" (recorded; never the secret check). Past runs: factory gate history`,
   gateInterrupted: (gate: string, restored: string) => `factory gate ${gate}: interrupted; ${restored}`,
   gateRecordFailed: (reason: string) =>
     `factory: warning: this gate run could not be recorded in .factory/state.db (${reason}); run factory doctor.`,
@@ -291,4 +291,35 @@ export const messages = {
   memoryUnknown: (id: number) => `there is no memory entry ${id}; run factory memory list to see the ids.`,
   pushOverwritesUnfetched: (remoteRef: string, remote: string, sha: string) =>
     `the push would overwrite ${remoteRef} on ${remote} at ${sha}, a commit this clone has never fetched, and lose work you have not seen; run git fetch ${remote}, look at what it brings, then push again (git push --force-with-lease keeps that safe).`,
+  // server-side gates: factory gate ci, factory ci init (ci-pg helper)
+  ciBadRange: (range: string) =>
+    `--range ${range} is not a range; give it as BASE..HEAD (two commits, branches or tags), e.g. --range origin/main..HEAD.`,
+  ciNoRange:
+    'factory gate ci found no CI environment (GITHUB_ACTIONS or GITLAB_CI) and no --range; run it in GitHub Actions or GitLab CI, or pass --range BASE..HEAD.',
+  ciGithubNoEvent:
+    'GITHUB_EVENT_PATH is not set, so the pull request to judge is unknown; run factory gate ci as a step of a GitHub Actions job, or pass --range BASE..HEAD.',
+  ciGithubEventUnreadable: (path: string, reason: string) =>
+    `the GitHub event payload ${path} cannot be read (${reason}); run factory gate ci as a step of a GitHub Actions job, or pass --range BASE..HEAD.`,
+  ciUnsupportedEvent: (forge: string, event: string) =>
+    `factory gate ci judges pull requests, merge queues and pushes, not the ${forge} event "${event}"; trigger the job on pull_request or push (factory ci init writes such a workflow), or pass --range BASE..HEAD.`,
+  ciMissingSha: (what: string) =>
+    `the CI environment has no commit in ${what}; run factory gate ci in the job factory ci init writes, or pass --range BASE..HEAD.`,
+  ciCommitMissing: (rev: string) =>
+    `commit ${rev} is not in this clone; fetch the whole history (actions/checkout with fetch-depth: 0, GitLab's GIT_DEPTH: "0", or git fetch --unshallow) and run factory gate ci again.`,
+  ciShallow:
+    'this clone is shallow, so commits of the range may be missing; fetch the whole history (actions/checkout with fetch-depth: 0, GitLab\'s GIT_DEPTH: "0", or git fetch --unshallow) and run factory gate ci again.',
+  ciHeadNotCheckedOut: (checkedOut: string, head: string) =>
+    `the configured tasks and commands run on the checked-out files, but HEAD is ${checkedOut.slice(0, 12)}, not the range's head ${head.slice(0, 12)}; check out ${head.slice(0, 12)} and run factory gate ci again.`,
+  ciJudging: (commits: number, source: string, range: string) =>
+    `factory gate ci: ${commits} commit${commits === 1 ? '' : 's'} of ${source} (${range})`,
+  ciTaskChanged:
+    'a pre-commit task changed this file, so the commit did not pass the pre-commit gate (made with --no-verify, or without factory)',
+  ciTaskFix:
+    'run the pre-commit gate locally (factory gate pre-commit, or commit through the hooks), commit the result and push again',
+  ciGitlabInvalid: (file: string, reason: string) =>
+    `${file} is not valid YAML (${reason}); fix it, then run factory ci init --gitlab again.`,
+  ciGitlabNotAMapping: (file: string) =>
+    `${file} does not hold a mapping of jobs at its top level; fix it, then run factory ci init --gitlab again.`,
+  ciWriteFailed: (file: string, reason: string) =>
+    `${file} could not be written (${reason}); check the folder's permissions and run factory ci init again.`,
 } as const;

@@ -141,7 +141,11 @@ function makePull(init: PullInit, seed: string): FakePull {
     files: [{ filename: 'src/index.ts', additions: 3, deletions: 1 }],
     mergeable: true,
     behind: false,
-    checks: [{ name: 'ci', status: 'completed', conclusion: 'success' }],
+    // `factory-gates`: the check of factory gate ci, which the merge policy requires by default.
+    checks: [
+      { name: 'ci', status: 'completed', conclusion: 'success' },
+      { name: 'factory-gates', status: 'completed', conclusion: 'success' },
+    ],
     statuses: [],
     approvals: [],
     ...init,

@@ -54,6 +54,19 @@ export const gateCommand: CommandModule = {
         async (argv) => runGateHere('commit-msg', [String(argv.file ?? '')], argv.cwd as string | undefined),
       )
       .command(
+        'ci',
+        'the pre-commit and pre-push gates over every commit of a pull/merge request (in CI, or with --range)',
+        {
+          range: {
+            type: 'string',
+            requiresArg: true,
+            describe: 'judge BASE..HEAD instead of the range the CI environment names',
+          },
+        },
+        async (argv) =>
+          runGateHere('ci', argv.range ? [String(argv.range)] : [], argv.cwd as string | undefined),
+      )
+      .command(
         'history',
         'list past gate runs, newest first',
         { limit: { type: 'number', default: 50, describe: 'how many runs to list' } },

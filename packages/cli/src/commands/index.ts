@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { ciCommand } from './ci.js';
 import { doctorCommand } from './doctor.js';
 import { evalCommand } from './eval.js';
 import { gateCommand } from './gate.js';
@@ -36,4 +37,5 @@ export const commands: CommandModule[] = [
   workCommand,
   loopCommand,
   statuslineCommand,
+  ciCommand,
 ];

@@ -3,6 +3,7 @@ import { ExitCode, FactoryError } from '@factory/core';
 import type { CommandModule } from 'yargs';
 import { messages } from '../messages.js';
 import { printJson, printLine } from '../output.js';
+import { stateUrlFromEnv } from '../state-context.js';
 
 interface ReviewArgs {
   manifest?: string;
@@ -60,31 +61,45 @@ export const reviewCommand: CommandModule = {
       throw new FactoryError(messages.manifestNoneTagged(args.only), ExitCode.usage);
     }
     const forges = new ForgeFactory(process.env);
+    // FACTORY_STATE_URL: the pull-request tasks are the team's, and a merge must first win the task's move
+    // to `merging` there, so reviewers on several machines never merge one request twice.
+    const location = stateUrlFromEnv();
+    const shared = location.url
+      ? await (await import('@factory/core/state/open-workflow-store')).openWorkflowStore(process.cwd(), {
+          url: location.url,
+          ...(location.source ? { urlSource: location.source } : {}),
+        })
+      : undefined;
     const results = [];
-    for (const repo of repos) {
-      try {
-        const target = await resolveForgeTarget(repo, process.env);
-        if (!target) {
-          results.push({
-            repo: repo.name,
-            path: repo.path,
-            error: messages.forgeUnknown(repo.name),
-            pulls: [],
+    try {
+      for (const repo of repos) {
+        try {
+          const target = await resolveForgeTarget(repo, process.env);
+          if (!target) {
+            results.push({
+              repo: repo.name,
+              path: repo.path,
+              error: messages.forgeUnknown(repo.name),
+              pulls: [],
+            });
+            continue;
+          }
+          const forge = await forges.create(target);
+          const result = await reviewRepository({
+            repoName: repo.name,
+            repoPath: repo.path,
+            forge,
+            policy: await repoReviewPolicy(repo),
+            merge: Boolean(args.merge),
+            ...(shared ? { shared } : {}),
           });
-          continue;
+          results.push({ repo: repo.name, path: repo.path, error: result.error, pulls: result.entries });
+        } catch (error) {
+          results.push({ repo: repo.name, path: repo.path, error: describeError(error), pulls: [] });
         }
-        const forge = await forges.create(target);
-        const result = await reviewRepository({
-          repoName: repo.name,
-          repoPath: repo.path,
-          forge,
-          policy: await repoReviewPolicy(repo),
-          merge: Boolean(args.merge),
-        });
-        results.push({ repo: repo.name, path: repo.path, error: result.error, pulls: result.entries });
-      } catch (error) {
-        results.push({ repo: repo.name, path: repo.path, error: describeError(error), pulls: [] });
       }
+    } finally {
+      await shared?.close();
     }
     // A merge may finish a work task: every request of a task merged ends it and reclaims its workspace.
     const tasks = args.merge

@@ -3,7 +3,13 @@ import { openExistingRepositoryState } from '@factory/core/state/repository';
 import { collectStatus, type RepositoryStatus, renderStatus } from '@factory/core/state/status';
 import type { CommandModule } from 'yargs';
 import { printJson, printLine } from '../output.js';
-import { busyTimeoutFromEnv, repositoryRoot, type StateArgs } from '../state-context.js';
+import {
+  busyTimeoutFromEnv,
+  repositoryRoot,
+  repositoryStateSettings,
+  type StateArgs,
+  type StateLocation,
+} from '../state-context.js';
 import { statusSections } from '../status-sections.js';
 
 /** Status of a repository that never used the state store: nothing is created just to report that. */
@@ -15,6 +21,30 @@ function emptyStatus(root: string): RepositoryStatus {
     leases: { held: [], expired: [] },
     sections: {},
   };
+}
+
+/**
+ * With FACTORY_STATE_URL, tasks and leases are the shared ones on PostgreSQL; gate runs and guard decisions
+ * stay this clone's (its .factory/state.db).
+ */
+async function withSharedTasks(status: RepositoryStatus, location: StateLocation): Promise<RepositoryStatus> {
+  const { openWorkflowStore } = await import('@factory/core/state/open-workflow-store');
+  const store = await openWorkflowStore(status.repository, {
+    url: location.url!,
+    ...(location.source ? { urlSource: location.source } : {}),
+  });
+  try {
+    const byState = await store.counts();
+    const leases = await store.leases();
+    return {
+      ...status,
+      database: store.location,
+      tasks: { total: byState.reduce((sum, c) => sum + c.count, 0), byState },
+      leases: { held: leases.filter((l) => !l.expired), expired: leases.filter((l) => l.expired) },
+    };
+  } finally {
+    await store.close();
+  }
 }
 
 /** `status --all`: each repository of the manifest (and the current one), one section each. */
@@ -80,6 +110,8 @@ export const statusCommand: CommandModule = {
     } finally {
       state?.close();
     }
+    const { location } = await repositoryStateSettings(root);
+    if (location.url) status = await withSharedTasks(status, location);
     if (args.json) printJson(status);
     else for (const line of renderStatus(status, statusSections)) printLine(line);
   },

@@ -3,14 +3,16 @@ import { ExitCode, FactoryError } from '@factory/core';
 import type { RepositoryState } from '@factory/core/state/repository';
 import type { Resource, ResourceKind } from '@factory/core/state/resources';
 import type { LogEntry, Task } from '@factory/core/state/tasks';
+import type { WorkflowStore } from '@factory/core/state/workflow-store';
 import type { WorkflowSet } from '@factory/core/workflow/workflow';
 import type { Argv, CommandModule } from 'yargs';
 import { messages } from '../messages.js';
 import { printJson, printLine } from '../output.js';
 import {
   defaultActor,
-  openState,
+  openWorkflowState,
   repositoryRoot,
+  repositoryStateSettings,
   repositoryWorkflows,
   type StateArgs,
 } from '../state-context.js';
@@ -41,32 +43,42 @@ interface TaskArgs extends StateArgs {
   readonly manifest?: string;
 }
 
-/** Opens the repository's state with its workflows, runs `fn`, closes. */
+/**
+ * Opens the repository's workflow state (PostgreSQL with FACTORY_STATE_URL, else .factory/state.db) with its
+ * workflows, runs `fn`, closes. `local` is the SQLite state when that is where the tasks are (resources
+ * live there only).
+ */
 async function withState<T>(
   args: TaskArgs,
-  fn: (state: RepositoryState, workflows: WorkflowSet) => T,
+  fn: (store: WorkflowStore, local: RepositoryState | undefined, workflows: WorkflowSet) => Promise<T> | T,
   before?: (workflows: WorkflowSet) => void,
   access: 'read' | 'write' = 'write',
 ): Promise<T> {
   const root = repositoryRoot(args);
-  const workflows = await repositoryWorkflows(root);
+  const { workflows, location } = await repositoryStateSettings(root);
   // Input that is wrong whatever the database holds is refused before the database is even opened.
   before?.(workflows);
-  const state = openState(root, workflows, access);
+  const { store, local } = await openWorkflowState(root, workflows, location, access);
   try {
-    return fn(state, workflows);
+    return await fn(store, local, workflows);
   } finally {
-    state.close();
+    await store.close();
   }
 }
 
 /** A task is named by its number or by its idempotency key (e.g. `github:owner/repo#12`). */
-function taskId(state: RepositoryState, text: string | undefined): number {
+async function taskId(store: WorkflowStore, text: string | undefined): Promise<number> {
   const raw = String(text ?? '');
   if (/^\d+$/.test(raw)) return Number(raw);
-  const task = raw === '' ? undefined : state.tasks.findByKey(raw);
+  const task = raw === '' ? undefined : await store.findByKey(raw);
   if (!task) throw new FactoryError(messages.taskUnknownRef(raw), ExitCode.usage);
   return task.id;
+}
+
+/** Resources (worktrees, branches, pids, ports) are this machine's: they live in .factory/state.db only. */
+function localState(local: RepositoryState | undefined): RepositoryState {
+  if (!local) throw new FactoryError(messages.taskResourcesLocalOnly, ExitCode.usage);
+  return local;
 }
 
 function taskLine(task: Task): string {
@@ -126,8 +138,8 @@ const add = async (args: TaskArgs) => {
       : undefined;
   const result = await withState(
     args,
-    (state) =>
-      state.tasks.add({
+    (store) =>
+      store.add({
         title: String(args.title ?? ''),
         ...(work ? { workflow: 'work', data: work.data, maxAttempts: work.maxAttempts } : {}),
         ...(args.workflow !== undefined ? { workflow: args.workflow } : {}),
@@ -149,8 +161,8 @@ const add = async (args: TaskArgs) => {
 const list = async (args: TaskArgs) => {
   const tasks = await withState(
     args,
-    (state) =>
-      state.tasks.list({
+    (store) =>
+      store.list({
         ...(args.workflow !== undefined ? { workflow: args.workflow } : {}),
         ...(states(args)[0] !== undefined ? { state: states(args)[0] } : {}),
         ...(args.phase !== undefined ? { phase: args.phase as Task['phase'] } : {}),
@@ -168,13 +180,13 @@ const list = async (args: TaskArgs) => {
 const show = async (args: TaskArgs) => {
   const detail = await withState(
     args,
-    (state) => {
-      const task = state.tasks.get(taskId(state, args.id));
+    async (store, local) => {
+      const task = await store.get(await taskId(store, args.id));
       return {
         task,
-        allowedEvents: state.tasks.allowedEvents(task),
-        resources: state.resources.list(task.id),
-        log: state.tasks.log(task.id),
+        allowedEvents: store.allowedEvents(task),
+        resources: local ? local.resources.list(task.id) : [],
+        log: await store.log(task.id),
       };
     },
     undefined,
@@ -195,10 +207,10 @@ const claim = async (args: TaskArgs) => {
   const wanted = states(args);
   const task = await withState(
     args,
-    (state) =>
+    async (store) =>
       args.task !== undefined
-        ? state.tasks.claimTask(taskId(state, args.task), String(args.owner), Number(args.ttl))
-        : state.tasks.claim({
+        ? store.claimTask(await taskId(store, args.task), String(args.owner), Number(args.ttl))
+        : store.claim({
             owner: String(args.owner),
             ttlSeconds: Number(args.ttl),
             ...(args.workflow !== undefined ? { workflow: args.workflow } : {}),
@@ -220,16 +232,16 @@ const claim = async (args: TaskArgs) => {
 };
 
 const heartbeat = async (args: TaskArgs) => {
-  const task = await withState(args, (state) =>
-    state.tasks.heartbeat(taskId(state, args.id), String(args.owner), Number(args.ttl)),
+  const task = await withState(args, async (store) =>
+    store.heartbeat(await taskId(store, args.id), String(args.owner), Number(args.ttl)),
   );
   if (args.json) printJson(task);
   else printLine(`extended ${taskLine(task)}`);
 };
 
 const move = async (args: TaskArgs) => {
-  const result = await withState(args, (state) =>
-    state.tasks.move(taskId(state, args.id), String(args.event), {
+  const result = await withState(args, async (store) =>
+    store.move(await taskId(store, args.id), String(args.event), {
       actor: args.owner ?? defaultActor(),
       ...(args['expect-version'] !== undefined ? { expectVersion: args['expect-version'] } : {}),
       ...(args['expect-state'] !== undefined ? { expectState: args['expect-state'] } : {}),
@@ -241,8 +253,8 @@ const move = async (args: TaskArgs) => {
 };
 
 const release = async (args: TaskArgs) => {
-  const task = await withState(args, (state) =>
-    state.tasks.release(taskId(state, args.id), String(args.owner), args.reason),
+  const task = await withState(args, async (store) =>
+    store.release(await taskId(store, args.id), String(args.owner), args.reason),
   );
   if (args.json) printJson(task);
   else printLine(`released ${taskLine(task)}`);
@@ -250,7 +262,10 @@ const release = async (args: TaskArgs) => {
 
 const recover = async (args: TaskArgs) => {
   const { recoverRepository } = await import('@factory/core/state/repository');
-  const report = await withState(args, (state) => recoverRepository(state));
+  // On PostgreSQL the leases are shared; the resources recovery reclaims are this machine's (SQLite only).
+  const report = await withState(args, async (store, local) =>
+    local ? recoverRepository(local) : { expired: await store.expireLeases(), resources: [] },
+  );
   if (args.json) {
     printJson(report);
     return;
@@ -269,10 +284,10 @@ const recover = async (args: TaskArgs) => {
 const log = async (args: TaskArgs) => {
   const entries = await withState(
     args,
-    (state) =>
+    async (store) =>
       args.id !== undefined
-        ? state.tasks.log(taskId(state, args.id))
-        : state.tasks.log(undefined, args.limit ?? 50),
+        ? store.log(await taskId(store, args.id))
+        : store.log(undefined, args.limit ?? 50),
     undefined,
     'read',
   );
@@ -286,8 +301,8 @@ const attach = async (args: TaskArgs) => {
   // A worktree is recorded by its absolute path, so recovery finds it from anywhere.
   const value =
     kind === 'worktree' ? resolve(args.cwd ?? process.cwd(), String(args.value)) : String(args.value);
-  const resource = await withState(args, (state) =>
-    state.resources.attach(taskId(state, args.id), kind, value, args.owner),
+  const resource = await withState(args, async (store, local) =>
+    localState(local).resources.attach(await taskId(store, args.id), kind, value, args.owner),
   );
   if (args.json) printJson(resource);
   else printLine(`task #${resource.taskId} holds ${resourceLine(resource)}`);
@@ -336,7 +351,8 @@ const run =
 
 export const taskCommand: CommandModule = {
   command: 'task <command>',
-  describe: 'workflow tasks in .factory/state.db: add, claim, heartbeat, move, release, recover',
+  describe:
+    'workflow tasks in .factory/state.db (or PostgreSQL: FACTORY_STATE_URL): add, claim, heartbeat, move, release, recover',
   builder: (y: Argv) =>
     y
       .command(

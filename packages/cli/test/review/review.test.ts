@@ -45,6 +45,19 @@ describe('factory review against a GitHub forge on loopback (real octokit)', () 
       });
       server.github(project, { number: 7, title: 'by a stranger', author: 'mallory' });
       server.github(project, { number: 8, title: 'do not merge', labels: ['do-not-merge'] });
+      server.github(project, {
+        number: 10,
+        title: 'gates never ran server-side',
+        checks: [{ name: 'ci', status: 'completed', conclusion: 'success' }],
+      });
+      server.github(project, {
+        number: 11,
+        title: 'gates refused it server-side',
+        checks: [
+          { name: 'ci', status: 'completed', conclusion: 'success' },
+          { name: 'factory-gates', status: 'completed', conclusion: 'failure' },
+        ],
+      });
       const old = fakeSha('old');
       server.github(project, {
         number: 9,
@@ -67,6 +80,8 @@ describe('factory review against a GitHub forge on loopback (real octokit)', () 
         7: 'human',
         8: 'blocked',
         9: 'blocked',
+        10: 'blocked',
+        11: 'blocked',
       });
       assert.equal(byNumber(dryResult).get(1)!.action, 'dry-run');
       assert.equal(server.requests.filter((r) => r.method !== 'GET').length, 0, 'a dry run modifies nothing');
@@ -80,7 +95,7 @@ describe('factory review against a GitHub forge on loopback (real octokit)', () 
       assert.equal(puts.length, 1);
       assert.match(puts[0]!.path, /\/pulls\/1\/merge$/);
       assert.deepEqual((puts[0]!.body as { sha: string }).sha, server.pull('github', project, 1).headSha);
-      for (let n = 2; n <= 9; n++)
+      for (let n = 2; n <= 11; n++)
         assert.equal(server.pull('github', project, n).mergeCount, 0, `#${n} merged`);
 
       // Each request's task in the pull-request workflow moved with the decisions.
@@ -111,6 +126,8 @@ describe('factory review against a GitHub forge on loopback (real octokit)', () 
       assertNoTokenIn(repo, dry.stdout, dry.stderr, merged.stdout, merged.stderr, text.stdout, text.stderr);
       assert.match(text.stdout, /changes protected paths/);
       assert.match(text.stdout, /no checks reported on the head commit/);
+      assert.match(text.stdout, /no factory check factory-gates on the head commit/);
+      assert.match(text.stdout, /the factory check factory-gates is failure on the head commit/);
     } finally {
       repo.cleanup();
     }
@@ -276,12 +293,16 @@ describe('factory review against a GitLab forge on loopback (real @gitbeaker/res
         checks: [
           { name: 'test', status: 'completed', conclusion: 'success' },
           { name: 'lint', status: 'completed', conclusion: 'success' },
+          { name: 'factory-gates', status: 'completed', conclusion: 'success' },
         ],
       });
       server.gitlab(project, { number: 2, checks: [] });
       server.gitlab(project, {
         number: 3,
-        checks: [{ name: 'test', status: 'completed', conclusion: 'success' }],
+        checks: [
+          { name: 'test', status: 'completed', conclusion: 'success' },
+          { name: 'factory-gates', status: 'completed', conclusion: 'success' },
+        ],
         files: [{ filename: '.gitlab-ci.yml', additions: 2, deletions: 0 }],
       });
       server.gitlab(project, {
@@ -290,7 +311,10 @@ describe('factory review against a GitLab forge on loopback (real @gitbeaker/res
       });
       server.gitlab(project, {
         number: 5,
-        checks: [{ name: 'test', status: 'completed', conclusion: 'success' }],
+        checks: [
+          { name: 'test', status: 'completed', conclusion: 'success' },
+          { name: 'factory-gates', status: 'completed', conclusion: 'success' },
+        ],
         behind: true,
       });
       const env = envFor(server, repo);

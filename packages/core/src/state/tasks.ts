@@ -118,7 +118,8 @@ export interface Lease {
   readonly expired: boolean;
 }
 
-interface TaskRow {
+/** A row of `tasks` as both backends return it. */
+export interface TaskRow {
   id: number;
   workflow: string;
   state: string;
@@ -136,7 +137,8 @@ interface TaskRow {
   updated_at: number;
 }
 
-interface LogRow {
+/** A row of `task_log` as both backends return it. */
+export interface LogRow {
   id: number;
   task_id: number;
   version: number;
@@ -153,9 +155,9 @@ interface LogRow {
 export const DEFAULT_MAX_ATTEMPTS = 3;
 const MAX_TTL_SECONDS = 7 * 24 * 3600;
 
-const iso = (ms: number) => new Date(ms).toISOString();
+export const iso = (ms: number) => new Date(ms).toISOString();
 
-function toTask(row: TaskRow): Task {
+export function toTask(row: TaskRow): Task {
   return {
     id: row.id,
     workflow: row.workflow,
@@ -175,7 +177,7 @@ function toTask(row: TaskRow): Task {
   };
 }
 
-function toLogEntry(row: LogRow): LogEntry {
+export function toLogEntry(row: LogRow): LogEntry {
   return {
     id: row.id,
     taskId: row.task_id,
@@ -191,18 +193,122 @@ function toLogEntry(row: LogRow): LogEntry {
   };
 }
 
-function checkTtl(ttlSeconds: number): number {
+export function checkTtl(ttlSeconds: number): number {
   if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > MAX_TTL_SECONDS) {
     throw new FactoryError(messages.taskBadTtl(ttlSeconds, MAX_TTL_SECONDS), ExitCode.usage);
   }
   return Math.round(ttlSeconds * 1000);
 }
 
-function checkOwner(owner: string): string {
+export function checkOwner(owner: string): string {
   if (typeof owner !== 'string' || owner.trim() === '') {
     throw new FactoryError(messages.taskOwnerMissing, ExitCode.usage);
   }
   return owner;
+}
+
+/** The checked fields of a new task (both backends validate the same way). */
+export function checkNewTask(workflows: WorkflowSet, input: AddTaskInput) {
+  const workflow = workflows.get(input.workflow ?? 'ticket');
+  const title = input.title.trim();
+  if (title === '') throw new FactoryError(messages.taskTitleMissing, ExitCode.usage);
+  const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new FactoryError(messages.taskBadMaxAttempts(maxAttempts), ExitCode.usage);
+  }
+  const priority = input.priority ?? 0;
+  if (!Number.isInteger(priority)) throw new FactoryError(messages.taskBadPriority(priority), ExitCode.usage);
+  return { workflow, title, maxAttempts, priority, actor: input.actor ?? 'factory' };
+}
+
+/**
+ * Whether `actor` may fire `event` on the task as it is now (both backends decide the same way): the
+ * expected version and state still hold, no other owner holds a live lease, the actor's own lease did not
+ * run out, the workflow allows the event, and its guard (run by `runGuard`, which throws to refuse) agrees.
+ * Returns the transition and the phase and owner the task will have; reaching a terminal state ends the lease.
+ */
+export function checkMove(
+  row: TaskRow,
+  workflow: Workflow,
+  event: string,
+  input: MoveInput,
+  actor: string,
+  now: number,
+  runGuard: (transition: ResolvedTransition, guard: string) => void,
+): { transition: ResolvedTransition; phase: StatePhase; owner: string | null } {
+  if (input.expectVersion !== undefined && row.version !== input.expectVersion) {
+    throw new FactoryError(
+      messages.taskVersionConflict(row.id, input.expectVersion, row.version),
+      ExitCode.refused,
+    );
+  }
+  if (input.expectState !== undefined && row.state !== input.expectState) {
+    throw new FactoryError(
+      messages.taskStateConflict(row.id, input.expectState, row.state),
+      ExitCode.refused,
+    );
+  }
+  if (row.owner !== null && row.owner !== actor && (row.lease_expires_at ?? 0) >= now) {
+    throw new FactoryError(
+      messages.taskHeldByOther(row.id, row.owner, iso(row.lease_expires_at ?? now)),
+      ExitCode.refused,
+    );
+  }
+  if (row.owner === actor && (row.lease_expires_at ?? 0) < now) {
+    throw new FactoryError(messages.taskLeaseLost(row.id, actor, row.owner), ExitCode.refused);
+  }
+  const transition = workflow.transition(row.state, event);
+  if (!transition) {
+    throw new FactoryError(
+      messages.taskIllegalMove(row.id, row.workflow, row.state, event, workflow.allowedEvents(row.state)),
+      ExitCode.refused,
+    );
+  }
+  if (transition.guard !== undefined) runGuard(transition, transition.guard);
+  const phase = workflow.phase(transition.to);
+  return { transition, phase, owner: phase === 'terminal' ? null : row.owner };
+}
+
+/**
+ * Replays the log against the task rows: the log must start with `create`, each row must leave from the
+ * state the previous one reached, versions must count up by one, no claim while another owner held it, and
+ * the last row must give the task's state, version and owner. An empty list means the history is whole.
+ */
+export function auditHistory(taskRows: Iterable<TaskRow>, logRows: Iterable<LogRow>): string[] {
+  const problems: string[] = [];
+  const tasks = new Map<number, TaskRow>();
+  for (const row of taskRows) tasks.set(row.id, row);
+  const replayed = new Map<number, { state: string | null; owner: string | null; version: number }>();
+  for (const entry of logRows) {
+    const seen = replayed.get(entry.task_id) ?? { state: null, owner: null, version: 0 };
+    if (entry.version !== seen.version + 1) {
+      problems.push(`task ${entry.task_id}: log version ${entry.version} follows ${seen.version}`);
+    }
+    if (entry.from_state !== seen.state) {
+      problems.push(
+        `task ${entry.task_id}: log row ${entry.version} (${entry.event}) leaves ${entry.from_state} but the task was in ${seen.state}`,
+      );
+    }
+    if (entry.kind === 'claim' && seen.owner !== null) {
+      problems.push(`task ${entry.task_id}: claimed by ${entry.owner} while ${seen.owner} held it`);
+    }
+    replayed.set(entry.task_id, { state: entry.to_state, owner: entry.owner, version: entry.version });
+  }
+  for (const [id, row] of tasks) {
+    const seen = replayed.get(id);
+    if (!seen) {
+      problems.push(`task ${id}: has no log`);
+      continue;
+    }
+    if (seen.state !== row.state)
+      problems.push(`task ${id}: log replays to ${seen.state}, task is in ${row.state}`);
+    if (seen.version !== row.version)
+      problems.push(`task ${id}: log has ${seen.version} rows, task version is ${row.version}`);
+    if (seen.owner !== row.owner)
+      problems.push(`task ${id}: log says owner ${seen.owner}, task says ${row.owner}`);
+  }
+  for (const id of replayed.keys()) if (!tasks.has(id)) problems.push(`task ${id}: log rows without a task`);
+  return problems;
 }
 
 export interface TaskStoreOptions {
@@ -285,17 +391,7 @@ export class TaskStore {
 
   /** Adds a task in its workflow's initial state; with a key that exists, returns that task instead. */
   add(input: AddTaskInput): { task: Task; created: boolean } {
-    const workflow = this.workflows.get(input.workflow ?? 'ticket');
-    const title = input.title.trim();
-    if (title === '') throw new FactoryError(messages.taskTitleMissing, ExitCode.usage);
-    const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-      throw new FactoryError(messages.taskBadMaxAttempts(maxAttempts), ExitCode.usage);
-    }
-    const priority = input.priority ?? 0;
-    if (!Number.isInteger(priority))
-      throw new FactoryError(messages.taskBadPriority(priority), ExitCode.usage);
-    const actor = input.actor ?? 'factory';
+    const { workflow, title, maxAttempts, priority, actor } = checkNewTask(this.workflows, input);
     return this.store.write(() => {
       if (input.key !== undefined) {
         const existing = this.sql('SELECT * FROM tasks WHERE idempotency_key = ?').get(input.key) as
@@ -505,66 +601,9 @@ export class TaskStore {
       const now = this.now();
       const row = this.requireRow(id);
       const workflow = this.workflowOf(row);
-      if (input.expectVersion !== undefined && row.version !== input.expectVersion) {
-        throw new FactoryError(
-          messages.taskVersionConflict(row.id, input.expectVersion, row.version),
-          ExitCode.refused,
-        );
-      }
-      if (input.expectState !== undefined && row.state !== input.expectState) {
-        throw new FactoryError(
-          messages.taskStateConflict(row.id, input.expectState, row.state),
-          ExitCode.refused,
-        );
-      }
-      if (row.owner !== null && row.owner !== actor && (row.lease_expires_at ?? 0) >= now) {
-        throw new FactoryError(
-          messages.taskHeldByOther(row.id, row.owner, iso(row.lease_expires_at ?? now)),
-          ExitCode.refused,
-        );
-      }
-      if (row.owner === actor && (row.lease_expires_at ?? 0) < now) {
-        throw new FactoryError(messages.taskLeaseLost(row.id, actor, row.owner), ExitCode.refused);
-      }
-      const transition = workflow.transition(row.state, event);
-      if (!transition) {
-        throw new FactoryError(
-          messages.taskIllegalMove(row.id, row.workflow, row.state, event, workflow.allowedEvents(row.state)),
-          ExitCode.refused,
-        );
-      }
-      if (transition.guard !== undefined) {
-        const guard = findGuard(transition.guard);
-        if (!guard) {
-          throw new FactoryError(
-            messages.taskGuardMissing(row.id, event, transition.guard),
-            ExitCode.refused,
-          );
-        }
-        const verdict = guard({
-          task: {
-            id: row.id,
-            workflow: row.workflow,
-            state: row.state,
-            version: row.version,
-            owner: row.owner,
-            key: row.idempotency_key,
-            data: JSON.parse(row.data) as Record<string, unknown>,
-          },
-          transition,
-          actor,
-          db: this.db,
-        });
-        if (verdict !== true) {
-          throw new FactoryError(
-            messages.taskGuardRefused(row.id, event, transition.guard, verdict),
-            ExitCode.refused,
-          );
-        }
-      }
-      const phase = workflow.phase(transition.to);
-      // Ending the task ends its lease: nobody holds finished work.
-      const owner = phase === 'terminal' ? null : row.owner;
+      const { transition, phase, owner } = checkMove(row, workflow, event, input, actor, now, (t, name) =>
+        this.runGuard(row, t, name, event, actor),
+      );
       // The common move keeps phase and owner: an UPDATE that touches no indexed column writes one page.
       const changed =
         phase === row.phase && owner === row.owner
@@ -601,6 +640,35 @@ export class TaskStore {
         transition,
       };
     });
+  }
+
+  /** Runs a transition's guard inside the move's transaction; an unregistered guard refuses. */
+  private runGuard(
+    row: TaskRow,
+    transition: ResolvedTransition,
+    name: string,
+    event: string,
+    actor: string,
+  ): void {
+    const guard = findGuard(name);
+    if (!guard) throw new FactoryError(messages.taskGuardMissing(row.id, event, name), ExitCode.refused);
+    const verdict = guard({
+      task: {
+        id: row.id,
+        workflow: row.workflow,
+        state: row.state,
+        version: row.version,
+        owner: row.owner,
+        key: row.idempotency_key,
+        data: JSON.parse(row.data) as Record<string, unknown>,
+      },
+      transition,
+      actor,
+      db: this.db,
+    });
+    if (verdict !== true) {
+      throw new FactoryError(messages.taskGuardRefused(row.id, event, name, verdict), ExitCode.refused);
+    }
   }
 
   /**
@@ -710,45 +778,12 @@ export class TaskStore {
    * must give the task's state, version and owner. An empty list means the history is whole.
    */
   audit(): string[] {
-    return this.store.read(() => {
-      const problems: string[] = [];
-      const tasks = new Map<number, TaskRow>();
-      for (const row of this.sql('SELECT * FROM tasks').all() as unknown as TaskRow[]) tasks.set(row.id, row);
-      const replayed = new Map<number, { state: string | null; owner: string | null; version: number }>();
-      for (const entry of this.sql(
-        'SELECT * FROM task_log ORDER BY task_id, version',
-      ).all() as unknown as LogRow[]) {
-        const seen = replayed.get(entry.task_id) ?? { state: null, owner: null, version: 0 };
-        if (entry.version !== seen.version + 1) {
-          problems.push(`task ${entry.task_id}: log version ${entry.version} follows ${seen.version}`);
-        }
-        if (entry.from_state !== seen.state) {
-          problems.push(
-            `task ${entry.task_id}: log row ${entry.version} (${entry.event}) leaves ${entry.from_state} but the task was in ${seen.state}`,
-          );
-        }
-        if (entry.kind === 'claim' && seen.owner !== null) {
-          problems.push(`task ${entry.task_id}: claimed by ${entry.owner} while ${seen.owner} held it`);
-        }
-        replayed.set(entry.task_id, { state: entry.to_state, owner: entry.owner, version: entry.version });
-      }
-      for (const [id, row] of tasks) {
-        const seen = replayed.get(id);
-        if (!seen) {
-          problems.push(`task ${id}: has no log`);
-          continue;
-        }
-        if (seen.state !== row.state)
-          problems.push(`task ${id}: log replays to ${seen.state}, task is in ${row.state}`);
-        if (seen.version !== row.version)
-          problems.push(`task ${id}: log has ${seen.version} rows, task version is ${row.version}`);
-        if (seen.owner !== row.owner)
-          problems.push(`task ${id}: log says owner ${seen.owner}, task says ${row.owner}`);
-      }
-      for (const id of replayed.keys())
-        if (!tasks.has(id)) problems.push(`task ${id}: log rows without a task`);
-      return problems;
-    });
+    return this.store.read(() =>
+      auditHistory(
+        this.sql('SELECT * FROM tasks').all() as unknown as TaskRow[],
+        this.sql('SELECT * FROM task_log ORDER BY task_id, version').all() as unknown as LogRow[],
+      ),
+    );
   }
 
   /** The current time of this store's clock (ms since the epoch). */

@@ -1,4 +1,5 @@
 import { controlGlobs } from '@factory/core/config/control-files';
+import { FACTORY_CHECK_NAME } from '@factory/gates/gate/ci-check';
 import picomatch from 'picomatch';
 import { messages } from '../messages.js';
 import type {
@@ -42,6 +43,7 @@ export const DEFAULT_REVIEW_POLICY: ReviewPolicy = {
   requiredApprovals: 0,
   requireUpToDate: true,
   mergeMethod: 'merge',
+  factoryCheck: FACTORY_CHECK_NAME,
 };
 
 /** The config section over the defaults; a section that the schema validated. */
@@ -97,6 +99,23 @@ export function evaluatePolicy(pull: PullSnapshot, policy: ReviewPolicy): Policy
       notGreen.some((n) => n.endsWith('(failure)')) ? 'blocked' : 'wait',
       ok ? m.requiredGreen(policy.requiredChecks) : m.requiredNotGreen(missing, notGreen),
     );
+  }
+  // The gates run server-side (factory gate ci): a clone without the hooks, or a commit made with
+  // --no-verify, is judged there. Its green check on this exact SHA is required unless switched off.
+  if (policy.factoryCheck !== false) {
+    const name = policy.factoryCheck;
+    const check = onHead.find((c) => c.name === name);
+    if (!check) {
+      rule(
+        'factory-check',
+        false,
+        onHead.some((c) => c.state === 'pending') ? 'wait' : 'blocked',
+        m.factoryCheckMissing(name),
+      );
+    } else if (check.state === 'pending') rule('factory-check', false, 'wait', m.factoryCheckPending(name));
+    else if (check.state !== 'success')
+      rule('factory-check', false, 'blocked', m.factoryCheckFailed(name, check.state));
+    else rule('factory-check', true, 'blocked', m.factoryCheckGreen(name));
   }
   const failing = onHead.filter((c) => c.state === 'failure').map((c) => c.name);
   rule(

@@ -1,4 +1,4 @@
-import type { RepositoryState } from '@factory/core/state/repository';
+import type { WorkflowStore } from '@factory/core/state/workflow-store';
 import { WorkflowSet } from '@factory/core/workflow/workflow';
 import type { PullSnapshot } from './types.js';
 
@@ -24,19 +24,24 @@ function pathOf(from: string, to: string): string[] | undefined {
   return undefined;
 }
 
+const keyOf = (pull: PullSnapshot) => `${pull.forge}:${pull.repo}#${pull.number}`;
+
 /**
  * Mirrors a pull request into a task of the `pull-request` workflow (key `github:owner/repo#12`), moved
  * event by event, compare-and-set, to the state review reached: `factory task list` and `factory status`
- * show what review did. Best effort: a refused move (a person holds the task) is reported, never thrown.
+ * show what review did. The tasks are the repository's (SQLite) or the team's (PostgreSQL,
+ * FACTORY_STATE_URL). Best effort: a refused move (a person holds the task) is reported, never thrown.
  */
-export function movePullTask(
-  state: RepositoryState,
+export async function movePullTask(
+  tasks: WorkflowStore,
   pull: PullSnapshot,
   target: string,
   reason: string,
-): { taskId: number; state: string; note: string | null } {
-  const key = `${pull.forge}:${pull.repo}#${pull.number}`;
-  let { task } = state.tasks.add({
+  /** States the task must not be moved out of (e.g. `merging`, which another reviewer may hold). */
+  keep: readonly string[] = [],
+): Promise<{ taskId: number; state: string; note: string | null }> {
+  const key = keyOf(pull);
+  let { task } = await tasks.add({
     title: pull.title || key,
     workflow: WORKFLOW,
     key,
@@ -44,11 +49,12 @@ export function movePullTask(
     actor: ACTOR,
   });
   if (task.state === target) return { taskId: task.id, state: task.state, note: null };
+  if (keep.includes(task.state)) return { taskId: task.id, state: task.state, note: `left in ${task.state}` };
   const events = pathOf(task.state, target);
   if (!events) return { taskId: task.id, state: task.state, note: `no way from ${task.state} to ${target}` };
   try {
     for (const event of events) {
-      task = state.tasks.move(task.id, event, { actor: ACTOR, expectState: task.state, reason }).task;
+      task = (await tasks.move(task.id, event, { actor: ACTOR, expectState: task.state, reason })).task;
     }
     return { taskId: task.id, state: task.state, note: null };
   } catch (error) {
@@ -58,6 +64,36 @@ export function movePullTask(
       note: error instanceof Error ? error.message : String(error),
     };
   }
+}
+
+/**
+ * Takes the request's task from `approved` to `merging`, compare-and-set: the one reviewer that wins may
+ * call the forge's merge. With the tasks on PostgreSQL this holds across machines, where each reviewer's
+ * own SQLite record cannot see the others. False when the task is not (or no longer) `approved`.
+ */
+export async function claimPullMerge(
+  tasks: WorkflowStore,
+  pull: PullSnapshot,
+  headSha: string,
+): Promise<boolean> {
+  // Another reviewer mirroring the same request may move the task in between (compare-and-set refuses
+  // then): read again and retry, unless the task is in `merging`, which means someone else won.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const approved = await movePullTask(tasks, pull, 'approved', `approved ${headSha}`, ['merging']);
+    if (approved.state === 'merging') return false;
+    if (approved.state !== 'approved') continue;
+    try {
+      await tasks.move(approved.taskId, 'merge', {
+        actor: ACTOR,
+        expectState: 'approved',
+        reason: `merging ${headSha}`,
+      });
+      return true;
+    } catch {
+      // moved by someone else since: look again
+    }
+  }
+  return false;
 }
 
 /** The workflow state a review outcome means. */

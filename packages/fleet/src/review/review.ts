@@ -1,8 +1,9 @@
-import { openRepositoryState, type RepositoryState } from '@factory/core/state/repository';
+import { openRepositoryState } from '@factory/core/state/repository';
+import { SqliteWorkflowStore, type WorkflowStore } from '@factory/core/state/workflow-store';
 import type { Forge } from '../forge/types.js';
 import { PullRequests, type ReviewAction } from '../state/pull-requests.js';
 import { evaluatePolicy } from './policy.js';
-import { movePullTask, targetState } from './pull-task.js';
+import { claimPullMerge, movePullTask, targetState } from './pull-task.js';
 import type { PolicyDecision, PullSnapshot, ReviewPolicy, Verdict } from './types.js';
 
 export interface ReviewEntry {
@@ -45,10 +46,17 @@ export async function reviewRepository(options: {
   readonly merge: boolean;
   /** Only the requests this says yes to (the loop reviews the requests it opened, and only those). */
   readonly only?: (number: number) => boolean;
+  /**
+   * The team's shared workflow tasks (PostgreSQL, FACTORY_STATE_URL): the pull-request tasks go there, and
+   * a merge first wins the task's move to `merging` there, so reviewers on several machines never merge one
+   * request twice. Without it, the repository's own tasks.
+   */
+  readonly shared?: WorkflowStore;
 }): Promise<ReviewRepoResult> {
   const policy = options.policy;
   const state = openRepositoryState(options.repoPath);
   const pulls = new PullRequests(state.store);
+  const tasks = options.shared ?? new SqliteWorkflowStore(state.tasks);
   const entries: ReviewEntry[] = [];
   try {
     const open = await options.forge.listOpen();
@@ -56,14 +64,16 @@ export async function reviewRepository(options: {
       if (options.only && !options.only(summary.number)) continue;
       const snapshot = await options.forge.snapshot(summary.number);
       const decision = evaluatePolicy(snapshot, policy);
-      const entry = (
+      const entry = async (
         action: ReviewAction,
         detail: string | null,
         d: PolicyDecision = decision,
         s = snapshot,
       ) => {
         const reason = d.reasons.find((r) => !r.ok)?.message ?? 'every rule of the merge policy passed';
-        const task = movePullTask(state, s, targetState(s, d.verdict, action), detail ?? reason);
+        // A request this reviewer left alone may be another reviewer's to merge: its `merging` is kept.
+        const keep = action === 'none' ? ['merging'] : [];
+        const task = await movePullTask(tasks, s, targetState(s, d.verdict, action), detail ?? reason, keep);
         entries.push({
           task: { id: task.taskId, state: task.state, note: task.note },
           repo: options.repoName,
@@ -83,16 +93,24 @@ export async function reviewRepository(options: {
       if (decision.verdict !== 'merge' || !options.merge) {
         const action: ReviewAction = decision.verdict === 'merge' ? 'dry-run' : 'none';
         pulls.recordDecision(snapshot, decision, action);
-        entry(action, null);
+        await entry(action, null);
         continue;
       }
       const recorded = pulls.recordDecision(snapshot, decision, 'none');
       if (recorded.state === 'merged') {
-        entry('already-merged', 'recorded as merged before');
+        await entry('already-merged', 'recorded as merged before');
         continue;
       }
-      const outcome = await mergeWithCare(options.forge, pulls, state, snapshot, decision, policy);
-      entry(outcome.action, outcome.detail, outcome.decision, outcome.snapshot);
+      const outcome = await mergeWithCare(
+        options.forge,
+        pulls,
+        tasks,
+        options.shared !== undefined,
+        snapshot,
+        decision,
+        policy,
+      );
+      await entry(outcome.action, outcome.detail, outcome.decision, outcome.snapshot);
     }
     return { repo: options.repoName, entries, error: null };
   } finally {
@@ -103,7 +121,8 @@ export async function reviewRepository(options: {
 async function mergeWithCare(
   forge: Forge,
   pulls: PullRequests,
-  state: RepositoryState,
+  tasks: WorkflowStore,
+  shared: boolean,
   first: PullSnapshot,
   firstDecision: PolicyDecision,
   policy: ReviewPolicy,
@@ -117,9 +136,17 @@ async function mergeWithCare(
   let decision = firstDecision;
   const key = { forge: snapshot.forge, repo: snapshot.repo, number: snapshot.number };
   for (let call = 1; call <= MAX_MERGE_CALLS; call++) {
+    // On the team's shared tasks (FACTORY_STATE_URL) the request's task must first move to `merging`,
+    // compare-and-set: a reviewer on another machine, whose own SQLite record below cannot be seen here,
+    // may have won it.
+    if (shared && !(await claimPullMerge(tasks, snapshot, decision.headSha))) {
+      return { action: 'none', detail: 'left alone: another reviewer is merging it', decision, snapshot };
+    }
     // Compare-and-set before the forge is called: a second reviewer (or a re-run) finds `merging`.
     if (!pulls.move(key, ['approved'], 'merging', { headSha: decision.headSha })) {
       const current = pulls.get(key.forge, key.repo, key.number);
+      // The shared task won above is handed back: this reviewer does not merge.
+      if (shared) await movePullTask(tasks, snapshot, 'reviewing', 'left alone: not approved in this clone');
       return {
         action: 'none',
         detail: `left alone: state is ${current?.state ?? 'unknown'}`,
@@ -127,7 +154,7 @@ async function mergeWithCare(
         snapshot,
       };
     }
-    movePullTask(state, snapshot, 'merging', `merging ${decision.headSha}`);
+    if (!shared) await movePullTask(tasks, snapshot, 'merging', `merging ${decision.headSha}`);
     const outcome = await forge.merge(snapshot.number, decision.headSha, policy.mergeMethod);
     switch (outcome.kind) {
       case 'merged':
@@ -184,8 +211,11 @@ async function mergeWithCare(
             snapshot: reread,
           };
         }
-        // Still open, same head, still allowed: one more merge call, naming the same SHA.
+        // Still open, same head, still allowed: one more merge call, naming the same SHA. This reviewer
+        // holds the task in `merging`: it hands it back to `approved` itself before claiming it again.
         pulls.move(key, ['merge-failed', 'approved'], 'approved');
+        if (shared)
+          await movePullTask(tasks, reread, 'approved', `retrying the merge of ${decision.headSha}`);
         snapshot = reread;
         decision = again;
         break;

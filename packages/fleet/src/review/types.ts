@@ -58,6 +58,11 @@ export interface ReviewPolicy {
   readonly requiredApprovals: number;
   readonly requireUpToDate: boolean;
   readonly mergeMethod: 'merge' | 'squash' | 'rebase';
+  /**
+   * The check of `factory gate ci` that must be green on the exact head SHA (default `factory-gates`), or
+   * false when the repository runs no factory check in CI.
+   */
+  readonly factoryCheck: string | false;
 }
 
 /**

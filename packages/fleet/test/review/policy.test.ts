@@ -27,6 +27,7 @@ const green: PullSnapshot = {
   checks: [
     { name: 'ci', state: 'success', sha: head, source: 'check-run' },
     { name: 'lint', state: 'success', sha: head, source: 'status' },
+    { name: 'factory-gates', state: 'success', sha: head, source: 'check-run' },
   ],
   approvals: 0,
 };
@@ -50,6 +51,7 @@ describe('merge policy', () => {
         'draft',
         'labels',
         'checks-exist',
+        'factory-check',
         'no-failing-checks',
         'no-pending-checks',
         'author',
@@ -64,9 +66,54 @@ describe('merge policy', () => {
   });
 
   it('refuses when no checks exist, or when checks ran only on another commit', () => {
-    assert.deepEqual(failed({ ...green, checks: [] }), { verdict: 'blocked', failed: ['checks-exist'] });
+    assert.deepEqual(failed({ ...green, checks: [] }), {
+      verdict: 'blocked',
+      failed: ['checks-exist', 'factory-check'],
+    });
     const old = green.checks.map((c) => ({ ...c, sha: 'b'.repeat(40) }));
-    assert.deepEqual(failed({ ...green, checks: old }), { verdict: 'blocked', failed: ['checks-exist'] });
+    assert.deepEqual(failed({ ...green, checks: old }), {
+      verdict: 'blocked',
+      failed: ['checks-exist', 'factory-check'],
+    });
+  });
+
+  it('requires the factory check (factory gate ci) green on the head SHA unless review.factoryCheck is false', () => {
+    const others = green.checks.filter((c) => c.name !== 'factory-gates');
+    const factory = (state: 'success' | 'failure' | 'pending' | 'neutral', sha = head) => [
+      ...others,
+      { name: 'factory-gates', state, sha, source: 'check-run' } as const,
+    ];
+    assert.deepEqual(failed({ ...green, checks: others }), { verdict: 'blocked', failed: ['factory-check'] });
+    // Green on an older commit says nothing about this head.
+    assert.deepEqual(failed({ ...green, checks: factory('success', 'c'.repeat(40)) }), {
+      verdict: 'blocked',
+      failed: ['factory-check'],
+    });
+    assert.deepEqual(failed({ ...green, checks: factory('pending') }), {
+      verdict: 'wait',
+      failed: ['factory-check', 'no-pending-checks'],
+    });
+    assert.deepEqual(failed({ ...green, checks: factory('failure') }), {
+      verdict: 'blocked',
+      failed: ['factory-check', 'no-failing-checks'],
+    });
+    // Neutral passes ordinary checks, not the gates: only a success proves they ran and passed.
+    assert.deepEqual(failed({ ...green, checks: factory('neutral') }), {
+      verdict: 'blocked',
+      failed: ['factory-check'],
+    });
+    // Missing while other checks still run: the CI may not have reported it yet.
+    const running = [...others, { name: 'e2e', state: 'pending', sha: head, source: 'check-run' } as const];
+    assert.deepEqual(failed({ ...green, checks: running }), {
+      verdict: 'wait',
+      failed: ['factory-check', 'no-pending-checks'],
+    });
+    const off = resolveReviewPolicy({ authors: ['dependabot[bot]'], factoryCheck: false });
+    assert.deepEqual(failed({ ...green, checks: others }, off), { verdict: 'merge', failed: [] });
+    const renamed = resolveReviewPolicy({ authors: ['dependabot[bot]'], factoryCheck: 'gates' });
+    assert.deepEqual(failed(green, renamed), { verdict: 'blocked', failed: ['factory-check'] });
+    const named = [...others, { name: 'gates', state: 'success', sha: head, source: 'status' } as const];
+    assert.deepEqual(failed({ ...green, checks: named }, renamed), { verdict: 'merge', failed: [] });
   });
 
   it('named required checks must be reported and green on the head commit', () => {
@@ -89,9 +136,10 @@ describe('merge policy', () => {
 
   it('a failing or pending check that is not required still stops the merge', () => {
     const named = resolveReviewPolicy({ authors: ['*'], requiredChecks: ['ci'] });
-    const lintFails = [green.checks[0]!, { ...green.checks[1]!, state: 'failure' } as const];
+    const factory = green.checks[2]!;
+    const lintFails = [green.checks[0]!, { ...green.checks[1]!, state: 'failure' } as const, factory];
     assert.equal(failed({ ...green, checks: lintFails }, named).verdict, 'blocked');
-    const lintRuns = [green.checks[0]!, { ...green.checks[1]!, state: 'pending' } as const];
+    const lintRuns = [green.checks[0]!, { ...green.checks[1]!, state: 'pending' } as const, factory];
     assert.deepEqual(failed({ ...green, checks: lintRuns }, named), {
       verdict: 'wait',
       failed: ['no-pending-checks'],
@@ -102,6 +150,8 @@ describe('merge policy', () => {
     const rerun = [
       { name: 'ci', state: 'failure', sha: head, source: 'check-run' } as const,
       { name: 'ci', state: 'success', sha: head, source: 'check-run' } as const,
+      { name: 'factory-gates', state: 'failure', sha: head, source: 'check-run' } as const,
+      { name: 'factory-gates', state: 'success', sha: head, source: 'check-run' } as const,
     ];
     assert.equal(evaluatePolicy({ ...green, checks: rerun }, policy).verdict, 'merge');
   });
@@ -173,6 +223,9 @@ describe('merge policy', () => {
 
   it('the most severe verdict wins and every failing reason is kept', () => {
     const bad = { ...green, draft: true, author: 'mallory', checks: [] };
-    assert.deepEqual(failed(bad), { verdict: 'blocked', failed: ['draft', 'checks-exist', 'author'] });
+    assert.deepEqual(failed(bad), {
+      verdict: 'blocked',
+      failed: ['draft', 'checks-exist', 'factory-check', 'author'],
+    });
   });
 });

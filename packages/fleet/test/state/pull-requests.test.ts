@@ -29,7 +29,10 @@ const pull: PullSnapshot = {
   deletions: 0,
   mergeable: true,
   upToDate: true,
-  checks: [{ name: 'ci', state: 'success', sha: head, source: 'check-run' }],
+  checks: [
+    { name: 'ci', state: 'success', sha: head, source: 'check-run' },
+    { name: 'factory-gates', state: 'success', sha: head, source: 'check-run' },
+  ],
   approvals: 0,
 };
 const policy = resolveReviewPolicy({ authors: ['*'] });

@@ -12,7 +12,7 @@ import { git, gitRaw, splitZ } from './git.js';
 import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
 import { readStagedBlobs, type StagedFile } from './staged.js';
-import { runCommand } from './tasks.js';
+import { runCommand, taskEnv } from './tasks.js';
 import { findTool, toolOf, toolPath } from './tools.js';
 
 const ZERO = /^0+$/;
@@ -70,7 +70,7 @@ function pushedCommits(cwd: string, ref: PushedRef, remote: string): string[] {
  * `git diff-tree --stdin`. `-m` compares a merge with each of its parents: content that a merge adds (an
  * "evil merge", a conflict resolved with a secret) is in the range too.
  */
-function commitBlobs(cwd: string, commits: readonly string[]): Array<StagedFile & { commit: string }> {
+export function commitBlobs(cwd: string, commits: readonly string[]): Array<StagedFile & { commit: string }> {
   if (commits.length === 0) return [];
   const raw = git(
     cwd,
@@ -285,4 +285,36 @@ function markPushed(cwd: string, remote: string, refs: readonly PushedRef[]): vo
   } catch {
     // only speed is lost
   }
+}
+
+/**
+ * `gates.prePush.commands`, one after the other in the repository (factory gate ci runs them on the
+ * checked-out head): the first failure stops them; an optional command whose tool is missing is skipped.
+ */
+export async function runConfiguredCommands(
+  cwd: string,
+  commands: FactoryConfig['gates']['prePush']['commands'],
+  interrupt: InterruptGuard,
+  gate: string,
+): Promise<Finding[]> {
+  const env = taskEnv(cwd);
+  for (const entry of commands) {
+    const run = typeof entry === 'string' ? entry : entry.run;
+    const name = typeof entry === 'string' ? entry : (entry.name ?? entry.run);
+    if (interrupt.interrupted) return [];
+    const tool = typeof entry === 'string' || !entry.optional ? undefined : toolOf(run);
+    if (tool && !findTool(cwd, tool)) {
+      process.stderr.write(`${messages.commandSkippedToolMissing(name, tool)}\n`);
+      continue;
+    }
+    process.stderr.write(`factory gate ${gate}: ${name}\n`);
+    const result = await runCommand(run, [], cwd, env, interrupt);
+    if (result.code !== 0) {
+      process.stderr.write(result.output);
+      return [
+        { check: 'commands', message: messages.commandFailed(name, result.code), fix: messages.commandFix },
+      ];
+    }
+  }
+  return [];
 }

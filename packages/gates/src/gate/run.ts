@@ -9,7 +9,7 @@ import { recordPassedTrees } from './passed-trees.js';
 import type { GateOutcome } from './result.js';
 import { InterruptGuard } from './snapshot.js';
 
-export const gateNames = ['pre-commit', 'pre-push', 'commit-msg', 'reference-transaction'] as const;
+export const gateNames = ['pre-commit', 'pre-push', 'commit-msg', 'reference-transaction', 'ci'] as const;
 export type GateName = (typeof gateNames)[number];
 
 export function isGateName(name: string): name is GateName {
@@ -93,6 +93,9 @@ export async function runGate(request: GateRequest): Promise<number> {
     } else if (gate === 'pre-push') {
       const { prePushGate } = await import('./pre-push.js');
       outcome = await prePushGate(root, config, skip.skipped, interrupt, request.args, request.readStdin());
+    } else if (gate === 'ci') {
+      const { ciGate } = await import('./ci.js');
+      outcome = await ciGate(root, config, skip.skipped, interrupt, request.args, request.env);
     } else {
       const { commitMsgGate } = await import('./commit-msg.js');
       outcome = await commitMsgGate(request.cwd, config, skip.skipped, request.args);

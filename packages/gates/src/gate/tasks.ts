@@ -193,7 +193,7 @@ function mergeFile(fixed: Buffer, base: Buffer, work: Buffer): Buffer | undefine
   }
 }
 
-function taskEnv(cwd: string): NodeJS.ProcessEnv {
+export function taskEnv(cwd: string): NodeJS.ProcessEnv {
   return { ...process.env, PATH: toolPath(cwd) };
 }
 

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  createTestDatabase,
+  type ForgeServer,
+  makeTempRepo,
+  runFactory,
+  runFactoryAsync,
+  startForgeServer,
+  type TempRepo,
+  type TestDatabase,
+  testPostgres,
+} from '@factory/testkit';
+
+const GITHUB_TOKEN = 'ghp_shared0review0test0token0000000000';
+const postgres = testPostgres();
+
+/** One reviewer's machine: its own clone (its own .factory/state.db), manifest and FACTORY_HOME. */
+function machine(server: ForgeServer, project: string, url: string) {
+  const repo = makeTempRepo({ files: { 'README.md': '# app\n' } });
+  const manifest = join(repo.home, 'repos.yaml');
+  writeFileSync(
+    manifest,
+    `version: 1\nrepositories:\n  - path: ${repo.dir}\n    forge: github\n    project: ${project}\n    review: {"authors": ["dependabot[bot]"]}\n`,
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...repo.env,
+    FACTORY_HOME: join(repo.home, 'factory-home'),
+    GITHUB_TOKEN,
+    GITHUB_API_URL: server.githubApiUrl,
+    FACTORY_FORGE_WRITE_SPACING_MS: '0',
+    FACTORY_STATE_URL: url,
+  };
+  return { repo, manifest, env };
+}
+
+describe('factory review with FACTORY_STATE_URL: reviewers on several machines', {
+  skip: 'skip' in postgres ? postgres.skip : false,
+}, () => {
+  let server: ForgeServer;
+  let db: TestDatabase;
+  const repos: TempRepo[] = [];
+  before(async () => {
+    server = await startForgeServer();
+    db = await createTestDatabase('url' in postgres ? postgres.url : '');
+  });
+  after(async () => {
+    for (const repo of repos) repo.cleanup();
+    await server.close();
+    await db.drop();
+  });
+
+  it('two clones, each with its own SQLite state, merge every request exactly once through the shared tasks', async () => {
+    const project = 'acme/shared';
+    const pulls = [1, 2, 3, 4, 5, 6].map((number) => server.github(project, { number }));
+    const a = machine(server, project, db.url);
+    const b = machine(server, project, db.url);
+    repos.push(a.repo, b.repo);
+    const [ra, rb] = await Promise.all([
+      runFactoryAsync(['review', '--manifest', a.manifest, '--merge', '--json'], { env: a.env }),
+      runFactoryAsync(['review', '--manifest', b.manifest, '--merge', '--json'], { env: b.env }),
+    ]);
+    assert.equal(ra.status, 0, ra.stderr + ra.stdout);
+    assert.equal(rb.status, 0, rb.stderr + rb.stdout);
+    for (const pull of pulls) assert.equal(pull.mergeCount, 1, `#${pull.number}`);
+    const puts = server.requests.filter((r) => r.method === 'PUT' && r.path.includes(project));
+    assert.equal(puts.length, 6, 'no request was sent to the forge twice');
+
+    // The pull-request tasks are the team's: either machine lists them, every one merged, the log whole.
+    const listed = runFactory(['task', 'list', '--workflow', 'pull-request', '--json'], {
+      cwd: b.repo.dir,
+      env: b.env,
+    });
+    assert.equal(listed.status, 0, listed.stderr);
+    const tasks = JSON.parse(listed.stdout) as Array<{ key: string; state: string }>;
+    assert.deepEqual(
+      tasks.map((t) => [t.key, t.state]).sort(),
+      pulls.map((p) => [`github:${project}#${p.number}`, 'merged']).sort(),
+    );
+  });
+});
