@@ -46,7 +46,9 @@ const gitHookGates = new Set(['pre-commit', 'pre-push', 'commit-msg', 'reference
 
 async function runGateCommand(args: readonly string[]): Promise<number> {
   const debug = args.includes('--debug');
-  const [gate = '', ...rest] = args.filter((arg) => arg !== '--debug');
+  // The pre-commit hook pipes git's staged diff in (gates/src/gate/staged-diff.ts).
+  const piped = args.includes('--staged-from-stdin');
+  const [gate = '', ...rest] = args.filter((arg) => arg !== '--debug' && arg !== '--staged-from-stdin');
   try {
     const { runGate } = await loadGateRunner();
     return await runGate({
@@ -56,6 +58,7 @@ async function runGateCommand(args: readonly string[]): Promise<number> {
       env: process.env,
       readStdin,
       exitsAfterGate: true,
+      ...(piped ? { readStagedDiff: readStdin } : {}),
     });
   } catch (error) {
     // A gate that cannot run refuses the commit (exit 2), with the reason.

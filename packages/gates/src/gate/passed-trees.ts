@@ -26,11 +26,20 @@ export function readPassedTrees(root: string): Set<string> {
   }
 }
 
+/**
+ * The tree passed last, alone: the hook reads it with the shell's own `read` and needs no grep for the
+ * commit that follows its pre-commit gate (a concurrent commit that overwrote it only costs the grep).
+ */
+export function lastPassedTreePath(root: string): string {
+  return join(factoryDir(root), 'passed-tree-last');
+}
+
 export function recordPassedTrees(root: string, trees: readonly string[]): void {
   if (trees.length === 0) return;
   const path = passedTreesPath(root);
   mkdirSync(factoryDir(root), { recursive: true });
   appendFileSync(path, `${trees.join('\n')}\n`);
+  writeFileSync(lastPassedTreePath(root), `${trees.at(-1)}\n`);
   try {
     if (statSync(path).size <= MAX_BYTES) return;
     const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);

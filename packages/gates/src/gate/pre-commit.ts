@@ -23,11 +23,11 @@ export async function preCommitGate(
   config: FactoryConfig,
   skipped: ReadonlySet<string>,
   interrupt: InterruptGuard,
-  staged?: Promise<StagedFile[]>,
+  staged?: () => Promise<StagedFile[]>,
 ): Promise<GateOutcome> {
   const gates = config.gates;
   const log = new CheckLog(skipped);
-  const files = staged ? await staged : listStagedFiles(cwd);
+  const files = staged ? await staged() : listStagedFiles(cwd);
   readStagedBlobs(cwd, files);
 
   const allowed: AllowedSecret[] = [];

@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FactoryConfig } from '@factory/core/config/types';
 import { ExitCode, FactoryError, isFactoryError } from '@factory/core/errors';
 import { factoryDir, findRepositoryRoot, stateDbPath } from '@factory/core/paths';
 import { messages } from '../messages.js';
 import type { GateRunStatus } from '../state/gate-runs.js';
+import { readCheckedSetup, stampPaths, writeCheckedSetup } from './checked-setup.js';
 import { checkNames, type Finding } from './findings.js';
-import { gitRaw } from './git.js';
+import { gitRaw, indexFileOf } from './git.js';
+import { indexTreeId } from './index-tree.js';
 import { recordPassedTrees } from './passed-trees.js';
 import type { GateOutcome } from './result.js';
 import { InterruptGuard } from './snapshot.js';
@@ -25,6 +29,8 @@ export interface GateRequest {
   readonly readStdin: () => string;
   /** The process ends with process.exit() after the gate (the fast path): state.db may stay open. */
   readonly exitsAfterGate?: boolean;
+  /** pre-commit: reads the staged diff that the hook piped in (staged-diff.ts), when it did. */
+  readonly readStagedDiff?: () => string;
 }
 
 /**
@@ -63,33 +69,68 @@ export async function runGate(request: GateRequest): Promise<number> {
   if (!root) throw new FactoryError(messages.gateNotInRepository(request.cwd), ExitCode.usage);
   if (!isGateName(request.gate)) throw new FactoryError(messages.gateUnknown(request.gate), ExitCode.usage);
   const gate = request.gate;
+  // A clean check whose inputs are all as it left them is not done again (checked-setup.ts).
+  const checkedConfig = readCheckedSetup(root);
   // Tamper evidence first: a control file changed behind init's back refuses everything but the repair.
-  const { checkControlFiles, describeTamper } = await import('../install/control-record.js');
-  const tampered = checkControlFiles(root);
-  if (tampered && tampered.length > 0) {
-    throw new FactoryError(messages.controlTamperedRefusal(describeTamper(tampered)), ExitCode.refused);
+  let setup: { before: Record<string, string>; paths: string[] } | undefined;
+  if (!checkedConfig) {
+    const { checkControlFiles, controlInputs, describeTamper } = await import('../install/control-record.js');
+    const paths = controlInputs(root);
+    const before = stampPaths(paths);
+    const tampered = checkControlFiles(root);
+    if (tampered && tampered.length > 0) {
+      throw new FactoryError(messages.controlTamperedRefusal(describeTamper(tampered)), ExitCode.refused);
+    }
+    if (tampered) setup = { before, paths };
   }
-  if (gate === 'reference-transaction') return referenceTransaction(root, request);
-  const interrupt = new InterruptGuard();
-  let outcome: GateOutcome | undefined;
-  let skip: { skipped: Set<string>; reason?: string } = { skipped: new Set() };
-  let failure: unknown;
-  // pre-commit: git lists the staged files while the config loads.
-  const staged =
-    gate === 'pre-commit' ? import('./staged.js').then((m) => m.listStagedFilesAsync(root)) : undefined;
-  staged?.catch(() => {}); // awaited below; an early failure must not be an unhandled rejection
-  try {
-    skip = parseSkip(request.env);
+  const loadGatesConfig = async (): Promise<FactoryConfig> => {
+    if (checkedConfig) return checkedConfig;
     const { loadConfig } = await import('@factory/core/config/load');
-    const { config } = await loadConfig({
+    const loaded = await loadConfig({
       cwd: root,
       stopDir: root,
       cacheFile: join(factoryDir(root), 'config-cache.json'),
       executable: false,
     });
+    if (setup) writeCheckedSetup(root, setup.before, setup.paths, loaded.sources, loaded.config);
+    return loaded.config;
+  };
+  if (gate === 'reference-transaction') return referenceTransaction(root, request, loadGatesConfig);
+  const interrupt = new InterruptGuard();
+  let outcome: GateOutcome | undefined;
+  let skip: { skipped: Set<string>; reason?: string } = { skipped: new Set() };
+  let failure: unknown;
+  // pre-commit: the staged diff the hook piped in (read when needed: git works while node loads), else
+  // git lists the staged files while the config loads.
+  const piped = request.readStagedDiff;
+  const staged =
+    gate === 'pre-commit' && !piped
+      ? Promise.all([import('./staged.js'), import('./staged-diff.js')]).then(([m, diff]) =>
+          m.stagedFilesOf(diff.startStagedDiff(root)),
+        )
+      : undefined;
+  staged?.catch(() => {}); // awaited below; an early failure must not be an unhandled rejection
+  const stagedFiles = piped
+    ? async () => {
+        const [m, diff] = await Promise.all([import('./staged.js'), import('./staged-diff.js')]);
+        const complete = diff.completeStagedDiff(piped());
+        return m.stagedFilesOf(
+          complete === undefined ? diff.startStagedDiff(root) : Promise.resolve(complete),
+        );
+      }
+    : staged
+      ? () => staged
+      : undefined;
+  // state.db is opened while git and the tasks work (the main thread waits for them anyway): the record
+  // at the end is one insert.
+  const store = gate === 'pre-commit' || gate === 'pre-push' ? openStore(root, request) : undefined;
+  store?.catch(() => {}); // reported by record()
+  try {
+    skip = parseSkip(request.env);
+    const config = await loadGatesConfig();
     if (gate === 'pre-commit') {
       const { preCommitGate } = await import('./pre-commit.js');
-      outcome = await preCommitGate(root, config, skip.skipped, interrupt, staged);
+      outcome = await preCommitGate(root, config, skip.skipped, interrupt, stagedFiles);
     } else if (gate === 'pre-push') {
       const { prePushGate } = await import('./pre-push.js');
       outcome = await prePushGate(root, config, skip.skipped, interrupt, request.args, request.readStdin());
@@ -114,9 +155,9 @@ export async function runGate(request: GateRequest): Promise<number> {
         ? 'failed'
         : 'passed';
   // The tree the pre-commit gate passed: the reference-transaction hook lets a branch move to it.
-  if (gate === 'pre-commit' && status === 'passed') recordIndexTree(root);
+  if (gate === 'pre-commit' && status === 'passed') recordIndexTree(root, request.env);
   const durationMs = Date.now() - started;
-  await record(root, request.exitsAfterGate === true, {
+  await record(store ?? openStore(root, request), {
     gate,
     status,
     durationMs,
@@ -146,12 +187,24 @@ export async function runGate(request: GateRequest): Promise<number> {
   return ExitCode.ok;
 }
 
-/** `git write-tree`: the tree of the index (GIT_INDEX_FILE's, for `git commit -a` and `commit FILE`). */
-function recordIndexTree(root: string): void {
+/**
+ * The tree of the index (GIT_INDEX_FILE's, for `git commit -a` and `commit FILE`): computed from the index
+ * file (index-tree.ts), or `git write-tree` for an index it leaves to git.
+ */
+function recordIndexTree(root: string, env: NodeJS.ProcessEnv): void {
   try {
-    const out = gitRaw(root, ['write-tree']);
-    const tree = out.stdout.toString('utf8').trim();
-    if (out.status === 0 && /^[0-9a-f]{40,64}$/.test(tree)) recordPassedTrees(root, [tree]);
+    let tree: string | undefined;
+    try {
+      tree = indexTreeId(readFileSync(indexFileOf(root, env)));
+    } catch {
+      tree = undefined; // unreadable here: git says
+    }
+    if (tree === undefined) {
+      const out = gitRaw(root, ['write-tree']);
+      const written = out.stdout.toString('utf8').trim();
+      if (out.status === 0 && /^[0-9a-f]{40,64}$/.test(written)) tree = written;
+    }
+    if (tree !== undefined) recordPassedTrees(root, [tree]);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${messages.gateRecordFailed(reason)}\n`);
@@ -163,15 +216,14 @@ function recordIndexTree(root: string): void {
  * local branches): refuses a branch move to a commit whose tree the gates never passed. Lean: no config
  * and no state.db unless a merge, rebase or cherry-pick needs checking or something is refused.
  */
-async function referenceTransaction(root: string, request: GateRequest): Promise<number> {
+async function referenceTransaction(
+  root: string,
+  request: GateRequest,
+  loadGatesConfig: () => Promise<FactoryConfig>,
+): Promise<number> {
   if (request.args[0] !== 'prepared') return ExitCode.ok;
   const { judgeRefUpdates, parseRefUpdates } = await import('./reference-transaction.js');
   const updates = parseRefUpdates(request.readStdin());
-  const loadGatesConfig = async () => {
-    const { loadConfig } = await import('@factory/core/config/load');
-    const cacheFile = join(factoryDir(root), 'config-cache.json');
-    return (await loadConfig({ cwd: root, stopDir: root, cacheFile, executable: false })).config;
-  };
   const started = Date.now();
   const verdict = await judgeRefUpdates(root, updates, loadGatesConfig);
   if (verdict.ok) return ExitCode.ok;
@@ -182,7 +234,7 @@ async function referenceTransaction(root: string, request: GateRequest): Promise
     // A malformed skip skips nothing.
   }
   const skipped = skip.skipped.has('all') && skip.reason !== undefined;
-  await record(root, request.exitsAfterGate === true, {
+  await record(openStore(root, request), {
     gate: 'reference-transaction',
     status: skipped ? 'passed' : 'failed',
     durationMs: Date.now() - started,
@@ -213,17 +265,20 @@ export function formatFindings(gate: string, findings: readonly Finding[]): stri
   return `${lines.join('\n')}\n`;
 }
 
+type Store = import('@factory/core/state/store').StateStore;
+
+async function openStore(root: string, request: GateRequest): Promise<Store> {
+  const { StateStore } = await import('@factory/core/state/store');
+  return StateStore.open({ path: stateDbPath(root), leaveOpenAtExit: request.exitsAfterGate === true });
+}
+
 async function record(
-  root: string,
-  leaveOpenAtExit: boolean,
+  opened: Promise<Store>,
   run: import('../state/gate-runs.js').GateRunInput,
 ): Promise<void> {
   try {
-    const [{ StateStore }, { recordGateRun }] = await Promise.all([
-      import('@factory/core/state/store'),
-      import('../state/gate-runs.js'),
-    ]);
-    const store = StateStore.open({ path: stateDbPath(root), leaveOpenAtExit });
+    const { recordGateRun } = await import('../state/gate-runs.js');
+    const store = await opened;
     try {
       recordGateRun(store, run);
     } finally {

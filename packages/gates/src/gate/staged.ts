@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { git, gitRaw, splitZ } from './git.js';
 import { sha1Hex } from './sha1.js';
+import { stagedDiffArgs } from './staged-diff.js';
 
 /** A file as it is staged: the blob that the commit will contain. */
 export interface StagedFile {
@@ -14,18 +14,7 @@ export interface StagedFile {
   size?: number;
 }
 
-const stagedDiffArgs = [
-  'diff',
-  '--cached',
-  '--raw',
-  '-z',
-  '--no-abbrev',
-  '--no-renames',
-  '--no-ext-diff',
-  '--diff-filter=ACMRT',
-] as const;
-
-function parseRawDiff(raw: string): StagedFile[] {
+export function parseRawDiff(raw: string): StagedFile[] {
   const parts = splitZ(raw);
   const files: StagedFile[] = [];
   // :old-mode new-mode old-blob new-blob status \0 path \0
@@ -44,25 +33,9 @@ export function listStagedFiles(cwd: string): StagedFile[] {
   return parseRawDiff(git(cwd, stagedDiffArgs));
 }
 
-/** The same, started in the background: the gate loads its config while git works. */
-export function listStagedFilesAsync(cwd: string): Promise<StagedFile[]> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', stagedDiffArgs, { cwd, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolvePromise(parseRawDiff(Buffer.concat(out).toString('utf8')));
-      else
-        reject(
-          new Error(
-            `git diff --cached failed: ${Buffer.concat(err).toString('utf8').trim() || `exit ${code}`}`,
-          ),
-        );
-    });
-  });
+/** The same from a staged diff already started (staged-diff.ts): the gate loads while git works. */
+export async function stagedFilesOf(diff: Promise<string>): Promise<StagedFile[]> {
+  return parseRawDiff(await diff);
 }
 
 /** git's object id of a blob (SHA-1 repositories): the id `git hash-object` would give these bytes. */

@@ -191,13 +191,14 @@ export function gitDirsOf(root: string): { gitDir: string; commonDir: string } |
  * The repository's git config keys (`section.name`, lower case; sections with a subsection left out), the
  * worktree's file over the shared one, read without git: one read of each file per check.
  */
-function gitConfigValues(root: string): Map<string, string> {
+function gitConfigValues(root: string, read?: string[]): Map<string, string> {
   const values = new Map<string, string>();
   const dirs = gitDirsOf(root);
   if (!dirs) return values;
   // `[include] path` is followed where it stands (factory's own dispatch config is included this way);
   // includeIf and deeper nesting are left to the guard, which refuses writing include.* keys.
   const readFile = (file: string, depth: number) => {
+    read?.push(file);
     const text = readBytes(file)?.toString('utf8');
     if (!text) return;
     let section = '';
@@ -294,6 +295,33 @@ export function computeControlRecord(
     gitKeys: Object.fromEntries(recordedGitKeys.map((key) => [key, git.get(key.toLowerCase()) ?? null])),
     ...(claude ? { claude } : {}),
   };
+}
+
+/**
+ * Every path the check reads or lists, present or not: the folders it lists (a file added there changes
+ * the folder's ctime), the files in them, the settings files, every config place, the git config files
+ * (includes followed) and the record itself. A gate that finds all of them as it left them after a clean
+ * check needs no new check (gate/checked-setup.ts).
+ */
+export function controlInputs(root: string): string[] {
+  // A linked worktree's `.git` file names its git folder; a `.git` folder changes with every commit and is
+  // not an input itself (its config and hooks are).
+  const dotGit = join(root, '.git');
+  const paths = statSync(dotGit, { throwIfNoEntry: false })?.isFile() ? [dotGit] : [];
+  const dirs = gitDirsOf(root);
+  const folders = [join(root, '.husky'), join(root, '.husky', '_')];
+  if (dirs) {
+    paths.push(join(dirs.gitDir, 'commondir'), join(dirs.commonDir, 'factory-hooks.config'));
+    folders.push(join(dirs.commonDir, 'hooks'), join(dirs.commonDir, 'factory-hooks'));
+  }
+  for (const folder of folders) {
+    paths.push(folder);
+    for (const name of filesIn(folder)) paths.push(join(folder, name));
+  }
+  for (const rel of [...settingsFiles, 'package.json', ...configFilePlaces]) paths.push(join(root, rel));
+  gitConfigValues(root, paths);
+  paths.push(controlRecordPath(root));
+  return paths;
 }
 
 /** Two records say the same of the control files (their stamps aside: a touch is not a change). */

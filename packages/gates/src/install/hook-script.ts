@@ -1,3 +1,4 @@
+import { stagedDiffShell } from '../gate/staged-diff.js';
 import { shellQuote } from '../guard/hook-entries.js';
 
 /**
@@ -14,6 +15,12 @@ export const blockStart = '# >>> factory >>>';
 export const blockEnd = '# <<< factory <<<';
 export const ownedFileHeader =
   '# Written by factory init, which rewrites this file: put your own commands in';
+
+/**
+ * The first line of the hooks git starts directly: `/bin/sh` itself, not `/usr/bin/env sh`, which is one
+ * process more (env, and its search of PATH) on every hook of every commit and push.
+ */
+const hookShebang = '#!/bin/sh';
 
 export interface Locator {
   readonly mode: 'personal' | 'team';
@@ -84,7 +91,13 @@ export function hookBlock(plan: HookPlan, locator: Locator): string {
     blockStart,
     '# managed by factory init: lines between these markers are replaced when it runs again',
   ];
-  if (feed) lines.push('factory_input=$(cat)');
+  // The input read by the shell itself: `$(cat)` would start a process on every push.
+  if (feed)
+    lines.push(
+      'factory_input=',
+      'while IFS= read -r factory_line || [ -n "$factory_line" ]; do factory_input="${factory_input:+$factory_input',
+      '}$factory_line"; done',
+    );
   const pipe = feed ? `printf '%s\\n' "$factory_input" | ` : '';
   if (plan.gate || plan.setUpWorktree) lines.push(...locatorFunction(locator));
   if (plan.gate) {
@@ -111,6 +124,9 @@ export function hookBlock(plan: HookPlan, locator: Locator): string {
       lines.push(
         `if [ "$factory_filter" -ne 1 ]; then ${pipe}factory_run gate ${plan.name} "$@" || exit $?; fi`,
       );
+    } else if (plan.name === 'pre-commit') {
+      // git lists what is staged while node starts (staged-diff.ts).
+      lines.push(`${stagedDiffShell} | factory_run gate pre-commit --staged-from-stdin "$@" || exit $?`);
     } else lines.push(`${pipe}factory_run gate ${plan.name} "$@" || exit $?`);
   }
   if (plan.setUpWorktree) {
@@ -141,12 +157,36 @@ export function huskyWrapperFile(plan: HookPlan, locator: Locator): string {
 
 /** factory's hook in its own folder beside a team's husky: the gate, then what it chains (husky's stub last). */
 export function dispatchHookFile(plan: HookPlan, locator: Locator): string {
-  return `#!/usr/bin/env sh\n${hookBlock(plan, locator)}`;
+  return `${hookShebang}\n${hookBlock(plan, locator)}`;
 }
 
 /** factory's hook of a name it does not gate, beside a team's husky: husky's stub runs as before. */
 export function huskyPassThrough(name: string): string {
-  return `#!/usr/bin/env sh\n[ -x .husky/_/${name} ] || exit 0\nexec .husky/_/${name} "$@"\n`;
+  return `${hookShebang}\n[ -x .husky/_/${name} ] || exit 0\nexec .husky/_/${name} "$@"\n`;
+}
+
+/**
+ * `.husky/_/<hook>` when factory owns `.husky/` (personal mode): what husky's stub and its `h` do (HUSKY=2
+ * traces, ~/.config/husky/init.sh, HUSKY=0 skips, node_modules/.bin on PATH, `.husky/<hook>` under `sh -e`),
+ * in the shell git started. husky's `h` spends four processes (basename, three dirname) and a second shell on
+ * every hook; a pre-commit, commit-msg or pre-push hook here costs one shell and the gate. A script that
+ * factory wrote whole (`sourced`) is read into this shell under `set -e`; any other runs in `sh -e` as h
+ * runs it. husky's own install (`npx husky`) puts its stub back: the hook then works as before, slower.
+ */
+export function directDispatchFile(name: string, sourced: boolean): string {
+  const run = sourced ? 'set -e\n. "$factory_script"' : 'exec sh -e "$factory_script" "$@"';
+  return `${hookShebang}
+${ownedFileHeader} another hook manager or a file that factory does not own.
+# factory: husky's dispatch (.husky/_/h) for ${name}, without its helper processes.
+[ "\${HUSKY-}" = 2 ] && set -x
+factory_script="\${0%/*/*}/${name}"
+[ -f "$factory_script" ] || exit 0
+factory_init="\${XDG_CONFIG_HOME:-$HOME/.config}/husky/init.sh"
+[ -f "$factory_init" ] && . "$factory_init"
+[ "\${HUSKY-}" = 0 ] && exit 0
+export PATH="node_modules/.bin:$PATH"
+${run}
+`;
 }
 
 /** Husky's own stub for a hook (what `.husky/_/<hook>` holds when factory's wrapper is not there). */
@@ -186,24 +226,28 @@ export const referenceTransactionHook = 'reference-transaction';
  */
 export function referenceTransactionFile(locator: Locator): string {
   return [
-    '#!/usr/bin/env sh',
+    hookShebang,
     `${ownedFileHeader} another hook manager or a file that factory does not own.`,
     '# factory: a branch moves only to a commit whose tree the gates passed (see factory doctor).',
     '[ "$1" = prepared ] || exit 0',
     'factory_input=',
+    'factory_tips=',
     'while read -r old new ref; do',
     '  case "$ref" in refs/heads/*) ;; *) continue ;; esac',
     '  case "$new" in *[!0]*) factory_input="$factory_input$old $new $ref',
-    '" ;; esac',
+    '" factory_tips="$factory_tips$new^{tree} " ;; esac',
     'done',
     '[ -n "$factory_input" ] || exit 0',
     // The common case without node (about 40 ms): every new tip's tree is one the pre-commit gate passed,
     // and that gate checked the control files just before. One git process and one grep per tree.
-    'factory_tips=$(printf \'%s\' "$factory_input" | while read -r old new ref; do printf \'%s^{tree} \' "$new"; done)',
     '# shellcheck disable=SC2086',
     'factory_trees=$(git rev-parse $factory_tips 2>/dev/null) || factory_trees=',
+    // The tree the last pre-commit gate passed is read by the shell itself: no grep for the usual commit.
+    'factory_last=',
+    '{ read -r factory_last <.factory/passed-tree-last; } 2>/dev/null',
     'factory_known=1',
     'for factory_tree in $factory_trees; do',
+    '  [ "$factory_tree" = "$factory_last" ] && continue',
     '  grep -qxF "$factory_tree" .factory/passed-trees 2>/dev/null || { factory_known=; break; }',
     'done',
     '[ -n "$factory_trees" ] && [ -n "$factory_known" ] && exit 0',

@@ -31,6 +31,7 @@ import {
 } from './control-record.js';
 import { mergeExclude } from './exclude.js';
 import {
+  directDispatchFile,
   dispatchHookFile,
   type HookPlan,
   hasBlock,
@@ -249,6 +250,20 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
           .map((name) => `.husky/_/${name}`)
           .filter((path) => !huskyReady || existsSync(join(root, path)))
       : [];
+  // Personal mode owns .husky/: the hooks in use get factory's own dispatch in place of husky's stub (the
+  // same steps without h's helper processes; see directDispatchFile). Written after husky's install, which
+  // rewrites its stubs: when husky is (re)installed they are written again.
+  if (mode === 'personal' && !wrappers && hooksHere) {
+    for (const name of hookPlans.keys()) {
+      const script = read(join(root, '.husky', name));
+      const ownedScript = script === undefined || script.includes(ownedFileHeader);
+      const path = `.husky/_/${name}`;
+      const content = directDispatchFile(name, ownedScript);
+      const before = read(join(root, path));
+      if (before !== content || !huskyReady)
+        files.push({ path, action: before === undefined ? 'create' : 'update', content, executable: true });
+    }
+  }
   const wrapperFiles: FileChange[] = [];
   if (wrappers && hooksHere) {
     // A team's husky: factory's hooks live in the shared git folder, where husky's install (npm install
