@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskValue } from '@factory/core/config/types';
 import { messages } from '../messages.js';
@@ -231,6 +231,11 @@ const plainWords = /^[\w@%+=:,./-]+(?: +[\w@%+=:,./-]+)*$/;
 /**
  * Runs `command FILES...`: directly when the command is plain words, else through sh (pipes, `&&`,
  * quoting). Output is kept for the report; a missing program is exit 127, as a shell reports it.
+ *
+ * The output goes to a file of this run's own (unlinked at once: nothing is left behind, even after a
+ * SIGKILL), not through pipes: a child with pipes costs a cold gate about 10 ms more (node sets up its
+ * socket and stream machinery for them; measured 16.7 ms against 5.8 ms for `true`). stdout and stderr
+ * share the file, so their lines stay in the order the command wrote them.
  */
 export function runCommand(
   command: string,
@@ -244,33 +249,63 @@ export function runCommand(
   const [file, argv] = plainWords.test(trimmed)
     ? [words[0]!, [...words.slice(1), ...args]]
     : ['sh', ['-c', `${command} "$@"`, 'factory-task', ...args]];
+  const out = openOutputFile();
   return new Promise((resolvePromise, reject) => {
     let settled = false;
-    const settle = (result: { code: number; output: string }) => {
+    const finish = (result: { code: number; output?: string } | Error) => {
       if (settled) return;
       settled = true;
-      resolvePromise(result);
-    };
-    const child = spawn(file, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    // The terminal signals the whole process group; a signal sent to the gate alone is passed on.
-    const unsubscribe = interrupt?.subscribe((signal) => child.kill(signal));
-    child.on('error', (error: NodeJS.ErrnoException) => {
       unsubscribe?.();
-      if (error.code === 'ENOENT') settle({ code: 127, output: `factory-task: ${file}: not found\n` });
-      else if (!settled) {
-        settled = true;
-        reject(error);
+      let output = '';
+      try {
+        output = readOutput(out);
+      } finally {
+        closeSync(out);
       }
+      if (result instanceof Error) reject(result);
+      else resolvePromise({ code: result.code, output: result.output ?? output });
+    };
+    let unsubscribe: (() => void) | undefined;
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, argv, { cwd, env, stdio: ['ignore', out, out] });
+    } catch (error) {
+      finish(error as Error);
+      return;
+    }
+    // The terminal signals the whole process group; a signal sent to the gate alone is passed on.
+    unsubscribe = interrupt?.subscribe((signal) => child.kill(signal));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') finish({ code: 127, output: `factory-task: ${file}: not found\n` });
+      else finish(error);
     });
-    child.on('close', (code, signal) => {
-      unsubscribe?.();
-      settle({
-        code: code ?? (signal ? 128 + 2 : 1),
-        output: Buffer.concat(chunks).toString('utf8'),
-      });
-    });
+    child.on('close', (code, signal) => finish({ code: code ?? (signal ? 128 + 2 : 1) }));
   });
+}
+
+/** A file for one command's output, already unlinked: only this descriptor reaches it. */
+function openOutputFile(): number {
+  const { tmpdir } = process.getBuiltinModule('node:os');
+  for (;;) {
+    const path = join(tmpdir(), `factory-task-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    try {
+      const fd = openSync(path, 'wx+', 0o600);
+      unlinkSync(path);
+      return fd;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+function readOutput(fd: number): string {
+  const size = fstatSync(fd).size;
+  const buffer = Buffer.alloc(size);
+  let offset = 0;
+  while (offset < size) {
+    const n = readSync(fd, buffer, offset, size - offset, offset);
+    if (n === 0) break;
+    offset += n;
+  }
+  return buffer.subarray(0, offset).toString('utf8');
 }
