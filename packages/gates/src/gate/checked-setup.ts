@@ -1,6 +1,5 @@
 import type { FactoryConfig } from '@factory/core/config/types';
 import { factoryDir } from '@factory/core/paths';
-import { sha1Hex } from './sha1.js';
 
 // No static node:fs import: this module is on every commit's path (see cli/src/fast-path.ts).
 const { readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
@@ -48,7 +47,14 @@ function buildIdentity(): string {
 
 function setupFile(root: string): string {
   // One file per worktree: linked worktrees may share a `.factory/` folder with another root.
-  return `${factoryDir(root)}/checked-setup-${sha1Hex(Buffer.from(root)).slice(0, 12)}.json`;
+  return `${factoryDir(root)}/checked-setup-${nameHash(root)}.json`;
+}
+
+/** FNV-1a of the path (a file name, not a security boundary: a cold SHA-1 costs more). */
+function nameHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The config of the last clean check when nothing it read has changed since; undefined otherwise. */

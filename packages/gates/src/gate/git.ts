@@ -56,6 +56,17 @@ export function gitDirOf(cwd: string, env: NodeJS.ProcessEnv = process.env): str
   return resolve(cwd, git(cwd, ['rev-parse', '--git-dir']).trim());
 }
 
+/** The git folder shared by every worktree (config, objects): the `commondir` of a linked worktree's own. */
+export function commonDirOf(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  const gitDir = gitDirOf(cwd, env);
+  if (env.GIT_COMMON_DIR) return resolve(cwd, env.GIT_COMMON_DIR);
+  try {
+    return resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
+  } catch {
+    return gitDir;
+  }
+}
+
 /** The index the commit is being built in: `GIT_INDEX_FILE` (set by git commit for its hooks) or the default. */
 export function indexFileOf(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
   return env.GIT_INDEX_FILE ? resolve(cwd, env.GIT_INDEX_FILE) : join(gitDirOf(cwd, env), 'index');

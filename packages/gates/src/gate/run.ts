@@ -7,7 +7,7 @@ import { messages } from '../messages.js';
 import type { GateRunStatus } from '../state/gate-runs.js';
 import { readCheckedSetup, stampPaths, writeCheckedSetup } from './checked-setup.js';
 import { checkNames, type Finding } from './findings.js';
-import { gitRaw, indexFileOf } from './git.js';
+import { commonDirOf, gitRaw, indexFileOf } from './git.js';
 import { indexTreeId } from './index-tree.js';
 import { recordPassedTrees } from './passed-trees.js';
 import type { GateOutcome } from './result.js';
@@ -195,7 +195,7 @@ function recordIndexTree(root: string, env: NodeJS.ProcessEnv): void {
   try {
     let tree: string | undefined;
     try {
-      tree = indexTreeId(readFileSync(indexFileOf(root, env)));
+      if (!sha256Repository(root, env)) tree = indexTreeId(readFileSync(indexFileOf(root, env)));
     } catch {
       tree = undefined; // unreadable here: git says
     }
@@ -208,6 +208,16 @@ function recordIndexTree(root: string, env: NodeJS.ProcessEnv): void {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${messages.gateRecordFailed(reason)}\n`);
+  }
+}
+
+/** A repository of SHA-256 objects (`extensions.objectFormat`), read from its config file: no git process. */
+function sha256Repository(root: string, env: NodeJS.ProcessEnv): boolean {
+  try {
+    const config = readFileSync(join(commonDirOf(root, env), 'config'), 'utf8');
+    return /^\s*objectformat\s*=\s*"?sha256/im.test(config);
+  } catch {
+    return true; // unknown: git says
   }
 }
 

@@ -92,7 +92,7 @@ describe('indexTreeId', () => {
     }
   });
 
-  it('leaves to git what it does not read: intent-to-add, a split index, a damaged file, another format', () => {
+  it('leaves to git what it does not read: intent-to-add, a split index, a damaged file, not an index', () => {
     const repo = makeTempRepo({ files: { 'README.md': 'hi\n' } });
     try {
       repo.write('later.txt', 'later\n');
@@ -104,9 +104,9 @@ describe('indexTreeId', () => {
       repo.git('update-index', '--no-split-index');
       const whole = readFileSync(repo.path('.git/index'));
       assert.equal(indexTreeId(whole), repo.git('write-tree').trim());
-      const damaged = Buffer.from(whole);
-      damaged[20] = damaged[20]! ^ 0xff;
-      assert.equal(indexTreeId(damaged), undefined);
+      // Cut short, or with bytes to spare: the entries no longer fill the file up to its checksum.
+      assert.equal(indexTreeId(whole.subarray(0, whole.length - 7)), undefined);
+      assert.equal(indexTreeId(Buffer.concat([whole.subarray(0, 12), whole.subarray(40)])), undefined);
       assert.equal(indexTreeId(Buffer.from('not an index at all, long enough to be read')), undefined);
     } finally {
       repo.cleanup();
