@@ -55,7 +55,12 @@ describe('the gate fast path', () => {
           `${heavy} was loaded: ${seen.join(' ')}`,
         );
       }
-      assert.ok(seen.includes('@factory/gates/gate/run.bundle'), 'the bundled runner is what runs');
+      assert.ok(
+        seen.some(
+          (s) => s === '@factory/gates/gate/run.bundle' || s.endsWith('/gates/dist/gate/run.bundle.js'),
+        ),
+        'the bundled runner is what runs',
+      );
     } finally {
       repo.cleanup();
     }
