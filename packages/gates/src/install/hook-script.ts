@@ -1,5 +1,6 @@
 import { stagedDiffShell } from '../gate/staged-diff.js';
 import { shellQuote } from '../guard/hook-entries.js';
+import { prefilterCasePattern } from '../secrets/rules.js';
 
 /**
  * The shell that factory writes into git hooks (husky's `.husky/<hook>` scripts).
@@ -79,7 +80,8 @@ export interface HookPlan {
   readonly chain: readonly string[];
   /**
    * A POSIX extended regular expression over the hook's first argument (the message file of commit-msg):
-   * the gate starts only when it matches (or grep cannot tell). Saves a node process on most commits.
+   * the gate starts only when a line matches (or the file cannot be read). Saves a node process on most
+   * commits; the shell matches it itself (see prefilterCasePattern).
    */
   readonly prefilter?: string;
 }
@@ -118,10 +120,14 @@ export function hookBlock(plan: HookPlan, locator: Locator): string {
         `if [ "$factory_known" != 1 ]; then ${pipe}factory_run gate ${plan.name} "$@" || exit $?; fi`,
       );
     } else if (plan.prefilter) {
-      // grep exits 1 for "no match" only: an error (2) runs the gate, so the filter never waves through.
-      lines.push('factory_filter=0');
-      lines.push(`grep -qiE ${shellQuote(plan.prefilter)} "$1" 2>/dev/null || factory_filter=$?`);
+      // The shell matches each line itself (prefilterCasePattern: the same alternatives as `grep -iE`), so
+      // an ordinary message starts no process at all. A file it cannot read runs the gate (status 2): the
+      // filter never waves a message through unread.
       lines.push(
+        'factory_filter=1',
+        '{ while IFS= read -r factory_line || [ -n "$factory_line" ]; do',
+        `  case "$factory_line" in ${prefilterCasePattern(plan.prefilter)}) factory_filter=0; break ;; esac`,
+        'done <"$1"; } 2>/dev/null || factory_filter=2',
         `if [ "$factory_filter" -ne 1 ]; then ${pipe}factory_run gate ${plan.name} "$@" || exit $?; fi`,
       );
     } else if (plan.name === 'pre-commit') {

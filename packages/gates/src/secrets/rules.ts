@@ -132,3 +132,63 @@ export const secretRules: readonly SecretRule[] = [
  */
 export const messagePrefilter =
   'private key|akia|asia|abia|acca|a3t|aws|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|hooks\\.slack\\.com|_live_|aiza|npm_|sk-|sg\\.|eyj|://|passw|pwd|secret|api.?key|token|factory-allow-secret|[a-z0-9+/_-]{32}';
+
+/**
+ * `messagePrefilter` as one `case` pattern of POSIX sh (globs, each letter in both cases): the commit-msg
+ * hook matches each line of the message in its own shell, so an ordinary commit starts no grep either.
+ * Only the regular-expression forms the prefilter uses are translated (literals, `\\.`, `[...]`, `.?`,
+ * `{n}`); anything else throws, so the two cannot drift apart silently (a test holds them to each other).
+ */
+export function prefilterCasePattern(ere: string = messagePrefilter): string {
+  const globs: string[] = [];
+  for (const alternative of ere.split('|')) {
+    let variants = [''];
+    const add = (parts: readonly string[]) => {
+      variants = variants.flatMap((v) => parts.map((part) => v + part));
+    };
+    let previous = '';
+    for (let i = 0; i < alternative.length; i++) {
+      const c = alternative[i]!;
+      if (c === '\\') {
+        const next = alternative[++i];
+        if (next === undefined || /[A-Za-z0-9]/.test(next)) throw new Error(`prefilter: \\${next ?? ''}`);
+        previous = globLiteral(next);
+        add([previous]);
+      } else if (c === '[') {
+        const end = alternative.indexOf(']', i);
+        if (end < 0) throw new Error(`prefilter: unclosed [ in ${alternative}`);
+        const inside = alternative.slice(i + 1, end);
+        if (inside.startsWith('^') || inside.includes('[')) throw new Error(`prefilter: [${inside}]`);
+        // Each letter or letter range also in upper case; a '-' last stays a literal '-' (kept last).
+        const letters = inside.match(/[a-z]-[a-z]|[a-z]/g) ?? [];
+        previous = `[${inside}${letters.join('').toUpperCase()}]`;
+        if (inside.endsWith('-')) previous = `[${inside.slice(0, -1)}${letters.join('').toUpperCase()}-]`;
+        add([previous]);
+        i = end;
+      } else if (c === '{') {
+        const end = alternative.indexOf('}', i);
+        const count = Number(alternative.slice(i + 1, end));
+        if (end < 0 || !Number.isInteger(count) || count < 1 || !previous)
+          throw new Error(`prefilter: ${alternative.slice(i)}`);
+        add([previous.repeat(count - 1)]);
+        i = end;
+      } else if (c === '.' && alternative[i + 1] === '?') {
+        add(['', '?']);
+        previous = '';
+        i++;
+      } else if (/[A-Za-z]/.test(c)) {
+        previous = `[${c.toLowerCase()}${c.toUpperCase()}]`;
+        add([previous]);
+      } else if (/[0-9 :/_+=@%,-]/.test(c)) {
+        previous = globLiteral(c);
+        add([previous]);
+      } else throw new Error(`prefilter: "${c}" in ${alternative}`);
+    }
+    for (const variant of variants) globs.push(`*${variant}*`);
+  }
+  return globs.join('|');
+}
+
+function globLiteral(c: string): string {
+  return /[A-Za-z0-9:/_+=@%,.-]/.test(c) ? c : `\\${c}`;
+}

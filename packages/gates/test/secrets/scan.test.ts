@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { messagePrefilter, secretRules } from '@factory/gates/secrets/rules';
+import { messagePrefilter, prefilterCasePattern, secretRules } from '@factory/gates/secrets/rules';
 import { scanContent, scanSecrets, scanText } from '@factory/gates/secrets/scan';
 
 // Built from pieces so that no scanner flags this file itself.
@@ -82,6 +85,35 @@ describe('built-in secret detectors', () => {
     }
     const plain = spawnSync('grep', ['-qiE', messagePrefilter], { input: 'fix: the parser counts lines\n' });
     assert.equal(plain.status, 1, 'an ordinary message starts no node process');
+  });
+
+  it('the shell form of the prefilter (the hook’s own case pattern) agrees with grep -iE line by line', () => {
+    const lines = [
+      ...Object.values(positives).flatMap((text) => text.split('\n')),
+      Buffer.from(positives['aws-access-key-id']!).toString('base64'),
+      'fix: factory-allow-secret: documented example',
+      'fix: the parser counts lines',
+      'Feat: Private Key handling',
+      'docs: API-KEY and api_key and apikey, ApIkEy',
+      'chore: bump GH_ version, ghp_ and GHS_',
+      'see HTTPS://example.invalid',
+      `${'a'.repeat(31)} short run`,
+      `${'A1+/_-'.repeat(6)}`,
+      'x'.repeat(31),
+      'x'.repeat(32),
+      'sg.x sk- npm_ eyJ _live_ aiza a3t abia acca asia akia aws pwd passw secret token',
+      'hooks.slack.com hooksXslackYcom xoxb- xoxz-',
+      'nothing to see: merge branch main into topic',
+      '',
+    ];
+    const file = join(mkdtempSync(join(tmpdir(), 'factory-prefilter-')), 'lines');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const script = `while IFS= read -r l; do case "$l" in ${prefilterCasePattern()}) echo 1 ;; *) echo 0 ;; esac; done <"$1"`;
+    const shell = spawnSync('sh', ['-c', script, 'sh', file], { encoding: 'utf8' }).stdout.trim().split('\n');
+    lines.forEach((line, i) => {
+      const grep = spawnSync('grep', ['-qiE', messagePrefilter], { input: `${line}\n` }).status === 0;
+      assert.equal(shell[i] === '1', grep, `sh and grep disagree on: ${line}`);
+    });
   });
 });
 
