@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { commonDirOf, indexFileOf } from './git.js';
 import { sha1Hex } from './sha1.js';
 
 /**
@@ -12,6 +15,21 @@ import { sha1Hex } from './sha1.js';
  * An id that differed from git's would only make the reference-transaction hook refuse the commit (it
  * fails closed); the spec compares it with `git write-tree` on indexes of every shape.
  */
+
+/**
+ * The tree of the index the repository at `cwd` uses (GIT_INDEX_FILE's when git set it), or undefined when
+ * it cannot be told without git: a SHA-256 repository (`extensions.objectFormat`, read from its config
+ * file), an unreadable index, or one indexTreeId leaves to git.
+ */
+export function treeOfIndexFile(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    const config = readFileSync(join(commonDirOf(cwd, env), 'config'), 'utf8');
+    if (/^\s*objectformat\s*=\s*"?sha256/im.test(config)) return undefined;
+    return indexTreeId(readFileSync(indexFileOf(cwd, env)));
+  } catch {
+    return undefined;
+  }
+}
 
 interface Entry {
   readonly path: string;

@@ -9,6 +9,7 @@ import { type AllowedSecret, scanSecrets } from '../secrets/scan.js';
 import { checkSecrets, reportAllowed } from './checks.js';
 import type { Finding } from './findings.js';
 import { git, gitRaw, splitZ } from './git.js';
+import { treeOfIndexFile } from './index-tree.js';
 import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
 import { readStagedBlobs, type StagedFile } from './staged.js';
@@ -45,24 +46,34 @@ export function parsePushInput(stdin: string): PushedRef[] {
  * the hook only under --force: the push would throw away work nobody here has seen. Refused with that
  * reason and the way out (fetch, look, push again), instead of failing on the unknown object.
  */
-function refuseOverwriteOfUnfetched(cwd: string, refs: readonly PushedRef[], remote: string): void {
-  for (const ref of refs) {
-    if (ZERO.test(ref.remoteSha)) continue;
-    if (gitRaw(cwd, ['cat-file', '-e', `${ref.remoteSha}^{commit}`]).status === 0) continue;
-    throw new FactoryError(
-      messages.pushOverwritesUnfetched(ref.remoteRef, remote, ref.remoteSha.slice(0, 10)),
-      ExitCode.refused,
-    );
-  }
+function refuseOverwriteOfUnfetched(cwd: string, ref: PushedRef, remote: string): void {
+  if (ZERO.test(ref.remoteSha)) return;
+  if (gitRaw(cwd, ['cat-file', '-e', `${ref.remoteSha}^{commit}`]).status === 0) return;
+  throw new FactoryError(
+    messages.pushOverwritesUnfetched(ref.remoteRef, remote, ref.remoteSha.slice(0, 10)),
+    ExitCode.refused,
+  );
 }
 
-/** The commits a push sends: new to the remote ref, or (a new branch) to every ref of that remote. */
+/**
+ * The commits a push sends: new to the remote ref, or (a new branch) to every ref of that remote. One
+ * `git rev-list`; only when it fails is the remote commit looked up (refuseOverwriteOfUnfetched), so the
+ * usual push spends no process on that.
+ */
 function pushedCommits(cwd: string, ref: PushedRef, remote: string): string[] {
-  if (ZERO.test(ref.localSha)) return []; // a deletion sends no content
+  if (ZERO.test(ref.localSha)) {
+    refuseOverwriteOfUnfetched(cwd, ref, remote);
+    return []; // a deletion sends no content
+  }
   const args = ZERO.test(ref.remoteSha)
     ? ['rev-list', ref.localSha, '--not', `--remotes=${remote}`]
     : ['rev-list', ref.localSha, `^${ref.remoteSha}`];
-  return git(cwd, args).split('\n').filter(Boolean);
+  const out = gitRaw(cwd, args);
+  if (out.status !== 0) {
+    refuseOverwriteOfUnfetched(cwd, ref, remote);
+    throw new Error(`git ${args.join(' ')} failed: ${out.stderr.trim() || `exit ${out.status}`}`);
+  }
+  return out.stdout.toString('utf8').split('\n').filter(Boolean);
 }
 
 /**
@@ -123,7 +134,6 @@ export async function prePushGate(
   const log = new CheckLog(skipped);
   const remote = args[0] ?? 'origin';
   const refs = parsePushInput(stdin);
-  refuseOverwriteOfUnfetched(cwd, refs, remote);
   const commits = [...new Set(refs.flatMap((ref) => pushedCommits(cwd, ref, remote)))];
 
   const allowed: AllowedSecret[] = [];
@@ -229,6 +239,9 @@ export async function prePushGate(
 function cleanTree(cwd: string): string | undefined {
   const status = gitRaw(cwd, ['status', '--porcelain', '-z', '--untracked-files=normal']);
   if (status.status !== 0 || status.stdout.length > 0) return undefined;
+  // Nothing staged: the index's tree is HEAD's, computed from the index file without a process.
+  const fromIndex = treeOfIndexFile(cwd);
+  if (fromIndex !== undefined) return fromIndex;
   const tree = gitRaw(cwd, ['rev-parse', '--verify', '-q', 'HEAD^{tree}']);
   return tree.status === 0 ? tree.stdout.toString('utf8').trim() : undefined;
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FactoryConfig } from '@factory/core/config/types';
 import { ExitCode, FactoryError, isFactoryError } from '@factory/core/errors';
@@ -7,8 +6,8 @@ import { messages } from '../messages.js';
 import type { GateRunStatus } from '../state/gate-runs.js';
 import { readCheckedSetup, stampPaths, writeCheckedSetup } from './checked-setup.js';
 import { checkNames, type Finding } from './findings.js';
-import { commonDirOf, gitRaw, indexFileOf } from './git.js';
-import { indexTreeId } from './index-tree.js';
+import { gitRaw } from './git.js';
+import { treeOfIndexFile } from './index-tree.js';
 import { recordPassedTrees } from './passed-trees.js';
 import type { GateOutcome } from './result.js';
 import { InterruptGuard } from './snapshot.js';
@@ -194,11 +193,7 @@ export async function runGate(request: GateRequest): Promise<number> {
 function recordIndexTree(root: string, env: NodeJS.ProcessEnv): void {
   try {
     let tree: string | undefined;
-    try {
-      if (!sha256Repository(root, env)) tree = indexTreeId(readFileSync(indexFileOf(root, env)));
-    } catch {
-      tree = undefined; // unreadable here: git says
-    }
+    tree = treeOfIndexFile(root, env);
     if (tree === undefined) {
       const out = gitRaw(root, ['write-tree']);
       const written = out.stdout.toString('utf8').trim();
@@ -208,16 +203,6 @@ function recordIndexTree(root: string, env: NodeJS.ProcessEnv): void {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${messages.gateRecordFailed(reason)}\n`);
-  }
-}
-
-/** A repository of SHA-256 objects (`extensions.objectFormat`), read from its config file: no git process. */
-function sha256Repository(root: string, env: NodeJS.ProcessEnv): boolean {
-  try {
-    const config = readFileSync(join(commonDirOf(root, env), 'config'), 'utf8');
-    return /^\s*objectformat\s*=\s*"?sha256/im.test(config);
-  } catch {
-    return true; // unknown: git says
   }
 }
 

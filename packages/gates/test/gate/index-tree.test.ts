@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeTempRepo, type TempRepo } from '@factory/testkit';
-import { indexTreeId } from '../../src/gate/index-tree.js';
+import { indexTreeId, treeOfIndexFile } from '../../src/gate/index-tree.js';
 
 /** What the gate computes from the index file, beside what `git write-tree` writes for it. */
 function both(repo: TempRepo): { ours: string | undefined; git: string } {
@@ -108,6 +110,22 @@ describe('indexTreeId', () => {
       assert.equal(indexTreeId(whole.subarray(0, whole.length - 7)), undefined);
       assert.equal(indexTreeId(Buffer.concat([whole.subarray(0, 12), whole.subarray(40)])), undefined);
       assert.equal(indexTreeId(Buffer.from('not an index at all, long enough to be read')), undefined);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('reads the index git uses, and leaves a SHA-256 repository to git', () => {
+    const repo = makeTempRepo({ files: { 'README.md': 'hi\n' } });
+    try {
+      repo.write('src/a.js', 'a\n');
+      repo.git('add', 'src/a.js');
+      assert.equal(treeOfIndexFile(repo.dir, repo.env), repo.git('write-tree').trim());
+      repo.git('init', '-q', '--object-format=sha256', 'sha256');
+      const other = repo.path('sha256');
+      writeFileSync(join(other, 'x.txt'), 'x\n');
+      execFileSync('git', ['add', 'x.txt'], { cwd: other, env: repo.env });
+      assert.equal(treeOfIndexFile(other, repo.env), undefined);
     } finally {
       repo.cleanup();
     }
