@@ -1,5 +1,5 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { factoryDir } from '@factory/core/paths';
 
 /**
@@ -31,7 +31,7 @@ export function readPassedTrees(root: string): Set<string> {
  * commit that follows its pre-commit gate (a concurrent commit that overwrote it only costs the grep).
  */
 export function lastPassedTreePath(root: string): string {
-  return join(factoryDir(root), 'passed-tree-last');
+  return join(dirname(passedTreesPath(root)), 'passed-tree-last');
 }
 
 export function recordPassedTrees(root: string, trees: readonly string[]): void {
