@@ -11,6 +11,8 @@ export const messages = {
     `${file} is locked by another process for more than ${ms} ms; wait for it to finish or stop it, then try again.`,
   stateTooNew: (file: string, found: number, known: number) =>
     `${file} was written by a newer factory (schema ${found}, this one knows up to ${known}); upgrade factory, the database was left untouched.`,
+  stateOwnerTooNew: (file: string, owner: string, found: number, known: number) =>
+    `${file} was written by a newer factory (${owner} schema ${found}, this one knows up to ${known}); upgrade factory, the database was left untouched.`,
   stateReadOnly: (file: string) =>
     `${file} cannot be written (read-only file or folder); fix its permissions and try again.`,
   stateOpenFailed: (file: string, reason: string) =>

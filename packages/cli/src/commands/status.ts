@@ -3,6 +3,7 @@ import { openExistingRepositoryState } from '@factory/core/state/repository';
 import { collectStatus, type RepositoryStatus, renderStatus } from '@factory/core/state/status';
 import type { CommandModule } from 'yargs';
 import { printJson, printLine } from '../output.js';
+import { packageSchemas } from '../schemas.js';
 import { busyTimeoutFromEnv, repositoryRoot, type StateArgs } from '../state-context.js';
 import { statusSections } from '../status-sections.js';
 
@@ -24,7 +25,10 @@ export const statusCommand: CommandModule = {
     const args = argv as StateArgs;
     const root = repositoryRoot(args);
     const busyTimeoutMs = busyTimeoutFromEnv();
-    const state = openExistingRepositoryState(root, busyTimeoutMs !== undefined ? { busyTimeoutMs } : {});
+    const state = openExistingRepositoryState(root, {
+      schemas: packageSchemas,
+      ...(busyTimeoutMs !== undefined ? { busyTimeoutMs } : {}),
+    });
     let status: RepositoryStatus;
     try {
       status = state ? collectStatus(state, statusSections) : emptyStatus(root);

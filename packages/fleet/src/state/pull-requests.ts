@@ -3,6 +3,7 @@ import { ExitCode, FactoryError } from '@factory/core/errors';
 import type { StateStore } from '@factory/core/state/store';
 import { messages } from '../messages.js';
 import type { PolicyDecision, PullSnapshot, Verdict } from '../review/types.js';
+import { fleetSchema } from './migrations/index.js';
 
 /**
  * The workflow of a pull/merge request as factory review sees it. Review moves it after every decision;
@@ -108,7 +109,9 @@ export class PullRequests {
   constructor(
     private readonly store: StateStore,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    store.ensure(fleetSchema);
+  }
 
   get(forge: string, repo: string, number: number): PullRecord | undefined {
     return this.store.read((db) => {
@@ -217,6 +220,31 @@ export class PullRequests {
       );
       return true;
     });
+  }
+
+  /** How many requests are in each state (the sweep's summary). */
+  countsByState(): Record<string, number> {
+    return this.store.read((db) => {
+      const rows = db
+        .prepare('SELECT state, COUNT(*) AS n FROM pull_requests GROUP BY state')
+        .all() as Array<{
+        state: string;
+        n: number;
+      }>;
+      return Object.fromEntries(rows.map((row) => [row.state, row.n]));
+    });
+  }
+
+  /** How many review decisions were recorded since `since` (an ISO time). */
+  decisionsSince(since: string): number {
+    return this.store.read(
+      (db) =>
+        (
+          db.prepare('SELECT COUNT(*) AS n FROM review_decisions WHERE decided_at > ?').get(since) as {
+            n: number;
+          }
+        ).n,
+    );
   }
 
   /** Appends an outcome (merged, merge-failed, head-moved...) to the decision history. */

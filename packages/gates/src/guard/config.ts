@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { configSearchPlaces, packageJsonKey } from '@factory/core/config/places';
+import { readFileSync } from 'node:fs';
+import { findConfigFile } from '@factory/core/config/find';
+import { packageJsonKey } from '@factory/core/config/places';
+import { guardSectionProblem } from '@factory/core/config/validate-section';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { findRepositoryRoot } from '@factory/core/paths';
 import { messages } from '../messages.js';
 import { presetNames } from './custom-rules.js';
-import { type Decision, defaultGuardConfig, type GuardConfig, type UserRule } from './policy.js';
+import { defaultGuardConfig, type GuardConfig, type UserRule } from './policy.js';
 
 /**
  * The guard's section of the factory config, read on the hook's hot path.
@@ -23,185 +24,47 @@ export interface LoadedGuardConfig {
 
 class ConfigProblem extends Error {}
 
-function fail(path: string, expected: string): never {
-  throw new ConfigProblem(`${path} must be ${expected}`);
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function checkKeys(value: Record<string, unknown>, path: string, allowed: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key))
-      fail(`${path}.${key}`, `one of the known keys (${allowed.join(', ')}); remove it`);
-  }
-}
-
-function stringArray(value: unknown, path: string, minLength = 0): string[] {
-  if (!Array.isArray(value)) fail(path, 'an array of strings');
-  return value.map((item, i) => {
-    if (typeof item !== 'string' || item.length < minLength)
-      fail(`${path}[${i}]`, minLength > 0 ? 'a non-empty string' : 'a string');
-    return item;
-  });
-}
-
-function oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !allowed.includes(value as T))
-    fail(path, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
-  return value as T;
-}
-
-function regex(value: unknown, path: string): string {
-  if (typeof value !== 'string') fail(path, 'a regular expression string');
+/** What a JSON schema cannot check: that a regular expression of a rule compiles. */
+function checkRegex(value: string | undefined, path: string): void {
+  if (value === undefined) return;
   try {
     new RegExp(value);
   } catch {
-    fail(path, 'a valid regular expression');
+    throw new ConfigProblem(`${path} must be a valid regular expression`);
   }
-  return value;
 }
 
-function validateRule(value: unknown, path: string): UserRule {
-  if (!isObject(value)) fail(path, 'an object with id, match, decision and reason');
-  checkKeys(value, path, ['id', 'description', 'tools', 'match', 'when', 'decision', 'reason']);
-  for (const key of ['id', 'match', 'decision', 'reason'])
-    if (!(key in value)) fail(`${path}.${key}`, 'present');
-  if (typeof value.id !== 'string' || !/^[a-z0-9][a-z0-9/_.-]*$/.test(value.id))
-    fail(`${path}.id`, 'a lowercase id (letters, digits, / _ . -)');
-  if (value.description !== undefined && typeof value.description !== 'string')
-    fail(`${path}.description`, 'a string');
-  const tools = value.tools === undefined ? undefined : stringArray(value.tools, `${path}.tools`, 1);
-  if (tools && tools.length === 0) fail(`${path}.tools`, 'a non-empty array');
-  const match = value.match;
-  if (!isObject(match) || Object.keys(match).length === 0)
-    fail(
-      `${path}.match`,
-      'an object with at least one of program, args, argsInclude, command, path, content',
-    );
-  checkKeys(match, `${path}.match`, ['program', 'args', 'argsInclude', 'command', 'path', 'content']);
-  let program: string | string[] | undefined;
-  if (match.program !== undefined) {
-    if (typeof match.program === 'string' && match.program.length > 0) program = match.program;
-    else if (Array.isArray(match.program) && match.program.length > 0)
-      program = stringArray(match.program, `${path}.match.program`, 1);
-    else fail(`${path}.match.program`, 'a program name or a non-empty array of names');
-  }
-  const when = value.when;
-  if (when !== undefined) {
-    if (!isObject(when)) fail(`${path}.when`, 'an object with exists and/or missing');
-    checkKeys(when, `${path}.when`, ['exists', 'missing']);
-  }
-  if (typeof value.reason !== 'string' || value.reason.length < 3)
-    fail(`${path}.reason`, 'the message the model sees (a string)');
+/**
+ * Validates the `guard` section with core's validator for that section (the same schema fragment that
+ * checks the whole config, precompiled on its own), fills in its defaults and checks what a JSON schema
+ * cannot (that each regular expression compiles). Throws ConfigProblem naming the path and what was expected.
+ */
+export function validateGuardSection(value: unknown): Omit<GuardConfig, 'presets'> & { presets: string[] } {
+  const document: { guard?: unknown } = { guard: value === undefined ? {} : structuredClone(value) };
+  const problem = guardSectionProblem(document);
+  if (problem) throw new ConfigProblem(problem);
+  // The schema filled in the defaults of the scalar keys; the lists without a default start empty.
+  const section = document.guard as Partial<GuardConfig> &
+    Pick<GuardConfig, 'unanalysable' | 'onError' | 'audit'>;
+  const rules: readonly UserRule[] = section.rules ?? [];
+  rules.forEach((rule, i) => {
+    checkRegex(rule.match.command, `guard.rules[${i}].match.command`);
+    checkRegex(rule.match.content, `guard.rules[${i}].match.content`);
+  });
   return {
-    id: value.id,
-    ...(typeof value.description === 'string' ? { description: value.description } : {}),
-    ...(tools ? { tools } : {}),
-    match: {
-      ...(program !== undefined ? { program } : {}),
-      ...(match.args !== undefined ? { args: stringArray(match.args, `${path}.match.args`) } : {}),
-      ...(match.argsInclude !== undefined
-        ? { argsInclude: stringArray(match.argsInclude, `${path}.match.argsInclude`) }
-        : {}),
-      ...(match.command !== undefined ? { command: regex(match.command, `${path}.match.command`) } : {}),
-      ...(match.path !== undefined ? { path: stringArray(match.path, `${path}.match.path`, 1) } : {}),
-      ...(match.content !== undefined ? { content: regex(match.content, `${path}.match.content`) } : {}),
-    },
-    ...(when
-      ? {
-          when: {
-            ...(when.exists !== undefined ? { exists: stringArray(when.exists, `${path}.when.exists`) } : {}),
-            ...(when.missing !== undefined
-              ? { missing: stringArray(when.missing, `${path}.when.missing`) }
-              : {}),
-          },
-        }
-      : {}),
-    decision: oneOf<Decision>(value.decision, `${path}.decision`, ['deny', 'ask', 'allow']),
-    reason: value.reason,
+    unanalysable: section.unanalysable,
+    onError: section.onError,
+    audit: section.audit,
+    protectedBranches: section.protectedBranches ?? defaultGuardConfig.protectedBranches,
+    presets: [...(section.presets ?? [])],
+    disable: section.disable ?? [],
+    rules,
   };
 }
-
-/** Validates the `guard` section; throws ConfigProblem naming the path and what was expected. */
-export function validateGuardSection(
-  value: unknown,
-  path = 'guard',
-): Omit<GuardConfig, 'presets'> & { presets: string[] } {
-  if (value === undefined) return { ...defaultGuardConfig, presets: [] };
-  if (!isObject(value)) fail(path, 'an object');
-  checkKeys(value, path, [
-    'unanalysable',
-    'onError',
-    'audit',
-    'protectedBranches',
-    'presets',
-    'disable',
-    'rules',
-  ]);
-  const disable = value.disable === undefined ? [] : value.disable;
-  if (!Array.isArray(disable)) fail(`${path}.disable`, 'an array of {rule, reason}');
-  const rules = value.rules === undefined ? [] : value.rules;
-  if (!Array.isArray(rules)) fail(`${path}.rules`, 'an array of rules');
-  return {
-    unanalysable:
-      value.unanalysable === undefined
-        ? 'ask'
-        : oneOf<Decision>(value.unanalysable, `${path}.unanalysable`, ['allow', 'ask', 'deny']),
-    onError:
-      value.onError === undefined
-        ? 'deny'
-        : oneOf(value.onError, `${path}.onError`, ['deny', 'allow'] as const),
-    audit:
-      value.audit === undefined
-        ? 'refusals'
-        : oneOf(value.audit, `${path}.audit`, ['refusals', 'all'] as const),
-    protectedBranches:
-      value.protectedBranches === undefined
-        ? defaultGuardConfig.protectedBranches
-        : stringArray(value.protectedBranches, `${path}.protectedBranches`, 1),
-    presets:
-      value.presets === undefined
-        ? []
-        : stringArray(value.presets, `${path}.presets`).map((name, i) =>
-            oneOf(name, `${path}.presets[${i}]`, ['base', 'typescript', 'python'] as const),
-          ),
-    disable: disable.map((entry: unknown, i: number) => {
-      const at = `${path}.disable[${i}]`;
-      if (!isObject(entry)) fail(at, 'an object {rule, reason}');
-      checkKeys(entry, at, ['rule', 'reason']);
-      if (typeof entry.rule !== 'string' || entry.rule.length === 0) fail(`${at}.rule`, 'the id of a rule');
-      if (typeof entry.reason !== 'string' || entry.reason.length < 3)
-        fail(`${at}.reason`, 'why the rule is off (every escape hatch takes a reason)');
-      return { rule: entry.rule, reason: entry.reason };
-    }),
-    rules: rules.map((rule: unknown, i: number) => validateRule(rule, `${path}.rules[${i}]`)),
-  };
-}
-
-/** The first config file from `cwd` up to the repository root (core's search places, in core's order). */
-function findConfig(cwd: string, stop: string): { file: string; place: string; data?: unknown } | undefined {
-  let dir = resolve(cwd);
-  for (;;) {
-    for (const place of configSearchPlaces) {
-      const file = join(dir, place);
-      if (!existsSync(file)) continue;
-      if (place !== packageJsonKeyFile) return { file, place };
-      try {
-        const pkg: unknown = JSON.parse(readFileSync(file, 'utf8'));
-        if (isObject(pkg) && packageJsonKey in pkg) return { file, place, data: pkg[packageJsonKey] };
-      } catch {
-        // An unreadable package.json is not a config; the full loader reports it if it matters.
-      }
-    }
-    const parent = dirname(dir);
-    if (dir === stop || parent === dir || relative(stop, dir).startsWith('..')) return undefined;
-    dir = parent;
-  }
-}
-
-const packageJsonKeyFile = 'package.json';
 
 /**
  * The guard config for a folder: the `guard` section of the factory config that applies there, plus
@@ -217,12 +80,13 @@ const packageJsonKeyFile = 'package.json';
 export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGuardConfig> {
   if (!cwd) return { config: defaultGuardConfig };
   const stop = findRepositoryRoot(cwd) ?? cwd;
-  const found = findConfig(cwd, stop);
+  // The one config finder; a package.json the agent is repairing must not block the calls that repair it.
+  const found = findConfigFile({ cwd, stopDir: stop, brokenPackageJson: 'skip' });
   if (!found) return { config: defaultGuardConfig };
   let document: unknown;
   let label = found.file;
-  if (found.place === packageJsonKeyFile) {
-    document = found.data;
+  if (found.place === 'package.json') {
+    document = found.packageData;
     label = `${found.file} (key "${packageJsonKey}")`;
   } else if (found.place.endsWith('.json')) {
     try {

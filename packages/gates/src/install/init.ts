@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { findConfigFile, loadConfig, resolveLayers } from '@factory/core/config/load';
+import { findConfigFile } from '@factory/core/config/find';
+import { loadConfig, resolveLayers } from '@factory/core/config/load';
 import { defaultConfigFileName } from '@factory/core/config/places';
 import { presetFile } from '@factory/core/config/presets';
 import type { FactoryConfig } from '@factory/core/config/types';
@@ -421,7 +422,9 @@ export async function applyInit(plan: InitPlan): Promise<void> {
   }
   if (plan.createState) {
     const { StateStore } = await import('@factory/core/state/store');
-    StateStore.open({ path: stateDbPath(plan.root) }).close();
+    const { coreSchema } = await import('@factory/core/state/migrations/index');
+    const { gatesSchema } = await import('../state/migrations/index.js');
+    StateStore.open({ path: stateDbPath(plan.root), schemas: [coreSchema, gatesSchema] }).close();
   }
 }
 
