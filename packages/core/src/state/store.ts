@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
-import { coreSchema, repositoryLegacyVersions, SCHEMA_VERSIONS_FENCE } from './migrations/index.js';
+import { coreSchema, repositoryLegacyVersions } from './migrations/index.js';
 import type { LegacyVersions, SchemaHistory } from './migrations/migration.js';
 
 export interface StateStoreOptions {
@@ -184,18 +184,24 @@ export class StateStore {
    * per-owner histories, what its user_version meant. A user_version beyond that history is refused.
    */
   private recordedVersions(): Readonly<Record<string, number>> {
+    const found = this.userVersion();
     if (this.hasSchemaVersions()) {
+      if (found > this.fence) throw new FactoryError(messages.stateTooNew(this.path, found, this.fence));
       const rows = this.db.prepare('SELECT owner, version FROM schema_versions').all() as Array<{
         owner: string;
         version: number;
       }>;
       return Object.fromEntries(rows.map((row) => [row.owner, row.version]));
     }
-    const found = this.userVersion();
     if (found > this.legacy.maxUserVersion) {
       throw new FactoryError(messages.stateTooNew(this.path, found, this.legacy.maxUserVersion));
     }
     return this.legacy.versions(found);
+  }
+
+  /** The user_version of a file with per-owner histories (see LegacyVersions). */
+  private get fence(): number {
+    return this.legacy.maxUserVersion + 1;
   }
 
   private hasSchemaVersions(): boolean {
@@ -223,7 +229,7 @@ export class StateStore {
         );
         const insert = this.db.prepare('INSERT INTO schema_versions (owner, version) VALUES (?, ?)');
         for (const [owner, version] of Object.entries(recorded)) if (version > 0) insert.run(owner, version);
-        this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSIONS_FENCE}`);
+        this.db.exec(`PRAGMA user_version = ${this.fence}`);
       }
       const record = this.db.prepare(
         'INSERT INTO schema_versions (owner, version) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET version = excluded.version',

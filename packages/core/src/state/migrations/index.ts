@@ -28,9 +28,3 @@ export const repositoryLegacyVersions: LegacyVersions = {
     };
   },
 };
-
-/**
- * The user_version a converted database carries: releases that knew only the single history (up to 5)
- * see a newer schema and refuse the file untouched instead of misreading it.
- */
-export const SCHEMA_VERSIONS_FENCE = 100;

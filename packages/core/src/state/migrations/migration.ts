@@ -23,7 +23,9 @@ export interface SchemaHistory {
 
 /**
  * How to read a database written before per-owner histories, when one `PRAGMA user_version` counted a
- * single history: how many of each owner's migrations a given user_version had applied.
+ * single history: how many of each owner's migrations a given user_version had applied. A converted file
+ * carries user_version `maxUserVersion + 1`: releases that knew only the single history see a newer schema
+ * and refuse it untouched, and a user_version above that is a newer scheme this code refuses in turn.
  */
 export interface LegacyVersions {
   /** The highest user_version the single history reached; above it the file is from something newer. */
