@@ -1,8 +1,7 @@
-import { openRepositoryState, type RepositoryState } from '@factory/core/state/repository';
+import { openRepositoryState } from '@factory/core/state/repository';
 import type { Forge } from '../forge/types.js';
 import { PullRequests, type ReviewAction } from '../state/pull-requests.js';
 import { evaluatePolicy } from './policy.js';
-import { movePullTask, targetState } from './pull-task.js';
 import type { PolicyDecision, PullSnapshot, ReviewPolicy, Verdict } from './types.js';
 
 export interface ReviewEntry {
@@ -59,10 +58,14 @@ export async function reviewRepository(options: {
         d: PolicyDecision = decision,
         s = snapshot,
       ) => {
-        const reason = d.reasons.find((r) => !r.ok)?.message ?? 'every rule of the merge policy passed';
-        const task = movePullTask(state, s, targetState(s, d.verdict, action), detail ?? reason);
+        // The request's record (its task) was moved by the decisions and outcomes recorded above.
+        const record = pulls.get(s.forge, s.repo, s.number);
         entries.push({
-          task: { id: task.taskId, state: task.state, note: task.note },
+          task: {
+            id: record?.taskId ?? 0,
+            state: record?.taskState ?? 'unknown',
+            note: record?.note ?? null,
+          },
           repo: options.repoName,
           forge: options.forge.kind,
           project: options.forge.project,
@@ -88,7 +91,7 @@ export async function reviewRepository(options: {
         entry('already-merged', 'recorded as merged before');
         continue;
       }
-      const outcome = await mergeWithCare(options.forge, pulls, state, snapshot, decision, policy);
+      const outcome = await mergeWithCare(options.forge, pulls, snapshot, decision, policy);
       entry(outcome.action, outcome.detail, outcome.decision, outcome.snapshot);
     }
     return { repo: options.repoName, entries, error: null };
@@ -100,7 +103,6 @@ export async function reviewRepository(options: {
 async function mergeWithCare(
   forge: Forge,
   pulls: PullRequests,
-  state: RepositoryState,
   first: PullSnapshot,
   firstDecision: PolicyDecision,
   policy: ReviewPolicy,
@@ -124,7 +126,6 @@ async function mergeWithCare(
         snapshot,
       };
     }
-    movePullTask(state, snapshot, 'merging', `merging ${decision.headSha}`);
     const outcome = await forge.merge(snapshot.number, decision.headSha, policy.mergeMethod);
     switch (outcome.kind) {
       case 'merged':

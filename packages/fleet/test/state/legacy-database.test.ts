@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { listEvalRuns } from '@factory/agent/state/eval-runs';
 import { agentSchema } from '@factory/agent/state/migrations/index';
@@ -162,6 +163,39 @@ describe('a state.db written by the release before the redesign', () => {
         assert.equal(found.n, 0, 'gates were current: no conversion on the hot path');
       } finally {
         store.close();
+      }
+    } finally {
+      temp.cleanup();
+    }
+  });
+
+  it('turns each pull_requests row into the snapshot of its task, creating the task review never mirrored', () => {
+    const temp = makeTempDir();
+    try {
+      const path = join(temp.dir, 'state.db');
+      copyFileSync(fixture, path);
+      const raw = new DatabaseSync(path);
+      raw.exec('DELETE FROM task_log WHERE task_id = 5; DELETE FROM tasks WHERE id = 5;');
+      raw.close();
+      const state = openRepositoryState(temp.dir, { path });
+      try {
+        const pulls = new PullRequests(state.store);
+        const blocked = pulls.get('gitlab', 'acme/infra', 13)!;
+        assert.equal(blocked.state, 'blocked');
+        const task = state.tasks.get(blocked.taskId);
+        assert.deepEqual(
+          [task.workflow, task.key, task.state],
+          ['pull-request', 'gitlab:acme/infra#13', 'changes-requested'],
+        );
+        const merged = pulls.get('github', 'acme/widgets', 12)!;
+        assert.deepEqual([merged.taskId, merged.taskState, merged.state], [4, 'merged', 'merged']);
+        const legacy = state.store.db
+          .prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'pull_requests%'")
+          .get() as { n: number };
+        assert.equal(legacy.n, 0, 'the second copy of the state is gone');
+        assert.deepEqual(state.tasks.audit(), []);
+      } finally {
+        state.close();
       }
     } finally {
       temp.cleanup();
