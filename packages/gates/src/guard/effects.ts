@@ -228,11 +228,21 @@ export function fileEffects(inv: Invocation): FileEffects {
 function gitFileEffects(args: readonly Arg[], writes: FileTarget[], deletes: FileTarget[]): void {
   const { subcommand, rest } = gitSubcommand(args);
   if (subcommand === 'checkout' || subcommand === 'restore') {
+    if (rest.some((arg) => ['-h', '--help', '--version'].includes(arg.value ?? ''))) return;
+    if (subcommand === 'restore') {
+      const flags = rest.map((arg) => arg.value ?? '');
+      const staged = flags.some((flag) => /^--sta/.test(flag) || /^-[a-zA-Z]*S/.test(flag));
+      const worktree = flags.some((flag) => /^--wo/.test(flag) || /^-[a-zA-Z]*W/.test(flag));
+      // `git restore --staged` only unstages: the working tree is untouched.
+      if (staged && !worktree) return;
+    }
     const dash = rest.findIndex((arg) => arg.value === '--');
     const { words } = operands(rest, subcommand === 'checkout' ? 'bB' : 's', ['--source', '--orphan']);
     const paths = dash >= 0 ? rest.slice(dash + 1) : subcommand === 'restore' ? words : words.slice(1);
     for (const path of paths) writes.push({ arg: path, wholeTree: true, verb: `git ${subcommand}` });
   } else if (subcommand === 'rm') {
+    // `git rm --cached` only removes from the index: the files stay.
+    if (rest.some((arg) => arg.value === '--cached')) return;
     for (const path of operands(rest).words) deletes.push({ arg: path, wholeTree: true, verb: 'git rm' });
   } else if (subcommand === 'mv') {
     for (const path of operands(rest).words) deletes.push({ arg: path, wholeTree: true, verb: 'git mv' });
@@ -277,6 +287,19 @@ export function gitSubcommand(args: readonly Arg[]): GitCall {
       continue;
     }
     if (!text.startsWith('-')) break;
+    if (/^-c[^-=]/.test(text) || /^-C./.test(text)) {
+      // Attached values: `-calias.x=!sh`, `-C/tmp`.
+      if (text[1] === 'c') {
+        const setting = text.slice(2);
+        const eq = setting.indexOf('=');
+        config.push({
+          key: (eq >= 0 ? setting.slice(0, eq) : setting).toLowerCase(),
+          value: eq >= 0 ? setting.slice(eq + 1) : undefined,
+        });
+      } else dirs.push({ ...arg, value: text.slice(2) });
+      i++;
+      continue;
+    }
     const name = text.split('=')[0]!;
     if (GIT_VALUE_OPTIONS.has(name)) {
       const value = text.includes('=') ? text.slice(text.indexOf('=') + 1) : args[i + 1]?.value;

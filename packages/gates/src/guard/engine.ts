@@ -15,6 +15,7 @@ import {
 } from './policy.js';
 import { builtinRules } from './rules.js';
 import { analyseShell } from './shell/analyze.js';
+import { analysePowerShell } from './shell/powershell.js';
 
 /**
  * The policy engine: runs every rule that looks at the call's tool, and answers with the strongest
@@ -148,7 +149,9 @@ export function decide(call: GuardCall, options: DecideOptions): Verdict {
   let analysis: RuleInput['analysis'];
   if (call.tool === 'Bash' || call.tool === 'PowerShell') {
     command = text(call.input, 'command', call.tool, true)!;
-    analysis = analyseShell(command, { cwd, home, repoRoot, readFile: readSmallFile });
+    const context = { cwd, home, repoRoot, readFile: readSmallFile };
+    analysis =
+      call.tool === 'PowerShell' ? analysePowerShell(command, context) : analyseShell(command, context);
   }
   const input: RuleInput = {
     call,

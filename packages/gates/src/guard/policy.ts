@@ -66,7 +66,7 @@ export interface UserRule {
 }
 
 export const defaultGuardConfig: GuardConfig = {
-  unanalysable: 'ask',
+  unanalysable: 'deny',
   onError: 'deny',
   audit: 'refusals',
   protectedBranches: ['main', 'master'],

@@ -12,6 +12,7 @@ import {
 import type { Hit, Rule, RuleInput } from './policy.js';
 import { findSecrets } from './secrets.js';
 import type { Arg, Invocation } from './shell/analyze.js';
+import { notUnderstood, opaqueInlineCode } from './shell/programs.js';
 
 /**
  * The built-in rules. Each names what it refuses and the sanctioned alternative; the reason the model sees
@@ -376,7 +377,7 @@ const protectedFiles: Rule = {
     }
     for (const inv of invocations(input)) {
       // find -delete under a protected folder (find .husky -delete).
-      if (inv.program === 'find' && inv.args.some((arg) => arg.value === '-delete')) {
+      if (inv.program === 'find' && findDeletes(inv.args)) {
         for (const root of findRootsOf(inv.args)) {
           if (root.value === undefined) continue;
           const reason = protectedReason(resolve(inv.cwd ?? input.cwd, root.value), ctx, false);
@@ -643,6 +644,18 @@ const discardChanges = simpleGitRule(
     }
     if (git.subcommand === 'restore') {
       const scan = scanGit(git.rest, 's', ['--source', '--pathspec-from-file', '--conflict']);
+      // No paths (git refuses), or only help: nothing is restored.
+      if (scan.shorts.has('h') || longIs(scan.longs, '--help', 3) || longIs(scan.longs, '--version', 3))
+        return undefined;
+      const patch = scan.shorts.has('p') || longIs(scan.longs, '--patch', 4);
+      if (
+        !patch &&
+        scan.positionals.length === 0 &&
+        scan.afterDashDash.length === 0 &&
+        !scan.longs.some((name) => name.startsWith('--pathspec'))
+      )
+        return undefined;
+      if (longIs(scan.longs, '--no-worktree', 6) && !scan.shorts.has('W')) return undefined;
       const staged = scan.shorts.has('S') || longIs(scan.longs, '--staged', 4);
       const worktree = scan.shorts.has('W') || longIs(scan.longs, '--worktree', 3);
       return !staged || worktree ? 'git restore discards the working-tree edits of those paths' : undefined;
@@ -705,6 +718,30 @@ function removalHits(input: RuleInput, what: string, path: string, glob: boolean
   return [];
 }
 
+/** Options of find that take a value (`-gid -delete` names a group, it deletes nothing). */
+const FIND_VALUED =
+  /^-(i?name|i?path|i?wholename|i?regex|lname|ilname|newer\w*|[acm](time|min)|size|perm|user|group|uid|gid|links|inum|samefile|type|xtype|maxdepth|mindepth|fprint0?|fprintf|fls|printf|regextype|used|context|files0-from)$/;
+
+/** find's own `-delete`, not a value of another option nor a word of an -exec command. */
+function findDeletes(args: readonly Arg[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const text = args[i]!.value ?? '';
+    if (/^-(exec|execdir|ok|okdir)$/.test(text)) {
+      while (i < args.length && ![';', '+'].includes(args[i]!.value ?? '')) i++;
+    } else if (FIND_VALUED.test(text)) i++;
+    else if (text === '-delete') return true;
+  }
+  return false;
+}
+
+/** Predicates that pick files by name, age or content: `find . -name '*.pyc' -delete` is a selection. */
+const FIND_FILTERS =
+  /^-(i?name|i?path|i?wholename|i?regex|lname|ilname|empty|newer\w*|[acm](time|min)|size|perm|user|group|links|inum|samefile)$/;
+
+function findSelects(args: readonly Arg[]): boolean {
+  return args.some((arg) => FIND_FILTERS.test(arg.value ?? ''));
+}
+
 const recursiveDelete: Rule = {
   id: 'recursive-delete',
   category: 'files',
@@ -735,17 +772,27 @@ const recursiveDelete: Rule = {
               hits.push(
                 ...removalHits(input, `${inv.via.at(-1) ?? 'xargs'} ${inv.program} under`, path, true),
               );
+              const project = input.repoRoot ?? input.cwd;
+              if (isInside(project, path) && !inv.items!.selective)
+                hits.push({
+                  detail: `find ${root.raw} -exec ${inv.program} without -name/-path removes the whole project`,
+                });
             }
           }
       }
-      if (inv.program === 'find' && inv.args.some((arg) => arg.value === '-delete')) {
+      if (inv.program === 'find' && findDeletes(inv.args)) {
         for (const root of findRootsOf(inv.args)) {
           if (root.value === undefined)
             hits.push(unknown(`find -delete under ${root.raw}, only known at run time`));
           else {
             const path = resolve(inv.cwd ?? input.cwd, root.value);
-            if (!isInside(path, input.repoRoot ?? input.cwd))
+            const project = input.repoRoot ?? input.cwd;
+            if (!isInside(path, project))
               hits.push({ detail: `find ${root.raw} -delete removes files outside the project` });
+            else if (isInside(project, path) && !findSelects(inv.args))
+              hits.push({
+                detail: `find ${root.raw} -delete without -name/-path removes the whole project, .git included`,
+              });
           }
         }
       }
@@ -841,10 +888,20 @@ function argCandidates(inv: Invocation): Arg[] {
       if (first >= 0) args = [...args.slice(0, first), ...args.slice(first + 1)];
     }
   }
+  // Keys that a program creates (openssl -keyout, ssh-keygen -f) are new files, not secrets read.
+  const created = new Set<number>();
+  if (inv.program === 'openssl' || inv.program === 'ssh-keygen')
+    args.forEach((arg, i) => {
+      if (
+        ['-keyout', '-out', '-pubout'].includes(arg.value ?? '') ||
+        (inv.program === 'ssh-keygen' && arg.value === '-f')
+      )
+        created.add(i + 1);
+    });
   const out: Arg[] = [];
-  for (const arg of args) {
+  for (const [index, arg] of args.entries()) {
     const text = arg.value;
-    if (text === undefined) continue;
+    if (text === undefined || created.has(index)) continue;
     out.push(arg);
     const eq = text.indexOf('=');
     if (text.startsWith('-') && eq > 0) out.push({ ...arg, value: text.slice(eq + 1) });
@@ -973,6 +1030,340 @@ const unanalysable: Rule = {
   },
 };
 
+// ---- git: every way to move or delete a ref, rewrite history or run a configured program ---------
+
+/** git's own commands (builtins and the usual porcelain). Anything else is an alias or an add-on. */
+const GIT_SUBCOMMANDS = new Set(
+  `add am annotate apply archive bisect blame branch bundle cat-file check-attr check-ignore check-mailmap
+  check-ref-format checkout checkout-index cherry cherry-pick citool clean clone column commit commit-graph
+  commit-tree config count-objects credential describe diff diff-files diff-index diff-tree difftool
+  fast-export fast-import fetch fetch-pack filter-branch for-each-ref for-each-repo format-patch fsck gc
+  get-tar-commit-id grep gui hash-object help hook http-fetch index-pack init instaweb interpret-trailers
+  log ls-files ls-remote ls-tree mailinfo mailsplit maintenance merge merge-base merge-file merge-index
+  merge-tree mergetool mktag mktree multi-pack-index mv name-rev notes pack-objects pack-redundant
+  pack-refs patch-id prune prune-packed pull push range-diff read-tree rebase reflog remote repack replace
+  request-pull rerere reset restore rev-list rev-parse revert rm send-email shortlog show show-branch
+  show-index show-ref sparse-checkout stage stash status stripspace submodule switch symbolic-ref tag
+  unpack-file unpack-objects update-index update-ref update-server-info var verify-commit verify-pack
+  verify-tag version whatchanged worktree write-tree lfs filter-repo`.split(/\s+/),
+);
+
+/** `git -c` / `git config` keys that change nothing git runs or where it writes. */
+const SAFE_GIT_KEY =
+  /^(user\.(name|email|signingkey)|author\.(name|email)|committer\.(name|email)|color\..+|advice\..+|core\.(quotepath|autocrlf|safecrlf|eol|filemode|ignorecase|precomposeunicode|abbrev|whitespace)|init\.defaultbranch|commit\.(gpgsign|verbose|cleanup)|tag\.gpgsign|log\..+|diff\.(color|renames|algorithm|noprefix|mnemonicprefix|context|interhunkcontext|statgraphwidth|indentheuristic|colormoved)|merge\.(conflictstyle|ff|log|stat)|pull\.(rebase|ff)|rebase\.(autostash|autosquash|stat|updaterefs)|fetch\.(prune|prunetags|parallel)|status\..+|format\.pretty|column\..+|pager\.\w+|help\.autocorrect|safe\.directory|protocol\.version|gc\.auto|maintenance\.auto|blame\..+|grep\..+|branch\.autosetupmerge|push\.autosetupremote|feature\..+|i18n\..+|credential\.helper)$/;
+
+/** Variables that make git run a program or act on another repository. */
+const GIT_PROGRAM_VARIABLES =
+  /^(GIT_SSH|GIT_SSH_COMMAND|GIT_SSH_VARIANT|GIT_EXTERNAL_DIFF|GIT_PAGER|GIT_EDITOR|GIT_SEQUENCE_EDITOR|GIT_ASKPASS|SSH_ASKPASS|GIT_PROXY_COMMAND|GIT_EXEC_PATH|GIT_DIR|GIT_WORK_TREE|GIT_INDEX_FILE|GIT_OBJECT_DIRECTORY|GIT_ALTERNATE_OBJECT_DIRECTORIES|GIT_TEMPLATE_DIR|GIT_CONFIG|GIT_COMMON_DIR|GIT_NAMESPACE|EDITOR|VISUAL|PAGER)$/;
+/** Editor and pager values that run nothing of consequence. */
+const HARMLESS_PROGRAM_VALUE = /^(true|:|cat|less|more|less -R|vi|vim|nano|)$/;
+
+/** `checkout -B NAME` / `switch -C NAME` when NAME exists (or is only known at run time). */
+function resetsBranch(rest: readonly Arg[], letter: string, input: RuleInput): boolean {
+  for (let i = 0; i < rest.length; i++) {
+    const text = rest[i]!.value ?? '';
+    const long = letter === 'C' && /^--force-create(=|$)/.test(text);
+    const at = long ? -1 : text.startsWith('--') ? -1 : text.indexOf(letter);
+    if (!long && (!/^-[a-zA-Z]/.test(text) || at < 0)) continue;
+    const attached = long ? text.split('=')[1] : text.slice(at + 1);
+    const name = attached ? attached : rest[i + 1]?.value;
+    return name === undefined || refExists(input, name);
+  }
+  return false;
+}
+
+const NETWORK_GIT = new Set([
+  'fetch',
+  'pull',
+  'push',
+  'clone',
+  'ls-remote',
+  'archive',
+  'remote',
+  'submodule',
+  'send-pack',
+  'fetch-pack',
+]);
+
+/** A git call that talks to a remote (and so may start ssh). */
+function reachesRemote(sub: string | undefined, rest: readonly Arg[]): boolean {
+  if (sub === 'archive') return rest.some((arg) => (arg.value ?? '').startsWith('--remote'));
+  if (sub === 'remote') {
+    const words = rest.map((arg) => arg.value ?? '').filter((word) => !word.startsWith('-'));
+    return ['update', 'prune', 'show', 'add', 'set-head'].includes(words[0] ?? '');
+  }
+  return NETWORK_GIT.has(sub ?? '');
+}
+
+const gitRefs: Rule = {
+  id: 'git-refs',
+  category: 'history',
+  description:
+    'moving or deleting refs and rewriting history by other means: update-ref, commit-tree, branch -f/-M, checkout -B, tag -d, stash drop/--all, reflog expire, gc --prune=now, filter-branch, worktree remove --force, remote branch deletion, reset --merge',
+  decision: 'deny',
+  alternative:
+    'Make the change with an ordinary commit on a feature branch (git switch -c NAME, git commit); ask the human to move, delete or rewrite refs',
+  tools: SHELL_TOOLS,
+  check(input) {
+    const hits: Hit[] = [];
+    for (const call of gitCalls(input)) {
+      const sub = call.git.subcommand;
+      const rest = call.git.rest;
+      const dashDash = rest.findIndex((arg) => arg.value === '--');
+      const flags = (dashDash >= 0 ? rest.slice(0, dashDash) : rest).map((arg) => arg.value ?? '');
+      const words = scanGit(rest, '', []).positionals.map((arg) => arg.value);
+      const has = (regex: RegExp) => flags.some((flag) => regex.test(flag));
+      const say = (detail: string) => hits.push({ detail });
+      if (sub === undefined) continue;
+      if (!GIT_SUBCOMMANDS.has(sub)) {
+        hits.push({
+          detail: `git ${sub} is not a git command the guard knows (an alias or an add-on runs something it cannot see); write the git command it stands for`,
+          decision: input.config.unanalysable,
+        });
+        continue;
+      }
+      switch (sub) {
+        case 'update-ref':
+        case 'commit-tree':
+        case 'replace':
+        case 'fast-import':
+        case 'filter-branch':
+        case 'filter-repo':
+          say(`git ${sub} moves refs or writes commits without the gates`);
+          break;
+        case 'symbolic-ref':
+          if (words.length >= 2 || has(/^(-d|--delete)$/))
+            say('git symbolic-ref moves HEAD or a branch by hand');
+          break;
+        case 'read-tree':
+          if (has(/^-[a-zA-Z]*u$|^--reset$/)) say('git read-tree -u overwrites the working tree');
+          break;
+        case 'checkout-index':
+          if (has(/^(-f|--force|-a|--all)$|^-[a-zA-Z]*[fa]/))
+            say('git checkout-index -f overwrites working-tree files');
+          break;
+        case 'branch':
+          if (has(/^-[a-zA-Z]*[fMC]/) || has(/^--force$|^--forc?$/))
+            say('git branch -f/-M/-C moves or overwrites an existing branch');
+          break;
+        case 'checkout':
+          if (resetsBranch(rest, 'B', input)) say('git checkout -B resets an existing branch');
+          if (has(/^--pathspec-from-f/))
+            say('git checkout --pathspec-from-file overwrites paths the guard cannot see');
+          break;
+        case 'switch':
+          if (resetsBranch(rest, 'C', input)) say('git switch -C resets an existing branch');
+          break;
+        case 'tag':
+          if (has(/^-[a-zA-Z]*[df]/) || has(/^--del|^--force$/)) say('git tag -d/-f deletes or moves a tag');
+          break;
+        case 'stash':
+          if (words[0] === 'drop' || words[0] === 'clear') say(`git stash ${words[0]} deletes stashed work`);
+          if (
+            has(/^(-a|--all)$|^-[a-zA-Z]*a[a-zA-Z]*$/) &&
+            !['list', 'show', 'apply', 'pop', 'branch'].includes(words[0] ?? '')
+          )
+            say('git stash --all also removes ignored files (the hooks and the settings among them)');
+          break;
+        case 'reflog':
+          if (words[0] === 'delete' || words[0] === 'expire')
+            say(`git reflog ${words[0]} throws away the record of old commits`);
+          break;
+        case 'gc':
+        case 'prune':
+        case 'repack':
+          if (has(/^--prune(=now|=all)?$/) && sub === 'gc' && !has(/^--prune=\d/)) {
+            if (has(/^--prune=(now|all)$/)) say('git gc --prune=now deletes unreachable commits for good');
+          } else if (sub === 'prune' || (sub === 'repack' && has(/^-[a-zA-Z]*[adD]/)))
+            if (sub === 'prune' && has(/^--expire/))
+              say('git prune --expire deletes unreachable commits for good');
+          break;
+        case 'worktree':
+          if (words[0] === 'remove' && (has(/^-[a-zA-Z]*f/) || has(/^--forc?e?$/)))
+            say('git worktree remove --force throws away the uncommitted work of that worktree');
+          break;
+        case 'reset':
+          if (has(/^--mer(g|ge)?$/)) say('git reset --merge discards uncommitted changes');
+          break;
+        case 'push': {
+          const scan = scanGit(rest, 'o', ['--repo', '--receive-pack', '--exec', '--push-option']);
+          const refspecs = [...scan.positionals.slice(1), ...scan.afterDashDash].map(
+            (arg) => arg.value ?? '',
+          );
+          if (has(/^(-d|--delete|--del|--dele|--delet)$/) || refspecs.some((spec) => spec.startsWith(':')))
+            say('git push deletes a remote branch');
+          if (refspecs.some((spec) => spec.includes('*')))
+            say('git push with a wildcard refspec also reaches the protected branches');
+          if (
+            refspecs.some((spec) => /:\+/.test(spec)) ||
+            refspecs.some(
+              (spec) =>
+                branchMatches(
+                  spec.replace(/^\+/, '').split(':').at(-1)!.replace(/^\+/, ''),
+                  input.config.protectedBranches,
+                ) && /\+/.test(spec),
+            )
+          )
+            say('git push with a + refspec overwrites the remote branch');
+          if (has(/^--(receive-pack|exec)/)) say('git push --receive-pack runs a program');
+          if (has(/^--mirror|^--prune$/)) say('git push --mirror/--prune deletes remote branches');
+          break;
+        }
+        case 'clone':
+        case 'fetch':
+        case 'pull':
+        case 'ls-remote':
+        case 'archive':
+        case 'submodule':
+        case 'remote':
+          if (has(/^(-u|--upload-pack|--exec|--receive-pack)/))
+            say(`git ${sub} --upload-pack runs a program`);
+          if (sub === 'clone' || sub === 'submodule')
+            for (let i = 0; i < flags.length; i++) {
+              const flag = flags[i]!;
+              const setting =
+                flag === '-c' || flag === '--config'
+                  ? flags[i + 1]
+                  : /^--config=/.test(flag)
+                    ? flag.slice(9)
+                    : undefined;
+              const key = setting?.split('=')[0]?.toLowerCase();
+              if (key !== undefined && !SAFE_GIT_KEY.test(key))
+                say(`git ${sub} --config ${key} sets a key that runs programs or moves refs`);
+            }
+          break;
+      }
+      if (flags.some((flag) => /^ext::|^fd::/.test(flag)) || rest.some((arg) => /ext::/.test(arg.raw)))
+        say(`git ${sub} with an ext:: URL runs a program`);
+    }
+    return hits;
+  },
+};
+
+const gitPrograms: Rule = {
+  id: 'git-programs',
+  category: 'gate-skip',
+  description:
+    'git settings and variables that run a program or redirect git: -c keys (core.pager, core.fsmonitor, core.sshCommand, remote.*.push, ...), git config writes of such keys, --exec-path, GIT_SSH_COMMAND, GIT_DIR, an editor or pager that is a program',
+  decision: 'deny',
+  alternative:
+    'Run git with its normal configuration; settings that run programs or redirect git are for the human (git config in a terminal)',
+  tools: SHELL_TOOLS,
+  check(input) {
+    const hits: Hit[] = [];
+    const runsGit = invocations(input).some((inv) => inv.program === 'git');
+    for (const call of gitCalls(input)) {
+      for (const setting of call.git.config)
+        if (!SAFE_GIT_KEY.test(setting.key) && !SENSITIVE_GIT_KEY.test(setting.key))
+          hits.push({ detail: `git -c ${setting.key}=... can make git run a program or move refs` });
+      if (
+        call.inv.args.some(
+          (arg) => /^--exec-path=/.test(arg.value ?? '') || (arg.value === '--exec-path' && false),
+        )
+      )
+        hits.push({ detail: 'git --exec-path=DIR runs git commands from another folder' });
+      if (call.git.subcommand !== 'config') continue;
+      const rest = call.git.rest.map((arg) => arg.value);
+      if (rest.some((value) => value === undefined)) {
+        hits.push({
+          detail: 'git config with words only known at run time',
+          decision: input.config.unanalysable,
+        });
+        continue;
+      }
+      const flags = rest as string[];
+      const fileAt = flags.findIndex(
+        (flag) => flag === '-f' || flag === '--file' || flag.startsWith('--file='),
+      );
+      if (fileAt >= 0) {
+        const file = flags[fileAt]!.startsWith('--file=')
+          ? flags[fileAt]!.slice(7)
+          : (flags[fileAt + 1] ?? '');
+        if (/(^|\/)\.git\/|(^|\/)\.gitconfig$|config\.worktree$/.test(file) || file === '-')
+          hits.push({ detail: `git config --file ${file} writes git's own configuration` });
+      }
+      if (
+        flags.includes('--worktree') &&
+        flags.some((flag) => !flag.startsWith('-')) &&
+        !flags.some((flag) => /^--(get|list|show)/.test(flag) || flag === '-l')
+      )
+        hits.push({ detail: 'git config --worktree writes .git/config.worktree' });
+      if (
+        flags.some((flag) => /^--(remove|rename)-section$/.test(flag)) ||
+        ['remove-section', 'rename-section'].includes(flags.find((flag) => !flag.startsWith('-')) ?? '')
+      )
+        hits.push({
+          detail: 'git config --remove-section/--rename-section rewrites whole sections (core, remote)',
+        });
+      const positional = flags.filter(
+        (flag, i) =>
+          !flag.startsWith('-') &&
+          !['-f', '--file', '--type', '--default', '--comment', '--value', '--blob'].includes(
+            flags[i - 1] ?? '',
+          ),
+      );
+      const verbs = ['set', 'unset', 'get', 'list', 'edit', 'get-regexp', 'get-all', 'get-urlmatch'];
+      const verb = verbs.includes(positional[0] ?? '') ? positional[0] : undefined;
+      const key = (verb ? positional[1] : positional[0])?.toLowerCase();
+      const writes =
+        verb === 'set' ||
+        verb === 'unset' ||
+        flags.some((flag) => /^--(unset|unset-all|replace-all|add)$/.test(flag)) ||
+        (verb === undefined && positional.length >= 2 && !flags.some((flag) => flag.startsWith('--get')));
+      if (writes && key !== undefined && !SAFE_GIT_KEY.test(key) && !SENSITIVE_GIT_KEY.test(key))
+        hits.push({ detail: `git config ${key} can make git run a program or move refs` });
+    }
+    const seen = new Set<string>();
+    const consider = (name: string, value: string | undefined) => {
+      if (!GIT_PROGRAM_VARIABLES.test(name) || seen.has(name)) return;
+      // ssh is only started for a remote: git status with GIT_SSH_COMMAND set runs nothing.
+      if (
+        /^GIT_SSH/.test(name) &&
+        !gitCalls(input).some((call) => reachesRemote(call.git.subcommand, call.git.rest))
+      )
+        return;
+      if (/^(EDITOR|VISUAL|PAGER)$/.test(name) && !runsGit) return;
+      if (
+        value !== undefined &&
+        HARMLESS_PROGRAM_VALUE.test(value) &&
+        !/^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE|TEMPLATE|CONFIG|COMMON|NAMESPACE|EXEC_PATH|SSH)/.test(
+          name,
+        )
+      )
+        return;
+      seen.add(name);
+      hits.push({
+        detail: `${name}=${value ?? '<run-time value>'} makes git run a program or act on other files`,
+      });
+    };
+    for (const assignment of input.analysis?.assignments ?? []) consider(assignment.name, assignment.value);
+    for (const inv of invocations(input)) for (const [name, value] of inv.env) consider(name, value);
+    return hits;
+  },
+};
+
+const notUnderstoodRule: Rule = {
+  id: 'not-understood',
+  category: 'unanalysable',
+  description:
+    'a program, option or inline code the guard cannot follow (an unknown program, arguments fed by xargs, code that runs programs)',
+  decision: 'deny',
+  alternative:
+    'Write the command plainly: known programs with literal arguments, one step at a time; put other code in a file in the project and run it by its path',
+  tools: SHELL_TOOLS,
+  check(input) {
+    const hits: Hit[] = [];
+    for (const inv of invocations(input))
+      for (const detail of notUnderstood(inv, input.repoRoot))
+        hits.push({ detail, decision: input.config.unanalysable });
+    for (const code of input.analysis?.opaqueCode ?? []) {
+      const detail = opaqueInlineCode(code);
+      if (detail) hits.push({ detail, decision: input.config.unanalysable });
+    }
+    return hits;
+  },
+};
+
 export const builtinRules: readonly Rule[] = [
   noVerify,
   hookEnvironment,
@@ -990,4 +1381,7 @@ export const builtinRules: readonly Rule[] = [
   secretContent,
   networkExec,
   unanalysable,
+  notUnderstoodRule,
+  gitRefs,
+  gitPrograms,
 ];

@@ -51,8 +51,16 @@ function looksRandom(value: string): boolean {
   return classes >= 2 && new Set(value).size >= 10;
 }
 
+/**
+ * Example credentials that vendors publish in their documentation (AWS's AKIAIOSFODNN7EXAMPLE and its
+ * secret key): they grant nothing, and documentation quotes them.
+ */
+const PUBLISHED_EXAMPLES =
+  /AKIAIOSFODNN7EXAMPLE|ASIAIOSFODNN7EXAMPLE|wJalrXUtnFEMI\/K7MDENG\/bPxRfiCYEXAMPLEKEY/g;
+
 /** The kinds of secrets found in a text (empty when none). */
-export function findSecrets(text: string): string[] {
+export function findSecrets(input: string): string[] {
+  const text = input.replace(PUBLISHED_EXAMPLES, 'EXAMPLE');
   const found: string[] = [];
   for (const pattern of PATTERNS) if (pattern.regex.test(text)) found.push(pattern.name);
   for (const match of text.matchAll(ASSIGNED)) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stateDbPath } from '@factory/core/paths';
@@ -172,10 +172,21 @@ describe('factory hook pre-tool-use: decisions, audit, config', () => {
     assert.match(row!.inputSummary, /\[REDACTED\]/);
   });
 
-  it('an ask is answered as ask and recorded', () => {
+  it('a command it cannot follow is denied by default (fail closed)', () => {
     const answer = decisionOf(hook(repo, payload(repo, 'Bash', { command: '$RUNNER --fix' })).stdout)!;
-    assert.equal(answer.decision, 'ask');
-    assert.equal(decisions(repo)[0]?.decision, 'ask');
+    assert.equal(answer.decision, 'deny');
+    assert.match(answer.reason, /rule unanalysable/);
+  });
+
+  it('an ask is answered as ask and recorded (guard.unanalysable: ask)', () => {
+    repo.write('factory.config.json', JSON.stringify({ guard: { unanalysable: 'ask' } }));
+    try {
+      const answer = decisionOf(hook(repo, payload(repo, 'Bash', { command: '$RUNNER --fix' })).stdout)!;
+      assert.equal(answer.decision, 'ask');
+      assert.equal(decisions(repo)[0]?.decision, 'ask');
+    } finally {
+      rmSync(repo.path('factory.config.json'));
+    }
   });
 
   it('Edit of a protected file is denied', () => {

@@ -48,7 +48,13 @@ export type Stdin =
       readonly producers: readonly Invocation[];
       readonly upstream: readonly Invocation[];
     }
-  | { readonly kind: 'text'; readonly text: string; readonly dynamic: boolean };
+  | {
+      readonly kind: 'text';
+      readonly text: string;
+      readonly dynamic: boolean;
+      /** The file it was redirected from (`< file`). */
+      readonly file?: string;
+    };
 
 export interface RedirectEffect {
   readonly op: string;
@@ -70,15 +76,42 @@ export interface Invocation {
   /** The wrappers it was found behind, outermost first. */
   readonly via: readonly string[];
   readonly stdin?: Stdin | undefined;
+  /** Where the program was named by a path (`./build.sh`, `/usr/bin/git`): that path, absolute when known. */
+  readonly path?: string | undefined;
   /** Extra arguments appended at run time by xargs or find -exec; `roots` when they are paths under them. */
-  readonly items?: { readonly roots: readonly Arg[] } | 'unknown' | undefined;
+  readonly items?: { readonly roots: readonly Arg[]; readonly selective?: boolean } | 'unknown' | undefined;
 }
 
 export interface OpaqueCode {
   readonly language: string;
   readonly code: string;
   readonly where: string;
+  /** Given on the command line or its input (`-c`, `-e`, a here-document), not read from a file. */
+  readonly inline?: boolean;
 }
+
+/** Options of interpreters that take the next word as their value (`python -W ignore -c CODE`). */
+const INTERPRETER_VALUE_OPTIONS: Record<string, readonly string[]> = {
+  python: ['-W', '-X', '-Q', '--check-hash-based-pycs'],
+  javascript: [
+    '-r',
+    '--require',
+    '--import',
+    '--loader',
+    '--experimental-loader',
+    '-C',
+    '--conditions',
+    '--input-type',
+    '--env-file',
+    '--title',
+    '--stack-size',
+    '--max-old-space-size',
+  ],
+  perl: ['-I', '-x', '-l', '-0', '-C', '-d'],
+  ruby: ['-I', '-r', '-C', '-E', '-F', '-x'],
+  php: ['-c', '-d', '-z'],
+  lua: ['-l'],
+};
 
 export interface Analysis {
   readonly invocations: Invocation[];
@@ -132,18 +165,27 @@ export const FETCHERS = new Set([
 ]);
 const INTERPRETERS: Record<string, { readonly inline: readonly string[]; readonly language: string }> = {
   python: { inline: ['-c'], language: 'python' },
+  pypy: { inline: ['-c'], language: 'python' },
+  pypy3: { inline: ['-c'], language: 'python' },
   node: { inline: ['-e', '--eval', '-p', '--print'], language: 'javascript' },
   nodejs: { inline: ['-e', '--eval', '-p', '--print'], language: 'javascript' },
   bun: { inline: ['-e', '--eval', '-p', '--print'], language: 'javascript' },
   deno: { inline: ['eval'], language: 'javascript' },
   perl: { inline: ['-e', '-E'], language: 'perl' },
   ruby: { inline: ['-e'], language: 'ruby' },
+  irb: { inline: [], language: 'ruby' },
+  tclsh: { inline: [], language: 'tcl' },
+  R: { inline: ['-e'], language: 'r' },
+  rscript: { inline: ['-e'], language: 'r' },
+  julia: { inline: ['-e', '--eval'], language: 'julia' },
   php: { inline: ['-r'], language: 'php' },
   lua: { inline: ['-e'], language: 'lua' },
   osascript: { inline: ['-e'], language: 'applescript' },
   pwsh: { inline: ['-c', '-command', '-Command'], language: 'powershell' },
   powershell: { inline: ['-c', '-command', '-Command'], language: 'powershell' },
   awk: { inline: [], language: 'awk' },
+  nawk: { inline: [], language: 'awk' },
+  busybox_awk: { inline: [], language: 'awk' },
   gawk: { inline: [], language: 'awk' },
   mawk: { inline: [], language: 'awk' },
 };
@@ -203,6 +245,9 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   firejail: {},
   'systemd-run': {},
   npx: { valueShort: 'p', valueLong: ['--package'] },
+  'cross-env': { assignments: true },
+  dotenv: { valueShort: 'ecvp' },
+  'dotenv-cli': { valueShort: 'ecvp' },
   bunx: {},
   pnpx: {},
   uvx: { valueLong: ['--from', '--with', '--python', '-p'] },
@@ -341,6 +386,13 @@ class Analyzer {
       } else if (redirect.op === '<<<') {
         const [arg] = this.resolveWord(redirect.target, state, depth, via, false);
         input = { kind: 'text', text: `${argText(arg!)}\n`, dynamic: arg?.value === undefined };
+      } else if (redirect.op === '<' && (redirect.fd === undefined || redirect.fd === 0)) {
+        // `sh < file`: what a shell or an interpreter reads from a file is the code it runs.
+        const [arg] = this.resolveWord(redirect.target, state, depth, via, false);
+        const path = arg ? this.pathOf(arg, state.cwd) : undefined;
+        const known = path ? this.written.get(path) : undefined;
+        const content = known ? known.content : path ? this.ctx.readFile?.(path) : undefined;
+        input = { kind: 'text', text: content ?? '', dynamic: content === undefined, file: arg?.raw ?? '' };
       }
     }
     if (command.listOnly) return [];
@@ -521,8 +573,35 @@ class Analyzer {
           if (index === 0) dynamicStart = true;
           this.out.unanalysable.push(`$'...' escapes hide the text of "${word.raw}"`);
           break;
+        case 'array':
+          // Array elements are words: their substitutions run; the value is a list, not one text.
+          for (const element of part.words) {
+            for (const arg of this.resolveWord(element, state, depth, via, false))
+              if (arg.fetch) fetch = true;
+          }
+          dynamic = true;
+          break;
       }
     });
+    const braces = braceExpansion(word);
+    if (braces === 'dynamic') {
+      // `{--hard,HEAD~3}` around a run-time part: bash expands the braces first, the guard cannot.
+      return [{ value: undefined, raw: word.raw, dynamicStart: true, split: true, glob, fetch }];
+    }
+    if (braces && !dynamic) {
+      if (braces.length > MAX_BRACE_WORDS) {
+        this.out.unanalysable.push(`the braces in "${word.raw}" expand to too many words`);
+        return [{ value: undefined, raw: word.raw, dynamicStart: true, split: true, glob, fetch }];
+      }
+      return braces.map((piece) => ({
+        value: piece.text,
+        raw: word.raw,
+        dynamicStart: false,
+        split: false,
+        glob: piece.glob,
+        fetch,
+      }));
+    }
     if (!dynamic && split && splitKnown && word.parts.length === 1) {
       // An unquoted variable we know splits into several words.
       return value
@@ -553,6 +632,7 @@ class Analyzer {
     if (state.vars.has(name)) return state.vars.get(name);
     if (name === 'HOME') return this.ctx.home;
     if (name === 'PWD') return state.cwd;
+    if (name === 'TMPDIR') return process.env.TMPDIR || '/tmp';
     return undefined;
   }
 
@@ -596,13 +676,34 @@ class Analyzer {
         return;
       }
       const written = programArg.value;
-      let program = written.includes('/') ? basename(written) : written;
+      // Case-insensitive file systems run `GIT` and `git.exe` as git: judge them as git.
+      let program = (written.includes('/') ? basename(written) : written.replace(/^.*\\/, ''))
+        .toLowerCase()
+        .replace(/\.exe$/, '');
       if (written.includes('/')) {
         const handled = this.runPathProgram(written, current, state, depth);
         if (handled) return;
       }
       if (/^python[\d.]*$/.test(program)) program = 'python';
-      const here = { ...current, program, args: rest };
+      let args = rest;
+      // git's own programs (`/usr/lib/git-core/git-commit`, `git-push`) are git SUBCOMMAND.
+      const gitProgram = /^git-([a-z][a-z0-9-]*)$/.exec(program);
+      if (gitProgram) {
+        program = 'git';
+        args = [plainArg(gitProgram[1]!), ...rest];
+      }
+      const here: Invocation = {
+        ...current,
+        program,
+        args,
+        path: written.includes('/')
+          ? isAbsolute(written)
+            ? resolve(written)
+            : state.cwd
+              ? resolve(state.cwd, written)
+              : written
+          : undefined,
+      };
       const next = this.unwrap(here, state, depth);
       if (next === 'done') {
         this.push(here);
@@ -638,6 +739,31 @@ class Analyzer {
       return 'done';
     }
     if (program === 'xargs') return this.unwrapXargs(inv, via);
+    if (program === 'parallel') {
+      this.unwrapParallel(inv, state, depth, via);
+      return undefined;
+    }
+    if (
+      (program === 'npx' || program === 'pnpx') &&
+      inv.args.some((arg) => /^(-c|--call)(=|$)/.test(arg.value ?? ''))
+    ) {
+      const at = inv.args.findIndex((arg) => /^(-c|--call)(=|$)/.test(arg.value ?? ''));
+      const text = inv.args[at]!.value!;
+      const code = text.includes('=') ? plainArg(text.slice(text.indexOf('=') + 1)) : inv.args[at + 1];
+      if (code) this.runCodeArgs([code], inv, state, depth, via, `${program} -c`);
+      return 'done';
+    }
+    if (program === 'cross-env-shell') {
+      this.runCodeArgs(
+        inv.args.filter((arg) => !/^[A-Za-z_]\w*=/.test(arg.value ?? '')),
+        inv,
+        state,
+        depth,
+        via,
+        program,
+      );
+      return 'done';
+    }
     if (program === 'find') {
       this.unwrapFind(inv, state, depth, via);
       return undefined;
@@ -818,8 +944,14 @@ class Analyzer {
     return { ...inv, program: '', args: inv.args.slice(i), via };
   }
 
+  /**
+   * xargs runs its command with words read from its input appended (or put in place of `-I` strings).
+   * When those words are known (echo, printf, a here-string), they are put where xargs puts them, so
+   * `echo --hard HEAD~2 | xargs git reset` is `git reset --hard HEAD~2`; otherwise the invocation carries
+   * `items` and the rules judge what unseen arguments could do to it.
+   */
   private unwrapXargs(inv: Invocation, via: string[]): Invocation | undefined {
-    const valueShort = 'ILnPsdEa';
+    const valueShort = 'ILnPsdEaJRS';
     const valueLong = [
       '--max-args',
       '--max-procs',
@@ -827,8 +959,12 @@ class Analyzer {
       '--arg-file',
       '--max-chars',
       '--process-slot-var',
+      '--max-lines',
+      '--eof',
     ];
     let i = 0;
+    let replace: string | undefined;
+    let fromFile = false;
     while (i < inv.args.length) {
       const text = inv.args[i]!.value;
       if (text === undefined || !text.startsWith('-') || text === '-') break;
@@ -837,15 +973,118 @@ class Analyzer {
         break;
       }
       if (text.startsWith('--')) {
-        i += valueLong.includes(text) ? 2 : 1;
+        const name = text.split('=')[0]!;
+        if (name === '--arg-file') fromFile = true;
+        if (name === '--replace' || name === '-i')
+          replace = text.includes('=') ? text.slice(10) || '{}' : '{}';
+        i += valueLong.includes(name) && !text.includes('=') ? 2 : 1;
         continue;
       }
       const letter = text[1]!;
+      if (letter === 'a') fromFile = true;
+      if (letter === 'I' || letter === 'J')
+        replace = text.length > 2 ? text.slice(2) : inv.args[i + 1]?.value;
+      if (letter === 'i') replace = text.length > 2 ? text.slice(2) : '{}';
       i += valueShort.includes(letter) && text.length === 2 ? 2 : 1;
     }
     const command = inv.args.slice(i);
-    const items = this.itemsFromPipe(inv.stdin);
-    return { ...inv, program: '', args: command.length > 0 ? command : [plainArg('echo')], via, items };
+    const items = fromFile ? 'unknown' : this.itemsFromPipe(inv.stdin);
+    const words = fromFile ? undefined : this.knownInputWords(inv.stdin);
+    const base = command.length > 0 ? command : [plainArg('echo')];
+    if (words !== undefined) {
+      if (replace === undefined) return { ...inv, program: '', args: [...base, ...words.map(plainArg)], via };
+      if (words.length > 0) {
+        const item = words.join(' ');
+        const args = base.map((arg) =>
+          arg.value?.includes(replace!) ? plainArg(arg.value.replaceAll(replace!, item)) : arg,
+        );
+        return { ...inv, program: '', args, via };
+      }
+    }
+    return { ...inv, program: '', args: base, via, items };
+  }
+
+  /** Words a command reads on its input when they are known: echo/printf words, a here-string. */
+  private knownInputWords(stdin: Stdin | undefined): string[] | undefined {
+    if (!stdin) return undefined;
+    let text: string | undefined;
+    if (stdin.kind === 'text') text = stdin.dynamic ? undefined : stdin.text;
+    else {
+      const producer = stdin.producers.length === 1 ? stdin.producers[0]! : undefined;
+      if (producer && (producer.program === 'echo' || producer.program === 'printf'))
+        text = this.producedText([plainArg(producer.program), ...producer.args], undefined);
+    }
+    return text === undefined ? undefined : text.split(/\s+/).filter(Boolean);
+  }
+
+  /**
+   * GNU parallel: `parallel CMD ::: A B` runs `CMD A` and `CMD B` through a shell; without a command the
+   * items are the commands; without `:::` the items come from the input, unseen.
+   */
+  private unwrapParallel(inv: Invocation, state: State, depth: number, via: string[]): void {
+    const args = inv.args;
+    const sep = args.findIndex((arg) => [':::', '::::', ':::+', '::::+'].includes(arg.value ?? ''));
+    let i = 0;
+    const valued = new Set([
+      '-j',
+      '-S',
+      '--jobs',
+      '--sshlogin',
+      '-a',
+      '--arg-file',
+      '--delimiter',
+      '-d',
+      '-I',
+    ]);
+    while (i < (sep < 0 ? args.length : sep)) {
+      const text = args[i]!.value;
+      if (text === undefined || !text.startsWith('-')) break;
+      if (text === '--') {
+        i++;
+        break;
+      }
+      i += valued.has(text) ? 2 : 1;
+    }
+    const command = args.slice(i, sep < 0 ? args.length : sep);
+    const items =
+      sep < 0 ? undefined : args.slice(sep + 1).filter((arg) => !(arg.value ?? '').startsWith(':::'));
+    if (sep >= 0 && args[sep]!.value!.startsWith('::::')) {
+      this.out.unanalysable.push('parallel reads its arguments from a file the guard does not see');
+      return;
+    }
+    if (items === undefined) {
+      if (command.length === 0 && !inv.stdin) {
+        this.out.unanalysable.push('parallel without a command or ::: runs whatever it reads');
+        return;
+      }
+      if (command.length === 0) {
+        this.runStdin(inv, state, depth, 'parallel running commands from its input');
+        return;
+      }
+      this.expand(
+        { ...inv, program: '', args: command, via, items: this.itemsFromPipe(inv.stdin) },
+        state,
+        depth,
+      );
+      return;
+    }
+    if (items.some((arg) => arg.value === undefined) || command.some((arg) => arg.value === undefined)) {
+      this.out.unanalysable.push('parallel builds commands from words only known at run time');
+      return;
+    }
+    const head = command.map((arg) => arg.value!);
+    for (const item of items) {
+      const value = item.value!;
+      // parallel joins the command's words unquoted and quotes each input (unless there is no command).
+      const quoted = `'${value.replaceAll("'", "'\\''")}'`;
+      const line =
+        head.length === 0
+          ? value
+          : head.some((word) => word.includes('{}'))
+            ? head.map((word) => word.replaceAll('{}', quoted)).join(' ')
+            : `${head.join(' ')} ${quoted}`;
+      this.runCodeArgs([plainArg(line)], inv, state, depth, via, 'parallel');
+    }
   }
 
   /** What xargs reads: paths under find's roots, echo's words, or unknown. */
@@ -855,7 +1094,11 @@ class Analyzer {
       return stdin.dynamic ? 'unknown' : { roots: stdin.text.split(/\s+/).filter(Boolean).map(plainArg) };
     const producer = stdin.producers.length === 1 ? stdin.producers[0]! : undefined;
     if (!producer) return 'unknown';
-    if (producer.program === 'find') return { roots: findRoots(producer.args) };
+    if (producer.program === 'find')
+      return {
+        roots: findRoots(producer.args),
+        selective: producer.args.some((arg) => FIND_SELECTORS.test(arg.value ?? '')),
+      };
     if (producer.program === 'echo' || producer.program === 'printf' || producer.program === 'ls') {
       const words = producer.args.filter((arg) => !(arg.value ?? '').startsWith('-'));
       if (producer.program === 'ls' && words.length === 0) return { roots: [plainArg(producer.cwd ?? '.')] };
@@ -876,7 +1119,17 @@ class Analyzer {
         const command = args.slice(i + 1, end);
         if (command.length > 0) {
           this.expand(
-            { ...inv, program: '', args: command, via, items: { roots }, stdin: undefined },
+            {
+              ...inv,
+              program: '',
+              args: command,
+              via,
+              items: {
+                roots,
+                selective: args.slice(0, i).some((arg) => FIND_SELECTORS.test(arg.value ?? '')),
+              },
+              stdin: undefined,
+            },
             state,
             depth,
           );
@@ -895,7 +1148,13 @@ class Analyzer {
       this.runCodeArgs(args.slice(i), inv, state, depth, via, 'watch');
       return;
     }
-    const c = args.findIndex((arg) => arg.value === '-c' || arg.value === '--command');
+    // -c CODE, also at the end of a cluster (script -qc CODE, su -lc CODE).
+    const c = args.findIndex((arg) => arg.value === '--command' || /^-[a-zA-Z]*c$/.test(arg.value ?? ''));
+    const attached = args.find((arg) => /^--command=/.test(arg.value ?? ''));
+    if (attached) {
+      this.runCodeArgs([plainArg(attached.value!.slice(10))], inv, state, depth, via, inv.program);
+      return;
+    }
     if (c >= 0 && args[c + 1]) {
       this.runCodeArgs([args[c + 1]!], inv, state, depth, via, inv.program);
       return;
@@ -1021,6 +1280,10 @@ class Analyzer {
     const stdin = inv.stdin;
     if (!stdin) return; // interactive: nothing to analyse, nothing runs unattended
     if (stdin.kind === 'text') {
+      if (stdin.dynamic && stdin.file !== undefined) {
+        this.out.unanalysable.push(`${where}: ${stdin.file}, a file the guard cannot read`);
+        return;
+      }
       if (stdin.dynamic) this.out.unanalysable.push(`${where}: a here-document with substitutions`);
       this.analyseText(stdin.text, { cwd: state.cwd, vars: new Map(state.vars) }, depth + 1, where);
       return;
@@ -1160,12 +1423,12 @@ class Analyzer {
         : basename(shebang[1]!)
       : undefined;
     if (interpreter && SHELLS.has(interpreter)) {
-      this.push({ ...inv, program: basename(written), args: inv.args.slice(1) });
+      this.push({ ...inv, program: basename(written), args: inv.args.slice(1), path });
       this.analyseText(content, { cwd: state.cwd, vars: new Map() }, depth + 1, `the script ${written}`);
       return true;
     }
     if (!shebang && (known || /\.(sh|bash)$/.test(written)) && !content.includes('\u0000')) {
-      this.push({ ...inv, program: basename(written), args: inv.args.slice(1) });
+      this.push({ ...inv, program: basename(written), args: inv.args.slice(1), path });
       this.analyseText(content, { cwd: state.cwd, vars: new Map() }, depth + 1, `the script ${written}`);
       return true;
     }
@@ -1184,16 +1447,29 @@ class Analyzer {
     const args = inv.args;
     if (interpreter.language === 'awk') {
       const program = args.find((arg) => !(arg.value ?? '-').startsWith('-'));
-      if (program?.value) this.out.opaqueCode.push({ language: 'awk', code: program.value, where: 'awk' });
+      if (program && program.value === undefined)
+        this.out.unanalysable.push(`${inv.program} runs a program only known at run time`);
+      if (program?.value)
+        this.out.opaqueCode.push({ language: 'awk', code: program.value, where: inv.program, inline: true });
       return;
     }
+    const valued = INTERPRETER_VALUE_OPTIONS[interpreter.language] ?? [];
+    const inlineLetters = interpreter.inline
+      .filter((flag) => /^-[a-zA-Z]$/.test(flag))
+      .map((flag) => flag[1]!)
+      .join('');
     for (let i = 0; i < args.length; i++) {
       const text = args[i]!.value;
-      if (text === undefined) continue;
-      // -c CODE, -e CODE, perl -pe CODE / -ne CODE (a cluster ending in the inline flag).
+      if (text === undefined) {
+        this.out.unanalysable.push(`${inv.program} has an option only known at run time (${args[i]!.raw})`);
+        return;
+      }
+      // -c CODE, -e CODE, and clusters ending in the inline flag (python -vc, perl -pe, ruby -we, node -pe).
       const inline =
         interpreter.inline.includes(text) ||
-        (interpreter.language === 'perl' && /^-[a-zA-Z]*[eE]$/.test(text)) ||
+        (inlineLetters !== '' &&
+          new RegExp(`^-[a-zA-Z]*[${inlineLetters}]$`).test(text) &&
+          !valued.includes(text)) ||
         interpreter.inline.some((flag) => flag.startsWith('--') && text.startsWith(`${flag}=`));
       if (inline) {
         const code = text.includes('=') ? plainArg(text.slice(text.indexOf('=') + 1)) : args[i + 1];
@@ -1206,6 +1482,7 @@ class Analyzer {
             language: interpreter.language,
             code: code.value,
             where: `${inv.program} ${text}`,
+            inline: true,
           });
         return;
       }
@@ -1213,14 +1490,17 @@ class Analyzer {
         this.interpreterStdin(inv, interpreter.language, state, depth);
         return;
       }
+      if (valued.includes(text)) {
+        i++;
+        continue;
+      }
       if (!text.startsWith('-')) {
-        if (interpreter.language === 'python' && text === '-m') return;
         const path = this.pathOf(args[i]!, state.cwd);
         if (args[i]!.fetch) this.out.networkExec.push(`${inv.program} runs a script produced by a download`);
         else if (path) this.runScriptFile(path, text, state, depth, interpreter.language);
         return;
       }
-      if (interpreter.language === 'python' && text === '-m') return;
+      if (interpreter.language === 'python' && (text === '-m' || /^-[a-zA-Z]*m$/.test(text))) return;
     }
     this.interpreterStdin(inv, interpreter.language, state, depth);
   }
@@ -1229,12 +1509,115 @@ class Analyzer {
     const stdin = inv.stdin;
     if (!stdin) return;
     if (stdin.kind === 'text') {
-      this.out.opaqueCode.push({ language, code: stdin.text, where: `${inv.program} reading its input` });
+      if (stdin.dynamic) {
+        this.out.unanalysable.push(
+          `${inv.program} runs code from ${stdin.file ?? 'a here-document with substitutions'}`,
+        );
+        return;
+      }
+      this.out.opaqueCode.push({
+        language,
+        code: stdin.text,
+        where: `${inv.program} reading its input`,
+        inline: stdin.file === undefined,
+      });
       return;
     }
     if (stdin.upstream.some(isFetcher))
       this.out.networkExec.push(`${inv.program} runs code piped from a download`);
   }
+}
+
+const MAX_BRACE_WORDS = 256;
+const FIND_SELECTORS =
+  /^-(i?name|i?path|i?wholename|i?regex|empty|newer\w*|[acm](time|min)|size|perm|user|group)$/;
+
+/**
+ * Bash's brace expansion of one word (`{a,b}`, `{1..3}`, `pre{x,y}post`), done before anything else:
+ * `git reset {--hard,HEAD~3}` is `git reset --hard HEAD~3`. Undefined when the word has no unquoted braces
+ * to expand; 'dynamic' when it has but also a run-time part.
+ */
+function braceExpansion(word: Word): Array<{ text: string; glob: boolean }> | 'dynamic' | undefined {
+  const unquoted = word.parts.some(
+    (part) => part.kind === 'lit' && !part.quoted && /\{.*(,|\.\.).*\}/s.test(part.text),
+  );
+  if (!unquoted) return undefined;
+  // Characters with their quoting: only unquoted braces and commas take part.
+  const chars: Array<{ c: string; q: boolean }> = [];
+  for (const part of word.parts) {
+    if (part.kind !== 'lit') {
+      if (part.kind === 'tilde' && part.user === '') {
+        chars.push({ c: '~', q: false });
+        continue;
+      }
+      return 'dynamic';
+    }
+    for (const c of part.text) chars.push({ c, q: part.quoted });
+  }
+  const results = expandBraces(chars, 0);
+  if (!results) return undefined;
+  return results.map((pieces) => ({
+    text: pieces.map((piece) => piece.c).join(''),
+    glob: pieces.some((piece) => !piece.q && /[*?[]/.test(piece.c)),
+  }));
+}
+
+type Chars = Array<{ c: string; q: boolean }>;
+
+/** Expands the first brace group of `chars` (then the rest, recursively); undefined when there is none. */
+function expandBraces(chars: Chars, budget: number): Chars[] | undefined {
+  if (budget > 64) return undefined;
+  for (let open = 0; open < chars.length; open++) {
+    if (chars[open]!.q || chars[open]!.c !== '{' || (open > 0 && chars[open - 1]!.c === '$')) continue;
+    let depth = 0;
+    const commas: number[] = [];
+    let close = -1;
+    for (let i = open + 1; i < chars.length; i++) {
+      const { c, q } = chars[i]!;
+      if (q) continue;
+      if (c === '{') depth++;
+      else if (c === '}') {
+        if (depth === 0) {
+          close = i;
+          break;
+        }
+        depth--;
+      } else if (c === ',' && depth === 0) commas.push(i);
+    }
+    if (close < 0) return undefined;
+    const prefix = chars.slice(0, open);
+    const suffix = chars.slice(close + 1);
+    let alternatives: Chars[];
+    if (commas.length > 0) {
+      alternatives = [];
+      let from = open + 1;
+      for (const comma of [...commas, close]) {
+        alternatives.push(chars.slice(from, comma));
+        from = comma + 1;
+      }
+    } else {
+      const inner = chars.slice(open + 1, close);
+      const text = inner.map((piece) => piece.c).join('');
+      const range = /^(-?\d+|[A-Za-z])\.\.(-?\d+|[A-Za-z])(?:\.\.-?\d+)?$/.exec(text);
+      if (!range || inner.some((piece) => piece.q)) continue;
+      const [a, b] = [range[1]!, range[2]!];
+      const numeric = /\d/.test(a);
+      const from = numeric ? Number(a) : a.charCodeAt(0);
+      const to = numeric ? Number(b) : b.charCodeAt(0);
+      if (Math.abs(to - from) > 256) return undefined;
+      alternatives = [];
+      for (let n = from; from <= to ? n <= to : n >= to; n += from <= to ? 1 : -1)
+        alternatives.push([...(numeric ? String(n) : String.fromCharCode(n))].map((c) => ({ c, q: true })));
+    }
+    const out: Chars[] = [];
+    for (const alternative of alternatives) {
+      const whole = [...prefix, ...alternative, ...suffix];
+      out.push(...(expandBraces(whole, budget + 1) ?? [whole]));
+      if (out.length > MAX_BRACE_WORDS) return out;
+    }
+    return out;
+  }
+  return undefined;
 }
 
 /** The starting points of `find`: the words before the first expression. */

@@ -20,7 +20,9 @@ export type Part =
   /** `$'...'` with escapes (hex, octal, unicode, control) that the guard refuses to decode. */
   | { readonly kind: 'opaque'; readonly text: string; readonly quoted: boolean }
   /** A leading `~` or `~user`. */
-  | { readonly kind: 'tilde'; readonly user: string };
+  | { readonly kind: 'tilde'; readonly user: string }
+  /** The elements of an array assignment `name=( ... )`: each is a word, with its substitutions. */
+  | { readonly kind: 'array'; readonly words: readonly Word[]; readonly quoted: boolean };
 
 export interface Word {
   readonly parts: readonly Part[];
@@ -235,6 +237,8 @@ class Parser {
   private parseCommand(stop: ListStop): Command {
     const first = this.peek();
     if (first.type === 'op' && first.op === '(') {
+      const arithmetic = this.arithmeticCommand();
+      if (arithmetic) return arithmetic;
       this.next();
       // A subshell; a `((` arithmetic command parses as two of them.
       const body = this.nested(() => this.parseList({ paren: true }));
@@ -243,8 +247,11 @@ class Parser {
     }
     if (first.type === 'word') {
       const text = isKeywordCandidate(first.word) ? first.word.raw : undefined;
+      if (text === 'coproc')
+        throw new ParseError('coproc runs a command the guard does not follow: run it directly or with &');
       if (text !== undefined && SKIP_KEYWORDS.has(text)) {
         this.next();
+        if (text === 'time') this.skipTimeOptions();
         this.skipSeparators();
         const after = this.peek();
         if (after.type === 'eof' || (after.type === 'op' && after.op !== '(')) {
@@ -272,6 +279,52 @@ class Parser {
       if (text === '[[') return this.parseDoubleBracket();
     }
     return this.parseSimple();
+  }
+
+  /** `time -p cmd`, `time -- cmd`: the options belong to the keyword, not to the command. */
+  private skipTimeOptions(): void {
+    for (;;) {
+      const token = this.peek();
+      if (token.type !== 'word' || !isKeywordCandidate(token.word)) return;
+      if (token.word.raw === '--') {
+        this.next();
+        return;
+      }
+      if (!/^-p+$/.test(token.word.raw)) return;
+      this.next();
+    }
+  }
+
+  /**
+   * `(( expression ))`: an arithmetic command, not two subshells. The substitutions in it run; the rest is
+   * arithmetic. Content with command separators is two nested subshells after all (`((cd x; ls))`).
+   */
+  private arithmeticCommand(): Command | undefined {
+    const start = this.pos;
+    let at = start;
+    while (this.src[at] === ' ' || this.src[at] === '\t') at++;
+    if (this.src[at] !== '(' || this.src[at + 1] !== '(') return undefined;
+    const close = this.findArithmeticEnd(at + 2);
+    if (close < 0) return undefined;
+    const inner = this.src.slice(at + 2, close);
+    if (/[;&|<>\n]/.test(inner.replace(/\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`/g, ''))) return undefined;
+    this.pos = close + 2;
+    return {
+      kind: 'compound',
+      body: { pipelines: this.arithmeticSubs(inner) },
+      redirects: this.parseTrailingRedirects(),
+    };
+  }
+
+  /** The command substitutions inside arithmetic (`$(( $(cmd) ))`, `(( a[$(cmd)] ))`): they run. */
+  private arithmeticSubs(inner: string): Pipeline[] {
+    if (!inner.includes('$') && !inner.includes('`')) return [];
+    const pipelines: Pipeline[] = [];
+    for (const part of new Parser(inner, this.depth + 1).readDoubleQuotedBody()) {
+      if (part.kind === 'sub') pipelines.push(...part.script.pipelines);
+      if (part.kind === 'param') for (const sub of part.subs) pipelines.push(...sub.pipelines);
+    }
+    return pipelines;
   }
 
   private parseTrailingRedirects(): Redirect[] {
@@ -348,8 +401,11 @@ class Parser {
     this.next(); // for / select
     const head = this.peek();
     if (head.type === 'op' && head.op === '(') {
+      const from = this.pos;
       this.skipArithmetic();
-      return { kind: 'simple', assigns: [], words: [], redirects: [], listOnly: true };
+      const text = this.src.slice(from, this.pos);
+      const inner = text.slice(text.indexOf('((') + 2, text.lastIndexOf('))'));
+      return { kind: 'compound', body: { pipelines: this.arithmeticSubs(inner) }, redirects: [] };
     }
     this.next(); // the variable
     const words: Word[] = [];
@@ -490,7 +546,8 @@ class Parser {
   private skipBlanks(): void {
     for (;;) {
       const c = this.src[this.pos];
-      if (c === ' ' || c === '\t' || c === '\r') {
+      // A carriage return is not a blank to bash: it is part of a word (`a\r#b` is one word, no comment).
+      if (c === ' ' || c === '\t') {
         this.pos++;
       } else if (c === '\\' && this.src[this.pos + 1] === '\n') {
         this.pos += 2;
@@ -551,6 +608,13 @@ class Parser {
         if (end < 0) end = this.src.length;
         let line = this.src.slice(this.pos, end);
         this.pos = Math.min(end + 1, this.src.length);
+        // With an unquoted delimiter bash joins backslash-newline first: `EO\<newline>F` ends the document.
+        while (doc.expand && /(^|[^\\])(\\\\)*\\$/.test(line) && this.pos < this.src.length) {
+          let next = this.src.indexOf('\n', this.pos);
+          if (next < 0) next = this.src.length;
+          line = line.slice(0, -1) + this.src.slice(this.pos, next);
+          this.pos = Math.min(next + 1, this.src.length);
+        }
         if (strip) line = line.replace(/^\t+/, '');
         if (line === delimiter) break;
         lines.push(line);
@@ -614,11 +678,9 @@ class Parser {
         parts.push({ kind: 'sub', script, quoted: false, form: `${c}(` });
         continue;
       }
-      if (c === '(' && /^[A-Za-z_][A-Za-z0-9_]*\+?=$/.test(this.src.slice(start, this.pos))) {
-        // An array assignment `name=(a b c)`: keep the elements as literal text.
-        const close = this.findClosingParen(this.pos);
-        lit += this.src.slice(this.pos, close + 1);
-        this.pos = close + 1;
+      if (c === '(' && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=$/.test(this.src.slice(start, this.pos))) {
+        flush();
+        parts.push({ kind: 'array', words: this.readArrayElements(), quoted: false });
         continue;
       }
       if (isMeta(c)) break;
@@ -673,17 +735,46 @@ class Parser {
     let depth = 0;
     for (let i = open; i < this.src.length; i++) {
       const c = this.src[i];
-      if (c === '(') depth++;
+      if (c === '\\') i++;
+      else if (c === '(') depth++;
       else if (c === ')') {
         depth--;
         if (depth === 0) return i;
-      } else if (c === "'" || c === '"') {
-        const end = this.src.indexOf(c, i + 1);
+      } else if (c === "'") {
+        const end = this.src.indexOf("'", i + 1);
         if (end < 0) break;
+        i = end;
+      } else if (c === '"') {
+        let end = i + 1;
+        while (end < this.src.length && this.src[end] !== '"') end += this.src[end] === '\\' ? 2 : 1;
+        if (end >= this.src.length) break;
         i = end;
       }
     }
     throw new ParseError('an unterminated parenthesis');
+  }
+
+  /** `name=( a "b c" $(cmd) )`: the elements are words like any other; their substitutions run. */
+  private readArrayElements(): Word[] {
+    this.pos++; // (
+    const words: Word[] = [];
+    for (;;) {
+      for (;;) {
+        const c = this.src[this.pos];
+        if (c === ' ' || c === '\t' || c === '\n') this.pos++;
+        else if (c === '\\' && this.src[this.pos + 1] === '\n') this.pos += 2;
+        else if (c === '#') while (this.pos < this.src.length && this.src[this.pos] !== '\n') this.pos++;
+        else break;
+      }
+      const c = this.src[this.pos];
+      if (c === undefined) throw new ParseError('an unterminated array');
+      if (c === ')') {
+        this.pos++;
+        return words;
+      }
+      if (isMeta(c)) throw new ParseError(`"${c}" inside an array assignment`);
+      words.push(this.readWord());
+    }
   }
 
   private readDoubleQuoted(): Part[] {
@@ -745,13 +836,10 @@ class Parser {
       const close = this.findArithmeticEnd(this.pos + 3);
       if (close >= 0) {
         const inner = this.src.slice(this.pos + 3, close);
-        if (inner.includes('$(') || inner.includes('`')) {
+        if (inner.includes('$') || inner.includes('`')) {
           // Substitutions inside arithmetic still run: parse them.
-          const sub = new Parser(inner, this.depth + 1).readDoubleQuotedBody();
+          const script: Script = { pipelines: this.arithmeticSubs(inner) };
           this.pos = close + 2;
-          const script: Script = {
-            pipelines: sub.flatMap((part) => (part.kind === 'sub' ? part.script.pipelines : [])),
-          };
           return { kind: 'sub', script, quoted, form: '$((' };
         }
         this.pos = close + 2;
@@ -807,20 +895,36 @@ class Parser {
     return -1;
   }
 
+  /**
+   * The `}` that closes `${` as bash sees it: quotes (single and double, also inside a double-quoted
+   * `"${x:-"a}"}"`), escapes, nested `${ }`, `$( )` and backticks hide a `}`.
+   */
   private findBraceEnd(from: number): number {
     let depth = 0;
+    let inDouble = false;
     for (let i = from; i < this.src.length; i++) {
       const c = this.src[i];
       if (c === '\\') {
         i++;
-      } else if (c === "'") {
+      } else if (c === "'" && !inDouble) {
         const end = this.src.indexOf("'", i + 1);
         if (end < 0) break;
         i = end;
+      } else if (c === '"') {
+        inDouble = !inDouble;
+      } else if (c === '`') {
+        const end = this.src.indexOf('`', i + 1);
+        if (end < 0) break;
+        i = end;
+      } else if (c === '$' && this.src[i + 1] === '(') {
+        const end = this.findClosingParen(i + 1);
+        i = end;
       } else if (c === '{') {
         depth++;
-      } else if (c === '}') {
+      } else if (c === '}' && !inDouble) {
         if (depth === 0) return i;
+        depth--;
+      } else if (c === '}' && inDouble && depth > 0) {
         depth--;
       }
     }
