@@ -30,9 +30,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
+    .middleware(rejectNaN(argv))
     .fail((message, error) => {
       if (error) throw error;
-      throw new FactoryError(messages.usage(message ?? 'invalid usage'), ExitCode.usage);
+      throw new FactoryError(usageMessage(message ?? 'invalid usage', argv), ExitCode.usage);
     });
   try {
     await parser.parseAsync();
@@ -41,6 +42,49 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   const code = process.exitCode;
   return typeof code === 'number' ? code : 0;
+}
+
+/** yargs' own sentence made actionable: what was unknown, and what to do instead. */
+function usageMessage(message: string, argv: readonly string[]): string {
+  const suggestion = /^Did you mean (.+)\?$/.exec(message.trim());
+  if (suggestion) {
+    const unknown = argv.find((word) => !word.startsWith('-')) ?? '';
+    return messages.unknownCommandSuggest(unknown, suggestion[1] ?? '');
+  }
+  const unknownArgument = /^Unknown arguments?: (.+)$/.exec(message.trim());
+  if (
+    unknownArgument &&
+    argv[0] === 'guard' &&
+    (argv[1] === 'explain' || argv[1] === 'check') &&
+    !argv.includes('--')
+  ) {
+    const options = (unknownArgument[1] ?? '')
+      .split(', ')
+      .map((name) => (name.startsWith('-') ? name : `${name.length === 1 ? '-' : '--'}${name}`));
+    return messages.guardExplainNeedsDashes(options.join(', '), argv.slice(2).join(' '));
+  }
+  return messages.usage(message);
+}
+
+/**
+ * A number option given something else (`--limit abc`) reaches yargs as NaN: one sentence and exit 2,
+ * before a command turns it into an internal error or a NaN in a query.
+ */
+function rejectNaN(raw: readonly string[]) {
+  return (parsed: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(parsed)) {
+      if (typeof value !== 'number' || !Number.isNaN(value)) continue;
+      if (/[A-Z]/.test(key)) continue; // yargs' camel-case alias of a dashed option: reported once
+      const index = raw.findIndex((word) => word === `--${key}` || word.startsWith(`--${key}=`));
+      const given =
+        index === -1
+          ? ''
+          : raw[index]?.includes('=')
+            ? raw[index]?.split('=').slice(1).join('=')
+            : raw[index + 1];
+      throw new FactoryError(messages.notANumber(`--${key}`, given ?? ''), ExitCode.usage);
+    }
+  };
 }
 
 /**

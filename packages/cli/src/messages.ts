@@ -9,6 +9,12 @@ export const messages = {
   unknownCommand: (name: string) => `unknown command "${name}"; run factory --help to see the commands.`,
   internalError: (reason: string) =>
     `factory failed unexpectedly (${reason}); run again with --debug for details and report the bug.`,
+  unknownCommandSuggest: (name: string, suggestion: string) =>
+    `there is no command "${name}"; did you mean factory ${suggestion}? (factory ${suggestion} --help says what it does; factory --help lists every command.)`,
+  guardExplainNeedsDashes: (unknown: string, command: string) =>
+    `the guard read ${unknown} as its own option; put the command to explain after --, e.g. factory guard explain -- ${command}.`,
+  notANumber: (option: string, given: string) =>
+    `${option} ${given === '' ? 'needs' : `"${given}" is not`} a number; pass one, e.g. ${option} 10.`,
   cwdMissing: (dir: string) => `--cwd ${dir} is not a folder; pass an existing folder.`,
 
   // state: factory task and factory status (state helper)
@@ -34,6 +40,8 @@ export const messages = {
     `there is no preset "${name}" (known: ${known.join(', ')}); pass one of them.`,
   skillsNothingInstalled:
     'no factory skills are installed here yet; run factory skills sync --preset NAME or name the skills to install.',
+  skillsRmKept: (names: readonly string[]) =>
+    `not removed because they were edited here: ${names.join(', ')}; run factory skills rm --force to remove them anyway.`,
   skillsDrifted: (names: readonly string[]) =>
     `left alone because they were edited here: ${names.join(', ')}; run factory skills sync --force to replace them.`,
   evalLaneConflict: '--transcript and --live choose different lanes; pass one of them.',

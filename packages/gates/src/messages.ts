@@ -51,6 +51,10 @@ export const messages = {
   taskFix: 'fix what the task reported above, stage the fix, and commit again',
   taskNotFound:
     'the command was not found (exit 127): install the tool (node_modules/.bin and PATH are searched) or change gates.preCommit.tasks in the config',
+  taskSkippedToolMissing: (command: string, glob: string, tool: string) =>
+    `factory gate pre-commit: warning: skipped the optional task "${command}" (${glob}): ${tool} is not installed (node_modules/.bin, .venv/bin or PATH); install it, or remove the task (set gates.preCommit.tasks["${glob}"] to null in factory.config.json).`,
+  commandSkippedToolMissing: (name: string, tool: string) =>
+    `factory gate pre-push: warning: skipped the optional command "${name}": ${tool} is not installed (node_modules/.bin, .venv/bin or PATH); install it, or remove it from gates.prePush.commands in factory.config.json.`,
   lintStagedFailed: 'a task failed under lint-staged (its output is above)',
   gitleaksFound: 'gitleaks found secrets (its report is above)',
   gitleaksMissing:
@@ -98,14 +102,18 @@ export const messages = {
     'switched to personal mode: factory files that were committed in team mode are still tracked; untrack them with git rm --cached if teammates should not get them.',
   initTeamCommit:
     'team mode: commit .husky/, the config, .claude/settings.json (and package.json) so that every clone is gated; each clone without node_modules runs factory init once.',
+  initTeamCloneKept: (paths: readonly string[]) =>
+    `this clone is of a team setup, so its committed files stay as they are (${paths.join(', ')} differ from what this factory would write); run factory init --team to update the team setup, and commit it.`,
+  initLockFileFailed: (reason: string) =>
+    `package.json now has husky, but npm could not update package-lock.json (${reason}); run npm install once the registry is reachable, or npm ci will refuse the lock file.`,
   initPackageJsonInvalid: (file: string, reason: string) =>
     `${file} is not valid JSON (${reason}); fix it, then run factory init --team again.`,
   initGitConfigFailed: (key: string, reason: string) =>
     `git config ${key} failed (${reason}); check that .git/config is writable.`,
   initHuskyFailed: (reason: string) =>
     `husky could not install its hook folder (${reason}); fix that and run factory init again.`,
-  initToolMissing: (tool: string) =>
-    `"${tool}" (used by a configured task or pre-push command) is not installed here; commits or pushes that need it will be refused until it is installed or the task is removed from the config.`,
+  initToolMissing: (tool: string, where: string, optional: boolean) =>
+    `${tool} (${where}) is not installed (node_modules/.bin, .venv/bin or PATH): ${optional ? 'it is optional, so commits and pushes skip it with a warning' : 'commits or pushes that need it will be refused'}; install it, or remove it from the config (a task: set it to null in factory.config.json).`,
   initNeedsYes:
     'factory init asks before it writes, but there is no terminal to ask in; pass --yes to go ahead, or --dry-run to see the changes.',
   initCancelled: 'factory init cancelled; nothing was written.',
@@ -114,8 +122,32 @@ export const messages = {
   settingsWrongShape: (file: string, what: string) =>
     `${file} is not a Claude Code settings file as expected: ${what}; fix it (factory init left it untouched) and run factory init again.`,
 
+  // uninstall (onboarding helper)
+  installRecordInvalid: (file: string) =>
+    `${file} (factory init's record of what it changed) is not valid JSON; remove it and factory's files by hand (docs/uninstall.md lists them).`,
+  uninstallNothing: (root: string) =>
+    `there is nothing to uninstall in ${root}: factory init left no record of its changes here (it was never run here, or by a release older than factory uninstall); docs/uninstall.md says what to remove by hand.`,
+  uninstallKeptTeamFiles: (count: number) =>
+    `${count} committed file${count === 1 ? '' : 's'} of the team setup stay${count === 1 ? 's' : ''} (they gate every clone); pass --team to remove them too, then commit the removal.`,
+  uninstallKeptState: (dir: string) =>
+    `the state store ${dir} stays (tasks, gate runs, guard decisions); pass --remove-state to delete it too.`,
+  uninstallGitConfigChanged: (key: string, value: string) =>
+    `git config ${key} was changed to "${value}" after factory init, so it is left as it is.`,
+
   // doctor (gates helper): each finding is the problem and the fix.
   doctor: {
+    worktreeNotSetUp: (root: string, mainRoot: string) => ({
+      problem: `this worktree (${root}) has no factory config and guard of its own, unlike the main worktree (${mainRoot}): commits here skip the preset's tasks and Claude Code runs here unguarded`,
+      fix: 'run factory init in this worktree (new worktrees get it from the post-checkout hook that factory init installs, unless hooks were off when they were made)',
+    }),
+    huskyRewroteWrapper: (hook: string, stub: string) => ({
+      problem: `husky's install (npm install runs it through "prepare") rewrote ${stub}, which held factory's ${hook} gate: only the team's husky script runs, the gate does not`,
+      fix: "run factory init: it moves factory's hooks out of husky's folder, where npm install cannot undo them",
+    }),
+    toolMissing: (tool: string, where: string, optional: string) => ({
+      problem: `${tool} (${where}) is not installed in node_modules/.bin, .venv/bin or on PATH: ${optional === 'yes' ? 'the gates skip it (optional), so that check never runs' : 'every commit or push that needs it is refused'}`,
+      fix: `install ${tool} (npm install -D for Node tools; into .venv for Python tools), or remove it from factory.config.json (set the task's glob to null, or leave the command out of gates.prePush.commands)`,
+    }),
     hooksPathUnset: () => ({
       problem: 'core.hooksPath is not set, so git runs .git/hooks and none of factory’s gates',
       fix: 'run factory init',
@@ -191,6 +223,8 @@ export const messages = {
     `factory memory was not added to the context (${reason}); run factory doctor to check the state database.`,
   skillsManifestInvalid: (file: string) =>
     `${file} is not a valid skills manifest; move it aside and run factory skills sync --force to reinstall the skills.`,
+  skillNotInstalled: (name: string, installed: readonly string[]) =>
+    `factory did not install a skill "${name}" here (${installed.length > 0 ? `installed: ${installed.join(', ')}` : 'none is installed'}); check the name with factory skills list.`,
   skillUnknown: (name: string, known: readonly string[]) =>
     `there is no shipped skill "${name}" (shipped: ${known.join(', ')}); check the name.`,
   // memory (the project memory the hooks add to the agent's context)

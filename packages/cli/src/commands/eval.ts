@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compareEvalRuns } from '@factory/agent/eval/compare';
 import { evalCoverage } from '@factory/agent/eval/coverage';
 import { loadScenarios } from '@factory/agent/eval/discover';
@@ -14,6 +13,7 @@ import { ExitCode, FactoryError, findRepositoryRoot } from '@factory/core';
 import { guardHookEntries } from '@factory/gates/guard/hook-entries';
 import { listShippedSkills, shippedSkillsDir } from '@factory/gates/skills/shipped';
 import type { ArgumentsCamelCase, CommandModule } from 'yargs';
+import { factoryBinPath } from '../bin-path.js';
 import { messages } from '../messages.js';
 import { printJson, printLine } from '../output.js';
 import { type GlobalArgs, repositoryRoot, startDir, withState } from './eval-support.js';
@@ -39,7 +39,7 @@ function scenarioPaths(argv: { files?: string[] }, dir: string): string[] {
 }
 
 /** factory's own hook entries, pointing at this very bin: what `setup.guard` installs in a workspace. */
-const binPath = () => fileURLToPath(new URL('../bin.js', import.meta.url));
+const binPath = () => factoryBinPath();
 
 function hookSettings(): Record<string, unknown> {
   return { hooks: guardHookEntries({ nodePath: process.execPath, binPath: binPath() }) };

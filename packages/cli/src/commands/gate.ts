@@ -101,8 +101,13 @@ export const gateCommand: CommandModule = {
             const skipped =
               run.skipped.length > 0 ? `  skipped ${run.skipped.join(',')}: ${run.skipReason}` : '';
             const sha = run.sha ? `  ${run.sha.slice(0, 10)}` : '';
+            const failedChecks = run.checks.filter((check) => check.status === 'failed');
+            const failed =
+              failedChecks.length > 0
+                ? `  failed: ${failedChecks.map((c) => (c.findings ? `${c.name} (${c.findings} finding${c.findings === 1 ? '' : 's'})` : c.name)).join(', ')}`
+                : '';
             printLine(
-              `${run.startedAt}  ${run.gate.padEnd(10)} ${run.status.padEnd(11)} ${String(run.durationMs).padStart(6)} ms${sha}${skipped}`,
+              `${run.startedAt}  ${run.gate.padEnd(10)} ${run.status.padEnd(11)} ${String(run.durationMs).padStart(6)} ms${sha}${failed}${skipped}`,
             );
           }
         },

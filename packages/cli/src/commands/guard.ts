@@ -167,7 +167,7 @@ export const guardCommand: CommandModule = {
           const cwd = argv.cwd ?? process.cwd();
           const root = await repositoryRoot(cwd);
           const reason = String(argv.reason ?? '').trim();
-          if (reason.length < 3) throw new FactoryError(messages.guardAllowNeedsReason, ExitCode.usage);
+          if (reason.length === 0) throw new FactoryError(messages.guardAllowNeedsReason, ExitCode.usage);
           const uses = Number(argv.uses ?? 1);
           const ttl = Number(argv.ttl ?? 30);
           if (!Number.isInteger(uses) || uses < 1 || uses > 100)

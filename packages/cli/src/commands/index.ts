@@ -12,10 +12,12 @@ import { skillsCommand } from './skills.js';
 import { statusCommand } from './status.js';
 import { sweepCommand } from './sweep.js';
 import { taskCommand } from './task.js';
+import { uninstallCommand } from './uninstall.js';
 
 /** Every command of the contract, in the order `factory --help` lists them. */
 export const commands: CommandModule[] = [
   initCommand,
+  uninstallCommand,
   doctorCommand,
   gateCommand,
   hookCommand,

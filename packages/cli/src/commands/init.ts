@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { gatesMessages } from '@factory/gates';
 import type { InitPlan } from '@factory/gates/install/init';
 import type { CommandModule } from 'yargs';
+import { factoryBinPath } from '../bin-path.js';
 import { printJson, printLine } from '../output.js';
 
 interface InitArgs {
@@ -63,7 +63,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
       ...(argv.team ? { mode: 'team' as const } : argv.personal ? { mode: 'personal' as const } : {}),
       force: argv.force ?? false,
       nodePath: process.execPath,
-      binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
+      binPath: factoryBinPath(),
     });
     const changes = describePlan(plan);
     if (argv['dry-run']) {
@@ -87,10 +87,28 @@ export const initCommand: CommandModule<object, InitArgs> = {
         throw new FactoryError(gatesMessages.initCancelled, ExitCode.refused);
     }
     await applyInit(plan);
+    // Worktrees made before init get the same set-up (later ones get it from the post-checkout hook).
+    const worktrees: string[] = [];
+    if (plan.mode === 'personal' && !plan.linked) {
+      const { linkedWorktrees } = await import('@factory/gates/install/repo');
+      for (const top of await linkedWorktrees(plan.root)) {
+        const tree = await planInit({
+          cwd: top,
+          mode: plan.mode,
+          nodePath: plan.nodePath,
+          binPath: plan.binPath,
+        });
+        if (describePlan(tree).length > 0) {
+          await applyInit(tree);
+          worktrees.push(top);
+        }
+      }
+    }
     // What init cannot fix by itself (HUSKY=0 in this shell, a manager left dormant with --force) is said now,
     // not discovered later by a commit that went through ungated.
     const { runDoctor } = await import('@factory/gates/doctor/doctor');
-    const problems = await runDoctor(plan.root);
+    // Missing tools are in the plan's notes already.
+    const problems = (await runDoctor(plan.root)).filter((problem) => problem.id !== 'toolMissing');
     if (argv.json) {
       printJson({ ...planSummary(plan, changes), problems });
       return;
@@ -101,6 +119,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
         : `factory installed in ${plan.root} (${plan.mode} mode, preset ${plan.preset}):`,
     );
     for (const line of changes) printLine(`  ${line}`);
+    for (const top of worktrees) printLine(`  set up worktree ${top}`);
     for (const hook of plan.chained) printLine(`  keeps running: ${hook}`);
     for (const note of plan.notes) printLine(`  note: ${note}`);
     for (const problem of problems)

@@ -36,7 +36,7 @@ interface SyncArgs extends GlobalArgs {
   dryRun?: boolean;
 }
 
-function sync(argv: ArgumentsCamelCase<SyncArgs>): void {
+async function sync(argv: ArgumentsCamelCase<SyncArgs>): Promise<void> {
   const root = repositoryRoot(argv);
   let names: readonly string[] | undefined = argv.names && argv.names.length > 0 ? argv.names : undefined;
   if (argv.preset !== undefined) {
@@ -51,6 +51,10 @@ function sync(argv: ArgumentsCamelCase<SyncArgs>): void {
     force: argv.force === true,
     dryRun: argv.dryRun === true,
   });
+  if (!argv.dryRun && result.changed.length > 0) {
+    const { keepSkillsOutOfGit } = await import('@factory/gates/skills/personal');
+    await keepSkillsOutOfGit(root, result.changed, []);
+  }
   if (argv.json) {
     printJson({ ...result, dryRun: argv.dryRun === true });
     return;
@@ -100,6 +104,30 @@ export const skillsCommand: CommandModule = {
             .option('force', { type: 'boolean', describe: 'replace skills that were edited here' })
             .option('dry-run', { type: 'boolean', describe: 'show what would change, write nothing' }),
         (argv) => sync(argv as unknown as ArgumentsCamelCase<SyncArgs>),
+      )
+      .command(
+        'rm <names..>',
+        'remove installed skills (--force also removes ones edited here)',
+        (c) =>
+          c
+            .positional('names', { type: 'string', array: true, describe: 'skills to remove' })
+            .option('force', { type: 'boolean', describe: 'remove skills that were edited here too' }),
+        async (args) => {
+          const argv = args as unknown as ArgumentsCamelCase<
+            GlobalArgs & { names: string[]; force?: boolean }
+          >;
+          const root = repositoryRoot(argv);
+          const { removeSkills } = await import('@factory/gates/skills/sync');
+          const result = removeSkills({ repoRoot: root, names: argv.names, force: argv.force === true });
+          const { keepSkillsOutOfGit } = await import('@factory/gates/skills/personal');
+          await keepSkillsOutOfGit(root, [], result.removed);
+          if (argv.json) printJson(result);
+          else {
+            for (const name of result.removed) printLine(`${name.padEnd(22)} removed`);
+            if (result.kept.length > 0) printLine(messages.skillsRmKept(result.kept));
+          }
+          if (result.kept.length > 0) process.exitCode = ExitCode.refused;
+        },
       )
       .demandCommand(1, 'name a skills command'),
   handler: () => {},

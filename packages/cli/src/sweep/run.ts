@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '@factory/core';
 import { ForgeFactory } from '@factory/fleet/forge/index';
 import {
@@ -11,6 +10,7 @@ import {
 import { factoryDriftProvider } from '@factory/fleet/sweep/drift';
 import { defaultConcurrency, type RepoReport, sweep } from '@factory/fleet/sweep/engine';
 import { factoryHome, SweepHistory } from '@factory/fleet/sweep/home-store';
+import { factoryBinPath } from '../bin-path.js';
 import { messages } from '../messages.js';
 import { cliVersion } from '../version.js';
 import { startProgress } from './progress.js';
@@ -80,7 +80,7 @@ export async function runSweep(
     // heavier (their synchronous git calls compete for the same cores as the fetches).
     const drift = factoryDriftProvider({
       nodePath: process.execPath,
-      binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
+      binPath: factoryBinPath(),
       version: cliVersion(),
     });
     const reports = await sweep(repos, {

@@ -155,6 +155,11 @@ function isPlainObject(value: unknown): value is Json {
 export function mergeConfig(base: Json, over: Json): Json {
   const out: Json = { ...base };
   for (const [key, value] of Object.entries(over)) {
+    // null removes what an earlier layer (a preset) set: e.g. a task whose tool the project does not use.
+    if (value === null) {
+      delete out[key];
+      continue;
+    }
     const prior = out[key];
     out[key] = isPlainObject(prior) && isPlainObject(value) ? mergeConfig(prior, value) : value;
   }

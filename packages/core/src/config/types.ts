@@ -4,8 +4,12 @@
  * here or in its own module and reads it with `configSection`.
  */
 export interface PreCommitConfig {
-  /** lint-staged style tasks: glob -> command(s); the matching staged files are appended as arguments. */
-  readonly tasks: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * lint-staged style tasks: glob -> command(s); the matching staged files are appended as arguments.
+   * `{ run, optional: true }`: skipped with a warning when its program is not installed. A layer sets a
+   * glob to null to remove the task a preset gave it.
+   */
+  readonly tasks: Readonly<Record<string, TaskValue>>;
   readonly conflictMarkers: boolean;
   /** 0 turns the large-file check off. */
   readonly maxFileSizeKb: number;
@@ -13,7 +17,15 @@ export interface PreCommitConfig {
   readonly forbiddenPaths: readonly string[];
 }
 
-export type PrePushCommand = string | { readonly name?: string; readonly run: string };
+export type TaskValue =
+  | string
+  | readonly string[]
+  | { readonly run: string | readonly string[]; readonly optional?: boolean };
+
+/** `optional`: skipped with a warning when its program is not installed. */
+export type PrePushCommand =
+  | string
+  | { readonly name?: string; readonly run: string; readonly optional?: boolean };
 
 export interface PrePushConfig {
   readonly commands: readonly PrePushCommand[];

@@ -57,7 +57,7 @@ describe('config loader', () => {
       assert.equal(loaded.file, repo.path('factory.config.json'));
       assert.equal(loaded.config.gates.preCommit.maxFileSizeKb, 10);
       assert.deepEqual(loaded.config.gates.preCommit.tasks, {
-        '*.{py,pyi}': ['ruff check --fix', 'ruff format'],
+        '*.{py,pyi}': { run: ['ruff check --fix', 'ruff format'], optional: true },
         '*.md': 'echo md',
       });
       assert.equal(loaded.config.gates.prePush.commands.length, 2);

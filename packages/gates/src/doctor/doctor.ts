@@ -1,11 +1,13 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { loadConfig } from '@factory/core/config/load';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { findConfigFile, loadConfig } from '@factory/core/config/load';
 import type { FactoryConfig } from '@factory/core/config/types';
 import { isFactoryError } from '@factory/core/errors';
 import { stateDbPath } from '@factory/core/paths';
+import { missingTools } from '../gate/tools.js';
 import { hasFactoryGuard } from '../install/claude-settings.js';
-import { blockStart } from '../install/hook-script.js';
+import { blockStart, huskyStub } from '../install/hook-script.js';
+import { factoryDispatchDir } from '../install/init.js';
 import { detectHooks } from '../install/managers.js';
 import { type RepoContext, readRepoContext } from '../install/repo.js';
 import { messages } from '../messages.js';
@@ -55,6 +57,11 @@ function lefthookReachable(root: string, stub: string, env: NodeJS.ProcessEnv): 
   ].some((path) => existsSync(join(root, path)));
 }
 
+/** factory's own hook folder (beside a team's husky), wherever the shared git folder is. */
+function ours(dispatch: string): boolean {
+  return dispatch.replace(/\/+$/, '') === factoryDispatchDir(dirname(dispatch.replace(/\/+$/, '')));
+}
+
 /**
  * Every state in which a hook would not run, or would run without factory, or the guard would let tool
  * calls through. Each finding says what is wrong and the command that fixes it.
@@ -83,6 +90,20 @@ export async function runDoctor(
     add('configInvalid', error.message);
   }
   const gateHooks = ['pre-commit', 'pre-push', ...(config?.gates.commitMsg.pattern ? ['commit-msg'] : [])];
+  // A linked worktree that missed its set-up (made with hooks off, or before factory installed post-checkout):
+  // no config and no guard of its own, while the main worktree has them.
+  const { commonDir } = repo.layout;
+  const mainRoot = basename(commonDir) === '.git' ? dirname(commonDir) : root;
+  if (mainRoot !== root && repo.config.get('factory.mode') !== 'team') {
+    const own = findConfigFile({ cwd: root, stopDir: root });
+    if (!own && findConfigFile({ cwd: mainRoot, stopDir: mainRoot })) add('worktreeNotSetUp', root, mainRoot);
+  }
+  // The programs the configured tasks and commands start.
+  if (config) {
+    for (const missing of missingTools(root, config, env)) {
+      add('toolMissing', missing.tool, missing.where, missing.optional ? 'yes' : 'no');
+    }
+  }
 
   // Git hooks: is core.hooksPath ours, does the folder exist here, does each gate hook call factory?
   const hooksPath = repo.config.get('core.hooksPath');
@@ -90,12 +111,15 @@ export async function runDoctor(
   if (!hooksPath) add('hooksPathUnset');
   else {
     dispatch = isAbsolute(hooksPath) ? hooksPath : resolve(root, hooksPath);
-    if (!/\.husky\/_\/?$/.test(dispatch)) add('hooksPathChanged', hooksPath);
+    if (ours(dispatch)) {
+      // factory's own folder beside a team's husky: husky's stubs must be there for the team's scripts.
+      if (!existsSync(join(root, '.husky/_/h'))) add('huskyDispatchMissing', join(root, '.husky/_'));
+    } else if (!/\.husky\/_\/?$/.test(dispatch)) add('hooksPathChanged', hooksPath);
     else if (!existsSync(join(dispatch, 'h'))) add('huskyDispatchMissing', dispatch);
   }
   if (env.HUSKY === '0') add('huskyDisabled');
 
-  if (dispatch && existsSync(join(dispatch, 'h'))) {
+  if (dispatch && (ours(dispatch) || existsSync(join(dispatch, 'h')))) {
     const huskyDir = resolve(dispatch, '..');
     for (const hook of gateHooks) {
       const stub = join(dispatch, hook);
@@ -111,7 +135,15 @@ export async function runDoctor(
           ? script
           : undefined;
       if (!calling?.includes(`gate ${hook}`)) {
-        add('gateNotCalled', hook, join(huskyDir, hook));
+        // Personal mode beside a team's husky, set up by a release that wrapped husky's stub in place:
+        // husky's install (npm install runs it) rewrote the stub, and with it factory's gate.
+        if (
+          repo.config.get('factory.mode') === 'personal' &&
+          hooksPath?.replace(/\/$/, '') === '.husky/_' &&
+          wrapper.trim() === huskyStub
+        ) {
+          add('huskyRewroteWrapper', hook, stub);
+        } else add('gateNotCalled', hook, join(huskyDir, hook));
         continue;
       }
       const paths = embeddedPaths(calling);

@@ -5,7 +5,7 @@ import { checkConflictMarkers, checkForbiddenPaths, checkLargeFiles, checkSecret
 import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
 import { listStagedFiles, partiallyStaged, readStagedBlobs, type StagedFile } from './staged.js';
-import { matchTasks, runTasks } from './tasks.js';
+import { matchTasks, runTasks, skipMissingOptional } from './tasks.js';
 
 /**
  * `factory gate pre-commit`: the built-in checks on the staged blobs first (cheap, and a failure touches
@@ -43,10 +43,16 @@ export async function preCommitGate(
 
   // Tasks get regular files only (as lint-staged does); symlinks and submodules have no content to fix.
   const regular = files.filter((file) => file.content !== undefined);
-  const groups = matchTasks(
+  const matched = matchTasks(
     gates.preCommit.tasks,
     regular.map((file) => file.path),
   );
+  const { run: groups, skipped: notInstalled } = skipMissingOptional(cwd, matched);
+  for (const { group, tool } of notInstalled) {
+    process.stderr.write(
+      `${messages.taskSkippedToolMissing(group.commands.join(' && '), group.glob, tool)}\n`,
+    );
+  }
   let restored: GateOutcome['restored'];
   if (groups.length > 0) {
     await log.run('tasks', async () => {

@@ -1,4 +1,3 @@
-import { delimiter, join } from 'node:path';
 import type { FactoryConfig } from '@factory/core/config/types';
 import { messages } from '../messages.js';
 import { runGitleaks } from '../secrets/gitleaks.js';
@@ -9,6 +8,7 @@ import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
 import { readStagedBlobs, type StagedFile } from './staged.js';
 import { runCommand } from './tasks.js';
+import { findTool, toolOf, toolPath } from './tools.js';
 
 const ZERO = /^0+$/;
 
@@ -111,15 +111,17 @@ export async function prePushGate(
   });
 
   if (log.findings.length === 0 && gates.prePush.commands.length > 0 && commits.length > 0) {
-    const env = {
-      ...process.env,
-      PATH: `${join(cwd, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
-    };
+    const env = { ...process.env, PATH: toolPath(cwd) };
     await log.run('commands', async () => {
       for (const entry of gates.prePush.commands) {
         const run = typeof entry === 'string' ? entry : entry.run;
         const name = typeof entry === 'string' ? entry : (entry.name ?? entry.run);
         if (interrupt.interrupted) return [];
+        const tool = typeof entry === 'string' || !entry.optional ? undefined : toolOf(run);
+        if (tool && !findTool(cwd, tool)) {
+          process.stderr.write(`${messages.commandSkippedToolMissing(name, tool)}\n`);
+          continue;
+        }
         process.stderr.write(`factory gate pre-push: ${name}\n`);
         const result = await runCommand(run, [], cwd, env, interrupt);
         if (result.code !== 0) {

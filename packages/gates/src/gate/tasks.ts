@@ -1,30 +1,55 @@
 import { spawn } from 'node:child_process';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import type { TaskValue } from '@factory/core/config/types';
 import { messages } from '../messages.js';
 import { pathMatcher } from './checks.js';
 import type { Finding } from './findings.js';
 import { git } from './git.js';
 import { type InterruptGuard, WorkSnapshot } from './snapshot.js';
+import { findTool, taskEntry, toolOf, toolPath } from './tools.js';
 
 export interface TaskGroup {
   readonly glob: string;
   readonly commands: readonly string[];
   readonly files: readonly string[];
+  /** Skipped with a warning when one of its programs is not installed. */
+  readonly optional?: boolean;
 }
 
 /** Which configured tasks have staged files to work on (lint-staged's matching rules). */
 export function matchTasks(
-  tasks: Readonly<Record<string, string | readonly string[]>>,
+  tasks: Readonly<Record<string, TaskValue>>,
   staged: readonly string[],
 ): TaskGroup[] {
   const groups: TaskGroup[] = [];
-  for (const [glob, command] of Object.entries(tasks)) {
+  for (const [glob, value] of Object.entries(tasks)) {
     const match = pathMatcher([glob]);
     const files = staged.filter(match);
     if (files.length === 0) continue;
-    groups.push({ glob, commands: typeof command === 'string' ? [command] : [...command], files });
+    const entry = taskEntry(value);
+    groups.push({ glob, commands: entry.run, files, ...(entry.optional ? { optional: true } : {}) });
   }
   return groups;
+}
+
+/**
+ * Optional tasks whose program is not installed are skipped, each with a warning that says how to fix it
+ * (a preset's tools are optional: a project without ruff still commits, and init and doctor say so).
+ */
+export function skipMissingOptional(
+  root: string,
+  groups: readonly TaskGroup[],
+): { run: TaskGroup[]; skipped: Array<{ group: TaskGroup; tool: string }> } {
+  const run: TaskGroup[] = [];
+  const skipped: Array<{ group: TaskGroup; tool: string }> = [];
+  for (const group of groups) {
+    const missing = group.optional
+      ? group.commands.map(toolOf).find((tool) => tool !== undefined && !findTool(root, tool))
+      : undefined;
+    if (missing) skipped.push({ group, tool: missing });
+    else run.push(group);
+  }
+  return { run, skipped };
 }
 
 export interface TasksOutcome {
@@ -67,10 +92,7 @@ export async function runTasks(
 }
 
 function taskEnv(cwd: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PATH: `${join(cwd, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`,
-  };
+  return { ...process.env, PATH: toolPath(cwd) };
 }
 
 async function runLean(

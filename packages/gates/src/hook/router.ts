@@ -11,7 +11,7 @@ export type { HookAnswer, HookContext, HookInput } from './types.js';
 
 /** Each event's handler is imported only when that event fires: the start-up path stays lean. */
 const handlers: Record<HookEventArg, () => Promise<{ handle: HookHandler }>> = {
-  'pre-tool-use': () => importBundled('./handlers/pre-tool-use'),
+  'pre-tool-use': () => importBundled('./handlers/pre-tool-use', () => import('./handlers/pre-tool-use.js')),
   'post-tool-use': () => import('./handlers/post-tool-use.js'),
   'session-start': () => import('./handlers/session-start.js'),
   'user-prompt-submit': () => import('./handlers/user-prompt-submit.js'),
@@ -20,12 +20,16 @@ const handlers: Record<HookEventArg, () => Promise<{ handle: HookHandler }>> = {
 
 /**
  * The build bundles the hottest handler into one file (scripts/bundle-hot-paths.mjs): one module to load
- * instead of about twenty. The plain module is the fallback (a build without the bundle step, tests).
+ * instead of about twenty. The plain module is the fallback (a build without the bundle step, tests, and
+ * the packed factory, where all of factory is one bundle already): a literal import, which bundlers follow.
  */
-async function importBundled(base: string): Promise<{ handle: HookHandler }> {
+async function importBundled(
+  base: string,
+  plain: () => Promise<{ handle: HookHandler }>,
+): Promise<{ handle: HookHandler }> {
   const bundle = new URL(`${base}.bundle.js`, import.meta.url);
   if (existsSync(bundle)) return (await import(bundle.href)) as { handle: HookHandler };
-  return (await import(new URL(`${base}.js`, import.meta.url).href)) as { handle: HookHandler };
+  return plain();
 }
 
 /**

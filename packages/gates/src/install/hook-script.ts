@@ -66,6 +66,8 @@ export interface HookPlan {
   readonly name: string;
   /** Run `factory gate <name>` in this hook. */
   readonly gate: boolean;
+  /** post-checkout in personal mode: set up a worktree that `git worktree add` just made. */
+  readonly setUpWorktree?: boolean;
   /** Earlier hooks of this name to keep running, after the gate (shell words: quoted paths or expressions). */
   readonly chain: readonly string[];
 }
@@ -79,9 +81,16 @@ export function hookBlock(plan: HookPlan, locator: Locator): string {
   ];
   if (feed) lines.push('factory_input=$(cat)');
   const pipe = feed ? `printf '%s\\n' "$factory_input" | ` : '';
-  if (plan.gate) {
-    lines.push(...locatorFunction(locator));
-    lines.push(`${pipe}factory_run gate ${plan.name} "$@" || exit $?`);
+  if (plan.gate || plan.setUpWorktree) lines.push(...locatorFunction(locator));
+  if (plan.gate) lines.push(`${pipe}factory_run gate ${plan.name} "$@" || exit $?`);
+  if (plan.setUpWorktree) {
+    // git worktree add runs post-checkout with the null commit as the previous HEAD, in the new worktree.
+    const failed = shellQuote(
+      'factory: could not set up this new worktree (config, guard, skills); run factory init in it.',
+    );
+    lines.push(
+      `if [ "$1" = 0000000000000000000000000000000000000000 ] && [ -f .git ]; then factory_run init --yes >/dev/null || echo ${failed} >&2; fi`,
+    );
   }
   for (const hook of plan.chain) {
     lines.push(`if [ -x ${hook} ]; then ${pipe}${hook} "$@" || exit $?; fi`);
@@ -98,6 +107,16 @@ export function ownedHookFile(plan: HookPlan, locator: Locator): string {
 /** A personal wrapper that replaces husky's stub in `.husky/_/<hook>`: the gate, then husky as before. */
 export function huskyWrapperFile(plan: HookPlan, locator: Locator): string {
   return `#!/usr/bin/env sh\n${hookBlock(plan, locator)}. "$(dirname "$0")/h"\n`;
+}
+
+/** factory's hook in its own folder beside a team's husky: the gate, then what it chains (husky's stub last). */
+export function dispatchHookFile(plan: HookPlan, locator: Locator): string {
+  return `#!/usr/bin/env sh\n${hookBlock(plan, locator)}`;
+}
+
+/** factory's hook of a name it does not gate, beside a team's husky: husky's stub runs as before. */
+export function huskyPassThrough(name: string): string {
+  return `#!/usr/bin/env sh\n[ -x .husky/_/${name} ] || exit 0\nexec .husky/_/${name} "$@"\n`;
 }
 
 /** Husky's own stub for a hook (what `.husky/_/<hook>` holds when factory's wrapper is not there). */

@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { findConfigFile } from '@factory/core/config/find';
 import { loadConfig, resolveLayers } from '@factory/core/config/load';
 import { defaultConfigFileName } from '@factory/core/config/places';
@@ -9,17 +10,18 @@ import { configSchemaPath } from '@factory/core/config/validate';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { stateDbPath } from '@factory/core/paths';
 import { gitRaw } from '../gate/git.js';
-import { guardHookEntries, shellQuote } from '../guard/hook-entries.js';
+import { missingTools } from '../gate/tools.js';
+import { factoryEntryMarker, guardHookEntries, shellQuote } from '../guard/hook-entries.js';
 import { messages } from '../messages.js';
-import { findOnPath } from '../secrets/gitleaks.js';
 import { mergeSettings, parseSettings, serializeSettings } from './claude-settings.js';
 import { mergeExclude } from './exclude.js';
 import {
+  dispatchHookFile,
   type HookPlan,
   hasBlock,
   hookBlock,
+  huskyPassThrough,
   huskyStub,
-  huskyWrapperFile,
   type Locator,
   mergeBlock,
   ownedFileHeader,
@@ -61,6 +63,16 @@ export interface FileChange {
 
 export interface InitPlan {
   readonly root: string;
+  /** This worktree's git folder (where the record of what init changed is kept) and the shared one. */
+  readonly gitDir: string;
+  readonly commonDir: string;
+  /** git config include.path of factory's hook folder (a team's husky in personal mode), to add. */
+  readonly include?: string;
+  /** A linked worktree (not the main one). */
+  readonly linked: boolean;
+  /** What the hooks call (kept so that worktrees are set up with the same). */
+  readonly nodePath: string;
+  readonly binPath: string;
   readonly mode: InitMode;
   readonly preset: string;
   readonly files: FileChange[];
@@ -68,6 +80,8 @@ export interface InitPlan {
   /** Husky's `.husky/_` dispatch folder must be (re)installed. */
   readonly husky: boolean;
   readonly createState: boolean;
+  /** package.json changes in team mode and has a package-lock.json: npm brings the lock file in line. */
+  readonly updateLockFile: boolean;
   /** Husky stubs of hooks nothing uses, removed in personal mode: git runs every stub it finds, each costs a shell. */
   readonly pruneStubs: string[];
   /** Shipped skills of the preset to install or update in `.claude/skills/` (the skills module does it). */
@@ -94,8 +108,14 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   const repo = options.repo ?? (await readRepoContext(options.cwd));
   const { layout, config: gitConfig } = repo;
   const { root } = layout;
+  const mainRoot = mainWorktreeRoot(layout);
+  const linked = mainRoot !== root;
   const recordedMode = gitConfig.get('factory.mode');
-  const mode: InitMode = options.mode ?? (recordedMode === 'team' ? 'team' : 'personal');
+  // A clone of a repository set up with --team stays in team mode: its committed hooks and settings are
+  // the team's, and a personal init would rewrite them with this machine's paths.
+  const cloneOfTeam =
+    options.mode === undefined && recordedMode === undefined && (await committedTeamSetup(root));
+  const mode: InitMode = options.mode ?? (recordedMode === 'team' || cloneOfTeam ? 'team' : 'personal');
   const files: FileChange[] = [];
   const notes: string[] = [];
   const plan = (path: string, content: string | undefined, executable = false) => {
@@ -117,6 +137,16 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   if (found) {
     config = (await loadConfig({ cwd: root, stopDir: root })).config;
     if (options.preset) notes.push(messages.initConfigKept(relative(root, found.file)));
+    // A team's config is committed: a `$schema` with this machine's path (left by personal mode) goes.
+    if (mode === 'team' && found.file.endsWith('.json')) {
+      const portable = portableSchema(read(found.file) ?? '', schemaReference(root, 'team'));
+      if (portable !== undefined) plan(relative(root, found.file), portable);
+    }
+  } else if (linked && mainConfigFile(mainRoot)) {
+    // A new worktree is configured like the main one: the same (untracked, personal) config file.
+    const mainFile = mainConfigFile(mainRoot) as string;
+    config = (await loadConfig({ cwd: mainRoot, stopDir: mainRoot })).config;
+    plan(relative(mainRoot, mainFile), read(mainFile) ?? '');
   } else {
     // A committed config must not carry one machine's path: team mode points into node_modules or omits it.
     const schema = schemaReference(root, mode);
@@ -126,7 +156,9 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   }
 
   // Tools the tasks and commands need: say now what would make every commit or push fail later.
-  for (const tool of missingTools(root, config)) notes.push(messages.initToolMissing(tool));
+  for (const missing of missingTools(root, config)) {
+    notes.push(messages.initToolMissing(missing.tool, missing.where, missing.optional));
+  }
 
   // Git hooks.
   const situation = detectHooks(repo);
@@ -143,7 +175,10 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     if (situation.unchainable.length > 0) notes.push(messages.initUnchainableForced(situation.unchainable));
   }
   const locator: Locator = { mode, nodePath: options.nodePath, binPath: options.binPath };
-  const hookPlans = planHooks(layout, situation, config, mode);
+  // A linked worktree is gated through the main worktree's hooks (core.hooksPath is absolute and shared):
+  // it needs its own config, guard and skills, not hooks of its own.
+  const hooksHere = !linked || !existsSync(join(mainRoot, '.husky/_/h'));
+  const hookPlans = hooksHere ? planHooks(layout, situation, config, mode) : new Map<string, HookPlan>();
   let foreignHusky = false;
   for (const name of situation.huskyScripts) {
     const text = read(join(root, '.husky', name)) ?? '';
@@ -153,7 +188,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     }
   }
   const wrappers = mode === 'personal' && foreignHusky;
-  for (const name of huskyHookNames) {
+  for (const name of hooksHere ? huskyHookNames : []) {
     const hook = hookPlans.get(name);
     const path = `.husky/${name}`;
     const existing = read(join(root, path));
@@ -172,26 +207,35 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     if (existing !== undefined && !owned) plan(path, mergeBlock(existing, hookBlock(hook, locator)), true);
     else plan(path, ownedHookFile(hook, locator), true);
   }
+  const dispatchDir = factoryDispatchDir(layout.commonDir);
   const huskyReady =
-    existsSync(join(root, '.husky/_/h')) &&
-    gitConfig.get('core.hooksPath') === hooksPathFor(root, mode, wrappers) &&
-    [...hookPlans.keys()].every((name) => existsSync(join(root, '.husky/_', name)));
+    !hooksHere ||
+    (wrappers
+      ? existsSync(join(root, '.husky/_/h'))
+      : existsSync(join(root, '.husky/_/h')) &&
+        gitConfig.get('core.hooksPath') === hooksPathFor(mainRoot, mode, wrappers, dispatchDir) &&
+        [...hookPlans.keys()].every((name) => existsSync(join(root, '.husky/_', name))));
   // Personal mode owns .husky/: keep only the stubs of hooks in use (git would start a shell for each of
   // the others on every commit: prepare-commit-msg, commit-msg, post-commit...).
   const pruneStubs =
-    mode === 'personal' && !wrappers
+    mode === 'personal' && !wrappers && hooksHere
       ? huskyHookNames
           .filter((name) => !hookPlans.has(name))
           .map((name) => `.husky/_/${name}`)
           .filter((path) => !huskyReady || existsSync(join(root, path)))
       : [];
   const wrapperFiles: FileChange[] = [];
-  if (wrappers) {
-    for (const [name, hook] of hookPlans) {
-      const content = huskyWrapperFile(hook, locator);
-      const path = `.husky/_/${name}`;
-      // When husky (re)installs first it rewrites its stub here: compare with that.
-      const before = huskyReady ? read(join(root, path)) : huskyStub;
+  if (wrappers && hooksHere) {
+    // A team's husky: factory's hooks live in the shared git folder, where husky's install (npm install
+    // runs it) cannot rewrite them, and run the gate, then husky's own stub of the same name.
+    for (const name of huskyHookNames) {
+      const hook = hookPlans.get(name);
+      const husky = `.husky/_/${name}`;
+      const content = hook
+        ? dispatchHookFile({ ...hook, chain: [...hook.chain, shellQuote(husky)] }, locator)
+        : huskyPassThrough(name);
+      const path = join(dispatchDir, name);
+      const before = read(path);
       if (before !== content) {
         wrapperFiles.push({
           path,
@@ -200,13 +244,34 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
           executable: true,
         });
       }
+      // An earlier release wrapped husky's stub in place: husky's stub goes back.
+      const stub = read(join(root, husky));
+      if (stub !== undefined && hasBlock(stub)) {
+        wrapperFiles.push({ path: husky, action: 'update', content: huskyStub, executable: true });
+      }
+    }
+    const include = join(layout.commonDir, dispatchConfigFile);
+    const includeText = dispatchConfig(dispatchDir);
+    if (read(include) !== includeText) {
+      wrapperFiles.push({
+        path: include,
+        action: existsSync(include) ? 'update' : 'create',
+        content: includeText,
+      });
     }
   }
 
   // Skills of the preset, through the skills module (it keeps the user's edits unless told otherwise).
   const { syncSkills } = await import('../skills/sync.js');
   const { skillsForPreset } = await import('../skills/shipped.js');
-  const skillNames = skillsForPreset(presetOf(config, preset)) ?? [];
+  const implicitTeam = cloneOfTeam || (mode === 'team' && options.mode === undefined);
+  let skillNames = skillsForPreset(presetOf(config, preset)) ?? [];
+  if (implicitTeam && skillNames.length > 0) {
+    const trackedSkills = await trackedFiles(root, ['.claude/skills']);
+    skillNames = skillNames.filter(
+      (name) => !trackedSkills.some((p) => p.startsWith(`.claude/skills/${name}/`)),
+    );
+  }
   const skills =
     skillNames.length > 0 ? [...syncSkills({ repoRoot: root, names: skillNames, dryRun: true }).changed] : [];
 
@@ -232,7 +297,8 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   });
   const target = mode === 'personal' ? '.claude/settings.local.json' : '.claude/settings.json';
   const other = mode === 'personal' ? '.claude/settings.json' : '.claude/settings.local.json';
-  const targetText = read(join(root, target));
+  // A new worktree starts from the main worktree's settings (its permissions, its sandbox), as it is.
+  const targetText = read(join(root, target)) ?? (linked ? read(join(mainRoot, target)) : undefined);
   const merged = serializeSettings(mergeSettings(parseSettings(targetText, join(root, target)), entries));
   plan(target, merged);
   const otherText = read(join(root, other));
@@ -247,11 +313,21 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     if (packageChange) plan('package.json', packageChange);
   }
   if (mode === 'personal' && recordedMode === 'team') notes.push(messages.initToPersonal);
+  if (implicitTeam) {
+    // Without an explicit --team, init in a team's clone changes nothing committed: the team updates the
+    // committed setup on purpose, with factory init --team.
+    const relativePaths = files.filter((f) => !f.path.startsWith('/')).map((f) => f.path);
+    const tracked = new Set(await trackedFiles(root, relativePaths));
+    const kept = files.filter((f) => tracked.has(f.path));
+    for (const change of kept) files.splice(files.indexOf(change), 1);
+    if (kept.length > 0) notes.push(messages.initTeamCloneKept(kept.map((f) => f.path)));
+  }
   if (mode === 'team') notes.push(messages.initTeamCommit);
 
-  const hooksPath = hooksPathFor(root, mode, wrappers);
+  const hooksPath = hooksPathFor(mainRoot, mode, wrappers, dispatchDir);
   const configChanges = [
-    { key: 'core.hooksPath', value: hooksPath },
+    // With a team's husky, core.hooksPath comes from the included file (see dispatchConfig).
+    ...(wrappers ? [] : [{ key: 'core.hooksPath', value: hooksPath }]),
     { key: 'factory.mode', value: mode },
     { key: 'factory.node', value: options.nodePath },
     { key: 'factory.bin', value: options.binPath },
@@ -260,14 +336,25 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
       : []),
   ].filter(({ key, value }) => gitConfig.get(key) !== value);
 
+  const includes = gitConfig.getAll('include.path');
+  const include =
+    wrappers && hooksHere && !includes.includes(dispatchConfigFile) ? dispatchConfigFile : undefined;
   return {
+    ...(include ? { include } : {}),
     root,
+    gitDir: layout.gitDir,
+    commonDir: layout.commonDir,
+    linked,
+    nodePath: options.nodePath,
+    binPath: options.binPath,
     mode,
     preset,
     files: [...files, ...wrapperFiles],
     gitConfig: configChanges,
     husky: !huskyReady,
     createState: !existsSync(stateDbPath(root)),
+    updateLockFile:
+      files.some((f) => f.path === 'package.json') && existsSync(join(root, 'package-lock.json')),
     pruneStubs,
     skills,
     skillNames,
@@ -276,19 +363,19 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   };
 }
 
-/** First words of task and pre-push commands that are neither in node_modules/.bin nor on PATH. */
-function missingTools(root: string, config: FactoryConfig): string[] {
-  const commands = [
-    ...Object.values(config.gates.preCommit.tasks).flatMap((c) => (typeof c === 'string' ? [c] : [...c])),
-    ...config.gates.prePush.commands.map((c) => (typeof c === 'string' ? c : c.run)),
-  ];
-  const tools = new Set(
-    commands.map((c) => c.trim().split(/\s+/)[0] ?? '').filter((t) => /^[\w.@/-]+$/.test(t)),
-  );
-  return [...tools].filter(
-    (tool) =>
-      !existsSync(join(root, 'node_modules', '.bin', tool)) && !findOnPath(tool) && !tool.includes('/'),
-  );
+function mainConfigFile(mainRoot: string): string | undefined {
+  return findConfigFile({ cwd: mainRoot, stopDir: mainRoot })?.file;
+}
+
+/** A committed team setup: a tracked `.husky/pre-commit` that calls factory, or tracked settings with the guard. */
+async function committedTeamSetup(root: string): Promise<boolean> {
+  const tracked = await trackedFiles(root, ['.husky/pre-commit', '.claude/settings.json']);
+  for (const path of tracked) {
+    const text = read(join(root, path)) ?? '';
+    if (path === '.husky/pre-commit' && hasBlock(text) && text.includes('gate pre-commit')) return true;
+    if (path === '.claude/settings.json' && text.includes(`: ${factoryEntryMarker};`)) return true;
+  }
+  return false;
 }
 
 /** The preset a config builds on: its first `extends` that names a preset, else the detected one. */
@@ -298,9 +385,36 @@ function presetOf(config: FactoryConfig, fallback: string): string {
   return refs.find((ref) => presetFile(ref) !== undefined) ?? fallback;
 }
 
-/** Personal mode owns `.husky/` and points at it absolutely, so that every worktree of the clone is gated. */
-function hooksPathFor(root: string, mode: InitMode, wrappers: boolean): string {
-  return mode === 'personal' && !wrappers ? join(root, '.husky', '_') : '.husky/_';
+/**
+ * core.hooksPath points at the main worktree's `.husky/_` absolutely, so that every worktree of the clone
+ * is gated (a new worktree has no `.husky/_` of its own: husky's dispatch is never committed). It is this
+ * clone's own git config, so no machine path is committed. With a team's own husky wrapped in personal
+ * mode, husky's relative convention stays.
+ */
+function hooksPathFor(mainRoot: string, mode: InitMode, wrappers: boolean, dispatchDir: string): string {
+  return mode === 'personal' && wrappers ? dispatchDir : join(mainRoot, '.husky', '_');
+}
+
+/** factory's own hook folder beside a team's husky (personal mode): in the shared git folder. */
+export function factoryDispatchDir(commonDir: string): string {
+  return join(commonDir, 'factory-hooks');
+}
+
+/** The git config file, included from .git/config, that points core.hooksPath at factory's folder. */
+export const dispatchConfigFile = 'factory-hooks.config';
+
+/**
+ * Included at the end of .git/config, so its core.hooksPath wins over the one in .git/config itself, which
+ * husky's install sets to `.husky/_` on every npm install: factory's gates keep running.
+ */
+function dispatchConfig(dispatchDir: string): string {
+  const quoted = dispatchDir.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
+  return `# written by factory init: factory's hooks run first, then husky's (see docs/init.md)\n[core]\n\thooksPath = "${quoted}"\n`;
+}
+
+/** The top of the main worktree: where the shared `.git` folder is (the worktree itself in a bare setup). */
+function mainWorktreeRoot(layout: RepoLayout): string {
+  return basename(layout.commonDir) === '.git' ? dirname(layout.commonDir) : layout.root;
 }
 
 async function personalExcludes(
@@ -332,10 +446,35 @@ async function personalExcludes(
   return paths;
 }
 
+/** The config text with a machine-absolute `$schema` replaced (or removed); undefined when it has none. */
+function portableSchema(text: string, reference: string | undefined): string | undefined {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const schema = parsed.$schema;
+  if (
+    typeof schema !== 'string' ||
+    !(schema.startsWith('/') || /^[A-Za-z]:[\\/]/.test(schema) || schema.startsWith('file:'))
+  ) {
+    return undefined;
+  }
+  const { $schema: _dropped, ...rest } = parsed;
+  const next = reference ? { $schema: reference, ...rest } : rest;
+  const indent = /^\{\n(\s+)"/.exec(text)?.[1] ?? '  ';
+  return `${JSON.stringify(next, null, indent)}\n`;
+}
+
 /** `$schema` for the written config: the shipped schema file (editors read it from disk). */
 function schemaReference(root: string, mode: InitMode): string | undefined {
-  const local = join(root, 'node_modules/@factory/core/schema/factory.schema.json');
-  if (existsSync(local)) return './node_modules/@factory/core/schema/factory.schema.json';
+  // factory as a dev dependency of the project: its packed package, or the workspace's core package.
+  for (const shipped of ['code-factory-cli/schema', '@factory/core/schema']) {
+    if (existsSync(join(root, 'node_modules', shipped, 'factory.schema.json'))) {
+      return `./node_modules/${shipped}/factory.schema.json`;
+    }
+  }
   return mode === 'personal' ? configSchemaPath() : undefined;
 }
 
@@ -348,6 +487,9 @@ function planHooks(
 ): Map<string, HookPlan> {
   const names = new Set<string>(gateHooks);
   if (config.gates.commitMsg.pattern) names.add('commit-msg');
+  // Personal mode: what init writes is untracked, so a new worktree would start without config, guard
+  // and skills; post-checkout (run by git worktree add) sets it up like the main one.
+  if (mode === 'personal') names.add('post-checkout');
   const chains = new Map<string, string[]>();
   for (const hook of situation.chain) {
     names.add(hook.name);
@@ -366,6 +508,7 @@ function planHooks(
     plans.set(name, {
       name,
       gate: (gateHooks as readonly string[]).includes(name) || name === 'commit-msg',
+      setUpWorktree: mode === 'personal' && name === 'post-checkout',
       chain: chains.get(name) ?? [],
     });
   }
@@ -402,30 +545,118 @@ function writeAtomically(path: string, content: string, executable: boolean): vo
   renameSync(tmp, path);
 }
 
-/** Carries a plan out: husky's dispatch folder first (it rewrites its stubs), then the files, then git config. */
+/**
+ * Carries a plan out: husky's dispatch folder first (it rewrites its stubs), then the files, then git config.
+ * Every change goes through the install record (record.ts), which `factory uninstall` reverses: write
+ * anything new that init installs through `recorder` too.
+ */
 export async function applyInit(plan: InitPlan): Promise<void> {
-  if (plan.husky) await installHusky(plan.root);
-  for (const stub of plan.pruneStubs) rmSync(join(plan.root, stub), { force: true });
-  for (const change of plan.files) {
-    const full = change.path.startsWith('/') ? change.path : join(plan.root, change.path);
-    if (change.action === 'delete') rmSync(full, { force: true });
-    else writeAtomically(full, change.content ?? '', change.executable ?? false);
+  const { InstallRecorder } = await import('./record.js');
+  const recorder = new InstallRecorder(plan.root, plan.gitDir);
+  const localBefore = localGitConfig(plan.root);
+  const setConfig = (key: string, value: string) => {
+    const section = key.slice(0, key.lastIndexOf('.')).toLowerCase();
+    const sectionExisted = [...localBefore.keys()].some((k) => k.startsWith(`${section}.`));
+    recorder.gitConfig(key, localBefore.get(key.toLowerCase()), value, sectionExisted);
+  };
+  try {
+    if (plan.husky) {
+      const dispatch = join(plan.root, '.husky', '_');
+      const written = ['.gitignore', 'h', 'husky.sh', ...huskyHookNames].map((name) => join(dispatch, name));
+      for (const file of written) recorder.before(file);
+      // husky sets core.hooksPath itself: record the value it had before.
+      setConfig('core.hooksPath', '.husky/_');
+      await installHusky(plan.root);
+      for (const file of written) recorder.after(file);
+    }
+    for (const stub of plan.pruneStubs) {
+      recorder.before(join(plan.root, stub));
+      rmSync(join(plan.root, stub), { force: true });
+      recorder.after(join(plan.root, stub));
+    }
+    for (const change of plan.files) {
+      const full = change.path.startsWith('/') ? change.path : join(plan.root, change.path);
+      recorder.before(full);
+      if (change.action === 'delete') rmSync(full, { force: true });
+      else writeAtomically(full, change.content ?? '', change.executable ?? false);
+      recorder.after(full);
+    }
+    if (plan.updateLockFile) {
+      const lock = join(plan.root, 'package-lock.json');
+      recorder.before(lock);
+      updateLockFile(plan.root);
+      recorder.after(lock);
+    }
+    if (plan.include) {
+      // Added last in .git/config: read after [core], its core.hooksPath is the one git uses.
+      recorder.record.include = plan.include;
+      const out = gitRaw(plan.root, ['config', '--local', '--add', 'include.path', plan.include]);
+      if (out.status !== 0)
+        throw new FactoryError(
+          messages.initGitConfigFailed('include.path', out.stderr.trim()),
+          ExitCode.usage,
+        );
+    }
+    for (const { key, value } of plan.gitConfig) {
+      setConfig(key, value);
+      const out = gitRaw(plan.root, ['config', key, value]);
+      if (out.status !== 0)
+        throw new FactoryError(messages.initGitConfigFailed(key, out.stderr.trim()), ExitCode.usage);
+    }
+    if (plan.skills.length > 0) {
+      const { syncSkills, installedSkillsDir, MANIFEST_FILE } = await import('../skills/sync.js');
+      const skillsDir = installedSkillsDir(plan.root);
+      const manifestFile = join(skillsDir, MANIFEST_FILE);
+      for (const name of plan.skills) recorder.folders(join(skillsDir, name));
+      recorder.before(manifestFile);
+      const result = syncSkills({ repoRoot: plan.root, names: plan.skillNames });
+      recorder.after(manifestFile);
+      for (const skill of result.skills) {
+        if (skill.action === 'installed') recorder.skillInstalled(skill.name, skill.shippedHash);
+      }
+    }
+    if (plan.createState) {
+      const dbPath = stateDbPath(plan.root);
+      if (!existsSync(dirname(dbPath))) recorder.record.stateCreated = dirname(dbPath);
+      const { StateStore } = await import('@factory/core/state/store');
+      const { coreSchema } = await import('@factory/core/state/migrations/index');
+      const { gatesSchema } = await import('../state/migrations/index.js');
+      StateStore.open({ path: dbPath, schemas: [coreSchema, gatesSchema] }).close();
+    }
+  } finally {
+    recorder.save();
   }
-  for (const { key, value } of plan.gitConfig) {
-    const out = gitRaw(plan.root, ['config', key, value]);
-    if (out.status !== 0)
-      throw new FactoryError(messages.initGitConfigFailed(key, out.stderr.trim()), ExitCode.usage);
+}
+
+/**
+ * `npm ci` refuses a package.json that its package-lock.json does not match: after adding husky, npm
+ * writes the lock file (from its cache or the registry; no install, no scripts).
+ */
+function updateLockFile(root: string): void {
+  const result = spawnSync(
+    'npm',
+    ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+    { cwd: root, encoding: 'utf8', env: process.env },
+  );
+  if (result.error || result.status !== 0) {
+    const reason =
+      result.error?.message ?? (result.stderr.trim().split('\n').pop() || `exit ${result.status}`);
+    throw new FactoryError(messages.initLockFileFailed(reason), ExitCode.usage);
   }
-  if (plan.skills.length > 0) {
-    const { syncSkills } = await import('../skills/sync.js');
-    syncSkills({ repoRoot: plan.root, names: plan.skillNames });
+}
+
+/** The repository's own git config (not global or system), keys lower-cased: what uninstall restores. */
+function localGitConfig(root: string): Map<string, string> {
+  const out = gitRaw(root, ['config', '--local', '--list', '-z']);
+  const values = new Map<string, string>();
+  if (out.status !== 0) return values;
+  for (const entry of out.stdout.toString('utf8').split('\0')) {
+    if (!entry) continue;
+    const newline = entry.indexOf('\n');
+    const key = (newline === -1 ? entry : entry.slice(0, newline)).toLowerCase();
+    values.set(key, newline === -1 ? '' : entry.slice(newline + 1));
   }
-  if (plan.createState) {
-    const { StateStore } = await import('@factory/core/state/store');
-    const { coreSchema } = await import('@factory/core/state/migrations/index');
-    const { gatesSchema } = await import('../state/migrations/index.js');
-    StateStore.open({ path: stateDbPath(plan.root), schemas: [coreSchema, gatesSchema] }).close();
-  }
+  return values;
 }
 
 /** husky's own installer (its Node API). It reports failure as a returned string, never by throwing. */
@@ -454,6 +685,10 @@ export function describePlan(plan: InitPlan): string[] {
   }
   for (const change of plan.files) lines.push(`${change.action} ${rel(change.path)}`);
   for (const { key, value } of plan.gitConfig) lines.push(`git config ${key} ${shellQuote(value)}`);
+  if (plan.include)
+    lines.push(
+      `git config --add include.path ${plan.include} (core.hooksPath that npm install cannot reset)`,
+    );
   for (const skill of plan.skills) lines.push(`install skill .claude/skills/${skill}`);
   if (plan.createState) lines.push('create .factory/state.db');
   return lines;

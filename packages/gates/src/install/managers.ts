@@ -88,11 +88,17 @@ const lefthookConfigs = [
 ];
 const preCommitConfigs = ['.pre-commit-config.yaml', '.pre-commit-config.yml'];
 
-/** Hook paths that are factory's own (husky's dispatch folder). */
+/** Hook paths that are factory's own (husky's dispatch folder, or factory's folder beside a team's husky). */
 export function isHuskyHooksPath(value: string | undefined, root: string): boolean {
   if (!value) return false;
   const abs = isAbsolute(value) ? value : resolve(root, value);
-  return abs === join(root, '.husky', '_') || abs === join(root, '.husky') || /\/\.husky\/_\/?$/.test(abs);
+  return (
+    abs === join(root, '.husky', '_') ||
+    abs === join(root, '.husky') ||
+    /\/\.husky\/_\/?$/.test(abs) ||
+    // factory's own hook folder beside a team's husky (in the git folder; see init's factoryDispatchDir)
+    /\/factory-hooks\/?$/.test(abs)
+  );
 }
 
 export function detectHooks({ layout, config }: RepoContext): HookSituation {

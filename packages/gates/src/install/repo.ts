@@ -21,26 +21,36 @@ export interface RepoLayout {
  */
 export class GitConfig {
   readonly #values: ReadonlyMap<string, string>;
+  readonly #all: ReadonlyMap<string, string[]>;
 
-  constructor(values: ReadonlyMap<string, string>) {
+  constructor(values: ReadonlyMap<string, string>, all: ReadonlyMap<string, string[]> = new Map()) {
     this.#values = values;
+    this.#all = all;
   }
 
   /** Parses `git config --list -z`: entries `key\nvalue\0`, or `key\0` for a key given without a value. */
   static parse(listZ: string): GitConfig {
     const values = new Map<string, string>();
+    const all = new Map<string, string[]>();
     for (const entry of listZ.split('\0')) {
       if (entry === '') continue;
       const newline = entry.indexOf('\n');
-      const key = newline === -1 ? entry : entry.slice(0, newline);
+      const key = canonicalKey(newline === -1 ? entry : entry.slice(0, newline));
+      const value = newline === -1 ? '' : entry.slice(newline + 1).trim();
       // Later entries override earlier ones (local after global), as `git config --get` answers.
-      values.set(canonicalKey(key), newline === -1 ? '' : entry.slice(newline + 1).trim());
+      values.set(key, value);
+      all.set(key, [...(all.get(key) ?? []), value]);
     }
-    return new GitConfig(values);
+    return new GitConfig(values, all);
   }
 
   get(key: string): string | undefined {
     return this.#values.get(canonicalKey(key));
+  }
+
+  /** Every value of a multi-valued key (include.path), in order. */
+  getAll(key: string): string[] {
+    return this.#all.get(canonicalKey(key)) ?? [];
   }
 }
 
@@ -160,4 +170,15 @@ export function detectRepoKind(root: string): RepoKind {
   if (existsSync(join(root, 'package.json'))) return 'typescript';
   if (existsSync(join(root, 'pyproject.toml')) || existsSync(join(root, 'setup.py'))) return 'python';
   return 'base';
+}
+
+/** The linked worktrees of the repository (not the main one), that exist on disk. */
+export async function linkedWorktrees(root: string): Promise<string[]> {
+  const out = await gitAsync(root, ['worktree', 'list', '--porcelain']);
+  if (out.status !== 0) return [];
+  const tops = out.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('worktree '))
+    .map((line) => line.slice('worktree '.length));
+  return tops.slice(1).filter((top) => existsSync(join(top, '.git')));
 }

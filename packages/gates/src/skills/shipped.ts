@@ -1,12 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findShipped } from '@factory/core/config/locate';
 import { checkSkillFile } from './frontmatter.js';
 
 /** The skills/ folder shipped with factory (next to packages/ in the source tree and the package). */
 export function shippedSkillsDir(): string {
+  // Beside presets/: at the top of the source tree, and of the packed factory (whose modules sit at
+  // another depth, so a fixed relative path would be right for one and wrong for the other).
+  const marker = findShipped(['skills/factory-workflow/SKILL.md']);
+  if (marker) return dirname(dirname(marker));
   const here = dirname(fileURLToPath(import.meta.url));
-  // dist/skills/shipped.js (or src/skills/shipped.ts under tsx) → repository root → skills/
   return join(here, '..', '..', '..', '..', 'skills');
 }
 

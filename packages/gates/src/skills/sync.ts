@@ -221,3 +221,42 @@ export function syncSkills(options: SyncOptions): SyncResult {
       .map((s) => s.name),
   };
 }
+
+export interface RemoveResult {
+  readonly removed: readonly string[];
+  /** Edited since factory installed them: left alone unless `force`. */
+  readonly kept: readonly string[];
+}
+
+/**
+ * Removes installed skills (`factory skills rm`): the folder and its manifest entry. A skill edited since
+ * factory installed it stays unless `force`; a folder factory did not install is not factory's to remove.
+ */
+export function removeSkills(options: {
+  repoRoot: string;
+  names: readonly string[];
+  force?: boolean;
+}): RemoveResult {
+  const skillsDir = installedSkillsDir(options.repoRoot);
+  const manifest = readManifest(skillsDir);
+  const removed: string[] = [];
+  const kept: string[] = [];
+  for (const name of options.names) {
+    const recorded = manifest.skills[name];
+    const dir = join(skillsDir, name);
+    if (!recorded)
+      throw new FactoryError(messages.skillNotInstalled(name, Object.keys(manifest.skills)), ExitCode.usage);
+    if (isDir(dir) && hashSkillDir(dir) !== recorded.hash && !options.force) {
+      kept.push(name);
+      continue;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    delete manifest.skills[name];
+    removed.push(name);
+  }
+  if (removed.length > 0) {
+    if (Object.keys(manifest.skills).length === 0) rmSync(join(skillsDir, MANIFEST_FILE), { force: true });
+    else writeAtomically(join(skillsDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+  return { removed, kept };
+}

@@ -156,13 +156,17 @@ describe('factory doctor', () => {
     }
   });
 
-  it('finds .husky/_ missing in a fresh worktree of a team setup', () => {
+  it('a fresh worktree of a team setup is gated through the main worktree; finds .husky/_ missing there once husky’s relative path is back', () => {
     const repo = gatedRepo({ 'README.md': '#\n' }, ['--team']);
     try {
       repo.git('add', '-A');
       repo.git('commit', '-q', '--no-verify', '-m', 'factory');
       const tree = join(repo.home, 'wt');
       repo.git('worktree', 'add', '-q', '-b', 'side', tree);
+      const healthy = doctor(repo, tree);
+      assert.deepEqual(healthy.ids, []);
+      // husky's prepare (npm install) sets its relative convention again: a new worktree has no .husky/_.
+      repo.git('config', 'core.hooksPath', '.husky/_');
       const found = doctor(repo, tree);
       assert.equal(found.status, 1);
       assert.ok(found.ids.includes('huskyDispatchMissing'), found.ids.join(', '));

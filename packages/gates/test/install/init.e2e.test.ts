@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { factoryBin, makeTempRepo, runFactory, type TempRepo } from '@factory/testkit';
+import { factoryBin, makeTempRepo, projectRoot, runFactory, type TempRepo } from '@factory/testkit';
 import { gitWith, head, initFactory, standIn, treeBytes, withPath } from '../helpers.js';
 
 const AWS_KEY = `AKIA${'Z7Q2X4M8K1P9D3W5'}`;
@@ -159,6 +159,29 @@ describe('factory init', () => {
       assert.equal(initFactory(repo).status, 0);
       assert.deepEqual(treeBytes(repo), bytes, 'idempotent with husky too');
 
+      // npm install runs husky's install ("prepare"): it rewrites .husky/_ and sets core.hooksPath to
+      // .husky/_ again. factory's hooks are out of its reach, and still come first.
+      const husky = spawnSync(process.execPath, [join(projectRoot, 'node_modules/husky/bin.js')], {
+        cwd: repo.dir,
+        env: repo.env,
+        encoding: 'utf8',
+      });
+      assert.equal(husky.status, 0, husky.stderr);
+      assert.match(readFileSync(repo.path('.git/config'), 'utf8'), /hooksPath = \.husky\/_/);
+      assert.notEqual(commitSecret(repo).status, 0, 'still gated after husky reinstalled itself');
+      rmSync(join(repo.home, 'husky.log'));
+      assert.equal(commitClean(repo, repo.env, 'after-husky.txt').status, 0);
+      assert.match(readFileSync(join(repo.home, 'husky.log'), 'utf8'), /husky-ran/);
+      const healthy = runFactory(['doctor', '--json'], { cwd: repo.dir, env: repo.env });
+      assert.deepEqual(JSON.parse(healthy.stdout).findings, []);
+      // Where factory's hooks were inside husky's folder (an earlier release), doctor names the cause.
+      repo.git('config', '--unset', 'include.path', 'factory-hooks.config');
+      const legacy = runFactory(['doctor', '--json'], { cwd: repo.dir, env: repo.env });
+      assert.match(legacy.stdout, /"id":\s*"huskyRewroteWrapper"/);
+      assert.match(legacy.stdout, /npm install runs it/);
+      assert.equal(initFactory(repo).status, 0, 'init mends it');
+      assert.equal(runFactory(['doctor'], { cwd: repo.dir, env: repo.env }).status, 0);
+
       const team = initFactory(repo, ['--team']);
       assert.equal(team.status, 0, team.stderr);
       const script = repo.read('.husky/pre-commit');
@@ -280,7 +303,7 @@ describe('factory init', () => {
       );
       assert.match(team.stdout, /commit \.husky\//);
       assert.ok(pkg.devDependencies.husky);
-      assert.equal(repo.git('config', 'core.hooksPath').trim(), '.husky/_');
+      assert.equal(repo.git('config', 'core.hooksPath').trim(), repo.path('.husky/_'));
       const status = repo.git('status', '--porcelain', '--untracked-files=all');
       for (const file of [
         '.husky/pre-commit',
