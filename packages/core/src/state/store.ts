@@ -164,6 +164,14 @@ export class StateStore {
     this.ready.add(schema.owner);
   }
 
+  /**
+   * How many of `owner`'s migrations the file has (0: none of its tables exist), without changing it: for
+   * readers such as the sweep that report on a package's tables only where that package has used them.
+   */
+  version(owner: string): number {
+    return this.recordedVersions()[owner] ?? 0;
+  }
+
   /** Whether any of `schemas` needs migrating; throws (changing nothing) when one is newer than known. */
   private behind(schemas: readonly SchemaHistory[]): boolean {
     const recorded = this.recordedVersions();

@@ -16,9 +16,9 @@ export interface RepoStateSummary {
   readonly pulls: Record<string, number>;
   /** Review decisions recorded since `since`. */
   readonly reviewDecisionsSince: number;
-  /** Failed gate runs since `since` (gates' table). */
+  /** Failed gate runs since `since` (gates' table); null when gates never used this repository's state. */
   readonly gateFailuresSince: number | null;
-  /** Guard refusals since `since` (gates' table). */
+  /** Guard refusals since `since` (gates' table); null when gates never used this repository's state. */
   readonly guardRefusalsSince: number | null;
 }
 
@@ -27,7 +27,7 @@ export interface RepoStateSummary {
  * as not initialized and nothing is created in it.
  */
 export function readRepoState(repoRoot: string, since: string | undefined): RepoStateSummary {
-  const state = openExistingRepositoryState(repoRoot, { schemas: [gatesSchema, fleetSchema] });
+  const state = openExistingRepositoryState(repoRoot);
   if (!state) {
     return {
       initialized: false,
@@ -42,17 +42,21 @@ export function readRepoState(repoRoot: string, since: string | undefined): Repo
   try {
     // Leases whose holder stopped heartbeating go back to the queue: the sweep is the janitor.
     const expired = state.tasks.expireLeases();
-    const pulls = new PullRequests(state.store);
+    // A package's figures only where it has used this repository (its tables exist): the sweep reads, it
+    // does not create other packages' tables in every repository it visits.
+    const gates = state.store.version(gatesSchema.owner) > 0;
+    if (gates) state.store.ensure(gatesSchema);
+    const pulls = state.store.version(fleetSchema.owner) > 0 ? new PullRequests(state.store) : undefined;
     const from = since ?? '';
     // One snapshot; each figure comes from the package that owns its table.
     return state.store.read(() => ({
       initialized: true,
       tasks: Object.fromEntries(state.tasks.counts().map((c) => [`${c.workflow}/${c.state}`, c.count])),
       leasesRecovered: expired.length,
-      pulls: pulls.countsByState(),
-      reviewDecisionsSince: pulls.decisionsSince(from),
-      gateFailuresSince: countGateFailuresSince(state.store, from),
-      guardRefusalsSince: countGuardRefusalsSince(state.store, from),
+      pulls: pulls?.countsByState() ?? {},
+      reviewDecisionsSince: pulls?.decisionsSince(from) ?? 0,
+      gateFailuresSince: gates ? countGateFailuresSince(state.store, from) : null,
+      guardRefusalsSince: gates ? countGuardRefusalsSince(state.store, from) : null,
     }));
   } finally {
     state.close();
