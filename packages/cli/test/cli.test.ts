@@ -101,4 +101,33 @@ describe('factory under a Node.js that is too old', () => {
       assert.match(result.stderr, /^factory: this is Node\.js v\d+.*needs Node\.js 22\.22 or newer.*\n$/);
     }
   });
+
+  it('the README commands run on it: scripts/with-node.mjs provisions Node 24 and runs on that', {
+    skip: oldNode ? false : 'no old Node.js here',
+  }, async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { projectRoot } = await import('@factory/testkit');
+    const script = 'process.stdout.write(process.version + " " + process.env.PATH.split(":")[0])';
+    // From npm's cache or the registry when .toolchain/ is empty (CI's .ci/run provisions it first).
+    const result = spawnSync(oldNode!, ['scripts/with-node.mjs', '-e', script], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const [version, firstOnPath] = result.stdout.split(' ');
+    assert.match(version ?? '', /^v24\./);
+    assert.match(firstOnPath ?? '', /\.toolchain\/node-24[^/]*\/node_modules\/node\/bin$/);
+    assert.match(result.stderr, /is too old for factory; using the provisioned/);
+    // A new enough node runs the script itself.
+    const current = spawnSync(
+      process.execPath,
+      ['scripts/with-node.mjs', '-e', 'process.stdout.write(process.execPath)'],
+      {
+        cwd: projectRoot,
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(current.stdout, process.execPath);
+  });
 });

@@ -250,15 +250,6 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
         wrapperFiles.push({ path: husky, action: 'update', content: huskyStub, executable: true });
       }
     }
-    const include = join(layout.commonDir, dispatchConfigFile);
-    const includeText = dispatchConfig(dispatchDir);
-    if (read(include) !== includeText) {
-      wrapperFiles.push({
-        path: include,
-        action: existsSync(include) ? 'update' : 'create',
-        content: includeText,
-      });
-    }
   }
 
   // Skills of the preset, through the skills module (it keeps the user's edits unless told otherwise).
@@ -325,9 +316,23 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   if (mode === 'team') notes.push(messages.initTeamCommit);
 
   const hooksPath = hooksPathFor(mainRoot, mode, wrappers, dispatchDir);
+  // Where husky's install runs (npm install, "prepare"), it sets core.hooksPath = .husky/_ in .git/config
+  // each time: beside a team's husky, and in team mode (a relative path a new worktree cannot follow).
+  // There the value comes from a file included at the end of .git/config (see dispatchConfig).
+  const viaInclude = hooksHere && (wrappers || mode === 'team');
+  if (viaInclude) {
+    const includeFile = join(layout.commonDir, dispatchConfigFile);
+    const includeText = dispatchConfig(hooksPath);
+    if (read(includeFile) !== includeText) {
+      files.push({
+        path: includeFile,
+        action: existsSync(includeFile) ? 'update' : 'create',
+        content: includeText,
+      });
+    }
+  }
   const configChanges = [
-    // With a team's husky, core.hooksPath comes from the included file (see dispatchConfig).
-    ...(wrappers ? [] : [{ key: 'core.hooksPath', value: hooksPath }]),
+    ...(viaInclude ? [] : [{ key: 'core.hooksPath', value: hooksPath }]),
     { key: 'factory.mode', value: mode },
     { key: 'factory.node', value: options.nodePath },
     { key: 'factory.bin', value: options.binPath },
@@ -337,8 +342,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   ].filter(({ key, value }) => gitConfig.get(key) !== value);
 
   const includes = gitConfig.getAll('include.path');
-  const include =
-    wrappers && hooksHere && !includes.includes(dispatchConfigFile) ? dispatchConfigFile : undefined;
+  const include = viaInclude && !includes.includes(dispatchConfigFile) ? dispatchConfigFile : undefined;
   return {
     ...(include ? { include } : {}),
     root,
@@ -400,16 +404,16 @@ export function factoryDispatchDir(commonDir: string): string {
   return join(commonDir, 'factory-hooks');
 }
 
-/** The git config file, included from .git/config, that points core.hooksPath at factory's folder. */
+/** The git config file, included from .git/config, that sets core.hooksPath (team mode, a team's husky). */
 export const dispatchConfigFile = 'factory-hooks.config';
 
 /**
  * Included at the end of .git/config, so its core.hooksPath wins over the one in .git/config itself, which
  * husky's install sets to `.husky/_` on every npm install: factory's gates keep running.
  */
-function dispatchConfig(dispatchDir: string): string {
-  const quoted = dispatchDir.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
-  return `# written by factory init: factory's hooks run first, then husky's (see docs/init.md)\n[core]\n\thooksPath = "${quoted}"\n`;
+function dispatchConfig(hooksPath: string): string {
+  const quoted = hooksPath.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
+  return `# written by factory init: read after .git/config's own core.hooksPath, which husky's install resets (docs/init.md)\n[core]\n\thooksPath = "${quoted}"\n`;
 }
 
 /** The top of the main worktree: where the shared `.git` folder is (the worktree itself in a bare setup). */

@@ -156,7 +156,7 @@ describe('factory doctor', () => {
     }
   });
 
-  it('a fresh worktree of a team setup is gated through the main worktree; finds .husky/_ missing there once husky’s relative path is back', () => {
+  it('a fresh worktree of a team setup is gated through the main worktree, also after husky’s install; finds .husky/_ missing there when only husky’s relative path is left', () => {
     const repo = gatedRepo({ 'README.md': '#\n' }, ['--team']);
     try {
       repo.git('add', '-A');
@@ -165,8 +165,12 @@ describe('factory doctor', () => {
       repo.git('worktree', 'add', '-q', '-b', 'side', tree);
       const healthy = doctor(repo, tree);
       assert.deepEqual(healthy.ids, []);
-      // husky's prepare (npm install) sets its relative convention again: a new worktree has no .husky/_.
+      // husky's prepare (npm install) sets its relative convention in .git/config again: factory's value,
+      // from the file included at its end, still wins, so the worktree stays gated.
       repo.git('config', 'core.hooksPath', '.husky/_');
+      assert.deepEqual(doctor(repo, tree).ids, []);
+      // Without that file (set up by hand, or an earlier release), a new worktree has no .husky/_.
+      repo.git('config', '--unset', 'include.path', 'factory-hooks.config');
       const found = doctor(repo, tree);
       assert.equal(found.status, 1);
       assert.ok(found.ids.includes('huskyDispatchMissing'), found.ids.join(', '));
