@@ -70,8 +70,16 @@ export const messages = {
   repoNotListed: (path: string, file: string) =>
     `${path} is not in ${file}; run factory repos list to see the paths.`,
   repoNotAFolder: (path: string) => `${path} is not a folder; pass the path of a git working tree.`,
+  repoNotARepository: (path: string) =>
+    `${path} is a folder but not a git repository; pass the top folder of a clone, or run git init there first.`,
+  repoInsideRepository: (path: string, top: string) =>
+    `${path} is inside the repository ${top}, not its top folder; pass ${top}.`,
   concurrencyInvalid: (value: unknown) =>
     `--concurrency ${String(value)} is not a whole number from 1 to 64; pass one.`,
+  sweepTimeoutInvalid: (value: unknown, max: number) =>
+    `--timeout ${String(value)} is not a number of seconds above 0 and at most ${max}; pass one, e.g. --timeout 120.`,
+  sweepInterrupted: (done: number, total: number) =>
+    `sweep interrupted after ${done} of ${total} repositories; run factory sweep --resume to sweep the rest.`,
   resumeNothing: 'every repository was healthy in its last sweep: --resume has nothing to retry.',
   reviewSummary: (
     s: {

@@ -41,9 +41,18 @@ export async function repositoryWorkflows(root: string): Promise<WorkflowSet> {
 }
 
 /** Opens the repository's state with its workflows; the caller closes it. */
-export function openState(root: string, workflows: WorkflowSet): RepositoryState {
+export function openState(
+  root: string,
+  workflows: WorkflowSet,
+  access: 'read' | 'write' = 'write',
+): RepositoryState {
   const busyTimeoutMs = busyTimeoutFromEnv();
-  return openRepositoryState(root, { workflows, ...(busyTimeoutMs !== undefined ? { busyTimeoutMs } : {}) });
+  return openRepositoryState(root, {
+    workflows,
+    ...(busyTimeoutMs !== undefined ? { busyTimeoutMs } : {}),
+    // A command that only reads works on a state.db it may not write (a read-only file or folder).
+    ...(access === 'read' ? { readOnly: true } : {}),
+  });
 }
 
 /** Who acts when no `--owner` is given: `FACTORY_OWNER`, else the user name. */

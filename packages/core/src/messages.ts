@@ -13,6 +13,8 @@ export const messages = {
     `${file} was written by a newer factory (schema ${found}, this one knows up to ${known}); upgrade factory, the database was left untouched.`,
   stateOwnerTooNew: (file: string, owner: string, found: number, known: number) =>
     `${file} was written by a newer factory (${owner} schema ${found}, this one knows up to ${known}); upgrade factory, the database was left untouched.`,
+  stateForeign: (file: string) =>
+    `${file} is another application's SQLite database, not factory's state; move it aside (factory leaves it untouched) or point factory at another path.`,
   stateReadOnly: (file: string) =>
     `${file} cannot be written (read-only file or folder); fix its permissions and try again.`,
   stateOpenFailed: (file: string, reason: string) =>

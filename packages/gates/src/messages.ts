@@ -231,4 +231,6 @@ export const messages = {
   memoryEmpty:
     'the memory text is empty; pass the sentence to remember, e.g. factory memory add "run npm test before committing".',
   memoryUnknown: (id: number) => `there is no memory entry ${id}; run factory memory list to see the ids.`,
+  pushOverwritesUnfetched: (remoteRef: string, remote: string, sha: string) =>
+    `the push would overwrite ${remoteRef} on ${remote} at ${sha}, a commit this clone has never fetched, and lose work you have not seen; run git fetch ${remote}, look at what it brings, then push again (git push --force-with-lease keeps that safe).`,
 } as const;

@@ -28,7 +28,16 @@ export interface FakeFile {
   readonly filename: string;
   readonly additions: number;
   readonly deletions: number;
+  /** default `modified` (GitHub's file statuses) */
+  readonly status?: 'added' | 'removed' | 'modified' | 'renamed' | 'copied';
+  /** the old name of a renamed or copied file */
+  readonly previousFilename?: string;
 }
+
+/** GitHub lists at most this many files of a pull request; `changed_files` still counts them all. */
+export const GITHUB_LISTED_FILES_LIMIT = 3000;
+/** GitLab lists at most this many diffs of a merge request and then counts them as "1000+". */
+export const GITLAB_LISTED_DIFFS_LIMIT = 1000;
 
 export interface FakePull {
   readonly number: number;
@@ -62,6 +71,8 @@ export interface ForgeFaults {
   secondaryLimit?: { count: number; retryAfterSeconds: number };
   /** Just before the merge of this request is handled, a new commit moves its head. */
   moveHeadBeforeMerge?: { number: number; newSha: string };
+  /** The next N requests whose path matches get no answer at all (the connection stays open). */
+  hang?: { count: number; pathIncludes?: string };
 }
 
 export interface LoggedRequest {
@@ -168,6 +179,11 @@ export async function startForgeServer(): Promise<ForgeServer> {
     send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
   ) {
     const path = url.pathname;
+    if (faults.hang && faults.hang.count > 0 && path.includes(faults.hang.pathIncludes ?? '')) {
+      faults.hang.count--;
+      requests.push({ method, path: path + url.search, at: Date.now(), status: 0, auth: undefined, body });
+      return; // never answered: closeAllConnections() at close() ends it
+    }
     if (
       faults.rateLimit &&
       faults.rateLimit.count > 0 &&
@@ -218,9 +234,29 @@ export async function startForgeServer(): Promise<ForgeServer> {
       const sub = m[2] ?? '';
       if (method === 'GET' && sub === '') return send(200, githubPull(repo)(pull));
       if (method === 'GET' && sub === '/files') {
+        // Paginated like GitHub (Link header), and never more than 3000 files in all.
+        const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+        const page = Number(url.searchParams.get('page') ?? 1);
+        const listed = pull.files.slice(0, GITHUB_LISTED_FILES_LIMIT);
+        const pageFiles = listed.slice((page - 1) * perPage, page * perPage);
+        const headers: Record<string, string> = {};
+        if (page * perPage < listed.length) {
+          const next = new URL(url.href);
+          next.searchParams.set('page', String(page + 1));
+          next.searchParams.set('per_page', String(perPage));
+          headers.link = `<${base}${next.pathname}${next.search}>; rel="next"`;
+        }
         return send(
           200,
-          pull.files.map((f) => ({ ...f, changes: f.additions + f.deletions, status: 'modified' })),
+          pageFiles.map((f) => ({
+            filename: f.filename,
+            additions: f.additions,
+            deletions: f.deletions,
+            changes: f.additions + f.deletions,
+            status: f.status ?? 'modified',
+            ...(f.previousFilename ? { previous_filename: f.previousFilename } : {}),
+          })),
+          headers,
         );
       }
       if (method === 'GET' && sub === '/reviews') {
@@ -326,13 +362,16 @@ export async function startForgeServer(): Promise<ForgeServer> {
       if (method === 'GET' && sub === '/diffs') {
         return send(
           200,
-          pull.files.map((f) => ({
-            old_path: f.filename,
+          pull.files.slice(0, GITLAB_LISTED_DIFFS_LIMIT).map((f) => ({
+            old_path: f.previousFilename ?? f.filename,
             new_path: f.filename,
-            new_file: false,
-            deleted_file: false,
-            renamed_file: false,
-            diff: `@@ -1 +1 @@\n${'-old\n'.repeat(f.deletions)}${'+new\n'.repeat(f.additions)}`,
+            new_file: f.status === 'added',
+            deleted_file: f.status === 'removed',
+            renamed_file: f.status === 'renamed',
+            diff:
+              f.additions + f.deletions === 0
+                ? ''
+                : `@@ -1 +1 @@\n${'-old\n'.repeat(f.deletions)}${'+new\n'.repeat(f.additions)}`,
           })),
         );
       }
@@ -495,6 +534,10 @@ function gitlabMr(project: string) {
             ? 'need_rebase'
             : 'mergeable',
     merge_commit_sha: pull.mergedSha ?? null,
+    changes_count:
+      pull.files.length > GITLAB_LISTED_DIFFS_LIMIT
+        ? `${GITLAB_LISTED_DIFFS_LIMIT}+`
+        : String(pull.files.length),
   });
 }
 

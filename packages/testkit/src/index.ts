@@ -1,10 +1,13 @@
 export { claudeBin, runScriptedClaude, type ScriptedClaudeRun } from './claude.js';
 export {
   type FakeCheck,
+  type FakeFile,
   type FakePull,
   type ForgeFaults,
   type ForgeServer,
   fakeSha,
+  GITHUB_LISTED_FILES_LIMIT,
+  GITLAB_LISTED_DIFFS_LIMIT,
   type LoggedRequest,
   type PullInit,
   startForgeServer,

@@ -22,6 +22,8 @@ export interface RunCliOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly input?: string;
   readonly timeoutMs?: number;
+  /** Run as another user (the tests run as root, which no file permission stops). */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
 /** Runs the built factory bin in a child process with the same node that runs the tests. */
@@ -33,6 +35,7 @@ export function runFactory(args: readonly string[], options: RunCliOptions = {})
     input: options.input ?? '',
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 60_000,
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
   });
   if (result.error) throw result.error;
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };

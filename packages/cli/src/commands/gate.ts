@@ -71,7 +71,7 @@ export const gateCommand: CommandModule = {
           const { existsSync } = await import('node:fs');
           const runs = existsSync(stateDbPath(root))
             ? (() => {
-                const store = StateStore.open({ path: stateDbPath(root) });
+                const store = StateStore.open({ path: stateDbPath(root), readOnly: true });
                 try {
                   return listGateRuns(store, { limit: argv.limit ?? 50 });
                 } finally {

@@ -124,7 +124,7 @@ export const guardCommand: CommandModule = {
           if (existsSync(stateDbPath(root))) {
             const { StateStore } = await import('@factory/core/state/store');
             const { listGuardDecisions } = await import('@factory/gates/state/guard-decisions');
-            const store = StateStore.open({ path: stateDbPath(root) });
+            const store = StateStore.open({ path: stateDbPath(root), readOnly: true });
             try {
               rows = listGuardDecisions(store, { limit: argv.limit ?? 50 });
             } finally {

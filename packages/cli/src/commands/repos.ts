@@ -1,5 +1,6 @@
-import { resolve } from 'node:path';
-import { ExitCode, FactoryError, isDirectory } from '@factory/core';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ExitCode, FactoryError, findRepositoryRoot, isDirectory } from '@factory/core';
 import { messages as fleetMessages } from '@factory/fleet/messages';
 import type { Argv, CommandModule } from 'yargs';
 import { messages } from '../messages.js';
@@ -14,6 +15,16 @@ interface ReposArgs {
   url?: string;
   forge?: 'github' | 'gitlab';
   project?: string;
+}
+
+/** A folder that is not the top of a git working tree (`.git` folder or file) is not a repository to sweep. */
+function refuseNonRepository(path: string): void {
+  if (existsSync(join(path, '.git'))) return;
+  const top = findRepositoryRoot(path);
+  throw new FactoryError(
+    top ? messages.repoInsideRepository(path, top) : messages.repoNotARepository(path),
+    ExitCode.usage,
+  );
 }
 
 async function manifestFile(args: ReposArgs): Promise<string> {
@@ -46,8 +57,10 @@ export const reposCommand: CommandModule = {
           const args = argv as unknown as ReposArgs;
           const { addRepository } = await import('@factory/fleet/manifest/manifest');
           const path = resolve(args.cwd ?? process.cwd(), args.path!);
-          if (!args.url && !isDirectory(path))
-            throw new FactoryError(messages.repoNotAFolder(path), ExitCode.usage);
+          // The sweep clones a path that is missing (when --url says from where); a path that exists
+          // must be the top of a working tree, or every sweep would fail on it.
+          if (isDirectory(path)) refuseNonRepository(path);
+          else if (!args.url) throw new FactoryError(messages.repoNotAFolder(path), ExitCode.usage);
           const file = await manifestFile(args);
           const added = addRepository(file, {
             path,

@@ -27,6 +27,7 @@ export const statusCommand: CommandModule = {
     const busyTimeoutMs = busyTimeoutFromEnv();
     const state = openExistingRepositoryState(root, {
       schemas: packageSchemas,
+      readOnly: true,
       ...(busyTimeoutMs !== undefined ? { busyTimeoutMs } : {}),
     });
     let status: RepositoryStatus;

@@ -29,8 +29,14 @@ export const sweepCommand: CommandModule = {
       .option('only', { type: 'string', describe: 'only repositories with this tag' })
       .option('fix', { type: 'boolean', describe: 're-run init where something drifted' })
       .option('exec', { type: 'string', describe: 'run a command in each repository' })
-      .option('resume', { type: 'boolean', describe: 'retry only what failed last time' })
-      .option('timeout', { type: 'number', describe: 'seconds one repository may take (default 120)' })
+      .option('resume', {
+        type: 'boolean',
+        describe: 'sweep only what was not healthy, never swept, or not reached by an interrupted sweep',
+      })
+      .option('timeout', {
+        type: 'number',
+        describe: 'seconds one repository may take (default 120, at most 86400)',
+      })
       .option('forges', {
         type: 'boolean',
         default: true,
@@ -38,13 +44,18 @@ export const sweepCommand: CommandModule = {
       }),
   handler: async (argv) => {
     const args = argv as unknown as SweepArgs;
-    const { runSweep } = await import('../sweep/run.js');
+    const { runSweep, SweepInterrupted } = await import('../sweep/run.js');
     const concurrency = args.concurrency;
     if (
       concurrency !== undefined &&
       (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     ) {
       throw new FactoryError(messages.concurrencyInvalid(concurrency), ExitCode.usage);
+    }
+    const { MAX_TIMEOUT_SECONDS } = await import('@factory/fleet/manifest/schema');
+    const timeout = args.timeout;
+    if (timeout !== undefined && !(timeout > 0 && timeout <= MAX_TIMEOUT_SECONDS)) {
+      throw new FactoryError(messages.sweepTimeoutInvalid(timeout, MAX_TIMEOUT_SECONDS), ExitCode.usage);
     }
     const outcome = await runSweep({
       manifest: args.manifest ? resolve(args.manifest) : undefined,
@@ -57,7 +68,15 @@ export const sweepCommand: CommandModule = {
       forges: args.forges !== false,
       json: Boolean(args.json),
       env: process.env,
+    }).catch((error: unknown) => {
+      if (!(error instanceof SweepInterrupted)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      return undefined;
     });
+    if (!outcome) {
+      process.exitCode = 130; // interrupted, as a shell reports Ctrl-C
+      return;
+    }
     if (args.json) printJson(outcome.document);
     else for (const line of outcome.lines) printLine(line);
     if (outcome.unhealthy > 0) process.exitCode = ExitCode.refused;

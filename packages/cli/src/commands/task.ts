@@ -43,12 +43,13 @@ async function withState<T>(
   args: TaskArgs,
   fn: (state: RepositoryState, workflows: WorkflowSet) => T,
   before?: (workflows: WorkflowSet) => void,
+  access: 'read' | 'write' = 'write',
 ): Promise<T> {
   const root = repositoryRoot(args);
   const workflows = await repositoryWorkflows(root);
   // Input that is wrong whatever the database holds is refused before the database is even opened.
   before?.(workflows);
-  const state = openState(root, workflows);
+  const state = openState(root, workflows, access);
   try {
     return fn(state, workflows);
   } finally {
@@ -131,14 +132,18 @@ const add = async (args: TaskArgs) => {
 };
 
 const list = async (args: TaskArgs) => {
-  const tasks = await withState(args, (state) =>
-    state.tasks.list({
-      ...(args.workflow !== undefined ? { workflow: args.workflow } : {}),
-      ...(states(args)[0] !== undefined ? { state: states(args)[0] } : {}),
-      ...(args.phase !== undefined ? { phase: args.phase as Task['phase'] } : {}),
-      ...(args.owner !== undefined ? { owner: args.owner } : {}),
-      ...(args.limit !== undefined ? { limit: args.limit } : {}),
-    }),
+  const tasks = await withState(
+    args,
+    (state) =>
+      state.tasks.list({
+        ...(args.workflow !== undefined ? { workflow: args.workflow } : {}),
+        ...(states(args)[0] !== undefined ? { state: states(args)[0] } : {}),
+        ...(args.phase !== undefined ? { phase: args.phase as Task['phase'] } : {}),
+        ...(args.owner !== undefined ? { owner: args.owner } : {}),
+        ...(args.limit !== undefined ? { limit: args.limit } : {}),
+      }),
+    undefined,
+    'read',
   );
   if (args.json) printJson(tasks);
   else if (tasks.length === 0) printLine('no tasks');
@@ -146,15 +151,20 @@ const list = async (args: TaskArgs) => {
 };
 
 const show = async (args: TaskArgs) => {
-  const detail = await withState(args, (state) => {
-    const task = state.tasks.get(taskId(state, args.id));
-    return {
-      task,
-      allowedEvents: state.tasks.allowedEvents(task),
-      resources: state.resources.list(task.id),
-      log: state.tasks.log(task.id),
-    };
-  });
+  const detail = await withState(
+    args,
+    (state) => {
+      const task = state.tasks.get(taskId(state, args.id));
+      return {
+        task,
+        allowedEvents: state.tasks.allowedEvents(task),
+        resources: state.resources.list(task.id),
+        log: state.tasks.log(task.id),
+      };
+    },
+    undefined,
+    'read',
+  );
   if (args.json) {
     printJson(detail);
     return;
@@ -242,10 +252,14 @@ const recover = async (args: TaskArgs) => {
 };
 
 const log = async (args: TaskArgs) => {
-  const entries = await withState(args, (state) =>
-    args.id !== undefined
-      ? state.tasks.log(taskId(state, args.id))
-      : state.tasks.log(undefined, args.limit ?? 50),
+  const entries = await withState(
+    args,
+    (state) =>
+      args.id !== undefined
+        ? state.tasks.log(taskId(state, args.id))
+        : state.tasks.log(undefined, args.limit ?? 50),
+    undefined,
+    'read',
   );
   if (args.json) printJson(entries);
   else if (entries.length === 0) printLine('no transitions yet');

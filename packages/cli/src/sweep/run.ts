@@ -47,6 +47,9 @@ export interface SweepDocument {
   readonly trends: Record<string, Array<{ status: string; finishedAt: string }>>;
 }
 
+/** The sweep was stopped by a signal: the command exits 130, as a shell does after Ctrl-C. */
+export class SweepInterrupted extends Error {}
+
 export async function runSweep(
   options: RunSweepOptions,
 ): Promise<{ document: SweepDocument; lines: string[]; unhealthy: number }> {
@@ -62,9 +65,11 @@ export async function runSweep(
     const previous = history.latestResults();
     const trends: SweepDocument['trends'] = {};
     if (options.resume) {
+      // What was not healthy last time, what was never swept, and what an interrupted sweep never reached.
+      const unreached = history.unreachedByLastSweep();
       repos = repos.filter((repo) => {
         const last = previous.get(repo.key);
-        return last !== undefined && last.status !== 'healthy';
+        return last === undefined || last.status !== 'healthy' || unreached.has(repo.key);
       });
     }
     const concurrency = options.concurrency ?? defaultConcurrency();
@@ -74,6 +79,8 @@ export async function runSweep(
       exec: options.exec ?? null,
       resume: options.resume,
       only: options.only ?? null,
+      // What this sweep means to cover: a --resume after an interrupt covers what it never reached.
+      planned: repos.map((repo) => repo.key),
     });
     const progress = startProgress(repos.length, { json: options.json });
     // The installer's checks run on this thread: measured on 2 CPUs, worker threads were slower and
@@ -83,7 +90,14 @@ export async function runSweep(
       binPath: factoryBinPath(),
       version: cliVersion(),
     });
-    const reports = await sweep(repos, {
+    // Ctrl-C (or a TERM) stops the sweep cleanly: no repository is started after it, the ones running are
+    // stopped with everything they started, and only finished results are recorded.
+    const interrupt = new AbortController();
+    const stop = () => interrupt.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const swept = await sweep(repos, {
+      signal: interrupt.signal,
       concurrency,
       fix: options.fix,
       exec: options.exec,
@@ -107,7 +121,14 @@ export async function runSweep(
         progress.done(report);
       },
     });
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     progress.stop();
+    if (interrupt.signal.aborted) {
+      const done = swept.filter((report) => report !== undefined).length;
+      throw new SweepInterrupted(messages.sweepInterrupted(done, repos.length));
+    }
+    const reports = swept as RepoReport[];
     history.finish(sweepId);
     for (const report of reports) {
       trends[report.repo] = history

@@ -1,81 +1,16 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openRepositoryState } from '@factory/core/state/repository';
+import { type ForgeServer, fakeSha, runFactoryAsync, startForgeServer } from '@factory/testkit';
 import {
-  type ForgeServer,
-  fakeSha,
-  makeTempRepo,
-  runFactoryAsync,
-  startForgeServer,
-  type TempRepo,
-} from '@factory/testkit';
-
-const GITHUB_TOKEN = 'ghp_SweepTestTokenDoNotLeak0123456789';
-const GITLAB_TOKEN = 'glpat-SweepTestTokenDoNotLeak987';
-
-interface ReviewJson {
-  merge: boolean;
-  summary: { open: number; mergeable: number; merged: number; failed: number; errors: number };
-  repositories: Array<{
-    repo: string;
-    error: string | null;
-    pulls: Array<{
-      number: number;
-      verdict: string;
-      action: string;
-      headSha: string;
-      reasons: Array<{ rule: string; ok: boolean }>;
-    }>;
-  }>;
-}
-
-function setup(forge: 'github' | 'gitlab', project: string, review: Record<string, unknown> = {}) {
-  const repo = makeTempRepo({ files: { 'README.md': '# app\n' } });
-  const manifest = join(repo.home, 'repos.yaml');
-  const policy = { authors: ['dependabot[bot]'], ...review };
-  writeFileSync(
-    manifest,
-    `version: 1\nrepositories:\n  - path: ${repo.dir}\n    forge: ${forge}\n    project: ${project}\n    review: ${JSON.stringify(policy)}\n`,
-  );
-  return { repo, manifest };
-}
-
-function envFor(server: ForgeServer, repo: TempRepo, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...repo.env,
-    FACTORY_HOME: join(repo.home, 'factory-home'),
-    GITHUB_TOKEN,
-    GITHUB_API_URL: server.githubApiUrl,
-    GITLAB_TOKEN,
-    GITLAB_HOST: server.gitlabHost,
-    FACTORY_FORGE_WRITE_SPACING_MS: '0',
-    ...extra,
-  };
-}
-
-function byNumber(result: ReviewJson) {
-  const pulls = result.repositories.flatMap((r) => r.pulls);
-  return new Map(pulls.map((p) => [p.number, p]));
-}
-
-function assertNoTokenIn(repo: TempRepo, ...outputs: string[]) {
-  for (const output of outputs) {
-    assert.ok(!output.includes(GITHUB_TOKEN), 'the GitHub token reached the output');
-    assert.ok(!output.includes(GITLAB_TOKEN), 'the GitLab token reached the output');
-  }
-  for (const dir of [join(repo.dir, '.factory'), join(repo.home, 'factory-home')]) {
-    let files: string[] = [];
-    try {
-      files = readdirSync(dir).map((f) => join(dir, f));
-    } catch {}
-    for (const file of files) {
-      const bytes = readFileSync(file).toString('latin1');
-      assert.ok(!bytes.includes(GITHUB_TOKEN) && !bytes.includes(GITLAB_TOKEN), `a token reached ${file}`);
-    }
-  }
-}
+  assertNoTokenIn,
+  byNumber,
+  envFor,
+  GITHUB_TOKEN,
+  GITLAB_TOKEN,
+  type ReviewJson,
+  setup,
+} from './support.js';
 
 describe('factory review against a GitHub forge on loopback (real octokit)', () => {
   let server: ForgeServer;

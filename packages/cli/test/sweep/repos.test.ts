@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeTempRepo, runFactory } from '@factory/testkit';
@@ -28,6 +28,24 @@ describe('factory repos', () => {
       const missing = runFactory(['repos', 'add', join(repo.dir, 'nope')], { env });
       assert.equal(missing.status, 2);
       assert.match(missing.stderr, /is not a folder/);
+
+      // A folder that is not a repository, or is only part of one, would fail every sweep: refused.
+      const plain = join(repo.home, 'not-a-repo');
+      mkdirSync(plain);
+      const notRepo = runFactory(['repos', 'add', plain], { env });
+      assert.equal(notRepo.status, 2);
+      assert.equal(
+        notRepo.stderr,
+        `factory: ${plain} is a folder but not a git repository; pass the top folder of a clone, or run git init there first.\n`,
+      );
+      mkdirSync(join(repo.dir, 'src'));
+      const inside = runFactory(['repos', 'add', join(repo.dir, 'src')], { env });
+      assert.equal(inside.status, 2);
+      assert.match(inside.stderr, /src is inside the repository .*, not its top folder; pass /);
+      assert.deepEqual(
+        JSON.parse(runFactory(['repos', 'list', '--json'], { env }).stdout).repositories.length,
+        1,
+      );
 
       assert.equal(runFactory(['repos', 'rm', repo.dir], { env }).status, 0);
       const again = runFactory(['repos', 'rm', repo.dir], { env });

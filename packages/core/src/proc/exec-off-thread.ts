@@ -14,6 +14,11 @@ export interface OffThreadOptions {
   readonly maxBuffer?: number;
   /** Aborting kills the child (SIGTERM), as execFile's own signal option does. */
   readonly signal?: AbortSignal;
+  /**
+   * Starts the child in its own process group, and a time-out or an abort kills the whole group
+   * (SIGKILL): what the child started goes too (git's hooks and their children), not only the child.
+   */
+  readonly killProcessGroup?: boolean;
 }
 
 export interface OffThreadResult {
@@ -28,26 +33,62 @@ export interface OffThreadResult {
 // CommonJS, evaluated in the worker: only node:child_process, nothing of ours to resolve or load.
 const workerSource = `
 const { parentPort } = require('node:worker_threads');
-const { execFile } = require('node:child_process');
+const { execFile, spawn } = require('node:child_process');
 const children = new Map();
+const reply = (id, stdout, stderr, error) => {
+  children.delete(id);
+  parentPort.postMessage({
+    id,
+    stdout: String(stdout ?? ''),
+    stderr: String(stderr ?? ''),
+    error: error ? { code: error.code ?? null, message: String(error.message) } : undefined,
+  });
+};
+// execFile cannot start a process group (it drops spawn's detached option): spawn, with execFile's
+// time-out, output limit and result shape.
+function runGroup(m) {
+  const { timeout, maxBuffer, ...options } = m.options;
+  const child = spawn(m.file, m.args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let stopped;
+  const stop = (why) => {
+    stopped ??= why;
+    try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+  };
+  const keep = (name) => (chunk) => {
+    if (name === 'stdout') stdout += chunk; else stderr += chunk;
+    if (stdout.length + stderr.length > maxBuffer) stop('maxBuffer exceeded');
+  };
+  child.stdout.setEncoding('utf8').on('data', keep('stdout'));
+  child.stderr.setEncoding('utf8').on('data', keep('stderr'));
+  const timer = timeout > 0 ? setTimeout(() => stop('timed out'), timeout) : undefined;
+  let failed;
+  child.on('error', (error) => { failed = error; });
+  child.on('close', (code, signal) => {
+    clearTimeout(timer);
+    if (failed) return reply(m.id, stdout, stderr, failed);
+    if (code === 0 && !stopped) return reply(m.id, stdout, stderr, undefined);
+    const reason = stopped ?? (signal ? 'killed by ' + signal : 'exited with ' + code);
+    reply(m.id, stdout, stderr, { code: code ?? null, message: 'Command failed: ' + m.file + ' (' + reason + ')\\n' + stderr });
+  });
+  children.set(m.id, () => stop('aborted'));
+}
 parentPort.on('message', (m) => {
-  if (m.kill !== undefined) { children.get(m.kill)?.kill(); return; }
-  let child;
-  try {
-    child = execFile(m.file, m.args, { ...m.options, encoding: 'utf8' }, (error, stdout, stderr) => {
-      children.delete(m.id);
-      parentPort.postMessage({
-        id: m.id,
-        stdout: String(stdout ?? ''),
-        stderr: String(stderr ?? ''),
-        error: error ? { code: error.code ?? null, message: String(error.message) } : undefined,
-      });
-    });
-  } catch (error) {
-    parentPort.postMessage({ id: m.id, stdout: '', stderr: '', error: { code: error.code ?? null, message: String(error.message) } });
+  if (m.kill !== undefined) { children.get(m.kill)?.(); return; }
+  if (m.group) {
+    try { runGroup(m); } catch (error) { reply(m.id, '', '', error); }
     return;
   }
-  children.set(m.id, child);
+  let child;
+  try {
+    child = execFile(m.file, m.args, { ...m.options, encoding: 'utf8' }, (error, stdout, stderr) =>
+      reply(m.id, stdout, stderr, error));
+  } catch (error) {
+    reply(m.id, '', '', error);
+    return;
+  }
+  children.set(m.id, () => child.kill());
 });
 `;
 
@@ -112,6 +153,7 @@ export function execFileOffThread(
     thread.ref();
     thread.postMessage({
       id,
+      group: options.killProcessGroup === true,
       file,
       args: [...args],
       options: {

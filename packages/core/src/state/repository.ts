@@ -17,6 +17,8 @@ export interface RepositoryStateOptions {
   readonly path?: string;
   /** Other owners' schemas to check and migrate at open, besides core's (e.g. every package's, for status). */
   readonly schemas?: readonly SchemaHistory[];
+  /** The caller only reads: see StateStoreOptions.readOnly. */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -37,6 +39,7 @@ export function openRepositoryState(repoRoot: string, options: RepositoryStateOp
     path: options.path ?? stateDbPath(repoRoot),
     schemas: [coreSchema, ...(options.schemas ?? [])],
     ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+    ...(options.readOnly ? { readOnly: true } : {}),
   });
   const clock = options.clock ?? Date.now;
   return {

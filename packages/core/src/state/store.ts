@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { pathToFileURL } from 'node:url';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
 import { coreSchema, repositoryLegacyVersions } from './migrations/index.js';
@@ -29,7 +30,17 @@ export interface StateStoreOptions {
    * exit would, so only use this when the process really ends with process.exit().
    */
   readonly leaveOpenAtExit?: boolean;
+  /**
+   * The caller only reads: an existing database is opened without writing anything (no WAL switch, no
+   * migration), so a state.db in a folder or file this user cannot write still answers. Without a `-wal`
+   * file beside it, such a database can only be read as immutable (SQLite cannot set up its WAL index in a
+   * folder it cannot write). A schema older than this factory's still needs a writing open to upgrade.
+   */
+  readonly readOnly?: boolean;
 }
+
+/** `PRAGMA application_id` of factory's databases (the bytes "fcty"): another application's file is refused. */
+export const FACTORY_APPLICATION_ID = 0x66637479;
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
@@ -94,6 +105,8 @@ export class StateStore {
   private readonly legacy: LegacyVersions;
   /** The owners whose schema this connection has checked (and migrated) already. */
   private readonly ready = new Set<string>();
+  /** Set by openForReading: whether a schema needs a writing open to migrate. */
+  private behindAfterCheck = false;
 
   private constructor(
     db: DatabaseSync,
@@ -112,6 +125,11 @@ export class StateStore {
   static open(options: StateStoreOptions): StateStore {
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     const schemas = options.schemas ?? [coreSchema];
+    const legacy = options.legacy ?? repositoryLegacyVersions;
+    if (options.readOnly && existsSync(options.path)) {
+      const store = StateStore.openForReading(options.path, busyTimeoutMs, schemas, legacy, options);
+      if (store) return store;
+    }
     ensureStateFolder(options.path);
     let db: DatabaseSync;
     try {
@@ -119,13 +137,7 @@ export class StateStore {
     } catch (error) {
       throw translateSqliteError(error, options.path, busyTimeoutMs);
     }
-    const store = new StateStore(
-      db,
-      options.path,
-      busyTimeoutMs,
-      options.leaveOpenAtExit === true,
-      options.legacy ?? repositoryLegacyVersions,
-    );
+    const store = new StateStore(db, options.path, busyTimeoutMs, options.leaveOpenAtExit === true, legacy);
     try {
       store.prepare(schemas);
     } catch (error) {
@@ -137,10 +149,72 @@ export class StateStore {
     return store;
   }
 
+  /**
+   * A read-only connection to an existing database at the current schema, or undefined when the schema
+   * must be upgraded first (the caller then opens it for writing).
+   */
+  private static openForReading(
+    path: string,
+    busyTimeoutMs: number,
+    schemas: readonly SchemaHistory[],
+    legacy: LegacyVersions,
+    options: StateStoreOptions,
+  ): StateStore | undefined {
+    const connect = (location: string) => {
+      const db = new DatabaseSync(location, { readOnly: true, timeout: busyTimeoutMs });
+      const store = new StateStore(db, path, busyTimeoutMs, options.leaveOpenAtExit === true, legacy);
+      try {
+        store.behindAfterCheck = store.refuseForeignOrNewer(schemas);
+        return store;
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    };
+    let store: StateStore;
+    try {
+      try {
+        store = connect(path);
+      } catch (error) {
+        const code = primaryCode(error);
+        const cannotSetUpWal = code === SQLITE_READONLY || code === SQLITE_CANTOPEN;
+        // No -wal file: nothing is waiting to be checkpointed, so the main file alone is the whole truth.
+        if (!cannotSetUpWal || existsSync(`${path}-wal`)) throw error;
+        store = connect(`${pathToFileURL(path).href}?immutable=1`);
+      }
+    } catch (error) {
+      throw translateSqliteError(error, path, busyTimeoutMs);
+    }
+    if (store.behindAfterCheck) {
+      store.db.close();
+      return undefined;
+    }
+    for (const schema of schemas) store.ready.add(schema.owner);
+    return store;
+  }
+
+  /**
+   * Refuses, before anything is written, a database of a newer factory and another application's file:
+   * one that holds tables but no factory schema version, or that carries another application id.
+   */
+  private refuseForeignOrNewer(schemas: readonly SchemaHistory[]): boolean {
+    const behind = this.behind(schemas);
+    const found = this.userVersion();
+    const id = (this.db.prepare('PRAGMA application_id').get() as { application_id: number }).application_id;
+    const tables = this.db
+      .prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+      .get() as { n: number };
+    if ((id !== 0 && id !== FACTORY_APPLICATION_ID) || (found === 0 && tables.n > 0)) {
+      throw new FactoryError(messages.stateForeign(this.path), ExitCode.usage);
+    }
+    return behind;
+  }
+
   private prepare(schemas: readonly SchemaHistory[]): void {
     this.db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
-    // Read the versions before anything can change the file: a newer schema is refused untouched.
-    const behind = this.behind(schemas);
+    // Read the versions before anything can change the file: a newer schema or another application's
+    // database is refused untouched.
+    const behind = this.refuseForeignOrNewer(schemas);
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec('PRAGMA foreign_keys = ON');
@@ -229,6 +303,7 @@ export class StateStore {
     this.write(() => {
       // Another process may have migrated between our read and our lock: read again under the lock.
       const recorded = this.recordedVersions();
+      this.db.exec(`PRAGMA application_id = ${FACTORY_APPLICATION_ID}`);
       if (!this.hasSchemaVersions()) {
         // First migration under per-owner histories: record what the single history had applied, for every
         // owner (also those this process does not use), and fence off releases that only know user_version.

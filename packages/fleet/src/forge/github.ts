@@ -1,7 +1,13 @@
 import { Octokit } from '@octokit/rest';
 import type { CheckResult, PullSnapshot } from '../review/types.js';
 import { isModifying, type RequestPacer } from './pacer.js';
-import { type Forge, ForgeHttpError, type MergeOutcome, type PullSummary } from './types.js';
+import {
+  type Forge,
+  ForgeHttpError,
+  ForgeTimeoutError,
+  type MergeOutcome,
+  type PullSummary,
+} from './types.js';
 
 export interface GithubOptions {
   readonly token: string;
@@ -60,9 +66,20 @@ export function githubForge(options: GithubOptions): Forge {
   octokit.hook.wrap('request', async (request, endpoint) => {
     const modifying = isModifying(endpoint.method);
     for (let attempt = 0; ; attempt++) {
+      // Each attempt has its own time limit, the answer's body included (fetch's signal covers both).
+      // The options are set on `endpoint` itself: octokit's inner hooks (auth, request log) were bound to
+      // this object and ignore the argument passed to `request`. A new `request` object, because the one
+      // there may be the client's defaults, shared by every call in flight.
+      const outer = endpoint.request?.signal as AbortSignal | undefined;
+      const send = () =>
+        pacer.withTimeout('GitHub', outer, async (signal) => {
+          endpoint.request = { ...endpoint.request, signal };
+          return request(endpoint);
+        });
       try {
-        return await (modifying ? pacer.write(async () => request(endpoint)) : request(endpoint));
+        return await (modifying ? pacer.write(send) : send());
       } catch (caught) {
+        if (caught instanceof ForgeTimeoutError) throw caught;
         const error = caught as OctokitError;
         const status = error.status ?? 0;
         const wait = pacer.rateLimitWaitMs(status, error.response?.headers ?? {}, shortMessage(error));
@@ -142,7 +159,14 @@ export function githubForge(options: GithubOptions): Forge {
         headSha: sha,
         baseRef: pr.base.ref,
         labels: pr.labels.map((label) => label.name ?? '').filter(Boolean),
-        changedFiles: files.map((file) => file.filename),
+        // A rename or copy touches two paths: moving `.husky/pre-commit` away removes a gate.
+        changedFiles: [
+          ...new Set(files.flatMap((file) => [file.filename, file.previous_filename ?? file.filename])),
+        ],
+        // GitHub lists at most 3000 files; `changed_files` says how many the change really has.
+        filesListed: files.length,
+        filesTotal: typeof pr.changed_files === 'number' ? pr.changed_files : undefined,
+        unmeasuredFiles: files.filter((file) => file.changes === 0).map((file) => file.filename),
         additions: pr.additions,
         deletions: pr.deletions,
         mergeable: pr.mergeable === null ? undefined : pr.mergeable,

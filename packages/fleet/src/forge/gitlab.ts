@@ -2,7 +2,13 @@ import { createRequesterFn } from '@gitbeaker/requester-utils';
 import { Gitlab } from '@gitbeaker/rest';
 import type { CheckResult, PullSnapshot } from '../review/types.js';
 import { isModifying, type RequestPacer } from './pacer.js';
-import { type Forge, ForgeHttpError, type MergeOutcome, type PullSummary } from './types.js';
+import {
+  type Forge,
+  ForgeHttpError,
+  ForgeTimeoutError,
+  type MergeOutcome,
+  type PullSummary,
+} from './types.js';
 
 export interface GitlabOptions {
   readonly token: string;
@@ -32,6 +38,11 @@ async function shortMessage(response: Response): Promise<string> {
   }
 }
 
+/** One request's answer: its body when it succeeded, the forge's short message when it did not. */
+type Attempt =
+  | { readonly response: Response; readonly failure: undefined; readonly parsed: unknown }
+  | { readonly response: Response; readonly failure: string };
+
 /**
  * @gitbeaker/rest's own request handler retries 429 and 502 blindly (a merge too) and ignores Retry-After;
  * this one, given to the real client through its `requesterFn` option, waits what the forge asks and never
@@ -45,30 +56,39 @@ function pacedRequestHandler(pacer: RequestPacer) {
     url.search = searchParams ?? '';
     const modifying = isModifying(method);
     for (let attempt = 0; ; attempt++) {
-      let response: Response;
+      // One attempt, answer body included, within the forge time limit.
+      const attemptOnce = () =>
+        pacer.withTimeout('GitLab', signal, async (limit): Promise<Attempt> => {
+          const response = await fetch(url, { method, headers, body, signal: limit });
+          if (!response.ok) {
+            return { response, failure: await shortMessage(response) };
+          }
+          const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
+          const parsed =
+            response.status === 204
+              ? null
+              : type === 'application/json'
+                ? ((await response.json()) ?? {})
+                : await response.text();
+          return { response, failure: undefined, parsed };
+        });
+      let outcome: Attempt;
       try {
-        const send = () =>
-          fetch(url, { method, headers, body, signal: signal ?? AbortSignal.timeout(60_000) });
-        response = await (modifying ? pacer.write(send) : send());
+        outcome = await (modifying ? pacer.write(attemptOnce) : attemptOnce());
       } catch (error) {
+        if (error instanceof ForgeTimeoutError) throw error;
         if (!modifying && attempt < 2) continue;
         throw new ForgeHttpError('network error', (error as Error).name);
       }
-      if (response.ok) {
-        const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
-        const parsed =
-          response.status === 204
-            ? null
-            : type === 'application/json'
-              ? ((await response.json()) ?? {})
-              : await response.text();
+      const { response } = outcome;
+      if (outcome.failure === undefined) {
         return {
-          body: parsed,
+          body: outcome.parsed,
           headers: Object.fromEntries(response.headers.entries()),
           status: response.status,
         };
       }
-      const detail = await shortMessage(response);
+      const detail = outcome.failure;
       const wait = pacer.rateLimitWaitMs(
         response.status,
         Object.fromEntries(response.headers.entries()),
@@ -114,6 +134,16 @@ interface MrBody {
   has_conflicts?: boolean;
   detailed_merge_status?: string;
   merge_commit_sha?: string | null;
+  /** A string: "12", or "1000+" when GitLab stopped counting. */
+  changes_count?: string | number | null;
+}
+
+interface GitlabDiff {
+  new_path: string;
+  old_path: string;
+  diff?: string;
+  too_large?: boolean;
+  collapsed?: boolean;
 }
 
 /** GitLab through @gitbeaker/rest: merge requests, pipelines and jobs, approvals, diffs and the merge. */
@@ -132,9 +162,7 @@ export function gitlabForge(options: GitlabOptions): Forge {
   const snapshot = async (number: number): Promise<PullSnapshot> => {
     const mr = (await api.MergeRequests.show(project, number)) as unknown as MrBody;
     const [diffs, pipelines, approvals] = await Promise.all([
-      api.MergeRequests.allDiffs(project, number) as unknown as Promise<
-        Array<{ new_path: string; old_path: string; diff: string }>
-      >,
+      api.MergeRequests.allDiffs(project, number) as unknown as Promise<GitlabDiff[]>,
       api.MergeRequests.allPipelines(project, number) as unknown as Promise<
         Array<{ id: number; sha: string; status: string }>
       >,
@@ -146,13 +174,22 @@ export function gitlabForge(options: GitlabOptions): Forge {
     ]);
     let additions = 0;
     let deletions = 0;
+    const unmeasuredFiles: string[] = [];
     for (const diff of diffs) {
-      for (const line of diff.diff.split('\n')) {
+      let lines = 0;
+      for (const line of (diff.diff ?? '').split('\n')) {
         if (line.startsWith('+') && !line.startsWith('+++')) additions++;
         else if (line.startsWith('-') && !line.startsWith('---')) deletions++;
+        else continue;
+        lines++;
       }
+      // A pure rename, a binary file or a diff GitLab collapsed as too large shows no lines.
+      if (lines === 0 || diff.too_large || diff.collapsed) unmeasuredFiles.push(diff.new_path);
     }
     const changedFiles = [...new Set(diffs.flatMap((d) => [d.new_path, d.old_path]))];
+    // GitLab caps the diffs it lists and then says "1000+": only an exact count that matches is complete.
+    const count = String(mr.changes_count ?? '');
+    const filesTotal = /^\d+$/.test(count) ? Number(count) : undefined;
     const onHead = pipelines.filter((p) => p.sha === mr.sha).sort((a, b) => b.id - a.id)[0];
     const checks: CheckResult[] = [];
     if (onHead) {
@@ -180,6 +217,9 @@ export function gitlabForge(options: GitlabOptions): Forge {
       baseRef: mr.target_branch,
       labels: (mr.labels ?? []).map((label) => (typeof label === 'string' ? label : label.name)),
       changedFiles,
+      filesListed: diffs.length,
+      filesTotal,
+      unmeasuredFiles,
       additions,
       deletions,
       mergeable: unknown

@@ -1,5 +1,6 @@
 import { ExitCode, FactoryError } from '@factory/core';
 import { messages } from '../messages.js';
+import { ForgeTimeoutError } from './types.js';
 
 export interface PacerOptions {
   /** Least time between two modifying calls (POST, PUT, PATCH, DELETE). GitHub asks for about 1 s. */
@@ -8,12 +9,22 @@ export interface PacerOptions {
   readonly maxRetries: number;
   /** The longest wait a Retry-After may ask for before we give up with a clear error. */
   readonly maxWaitMs: number;
+  /** How long one request may take, answer included, before it is abandoned (a forge that never answers). */
+  readonly requestTimeoutMs: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export const DEFAULT_PACER: PacerOptions = { writeSpacingMs: 1000, maxRetries: 3, maxWaitMs: 120_000 };
+export const DEFAULT_PACER: PacerOptions = {
+  writeSpacingMs: 1000,
+  maxRetries: 3,
+  maxWaitMs: 120_000,
+  requestTimeoutMs: 30_000,
+};
 
-/** Pacer settings from the environment: FACTORY_FORGE_WRITE_SPACING_MS, FACTORY_FORGE_MAX_WAIT_MS. */
+/**
+ * Pacer settings from the environment: FACTORY_FORGE_WRITE_SPACING_MS, FACTORY_FORGE_MAX_WAIT_MS,
+ * FACTORY_FORGE_TIMEOUT_MS.
+ */
 export function pacerOptionsFromEnv(env: NodeJS.ProcessEnv): PacerOptions {
   const number = (value: string | undefined, fallback: number) => {
     const n = value === undefined || value === '' ? Number.NaN : Number(value);
@@ -23,6 +34,8 @@ export function pacerOptionsFromEnv(env: NodeJS.ProcessEnv): PacerOptions {
     writeSpacingMs: number(env.FACTORY_FORGE_WRITE_SPACING_MS, DEFAULT_PACER.writeSpacingMs),
     maxRetries: DEFAULT_PACER.maxRetries,
     maxWaitMs: number(env.FACTORY_FORGE_MAX_WAIT_MS, DEFAULT_PACER.maxWaitMs),
+    requestTimeoutMs:
+      number(env.FACTORY_FORGE_TIMEOUT_MS, DEFAULT_PACER.requestTimeoutMs) || DEFAULT_PACER.requestTimeoutMs,
   };
 }
 
@@ -97,6 +110,26 @@ export class RequestPacer {
     }
     // GitHub: without a Retry-After, wait at least one minute before a secondary limit is retried.
     return 60_000;
+  }
+
+  /**
+   * Runs one request attempt with its own time limit: `send` gets a signal that aborts when the limit
+   * passes (or when `outer` aborts). A time-out becomes one ForgeTimeoutError, never a retry: a forge that
+   * does not answer once is not asked again and again while the user waits.
+   */
+  async withTimeout<T>(
+    forge: string,
+    outer: AbortSignal | undefined,
+    send: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const limit = AbortSignal.timeout(this.options.requestTimeoutMs);
+    const signal = outer ? AbortSignal.any([outer, limit]) : limit;
+    try {
+      return await send(signal);
+    } catch (error) {
+      if (limit.aborted) throw new ForgeTimeoutError(forge, this.options.requestTimeoutMs);
+      throw error;
+    }
   }
 
   /** Waits out a rate limit, or refuses clearly when the forge asks for longer than we accept. */

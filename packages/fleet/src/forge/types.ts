@@ -1,3 +1,4 @@
+import { messages } from '../messages.js';
 import type { ForgeKind, PullSnapshot, ReviewPolicy } from '../review/types.js';
 
 /** One open request as the list endpoint shows it: enough to decide what to read in full. */
@@ -35,5 +36,16 @@ export class ForgeHttpError extends Error {
   ) {
     super(`${status}: ${detail}`);
     this.name = 'ForgeHttpError';
+  }
+}
+
+/** A forge call that got no complete answer within FACTORY_FORGE_TIMEOUT_MS: whether it took effect is unknown. */
+export class ForgeTimeoutError extends ForgeHttpError {
+  constructor(
+    readonly forge: string,
+    readonly timeoutMs: number,
+  ) {
+    super('timeout', messages.forgeTimeout(forge, timeoutMs));
+    this.name = 'ForgeTimeoutError';
   }
 }

@@ -146,10 +146,28 @@ export function requireRepositories(file: string, manifest: Manifest): void {
   throw new FactoryError(message, ExitCode.usage);
 }
 
+/**
+ * The document as plain data. Aliases are expanded with the yaml library's limit: a few lines of
+ * aliases of aliases (a "billion laughs") would otherwise expand into gigabytes.
+ */
+function manifestData(file: string, doc: Document.Parsed): RawManifest {
+  try {
+    return (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as RawManifest;
+  } catch (error) {
+    if (error instanceof ReferenceError) {
+      throw new FactoryError(messages.manifestAliasBomb(file, MAX_ALIAS_COUNT), ExitCode.usage);
+    }
+    throw error;
+  }
+}
+
+/** The most alias expansions a manifest may need (the yaml library's default). */
+const MAX_ALIAS_COUNT = 100;
+
 /** Loads and validates a manifest. Bad YAML or a schema violation names the line and what was expected. */
 export function loadManifest(file: string, env: NodeJS.ProcessEnv = process.env): Manifest {
   const { doc, lines } = readDocument(file);
-  const data = (doc.toJS() ?? {}) as RawManifest;
+  const data = manifestData(file, doc);
   const errors = validate(data);
   const error = errors[0];
   if (error) {

@@ -2,6 +2,9 @@ import reviewSchema from '@factory/core/config/schema/review.schema.json' with {
 
 export { reviewSchema };
 
+/** The longest time limit a sweep accepts for one repository, in seconds: one day. */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
 const review = { $ref: reviewSchema.$id } as const;
 
 /** The manifest's JSON schema: `$FACTORY_HOME/repos.yaml`, the repositories that sweep and review cover. */
@@ -19,7 +22,8 @@ export const manifestSchema = {
         forge: { type: 'string', enum: ['github', 'gitlab'] },
         defaultBranch: { type: 'string', minLength: 1 },
         tags: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
-        timeoutSeconds: { type: 'number', exclusiveMinimum: 0 },
+        // At most a day: a longer time limit is no limit, and timers overflow past 24.8 days (2^31 ms).
+        timeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: MAX_TIMEOUT_SECONDS },
         review,
       },
     },

@@ -118,9 +118,26 @@ export function evaluatePolicy(pull: PullSnapshot, policy: ReviewPolicy): Policy
     authorOk ? m.authorAllowed(pull.author) : m.authorNotAllowed(pull.author),
   );
 
+  // A rename with no edit counts 0 lines, yet moves a whole file: what the size rule cannot measure waits.
   const changed = pull.additions + pull.deletions;
-  const sizeOk = changed <= policy.maxChangedLines;
-  rule('size', sizeOk, 'human', m.size(changed, policy.maxChangedLines, sizeOk));
+  const sizeOk = changed <= policy.maxChangedLines && pull.unmeasuredFiles.length === 0;
+  rule(
+    'size',
+    sizeOk,
+    'human',
+    changed > policy.maxChangedLines || pull.unmeasuredFiles.length === 0
+      ? m.size(changed, policy.maxChangedLines, sizeOk)
+      : m.sizeUnmeasured(pull.unmeasuredFiles),
+  );
+
+  // The protected-path rule can only judge the files it was shown (GitHub lists at most 3000).
+  const complete = pull.filesTotal !== undefined && pull.filesListed >= pull.filesTotal;
+  rule(
+    'files-listed',
+    complete,
+    'human',
+    complete ? m.filesComplete(pull.filesListed) : m.filesIncomplete(pull.filesListed, pull.filesTotal),
+  );
 
   const protectedFiles = matchProtected(pull.changedFiles, policy.protectedPaths);
   rule(
@@ -150,7 +167,8 @@ export function evaluatePolicy(pull: PullSnapshot, policy: ReviewPolicy): Policy
 
 /** The changed files that a human must look at: the built-in protected list plus the configured one. */
 export function matchProtected(files: readonly string[], extra: readonly string[]): string[] {
-  const isProtected = picomatch([...BUILTIN_PROTECTED_PATHS, ...extra], { dot: true });
+  // Case-insensitive: on macOS and Windows checkouts `.HUSKY/pre-commit` is the hooks folder.
+  const isProtected = picomatch([...BUILTIN_PROTECTED_PATHS, ...extra], { dot: true, nocase: true });
   return files.filter((file) => isProtected(file));
 }
 

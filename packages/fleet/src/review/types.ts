@@ -26,7 +26,16 @@ export interface PullSnapshot {
   readonly headSha: string;
   readonly baseRef: string;
   readonly labels: readonly string[];
+  /** Every path the change touches: both names of a rename or copy, deleted files too. */
   readonly changedFiles: readonly string[];
+  /** How many files the forge listed, and how many it says the change has (undefined: it did not say). */
+  readonly filesListed: number;
+  readonly filesTotal: number | undefined;
+  /**
+   * Files changed without a line count (a rename or copy with no edit, a binary file, a mode change, a diff
+   * too large to show): the size rule cannot measure them.
+   */
+  readonly unmeasuredFiles: readonly string[];
   readonly additions: number;
   readonly deletions: number;
   /** false: conflicts; undefined: the forge has not computed it yet. */

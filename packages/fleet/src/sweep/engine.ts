@@ -5,11 +5,12 @@ import { dirname } from 'node:path';
 import type { ForgeFactory } from '../forge/index.js';
 import { resolveForgeTarget } from '../forge/index.js';
 import type { ManifestRepo } from '../manifest/manifest.js';
+import { messages } from '../messages.js';
 import { evaluatePolicy } from '../review/policy.js';
 import { repoReviewPolicy } from '../review/policy-source.js';
 import type { DriftCheck, DriftProvider } from './drift.js';
 import { describeError } from './errors.js';
-import { git, originUrl } from './git.js';
+import { git, operationInProgress, originUrl } from './git.js';
 import { readRepoState } from './repo-state.js';
 
 export type RepoStatus = 'healthy' | 'unhealthy' | 'failed' | 'timeout';
@@ -29,6 +30,8 @@ export interface RepoReport {
     dirty: number | null;
     ahead: number | null;
     behind: number | null;
+    /** The operation the working tree is in the middle of (`a rebase`, `a merge`...), if any. */
+    inProgress: string | null;
   };
   drift: { checks: DriftCheck[]; fixed: boolean | null; fixDetail: string | null };
   state: {
@@ -60,6 +63,8 @@ export interface SweepOptions {
   readonly env: NodeJS.ProcessEnv;
   /** When each repository was last swept (for "since the last sweep"). */
   readonly lastSwept: (repo: ManifestRepo) => string | undefined;
+  /** Aborted: start no more repositories and stop the running ones (their results are left out). */
+  readonly signal?: AbortSignal;
   readonly onStart?: (repo: ManifestRepo) => void;
   readonly onDone?: (report: RepoReport) => void;
 }
@@ -74,16 +79,21 @@ export function defaultConcurrency(): number {
  * abort signal and time limit, every failure caught into its own report, so one broken or hanging
  * repository never stops the others. Reports come back in manifest order.
  */
-export async function sweep(repos: readonly ManifestRepo[], options: SweepOptions): Promise<RepoReport[]> {
-  const reports: RepoReport[] = new Array(repos.length);
+export async function sweep(
+  repos: readonly ManifestRepo[],
+  options: SweepOptions,
+): Promise<Array<RepoReport | undefined>> {
+  const reports: Array<RepoReport | undefined> = new Array(repos.length).fill(undefined);
   let next = 0;
   const worker = async () => {
     for (;;) {
+      if (options.signal?.aborted) return;
       const index = next++;
       if (index >= repos.length) return;
       const repo = repos[index]!;
       options.onStart?.(repo);
       const report = await sweepOneIsolated(repo, options);
+      if (!report) return; // interrupted: not a result
       reports[index] = report;
       options.onDone?.(report);
     }
@@ -92,6 +102,14 @@ export async function sweep(repos: readonly ManifestRepo[], options: SweepOption
   await Promise.all(workers);
   return reports;
 }
+
+/** How long a stopped repository's work may take to wind down once its processes were killed. */
+const STOP_GRACE_MS = 5000;
+
+const delay = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
 
 function emptyReport(repo: ManifestRepo): RepoReport {
   return {
@@ -109,6 +127,7 @@ function emptyReport(repo: ManifestRepo): RepoReport {
       dirty: null,
       ahead: null,
       behind: null,
+      inProgress: null,
     },
     drift: { checks: [], fixed: null, fixDetail: null },
     state: null,
@@ -118,19 +137,38 @@ function emptyReport(repo: ManifestRepo): RepoReport {
   };
 }
 
-async function sweepOneIsolated(repo: ManifestRepo, options: SweepOptions): Promise<RepoReport> {
+async function sweepOneIsolated(repo: ManifestRepo, options: SweepOptions): Promise<RepoReport | undefined> {
   const started = performance.now();
   const report = emptyReport(repo);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let onInterrupt: (() => void) | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => {
       controller.abort();
       resolve('timeout');
     }, options.timeoutMs);
   });
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    onInterrupt = () => {
+      controller.abort();
+      resolve('interrupted');
+    };
+    if (options.signal?.aborted) onInterrupt();
+    else options.signal?.addEventListener('abort', onInterrupt, { once: true });
+  });
   try {
-    const outcome = await Promise.race([sweepOne(repo, report, options, controller.signal), timeout]);
+    const work = sweepOne(repo, report, options, controller.signal);
+    const outcome = await Promise.race([work, timeout, interrupted]);
+    if (outcome === 'timeout' || outcome === 'interrupted') {
+      // The abort killed the process groups of its git and --exec children; wait (a little) until they
+      // are gone, so that nothing this repository started outlives its report or the sweep. What the
+      // work reports while it winds down ("aborted") is noise, not a finding.
+      const found = [...report.problems];
+      await Promise.race([work.catch(() => {}), delay(STOP_GRACE_MS)]);
+      report.problems = found;
+    }
+    if (outcome === 'interrupted') return undefined;
     if (outcome === 'timeout') {
       report.status = 'timeout';
       report.problems.push(`timed out after ${Math.round(options.timeoutMs / 1000)} s`);
@@ -138,10 +176,12 @@ async function sweepOneIsolated(repo: ManifestRepo, options: SweepOptions): Prom
       report.status = 'unhealthy';
     }
   } catch (error) {
+    if (options.signal?.aborted) return undefined;
     report.status = 'failed';
     report.problems.push(describeError(error));
   } finally {
     clearTimeout(timer);
+    if (onInterrupt) options.signal?.removeEventListener('abort', onInterrupt);
   }
   report.durationMs = Math.round(performance.now() - started);
   return report;
@@ -178,6 +218,7 @@ async function sweepOne(
     throw new Error(`${repo.path} is not a git working tree (${firstLine(status.stderr)})`);
   }
   let dirty = 0;
+  let conflicted = 0;
   for (const line of status.stdout.split('\n')) {
     if (line.startsWith('# branch.head ')) report.git.branch = line.slice(14);
     else if (line.startsWith('# branch.upstream ')) report.git.upstream = line.slice(18);
@@ -185,9 +226,17 @@ async function sweepOne(
       const [, ahead, behind] = /\+(\d+) -(\d+)/.exec(line) ?? [];
       report.git.ahead = Number(ahead ?? 0);
       report.git.behind = Number(behind ?? 0);
-    } else if (line && !line.startsWith('#')) dirty++;
+    } else if (line && !line.startsWith('#')) {
+      dirty++;
+      if (line.startsWith('u ')) conflicted++;
+    }
   }
   report.git.dirty = dirty;
+  // A rebase or merge left halfway is work that waits for a person, whether or not conflicts remain.
+  const operation = operationInProgress(repo.path);
+  report.git.inProgress = operation ?? null;
+  if (operation) report.problems.push(messages.sweepOperationInProgress(operation, conflicted));
+  else if (conflicted > 0) report.problems.push(messages.sweepConflicts(conflicted));
 
   report.drift.checks = await options.drift.check(repo.path, signal);
   if (options.fix && report.drift.checks.some((c) => !c.ok)) {

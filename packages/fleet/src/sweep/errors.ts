@@ -1,5 +1,5 @@
 import { isFactoryError } from '@factory/core';
-import { ForgeHttpError } from '../forge/types.js';
+import { ForgeHttpError, ForgeTimeoutError } from '../forge/types.js';
 
 /**
  * One line for a failure inside one repository. Only our own messages and a forge's status and short
@@ -7,6 +7,7 @@ import { ForgeHttpError } from '../forge/types.js';
  */
 export function describeError(error: unknown): string {
   if (isFactoryError(error)) return error.message;
+  if (error instanceof ForgeTimeoutError) return error.detail;
   if (error instanceof ForgeHttpError) return `forge request failed (${error.status}: ${error.detail})`;
   if (error instanceof Error) return error.message.split('\n')[0]!.slice(0, 300);
   return String(error).slice(0, 300);

@@ -30,6 +30,9 @@ export async function git(
     },
     timeoutMs: options.timeoutMs ?? 60_000,
     maxBuffer: 16 * 1024 * 1024,
+    // A time-out or abort ends git and everything it started: hooks (reference-transaction runs on
+    // fetch) and their children would otherwise outlive the sweep.
+    killProcessGroup: true,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return {
@@ -80,22 +83,51 @@ export function parseRemote(
 }
 
 /**
- * The URL of the repository's `origin` remote, read from its git config file (a worktree's `.git` file
- * points at its git folder, whose `commondir` holds the config): no git process for it. undefined when
- * there is no origin or no readable config.
+ * The repository's own git folder and the common one (they differ in a linked worktree, whose `.git` file
+ * points at its git folder, whose `commondir` points at the main one): read from files, no git process.
+ */
+export function gitDirs(repoPath: string): { gitDir: string; commonDir: string } | undefined {
+  try {
+    const dotGit = join(repoPath, '.git');
+    if (!statSync(dotGit).isFile()) return { gitDir: dotGit, commonDir: dotGit };
+    const pointer = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
+    if (!pointer) return undefined;
+    const gitDir = resolve(repoPath, pointer);
+    const common = join(gitDir, 'commondir');
+    const commonDir = existsSync(common) ? resolve(gitDir, readFileSync(common, 'utf8').trim()) : gitDir;
+    return { gitDir, commonDir };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What git leaves in a working tree's git folder while an operation waits for the user. */
+const OPERATIONS: ReadonlyArray<readonly [marker: string, operation: string]> = [
+  ['rebase-merge', 'a rebase'],
+  ['rebase-apply', 'a rebase or git am'],
+  ['MERGE_HEAD', 'a merge'],
+  ['CHERRY_PICK_HEAD', 'a cherry-pick'],
+  ['REVERT_HEAD', 'a revert'],
+  ['BISECT_LOG', 'a bisect'],
+];
+
+/** The operation a working tree is stuck in the middle of (a rebase with conflicts, a merge), if any. */
+export function operationInProgress(repoPath: string): string | undefined {
+  const dirs = gitDirs(repoPath);
+  if (!dirs) return undefined;
+  return OPERATIONS.find(([marker]) => existsSync(join(dirs.gitDir, marker)))?.[1];
+}
+
+/**
+ * The URL of the repository's `origin` remote, read from its git config file: no git process for it.
+ * undefined when there is no origin or no readable config.
  */
 export function originUrl(repoPath: string): string | undefined {
   try {
-    let gitDir = join(repoPath, '.git');
-    if (statSync(gitDir).isFile()) {
-      const pointer = /^gitdir:\s*(.+)$/m.exec(readFileSync(gitDir, 'utf8'))?.[1]?.trim();
-      if (!pointer) return undefined;
-      gitDir = resolve(repoPath, pointer);
-      const common = join(gitDir, 'commondir');
-      if (existsSync(common)) gitDir = resolve(gitDir, readFileSync(common, 'utf8').trim());
-    }
+    const dirs = gitDirs(repoPath);
+    if (!dirs) return undefined;
     let inOrigin = false;
-    for (const raw of readFileSync(join(gitDir, 'config'), 'utf8').split('\n')) {
+    for (const raw of readFileSync(join(dirs.commonDir, 'config'), 'utf8').split('\n')) {
       const line = raw.trim();
       if (line.startsWith('[')) inOrigin = /^\[remote\s+"origin"\]$/.test(line);
       else if (inOrigin) {

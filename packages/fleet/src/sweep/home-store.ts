@@ -172,6 +172,29 @@ export class SweepHistory {
     });
   }
 
+  /**
+   * The repositories the newest sweep meant to cover (`options.planned`) and never finished: empty when
+   * that sweep finished, or did not say what it planned. What `--resume` must cover after an interrupt.
+   */
+  unreachedByLastSweep(): Set<string> {
+    return this.store.read((db) => {
+      const last = db.prepare('SELECT id, finished_at, options FROM sweeps ORDER BY id DESC LIMIT 1').get() as
+        | { id: number; finished_at: string | null; options: string }
+        | undefined;
+      if (!last || last.finished_at !== null) return new Set<string>();
+      const planned = (JSON.parse(last.options) as { planned?: unknown }).planned;
+      if (!Array.isArray(planned)) return new Set<string>();
+      const recorded = new Set(
+        (
+          db.prepare('SELECT repo FROM sweep_results WHERE sweep_id = ?').all(last.id) as Array<{
+            repo: string;
+          }>
+        ).map((row) => row.repo),
+      );
+      return new Set(planned.filter((key): key is string => typeof key === 'string' && !recorded.has(key)));
+    });
+  }
+
   /** The last `limit` results of one repository, newest first: its trend. */
   trend(repo: string, limit = 10): SweepResultRow[] {
     return this.store.read((db) =>

@@ -17,6 +17,9 @@ const green: PullSnapshot = {
   baseRef: 'main',
   labels: ['dependencies'],
   changedFiles: ['package.json', 'package-lock.json'],
+  filesListed: 2,
+  filesTotal: 2,
+  unmeasuredFiles: [],
   additions: 10,
   deletions: 4,
   mergeable: true,
@@ -51,6 +54,7 @@ describe('merge policy', () => {
         'no-pending-checks',
         'author',
         'size',
+        'files-listed',
         'protected-paths',
         'approvals',
         'mergeable',
@@ -146,6 +150,25 @@ describe('merge policy', () => {
     const extra = resolveReviewPolicy({ authors: ['*'], protectedPaths: ['infra/**'] });
     assert.equal(failed({ ...green, changedFiles: ['infra/main.tf'] }, extra).verdict, 'human');
     assert.equal(failed({ ...green, changedFiles: ['.husky/pre-push'] }, extra).verdict, 'human');
+  });
+
+  it('protected paths match whatever their case (case-insensitive checkouts)', () => {
+    assert.equal(failed({ ...green, changedFiles: ['.HUSKY/pre-commit'] }).verdict, 'human');
+  });
+
+  it('a change the size rule cannot measure, or a file list cut short, waits for a human', () => {
+    assert.deepEqual(failed({ ...green, unmeasuredFiles: ['src/renamed.ts'] }), {
+      verdict: 'human',
+      failed: ['size'],
+    });
+    assert.deepEqual(failed({ ...green, filesListed: 3000, filesTotal: 3001 }), {
+      verdict: 'human',
+      failed: ['files-listed'],
+    });
+    assert.deepEqual(failed({ ...green, filesTotal: undefined }), {
+      verdict: 'human',
+      failed: ['files-listed'],
+    });
   });
 
   it('the most severe verdict wins and every failing reason is kept', () => {

@@ -1,9 +1,10 @@
 import type { FactoryConfig } from '@factory/core/config/types';
+import { ExitCode, FactoryError } from '@factory/core/errors';
 import { messages } from '../messages.js';
 import { runGitleaks } from '../secrets/gitleaks.js';
 import { checkSecrets } from './checks.js';
 import type { Finding } from './findings.js';
-import { git, splitZ } from './git.js';
+import { git, gitRaw, splitZ } from './git.js';
 import { CheckLog, type GateOutcome } from './result.js';
 import type { InterruptGuard } from './snapshot.js';
 import { readStagedBlobs, type StagedFile } from './staged.js';
@@ -15,6 +16,7 @@ const ZERO = /^0+$/;
 interface PushedRef {
   readonly localRef: string;
   readonly localSha: string;
+  readonly remoteRef: string;
   readonly remoteSha: string;
 }
 
@@ -24,11 +26,28 @@ export function parsePushInput(stdin: string): PushedRef[] {
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter((parts) => parts.length === 4)
-    .map(([localRef, localSha, , remoteSha]) => ({
+    .map(([localRef, localSha, remoteRef, remoteSha]) => ({
       localRef: localRef!,
       localSha: localSha!,
+      remoteRef: remoteRef!,
       remoteSha: remoteSha!,
     }));
+}
+
+/**
+ * git asks before a push that is not a fast-forward, so a remote commit this clone does not have reaches
+ * the hook only under --force: the push would throw away work nobody here has seen. Refused with that
+ * reason and the way out (fetch, look, push again), instead of failing on the unknown object.
+ */
+function refuseOverwriteOfUnfetched(cwd: string, refs: readonly PushedRef[], remote: string): void {
+  for (const ref of refs) {
+    if (ZERO.test(ref.remoteSha)) continue;
+    if (gitRaw(cwd, ['cat-file', '-e', `${ref.remoteSha}^{commit}`]).status === 0) continue;
+    throw new FactoryError(
+      messages.pushOverwritesUnfetched(ref.remoteRef, remote, ref.remoteSha.slice(0, 10)),
+      ExitCode.refused,
+    );
+  }
 }
 
 /** The commits a push sends: new to the remote ref, or (a new branch) to every ref of that remote. */
@@ -79,6 +98,7 @@ export async function prePushGate(
   const log = new CheckLog(skipped);
   const remote = args[0] ?? 'origin';
   const refs = parsePushInput(stdin);
+  refuseOverwriteOfUnfetched(cwd, refs, remote);
   const commits = [...new Set(refs.flatMap((ref) => pushedCommits(cwd, ref, remote)))];
 
   await log.run('secrets', () => {
