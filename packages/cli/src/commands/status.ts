@@ -3,7 +3,6 @@ import { openExistingRepositoryState } from '@factory/core/state/repository';
 import { collectStatus, type RepositoryStatus, renderStatus } from '@factory/core/state/status';
 import type { CommandModule } from 'yargs';
 import { printJson, printLine } from '../output.js';
-import { packageSchemas } from '../schemas.js';
 import { busyTimeoutFromEnv, repositoryRoot, type StateArgs } from '../state-context.js';
 import { statusSections } from '../status-sections.js';
 
@@ -26,7 +25,6 @@ export const statusCommand: CommandModule = {
     const root = repositoryRoot(args);
     const busyTimeoutMs = busyTimeoutFromEnv();
     const state = openExistingRepositoryState(root, {
-      schemas: packageSchemas,
       readOnly: true,
       ...(busyTimeoutMs !== undefined ? { busyTimeoutMs } : {}),
     });
