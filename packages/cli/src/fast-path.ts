@@ -14,11 +14,31 @@ export async function runFastPath(argv: readonly string[]): Promise<number | und
   }
   if (argv.includes('--help') || argv.includes('-h')) return undefined;
   if (argv[0] === 'hook' && argv.length >= 2) return runHookCommand(argv.slice(1));
+  if (argv[0] === 'statusline' && argv.length === 1) return printStatusline();
   // Git runs hooks at the top of the working tree with no options; anything else (--cwd) goes to yargs.
   if (argv[0] === 'gate' && gitHookGates.has(argv[1] ?? '') && !argv.some((arg) => arg.startsWith('--cwd'))) {
     return runGateCommand(argv.slice(1));
   }
   return undefined;
+}
+
+/**
+ * Claude Code's `statusLine` runs this after every message: one line the loop rendered into
+ * $FACTORY_HOME/statusline.txt (fleet/src/loop/statusline.ts writes it), no database, no yargs.
+ */
+function printStatusline(): number {
+  const env = process.env;
+  const home =
+    env.FACTORY_HOME?.trim() ||
+    `${env.HOME?.trim() || process.getBuiltinModule('node:os').homedir()}/.config/factory`;
+  let line = 'factory: no loop yet';
+  try {
+    line = readFileSync(`${home}/statusline.txt`, 'utf8').trim() || line;
+  } catch {
+    // no loop ran yet: say so
+  }
+  writeOut(1, `${line}\n`);
+  return 0;
 }
 
 /** The gates the git hooks call on every commit and push; `gate history` goes through yargs. */

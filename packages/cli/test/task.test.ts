@@ -230,7 +230,7 @@ describe('factory task', () => {
       const all = json<Array<{ name: string }>>(factory('task', 'workflows', '--json'));
       assert.deepEqual(
         all.map((w) => w.name),
-        ['ticket', 'pull-request'],
+        ['ticket', 'pull-request', 'work'],
       );
       const mermaid = factory('task', 'workflows', '--mermaid', '--workflow', 'ticket');
       assert.match(mermaid.stdout, /^%% workflow ticket\nstateDiagram-v2\n/);
@@ -258,7 +258,7 @@ describe('factory task: workflows from the repository config', () => {
       repo.write('factory.config.json', JSON.stringify({ workflows: { release } }));
       assert.deepEqual(
         json<Array<{ name: string }>>(factory('task', 'workflows', '--json')).map((w) => w.name),
-        ['ticket', 'pull-request', 'release'],
+        ['ticket', 'pull-request', 'work', 'release'],
       );
       factory('task', 'add', 'v1.2', '--workflow', 'release');
       assertOneSentence(

@@ -46,9 +46,23 @@ export interface FakePull {
   checks: FakeCheck[];
   statuses: FakeStatus[];
   approvals: string[];
+  /** Reviewers asking for changes (their latest review). */
+  changesRequested?: string[];
   /** How many times the server performed a merge of this request: must never exceed 1. */
   mergeCount: number;
   mergedSha?: string;
+  /** The source branch; requests opened through the API carry the one they were opened from. */
+  headRef?: string;
+  body?: string;
+}
+
+export interface FakeIssue {
+  readonly number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  assignees: string[];
+  state: 'open' | 'closed';
 }
 
 export type PullInit = Partial<Omit<FakePull, 'number' | 'mergeCount'>> & { number: number };
@@ -80,6 +94,16 @@ export interface ForgeServer {
   readonly gitlabHost: string;
   readonly requests: LoggedRequest[];
   readonly faults: ForgeFaults;
+  /** Makes a repository (GitHub `owner/name`) or project (GitLab path) exist, without requests. */
+  project(forge: 'github' | 'gitlab', repo: string): void;
+  /** Adds an issue to a repository or project. */
+  issue(
+    forge: 'github' | 'gitlab',
+    repo: string,
+    init: Partial<FakeIssue> & { number: number; title: string },
+  ): FakeIssue;
+  /** Every request of a repository, in number order. */
+  pulls(forge: 'github' | 'gitlab', repo: string): FakePull[];
   /** Adds a pull request to a GitHub repository (`owner/name`). */
   github(repo: string, pull: PullInit): FakePull;
   /** Adds a merge request to a GitLab project (`group/name`). */
@@ -120,11 +144,23 @@ function makePull(init: PullInit, seed: string): FakePull {
 
 const SECONDARY = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
 
-export async function startForgeServer(): Promise<ForgeServer> {
+export interface ForgeServerOptions {
+  /**
+   * The commit a branch points at in the repository's git remote, for requests opened through the API
+   * (tests point it at their bare repositories); undefined: the branch does not exist (422 / 409).
+   */
+  readonly branchHead?: (forge: 'github' | 'gitlab', repo: string, branch: string) => string | undefined;
+  /** The checks a request opened through the API starts with (default: one successful `ci`). */
+  readonly checksOnOpen?: () => FakeCheck[];
+}
+
+export async function startForgeServer(options: ForgeServerOptions = {}): Promise<ForgeServer> {
   const github = new Map<string, Map<number, FakePull>>();
   const gitlab = new Map<string, Map<number, FakePull>>();
   const requests: LoggedRequest[] = [];
   const faults: ForgeFaults = {};
+  const issues = new Map<string, FakeIssue[]>();
+  const issuesOf = (forge: 'github' | 'gitlab', repo: string) => issues.get(`${forge}:${repo}`) ?? [];
 
   const find = (forge: 'github' | 'gitlab', repo: string, number: number): FakePull | undefined =>
     (forge === 'github' ? github : gitlab).get(repo)?.get(number);
@@ -206,17 +242,62 @@ export async function startForgeServer(): Promise<ForgeServer> {
     if (!pulls) return send(404, { message: 'Not Found' });
     if (method === 'GET' && rest === 'pulls') {
       const state = url.searchParams.get('state') ?? 'open';
+      const head = url.searchParams.get('head');
+      for (const p of pulls.values()) syncHead('github', repo, p);
       const list = [...pulls.values()].filter(
-        (p) => state === 'all' || (state === 'open') === (p.state === 'open'),
+        (p) =>
+          (state === 'all' || (state === 'open') === (p.state === 'open')) &&
+          (head === null || `${repo.split('/')[0]}:${p.headRef ?? `feature-${p.number}`}` === head),
       );
+      if (url.searchParams.get('direction') === 'desc') list.reverse();
       return send(200, list.map(githubPull(repo)));
+    }
+    if (method === 'GET' && rest === 'issues') {
+      const label = url.searchParams.get('labels');
+      const assignee = url.searchParams.get('assignee');
+      const list = issuesOf('github', repo).filter(
+        (i) =>
+          i.state === 'open' &&
+          (label === null || i.labels.includes(label)) &&
+          (assignee === null || i.assignees.includes(assignee)),
+      );
+      return send(
+        200,
+        list.map((i) => ({
+          number: i.number,
+          title: i.title,
+          body: i.body,
+          html_url: `https://github.invalid/${repo}/issues/${i.number}`,
+          labels: i.labels.map((name) => ({ name })),
+          assignees: i.assignees.map((login) => ({ login })),
+          state: i.state,
+        })),
+      );
+    }
+    if (method === 'POST' && rest === 'pulls') {
+      const input = (body ?? {}) as { head?: string; base?: string; title?: string; body?: string };
+      const branch = String(input.head ?? '').replace(/^[^:]*:/, '');
+      const sha = options.branchHead ? options.branchHead('github', repo, branch) : fakeSha(branch);
+      if (!sha) return send(422, { message: 'Validation Failed: head does not exist' });
+      if ([...pulls.values()].some((p) => p.state === 'open' && p.headRef === branch)) {
+        return send(422, { message: `Validation Failed: A pull request already exists for ${branch}.` });
+      }
+      const pull = openPull('github', repo, branch, sha, input);
+      return send(201, githubPull(repo)(pull));
     }
     let m = /^pulls\/(\d+)(\/.*)?$/.exec(rest);
     if (m) {
       const pull = pulls.get(Number(m[1]));
       if (!pull) return send(404, { message: 'Not Found' });
+      syncHead('github', repo, pull);
       const sub = m[2] ?? '';
       if (method === 'GET' && sub === '') return send(200, githubPull(repo)(pull));
+      if (method === 'PATCH' && sub === '') {
+        const input = (body ?? {}) as { title?: string; body?: string };
+        if (input.title !== undefined) pull.title = input.title;
+        if (input.body !== undefined) pull.body = input.body;
+        return send(200, githubPull(repo)(pull));
+      }
       if (method === 'GET' && sub === '/files') {
         return send(
           200,
@@ -226,10 +307,13 @@ export async function startForgeServer(): Promise<ForgeServer> {
       if (method === 'GET' && sub === '/reviews') {
         return send(
           200,
-          pull.approvals.map((user, i) => ({
+          [
+            ...pull.approvals.map((user) => ({ user, state: 'APPROVED' })),
+            ...(pull.changesRequested ?? []).map((user) => ({ user, state: 'CHANGES_REQUESTED' })),
+          ].map((review, i) => ({
             id: i + 1,
-            user: { login: user },
-            state: 'APPROVED',
+            user: { login: review.user },
+            state: review.state,
             commit_id: pull.headSha,
           })),
         );
@@ -314,15 +398,68 @@ export async function startForgeServer(): Promise<ForgeServer> {
     if (!pulls) return send(404, { message: '404 Project Not Found' });
     if (method === 'GET' && rest === 'merge_requests') {
       const state = url.searchParams.get('state') ?? 'all';
-      const wanted = (p: FakePull) => state === 'all' || gitlabState(p) === state;
-      return send(200, [...pulls.values()].filter(wanted).map(gitlabMr(project)));
+      const source = url.searchParams.get('source_branch');
+      const wanted = (p: FakePull) =>
+        (state === 'all' || gitlabState(p) === state) &&
+        (source === null || (p.headRef ?? `feature-${p.number}`) === source);
+      const list = [...pulls.values()].filter(wanted);
+      if (url.searchParams.get('sort') === 'desc') list.reverse();
+      return send(200, list.map(gitlabMr(project)));
+    }
+    if (method === 'GET' && rest === 'issues') {
+      const label = url.searchParams.get('labels');
+      const assignee = url.searchParams.get('assignee_username');
+      const list = issuesOf('gitlab', project).filter(
+        (i) =>
+          i.state === 'open' &&
+          (label === null || i.labels.includes(label)) &&
+          (assignee === null || i.assignees.includes(assignee)),
+      );
+      return send(
+        200,
+        list.map((i) => ({
+          iid: i.number,
+          title: i.title,
+          description: i.body,
+          web_url: `https://gitlab.invalid/${project}/-/issues/${i.number}`,
+          labels: i.labels,
+          state: 'opened',
+        })),
+      );
+    }
+    if (method === 'POST' && rest === 'merge_requests') {
+      const input = (body ?? {}) as {
+        source_branch?: string;
+        target_branch?: string;
+        title?: string;
+        description?: string;
+      };
+      const branch = String(input.source_branch ?? '');
+      const sha = options.branchHead ? options.branchHead('gitlab', project, branch) : fakeSha(branch);
+      if (!sha) return send(400, { message: 'Invalid source branch' });
+      if ([...pulls.values()].some((p) => p.state === 'open' && p.headRef === branch)) {
+        return send(409, { message: ['Another open merge request already exists for this source branch'] });
+      }
+      const pull = openPull('gitlab', project, branch, sha, {
+        base: input.target_branch,
+        title: input.title,
+        body: input.description,
+      });
+      return send(201, gitlabMr(project)(pull));
     }
     let m = /^merge_requests\/(\d+)(\/.*)?$/.exec(rest);
     if (m) {
       const pull = pulls.get(Number(m[1]));
       if (!pull) return send(404, { message: '404 Not found' });
+      syncHead('gitlab', project, pull);
       const sub = m[2] ?? '';
       if (method === 'GET' && sub === '') return send(200, gitlabMr(project)(pull));
+      if (method === 'PUT' && sub === '') {
+        const input = (body ?? {}) as { title?: string; description?: string };
+        if (input.title !== undefined) pull.title = input.title;
+        if (input.description !== undefined) pull.body = input.description;
+        return send(200, gitlabMr(project)(pull));
+      }
       if (method === 'GET' && sub === '/diffs') {
         return send(
           200,
@@ -403,6 +540,44 @@ export async function startForgeServer(): Promise<ForgeServer> {
   const { port } = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
 
+  /** An open request opened through the API follows its branch in the git remote, as a forge's does. */
+  function syncHead(forge: 'github' | 'gitlab', repo: string, pull: FakePull): void {
+    if (pull.state !== 'open' || !pull.headRef || !options.branchHead) return;
+    const sha = options.branchHead(forge, repo, pull.headRef);
+    if (sha && sha !== pull.headSha) {
+      pull.headSha = sha;
+      const checks = options.checksOnOpen
+        ? options.checksOnOpen()
+        : [{ name: 'ci', status: 'completed' as const, conclusion: 'success' as const }];
+      for (const check of checks) pull.checks.push({ ...check, sha });
+    }
+  }
+
+  function openPull(
+    forge: 'github' | 'gitlab',
+    repo: string,
+    branch: string,
+    sha: string,
+    input: { base?: string | undefined; title?: string | undefined; body?: string | undefined },
+  ): FakePull {
+    const map = (forge === 'github' ? github : gitlab).get(repo)!;
+    const number = Math.max(0, ...map.keys()) + 1;
+    const checks = options.checksOnOpen
+      ? options.checksOnOpen()
+      : [{ name: 'ci', status: 'completed' as const, conclusion: 'success' as const }];
+    return add(forge, repo, {
+      number,
+      title: input.title ?? branch,
+      author: 'factory[bot]',
+      headSha: sha,
+      headRef: branch,
+      baseRef: input.base ?? 'main',
+      body: input.body ?? '',
+      files: [{ filename: 'README.md', additions: 1, deletions: 0 }],
+      checks,
+    });
+  }
+
   const add = (forge: 'github' | 'gitlab', repo: string, init: PullInit) => {
     const map = forge === 'github' ? github : gitlab;
     if (!map.has(repo)) map.set(repo, new Map());
@@ -417,6 +592,19 @@ export async function startForgeServer(): Promise<ForgeServer> {
     gitlabHost: `${base}/gitlab`,
     requests,
     faults,
+    project: (forge, repo) => {
+      const map = forge === 'github' ? github : gitlab;
+      if (!map.has(repo)) map.set(repo, new Map());
+    },
+    issue: (forge, repo, init) => {
+      const issue: FakeIssue = { body: '', labels: [], assignees: [], state: 'open', ...init };
+      issues.set(`${forge}:${repo}`, [...issuesOf(forge, repo), issue]);
+      return issue;
+    },
+    pulls: (forge, repo) =>
+      [...((forge === 'github' ? github : gitlab).get(repo)?.values() ?? [])].sort(
+        (a, b) => a.number - b.number,
+      ),
     github: (repo, init) => add('github', repo, init),
     gitlab: (project, init) => add('gitlab', project, init),
     pull: (forge, repo, number) => {
@@ -452,7 +640,8 @@ function githubPull(repo: string) {
     state: pull.state === 'open' ? 'open' : 'closed',
     merged: pull.state === 'merged',
     draft: pull.draft,
-    head: { sha: pull.headSha, ref: `feature-${pull.number}` },
+    head: { sha: pull.headSha, ref: pull.headRef ?? `feature-${pull.number}` },
+    body: pull.body ?? '',
     base: { ref: pull.baseRef },
     labels: pull.labels.map((name, i) => ({ id: i + 1, name })),
     additions: pull.files.reduce((n, f) => n + f.additions, 0),
@@ -483,6 +672,8 @@ function gitlabMr(project: string) {
     state: gitlabState(pull),
     draft: pull.draft,
     sha: pull.headSha,
+    source_branch: pull.headRef ?? `feature-${pull.number}`,
+    description: pull.body ?? '',
     target_branch: pull.baseRef,
     labels: pull.labels,
     has_conflicts: pull.mergeable === false,

@@ -1,6 +1,7 @@
 export { claudeBin, runScriptedClaude, type ScriptedClaudeRun } from './claude.js';
 export {
   type FakeCheck,
+  type FakeIssue,
   type FakePull,
   type ForgeFaults,
   type ForgeServer,

@@ -19,8 +19,21 @@ export interface ScriptedModelServer {
   close(): Promise<void>;
 }
 
+/** A script for the conversations whose first user message contains `match` (see `scripts`). */
+export interface RoutedScript {
+  readonly match: string;
+  readonly script: ModelScript;
+}
+
 export interface ScriptedModelServerOptions {
   readonly script: ModelScript;
+  /**
+   * Several conversations at once (the loop runs sessions side by side): a main-loop request is answered
+   * from the first of these whose `match` its first user message contains, and its turn is the number of
+   * assistant messages already in the conversation, so each session plays its own script from the start.
+   * Requests that match none are answered from `script` as usual.
+   */
+  readonly scripts?: readonly RoutedScript[];
   readonly model?: string;
   readonly port?: number;
 }
@@ -55,7 +68,12 @@ export async function startScriptedModelServer(
           const isMainLoop = Array.isArray(request.tools) && request.tools.length > 0;
           let turn: number | undefined;
           let scripted = { text: 'OK.' } as ModelScript['turns'][number];
-          if (isMainLoop) {
+          const routed = isMainLoop ? routeScript(options.scripts, body) : undefined;
+          if (routed) {
+            turn = routed.turn;
+            scripted = routed.script.turns[routed.turn] ?? { text: routed.script.finalText ?? 'Done.' };
+            turnsPlayed++;
+          } else if (isMainLoop) {
             turn = turnsPlayed;
             scripted = options.script.turns[turnsPlayed] ?? { text: options.script.finalText ?? 'Done.' };
             turnsPlayed++;
@@ -111,6 +129,21 @@ export async function startScriptedModelServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/** The routed script of a main-loop request and the turn it is at (see ScriptedModelServerOptions.scripts). */
+function routeScript(
+  scripts: readonly RoutedScript[] | undefined,
+  body: unknown,
+): { script: ModelScript; turn: number } | undefined {
+  if (!scripts || scripts.length === 0) return undefined;
+  const messages = (body as { messages?: Array<{ role?: string; content?: unknown }> }).messages ?? [];
+  const first = messages.find((m) => m.role === 'user');
+  if (!first) return undefined;
+  const text = JSON.stringify(first.content ?? '');
+  const found = scripts.find((s) => text.includes(s.match));
+  if (!found) return undefined;
+  return { script: found.script, turn: messages.filter((m) => m.role === 'assistant').length };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

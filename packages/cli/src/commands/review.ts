@@ -11,6 +11,30 @@ interface ReviewArgs {
   json?: boolean;
 }
 
+async function settleWorkTasks(
+  repos: readonly string[],
+  forges: import('@factory/fleet/forge/index').ForgeFactory,
+): Promise<Array<{ repo: string; taskId: number; action: string; detail: string }>> {
+  const { existsSync } = await import('node:fs');
+  const { stateDbPath } = await import('@factory/core/paths');
+  const { openRepositoryState } = await import('@factory/core/state/repository');
+  const { ForgeCache, settleTasks } = await import('@factory/fleet/loop/settle');
+  const cache = new ForgeCache(forges);
+  const settled = [];
+  for (const repo of repos) {
+    if (!existsSync(stateDbPath(repo))) continue;
+    const state = openRepositoryState(repo);
+    try {
+      for (const entry of await settleTasks({ state, forges: cache })) {
+        if (entry.action !== 'waiting') settled.push({ repo, ...entry });
+      }
+    } finally {
+      state.close();
+    }
+  }
+  return settled;
+}
+
 export const reviewCommand: CommandModule = {
   command: 'review',
   describe: "apply the merge policy to the manifest's open pull/merge requests (dry run unless --merge)",
@@ -62,6 +86,13 @@ export const reviewCommand: CommandModule = {
         results.push({ repo: repo.name, path: repo.path, error: describeError(error), pulls: [] });
       }
     }
+    // A merge may finish a work task: every request of a task merged ends it and reclaims its workspace.
+    const tasks = args.merge
+      ? await settleWorkTasks(
+          repos.map((r) => r.path),
+          forges,
+        )
+      : [];
     const pulls = results.flatMap((r) => r.pulls);
     const summary = {
       repositories: results.length,
@@ -73,7 +104,7 @@ export const reviewCommand: CommandModule = {
     };
     const bad = summary.failed > 0 || summary.errors > 0;
     if (args.json) {
-      printJson({ merge: Boolean(args.merge), summary, repositories: results });
+      printJson({ merge: Boolean(args.merge), summary, repositories: results, tasks });
     } else {
       for (const result of results) {
         if (result.error) printLine(`${result.repo}: error: ${result.error}`);
@@ -85,6 +116,7 @@ export const reviewCommand: CommandModule = {
           if (pull.detail) printLine(`    ${pull.detail}`);
         }
       }
+      for (const task of tasks) printLine(`${task.repo} task #${task.taskId} ${task.action}: ${task.detail}`);
       printLine(messages.reviewSummary(summary, Boolean(args.merge)));
     }
     if (bad) process.exitCode = ExitCode.refused;

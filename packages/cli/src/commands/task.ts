@@ -36,6 +36,9 @@ interface TaskArgs extends StateArgs {
   readonly mermaid?: boolean;
   readonly kind?: string;
   readonly value?: string;
+  readonly prompt?: string;
+  readonly repo?: string[] | string;
+  readonly manifest?: string;
 }
 
 /** Opens the repository's state with its workflows, runs `fn`, closes. */
@@ -109,11 +112,23 @@ const ownerOption = {
 const ttlOption = { type: 'number', describe: 'lease length in seconds', requiresArg: true } as const;
 
 const add = async (args: TaskArgs) => {
+  // A task with a prompt is work for an agent session (factory work, factory loop): its repositories are
+  // checked against the manifest now, not when a session would start.
+  const work =
+    args.prompt !== undefined
+      ? await (await import('@factory/fleet/loop/task-spec')).workTaskInput({
+          prompt: args.prompt,
+          repos: args.repo === undefined ? [] : Array.isArray(args.repo) ? args.repo : [args.repo],
+          current: repositoryRoot(args),
+          ...(args.manifest !== undefined ? { manifest: resolve(args.manifest) } : {}),
+        })
+      : undefined;
   const result = await withState(
     args,
     (state) =>
       state.tasks.add({
         title: String(args.title ?? ''),
+        ...(work ? { workflow: 'work', data: work.data, maxAttempts: work.maxAttempts } : {}),
         ...(args.workflow !== undefined ? { workflow: args.workflow } : {}),
         ...(args.key !== undefined ? { key: args.key } : {}),
         ...(args.priority !== undefined ? { priority: args.priority } : {}),
@@ -341,7 +356,25 @@ export const taskCommand: CommandModule = {
               describe: 'a JSON object kept with the task',
               requiresArg: true,
             })
-            .option('owner', { ...ownerOption, describe: 'who adds it (recorded in the log)' }),
+            .option('owner', { ...ownerOption, describe: 'who adds it (recorded in the log)' })
+            .option('prompt', {
+              type: 'string',
+              describe:
+                'work for an agent: what to do (workflow work; run it with factory work or factory loop)',
+              requiresArg: true,
+            })
+            .option('repo', {
+              type: 'string',
+              array: true,
+              describe:
+                'with --prompt: a repository of the manifest the task works in (default the current one)',
+              requiresArg: true,
+            })
+            .option('manifest', {
+              type: 'string',
+              describe: 'with --repo: the manifest (default $FACTORY_HOME/repos.yaml)',
+              requiresArg: true,
+            }),
         run(add),
       )
       .command(

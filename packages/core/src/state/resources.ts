@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { StatementSync } from 'node:sqlite';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -133,6 +134,26 @@ export class ResourceStore {
     );
   }
 
+  /**
+   * Hands a task's live worktrees and branches to its new lease owner (the next attempt goes on with them),
+   * so that recovery does not take them for leaks of the previous owner. Returns the task's live process
+   * resources of other owners: sessions of a dead worker, for the caller to stop.
+   */
+  adopt(taskId: number, owner: string): Resource[] {
+    return this.store.write(() => {
+      this.sql(
+        `UPDATE task_resources SET owner = ?
+         WHERE task_id = ? AND released_at IS NULL AND kind IN ('worktree', 'branch') AND owner IS NOT ?`,
+      ).run(owner, taskId, owner);
+      return (
+        this.sql(
+          `SELECT * FROM task_resources
+           WHERE task_id = ? AND released_at IS NULL AND kind = 'pid' AND owner IS NOT ? ORDER BY id`,
+        ).all(taskId, owner) as unknown as ResourceRow[]
+      ).map(toResource);
+    });
+  }
+
   /** Marks a resource released with what became of it; false when someone released it first. */
   markReleased(id: number, outcome: string): boolean {
     return this.store.write(
@@ -262,7 +283,11 @@ export function reclaimResources(repoRoot: string, resources: ResourceStore): Re
           const files = status.stdout.trim().split('\n').length;
           keep(resource, `uncommitted work in ${files} file(s); commit or discard it, then recover again`);
         } else {
-          const removed = git(repoRoot, ['worktree', 'remove', resource.value]);
+          // The worktree may belong to another repository than this state's (a task that spans several):
+          // git removes a worktree from its own repository.
+          const common = git(resource.value, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+          const owner = common.ok ? dirname(common.stdout.trim()) : repoRoot;
+          const removed = git(owner, ['worktree', 'remove', resource.value]);
           if (removed.ok) release(resource, 'worktree removed');
           else keep(resource, `git worktree remove failed: ${firstLine(removed.stderr)}`);
         }
@@ -271,12 +296,16 @@ export function reclaimResources(repoRoot: string, resources: ResourceStore): Re
       case 'branch': {
         // A live task's branch carries its work into the next attempt: only an ended task's branch goes.
         if (!ended) break;
-        const exists = git(repoRoot, ['rev-parse', '--verify', '--quiet', `refs/heads/${resource.value}`]);
+        // `<repository path>:<branch>` names a branch of another repository (git forbids ':' in branch names).
+        const at = resource.value.lastIndexOf(':');
+        const repo = at > 0 ? resource.value.slice(0, at) : repoRoot;
+        const branch = at > 0 ? resource.value.slice(at + 1) : resource.value;
+        const exists = git(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
         if (!exists.ok) {
           release(resource, 'branch was already gone');
           break;
         }
-        const merged = git(repoRoot, ['merge-base', '--is-ancestor', `refs/heads/${resource.value}`, 'HEAD']);
+        const merged = git(repo, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, 'HEAD']);
         if (!merged.ok) {
           keep(
             resource,
@@ -284,7 +313,7 @@ export function reclaimResources(repoRoot: string, resources: ResourceStore): Re
           );
           break;
         }
-        const deleted = git(repoRoot, ['branch', '-d', resource.value]);
+        const deleted = git(repo, ['branch', '-d', branch]);
         if (deleted.ok) release(resource, 'merged branch deleted');
         else keep(resource, `branch kept: git branch -d refused (${firstLine(deleted.stderr)})`);
         break;

@@ -94,4 +94,64 @@ export const pullRequestWorkflow: WorkflowDefinition = {
   ],
 };
 
-export const defaultWorkflows: readonly WorkflowDefinition[] = [ticketWorkflow, pullRequestWorkflow];
+/**
+ * The default `work` workflow: what `factory work` and `factory loop` carry from a prompt to merged pull
+ * requests. A task's session runs in `running`; a session that ends without work that passed the gates
+ * goes back to `ready` while attempts are left (the task's `maxAttempts`), else to `blocked` with the reason.
+ * Bad input (a repository not in the manifest, a dirty checkout, a taken branch) blocks at once.
+ */
+export const workWorkflow: WorkflowDefinition = {
+  name: 'work',
+  description: 'a prompt carried by an agent session to merged pull requests (factory work, factory loop)',
+  states: ['ready', 'running', 'review', 'done', 'blocked', 'cancelled'],
+  initial: 'ready',
+  terminal: ['done', 'cancelled'],
+  handoff: ['review', 'blocked'],
+  failState: 'blocked',
+  transitions: [
+    {
+      event: 'start',
+      from: ['ready', 'running'],
+      to: 'running',
+      description: 'a session starts in the workspace (again, after a crash)',
+    },
+    {
+      event: 'submit',
+      from: 'running',
+      to: 'review',
+      description: 'commits passed the gates, were pushed, and a request is open per repository',
+    },
+    {
+      event: 'retry',
+      from: 'running',
+      to: 'ready',
+      description: 'the session ended without work that passed the gates; attempts are left',
+    },
+    {
+      event: 'merged',
+      from: 'review',
+      to: 'done',
+      description: 'every request of the task was merged; its workspace is reclaimed',
+    },
+    {
+      event: 'rework',
+      from: 'review',
+      to: 'ready',
+      description: 'a request has failing checks or requested changes: work again on the same branch',
+    },
+    {
+      event: 'block',
+      from: '*',
+      to: 'blocked',
+      description: 'bad input or out of attempts: a human must look',
+    },
+    { event: 'unblock', from: 'blocked', to: 'ready', description: 'the cause is fixed; try again' },
+    { event: 'cancel', from: '*', to: 'cancelled', description: 'the task will not be done' },
+  ],
+};
+
+export const defaultWorkflows: readonly WorkflowDefinition[] = [
+  ticketWorkflow,
+  pullRequestWorkflow,
+  workWorkflow,
+];

@@ -73,7 +73,7 @@ describe('default workflows', () => {
 describe('workflows from config', () => {
   it('adds a custom workflow next to the defaults and keeps its guard', () => {
     const set = workflowSetFromConfig({ review });
-    assert.deepEqual(set.names(), ['ticket', 'pull-request', 'review']);
+    assert.deepEqual(set.names(), ['ticket', 'pull-request', 'work', 'review']);
     assert.equal(set.get('review').transition('doing', 'finish')?.guard, 'gates-passed');
   });
 

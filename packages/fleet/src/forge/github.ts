@@ -1,7 +1,7 @@
 import { Octokit } from '@octokit/rest';
 import type { CheckResult, PullSnapshot } from '../review/types.js';
 import { isModifying, type RequestPacer } from './pacer.js';
-import { type Forge, ForgeHttpError, type MergeOutcome, type PullSummary } from './types.js';
+import { type Forge, ForgeHttpError, type MergeOutcome, type PullSummary, type RequestRef } from './types.js';
 
 export interface GithubOptions {
   readonly token: string;
@@ -74,6 +74,20 @@ export function githubForge(options: GithubOptions): Forge {
         throw new ForgeHttpError(status || 'network error', shortMessage(error));
       }
     }
+  });
+
+  const ref = (pr: {
+    number: number;
+    html_url: string;
+    head: { sha: string };
+    state: string;
+    merged?: boolean | null;
+    merged_at?: string | null;
+  }): RequestRef => ({
+    number: pr.number,
+    url: pr.html_url,
+    headSha: pr.head.sha,
+    state: pr.merged || pr.merged_at ? 'merged' : pr.state === 'open' ? 'open' : 'closed',
   });
 
   return {
@@ -152,7 +166,66 @@ export function githubForge(options: GithubOptions): Forge {
             : pr.mergeable_state !== 'behind',
         checks,
         approvals,
+        changesRequestedBy: [...latestByUser.entries()]
+          .filter(([, state]) => state === 'CHANGES_REQUESTED')
+          .map(([user]) => user),
       };
+    },
+
+    async findByBranch(branch) {
+      const pulls = await octokit.rest.pulls.list({
+        owner,
+        repo,
+        state: 'all',
+        head: `${owner}:${branch}`,
+        sort: 'created',
+        direction: 'desc',
+        per_page: 10,
+      });
+      const newest = pulls.data.find((p) => p.head.ref === branch);
+      return newest ? ref(newest) : undefined;
+    },
+
+    async listIssues(filter) {
+      const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+        owner,
+        repo,
+        state: 'open',
+        per_page: 100,
+        ...(filter.label ? { labels: filter.label } : {}),
+        ...(filter.assignee ? { assignee: filter.assignee } : {}),
+      });
+      return issues
+        .filter((issue) => !issue.pull_request)
+        .map((issue) => ({
+          number: issue.number,
+          title: issue.title,
+          body: issue.body ?? '',
+          url: issue.html_url,
+        }));
+    },
+
+    async openRequest(input) {
+      const { data } = await octokit.rest.pulls.create({
+        owner,
+        repo,
+        head: input.branch,
+        base: input.base,
+        title: input.title,
+        body: input.body,
+      });
+      return ref(data);
+    },
+
+    async updateRequest(number, input) {
+      const { data } = await octokit.rest.pulls.update({
+        owner,
+        repo,
+        pull_number: number,
+        title: input.title,
+        body: input.body,
+      });
+      return ref(data);
     },
 
     async merge(number, headSha, method): Promise<MergeOutcome> {

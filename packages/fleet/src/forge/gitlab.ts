@@ -2,7 +2,7 @@ import { createRequesterFn } from '@gitbeaker/requester-utils';
 import { Gitlab } from '@gitbeaker/rest';
 import type { CheckResult, PullSnapshot } from '../review/types.js';
 import { isModifying, type RequestPacer } from './pacer.js';
-import { type Forge, ForgeHttpError, type MergeOutcome, type PullSummary } from './types.js';
+import { type Forge, ForgeHttpError, type MergeOutcome, type PullSummary, type RequestRef } from './types.js';
 
 export interface GitlabOptions {
   readonly token: string;
@@ -191,9 +191,60 @@ export function gitlabForge(options: GitlabOptions): Forge {
     };
   };
 
+  const ref = (mr: MrBody & { source_branch?: string }): RequestRef => ({
+    number: mr.iid,
+    url: mr.web_url,
+    headSha: mr.sha,
+    state: mr.state === 'opened' ? 'open' : mr.state === 'merged' ? 'merged' : 'closed',
+  });
+
   return {
     kind: 'gitlab',
     project,
+    async findByBranch(branch) {
+      const mrs = (await api.MergeRequests.all({
+        projectId: project,
+        sourceBranch: branch,
+        orderBy: 'created_at',
+        sort: 'desc',
+        perPage: 10,
+        maxPages: 1,
+      } as never)) as unknown as Array<MrBody & { source_branch?: string }>;
+      const newest = mrs.find((mr) => mr.source_branch === undefined || mr.source_branch === branch);
+      return newest ? ref(newest) : undefined;
+    },
+    async listIssues(filter) {
+      const issues = (await api.Issues.all({
+        projectId: project,
+        state: 'opened',
+        ...(filter.label ? { labels: filter.label } : {}),
+        ...(filter.assignee ? { assigneeUsername: filter.assignee } : {}),
+      } as never)) as unknown as Array<{
+        iid: number;
+        title: string;
+        description?: string | null;
+        web_url: string;
+      }>;
+      return issues.map((issue) => ({
+        number: issue.iid,
+        title: issue.title,
+        body: issue.description ?? '',
+        url: issue.web_url,
+      }));
+    },
+    async openRequest(input) {
+      const mr = (await api.MergeRequests.create(project, input.branch, input.base, input.title, {
+        description: input.body,
+      })) as unknown as MrBody;
+      return ref(mr);
+    },
+    async updateRequest(number, input) {
+      const mr = (await api.MergeRequests.edit(project, number, {
+        title: input.title,
+        description: input.body,
+      })) as unknown as MrBody;
+      return ref(mr);
+    },
     async listOpen(): Promise<PullSummary[]> {
       const mrs = (await api.MergeRequests.all({
         projectId: project,

@@ -42,6 +42,8 @@ export async function reviewRepository(options: {
   readonly forge: Forge;
   readonly policy: ReviewPolicy;
   readonly merge: boolean;
+  /** Only the requests this says yes to (the loop reviews the requests it opened, and only those). */
+  readonly only?: (number: number) => boolean;
 }): Promise<ReviewRepoResult> {
   const policy = options.policy;
   const state = openRepositoryState(options.repoPath);
@@ -50,6 +52,7 @@ export async function reviewRepository(options: {
   try {
     const open = await options.forge.listOpen();
     for (const summary of open.sort((a, b) => a.number - b.number)) {
+      if (options.only && !options.only(summary.number)) continue;
       const snapshot = await options.forge.snapshot(summary.number);
       const decision = evaluatePolicy(snapshot, policy);
       const entry = (

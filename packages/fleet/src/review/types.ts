@@ -35,6 +35,8 @@ export interface PullSnapshot {
   readonly upToDate: boolean | undefined;
   readonly checks: readonly CheckResult[];
   readonly approvals: number;
+  /** Reviewers whose latest review asks for changes (GitHub); the loop sends such a request to rework. */
+  readonly changesRequestedBy?: readonly string[];
 }
 
 /** The merge policy (config section `review`, schema core/src/config/schema/review.schema.json). */

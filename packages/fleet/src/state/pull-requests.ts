@@ -378,7 +378,7 @@ export class PullRequests {
 
   /**
    * Databases from before the pull request was one record kept a `pull_requests` table beside the task
-   * (fleet migration 2 renamed it `pull_requests_legacy`): each row becomes the snapshot of its task (the
+   * (fleet migration 3 renamed it `pull_requests_legacy`): each row becomes the snapshot of its task (the
    * task is created when review never mirrored it), then the table is dropped. Runs once, on first use.
    */
   private adoptLegacyRows(): void {

@@ -1050,7 +1050,7 @@ const GIT_SUBCOMMANDS = new Set(
 
 /** `git -c` / `git config` keys that change nothing git runs or where it writes. */
 const SAFE_GIT_KEY =
-  /^(user\.(name|email|signingkey)|author\.(name|email)|committer\.(name|email)|color\..+|advice\..+|core\.(quotepath|autocrlf|safecrlf|eol|filemode|ignorecase|precomposeunicode|abbrev|whitespace)|init\.defaultbranch|commit\.(gpgsign|verbose|cleanup)|tag\.gpgsign|log\..+|diff\.(color|renames|algorithm|noprefix|mnemonicprefix|context|interhunkcontext|statgraphwidth|indentheuristic|colormoved)|merge\.(conflictstyle|ff|log|stat)|pull\.(rebase|ff)|rebase\.(autostash|autosquash|stat|updaterefs)|fetch\.(prune|prunetags|parallel)|status\..+|format\.pretty|column\..+|pager\.\w+|help\.autocorrect|safe\.directory|protocol\.version|gc\.auto|maintenance\.auto|blame\..+|grep\..+|branch\.autosetupmerge|push\.autosetupremote|feature\..+|i18n\..+|credential\.helper)$/;
+  /^(user\.(name|email|signingkey)|author\.(name|email)|committer\.(name|email)|color\..+|advice\..+|core\.(quotepath|autocrlf|safecrlf|eol|filemode|ignorecase|precomposeunicode|abbrev|whitespace)|init\.defaultbranch|commit\.(gpgsign|verbose|cleanup)|tag\.gpgsign|log\..+|diff\.(color|renames|algorithm|noprefix|mnemonicprefix|context|interhunkcontext|statgraphwidth|indentheuristic|colormoved)|merge\.(conflictstyle|ff|log|stat)|pull\.(rebase|ff)|rebase\.(autostash|autosquash|stat|updaterefs)|fetch\.(prune|prunetags|parallel)|status\..+|format\.pretty|column\..+|pager\.\w+|help\.autocorrect|safe\.directory|protocol\.version|gc\.auto|maintenance\.auto|blame\..+|grep\..+|branch\.autosetupmerge|push\.autosetupremote|feature\..+|i18n\..+)$/;
 
 /** Variables that make git run a program or act on another repository. */
 const GIT_PROGRAM_VARIABLES =

@@ -9,13 +9,14 @@ export const coreSchema: SchemaHistory = {
   ],
 };
 
-/** The user_version that releases before per-owner histories reached (five fixed slots). */
-export const LEGACY_USER_VERSION = 5;
+/** The user_version that releases before per-owner histories reached (six fixed slots). */
+export const LEGACY_USER_VERSION = 6;
 
 /**
- * A repository's state.db before per-owner histories: user_version counted one list of five slots,
+ * A repository's state.db before per-owner histories: user_version counted one list of six slots,
  * 1 tasks (core), 2 gate runs (gates), 3 guard decisions (gates), 4 memory (gates) + eval runs (agent),
- * 5 pull requests and review decisions (fleet). Frozen: it describes files already written.
+ * 5 pull requests and review decisions (fleet), 6 work sessions (agent) + work requests (fleet).
+ * Frozen: it describes files already written.
  */
 export const repositoryLegacyVersions: LegacyVersions = {
   maxUserVersion: LEGACY_USER_VERSION,
@@ -23,8 +24,8 @@ export const repositoryLegacyVersions: LegacyVersions = {
     return {
       core: Math.min(userVersion, 1),
       gates: Math.max(0, Math.min(userVersion, 4) - 1),
-      agent: userVersion >= 4 ? 1 : 0,
-      fleet: userVersion >= 5 ? 1 : 0,
+      agent: (userVersion >= 4 ? 1 : 0) + (userVersion >= 6 ? 1 : 0),
+      fleet: (userVersion >= 5 ? 1 : 0) + (userVersion >= 6 ? 1 : 0),
     };
   },
 };

@@ -801,7 +801,9 @@ class Analyzer {
       this.gitEmbedded(inv, state, depth, via);
       return undefined;
     }
-    if (['npm', 'pnpm', 'yarn', 'bun'].includes(program)) {
+    const bunCode =
+      program === 'bun' && inv.args.some((arg) => /^(-e|--eval|-p|--print)(=|$)/.test(arg.value ?? ''));
+    if (['npm', 'pnpm', 'yarn', 'bun'].includes(program) && !bunCode) {
       this.packageScripts(inv, state, depth, via);
       return undefined;
     }

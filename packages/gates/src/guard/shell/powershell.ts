@@ -74,6 +74,10 @@ const READERS = new Set(
   write-progress write-information write-debug get-acl get-psdrive get-location`.split(/\s+/),
 );
 
+/** Methods that only compute: `(Get-Content x).Length`, `.Trim()`, `.Split(',')`. */
+const SAFE_METHOD =
+  /^\.(Length|Count|Trim|TrimEnd|TrimStart|ToLower|ToUpper|Split|Replace|Contains|StartsWith|EndsWith|Substring|ToString|Name|FullName|Path|Version|Major|Minor)$/i;
+
 const KEYWORDS = new Set([
   'if',
   'elseif',
@@ -292,6 +296,14 @@ function statement(tokens: Token[], out: Translation, depth: number): void {
     return;
   }
   if (first.kind === 'group' || first.kind === 'block') {
+    if (
+      tokens
+        .slice(1)
+        .some((token) => token.kind === 'word' && /^\./.test(token.text) && !SAFE_METHOD.test(token.text))
+    )
+      out.problems.push(
+        'a PowerShell method call on an object (.Delete(), .Invoke(), ...) the guard does not follow; use cmdlets',
+      );
     translate(first.text, out, depth + 1);
     if (tokens.length > 1) rest(tokens.slice(1), out, depth);
     return;
@@ -331,6 +343,12 @@ function rest(tokens: Token[], out: Translation, depth: number): void {
 
 function command(name: string, args: Token[], out: Translation, depth: number): void {
   const lower = name.toLowerCase();
+  if (lower === '.' || lower === '&') {
+    out.problems.push(
+      'PowerShell dot-sourcing or the call operator runs a script the guard cannot follow; run the program by its name',
+    );
+    return;
+  }
   if (/^\[/.test(name) || name.includes('::')) {
     out.problems.push(
       `${name} calls .NET directly, which the guard does not follow; use cmdlets or programs`,

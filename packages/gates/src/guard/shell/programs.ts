@@ -57,7 +57,8 @@ const TOOLS = words(`
   gh glab hub openssl ssh-keygen gpg psql mysql redis-cli pg_dump pg_restore createdb
   code open xdg-open pbcopy pbpaste factory claude shfmt markdownlint markdownlint-cli2 hyperfine
   gitleaks trufflehog semgrep bandit safety pip-audit npm-check-updates ncu apt-get apt apt-cache dpkg brew
-  dnf yum apk pacman port snap winget choco scoop
+  dnf yum apk pacman port snap winget choco scoop venv json.tool unittest http.server pydoc timeit cprofile
+  compileall ensurepip build twine ipykernel doctest
 `);
 
 const KNOWN = new Set([...READERS, ...BUILTINS, ...FOLLOWED, ...TOOLS]);

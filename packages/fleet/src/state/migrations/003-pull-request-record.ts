@@ -1,7 +1,7 @@
 import type { Migration } from '@factory/core/state/migrations/migration';
 
 /**
- * fleet 2: a pull request is one record, its task in the `pull-request` workflow, with the snapshot that
+ * fleet 3: a pull request is one record, its task in the `pull-request` workflow, with the snapshot that
  * review last read beside it here (keyed by the task) and its decisions in `review_decisions`. The table
  * that kept a second copy of the request's state is renamed `pull_requests_legacy`; PullRequests turns its
  * rows into snapshots of their tasks on first use (it needs the task store) and drops it.

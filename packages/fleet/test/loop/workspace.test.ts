@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { openRepositoryState } from '@factory/core/state/repository';
+import { makeTempRepo } from '@factory/testkit';
+import {
+  branchResource,
+  equipWorktree,
+  preflight,
+  prepareWorkspace,
+  reclaimTaskResources,
+  taskBranch,
+  worktreePath,
+} from '../../src/loop/workspace.js';
+
+describe('the workspace of a work task', () => {
+  it('names the branch after the home repository, the task and its title', () => {
+    const branch = taskBranch('factory/', '/src/My App', {
+      id: 12,
+      title: 'Fix: the "typo" in README!',
+    } as never);
+    assert.equal(branch, 'factory/my-app-12-fix-the-typo-in-readme');
+    assert.equal(
+      worktreePath('/r', branch),
+      '/r/.factory/worktrees/factory-my-app-12-fix-the-typo-in-readme',
+    );
+    assert.equal(branchResource('/r', branch), `/r:${branch}`);
+  });
+
+  it('refuses a detached or dirty main checkout', () => {
+    const repo = makeTempRepo({ files: { 'a.txt': 'a\n' } });
+    try {
+      assert.deepEqual(preflight([repo.dir]), { ok: true });
+      repo.write('a.txt', 'changed\n');
+      const dirty = preflight([repo.dir]);
+      assert.equal(dirty.ok, false);
+      repo.git('checkout', '--', 'a.txt');
+      repo.git('checkout', '--quiet', '--detach');
+      assert.match((preflight([repo.dir]) as { reason: string }).reason, /detached HEAD/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('makes the worktree once, finds it again, copies what personal mode keeps out of git, and reclaims it', () => {
+    const repo = makeTempRepo({ files: { 'a.txt': 'a\n' } });
+    const state = openRepositoryState(repo.dir);
+    try {
+      repo.write('.claude/settings.local.json', '{"hooks":{}}\n');
+      writeFileSync(
+        repo.path('.git', 'info', 'exclude'),
+        '# >>> factory (personal mode: kept out of git) >>>\n/.factory/\n/.claude/settings.local.json\n# <<< factory <<<\n',
+      );
+      const { task } = state.tasks.add({
+        title: 'T',
+        workflow: 'work',
+        data: { prompt: 'p', repos: [repo.dir] },
+      });
+      const held = state.tasks.claimTask(task.id, 'w', 60);
+      const spec = { prompt: 'p', repos: [repo.dir] };
+      const first = prepareWorkspace(state, held, 'w', spec, 'factory/t-1', () => undefined);
+      assert.ok(first.ok);
+      const wt = first.workspace.repos[0]!.worktree;
+      assert.equal(readFileSync(join(wt, '.claude', 'settings.local.json'), 'utf8'), '{"hooks":{}}\n');
+      const again = prepareWorkspace(state, held, 'w', spec, 'factory/t-1', () => undefined);
+      assert.ok(again.ok, 'the same task finds its branch and worktree again');
+      assert.equal(state.resources.list(task.id, true).length, 2, 'one worktree and one branch resource');
+      const { task: other } = state.tasks.add({ title: 'U', workflow: 'work', data: spec });
+      const taken = prepareWorkspace(
+        state,
+        state.tasks.claimTask(other.id, 'v', 60),
+        'v',
+        spec,
+        'factory/t-1',
+        () => undefined,
+      );
+      assert.equal(taken.ok, false, 'another task may not take the branch');
+      state.tasks.move(task.id, 'cancel', { actor: 'w' });
+      assert.deepEqual(reclaimTaskResources(state, task.id), []);
+      assert.ok(!existsSync(wt));
+      assert.equal(repo.git('branch', '--list', 'factory/*').trim(), '');
+      mkdirSync(join(repo.dir, 'x'), { recursive: true });
+      equipWorktree(repo.dir, join(repo.dir, 'x'));
+      assert.ok(existsSync(join(repo.dir, 'x', '.claude', 'settings.local.json')));
+    } finally {
+      state.close();
+      repo.cleanup();
+    }
+  });
+});
