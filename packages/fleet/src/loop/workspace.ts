@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { RepositoryState } from '@factory/core/state/repository';
 import type { Resource } from '@factory/core/state/resources';
 import type { Task } from '@factory/core/state/tasks';
+import { hasControlRecord } from '@factory/gates/install/control-record';
 import { messages } from '../messages.js';
 import { dirtyFiles, gitComplaint, gitSync } from './git.js';
 
@@ -145,8 +146,12 @@ export function prepareWorkspace(
  * the Claude Code settings with the guard and the sandbox, the skills, the factory config), so the
  * session runs behind the same guard and gates. The list is the block `factory init` wrote into the
  * repository's `info/exclude`; team mode commits those files, and then there is nothing to copy.
+ * A worktree that `factory init` already set up (the post-checkout hook runs it in every new worktree, and
+ * records its control files) is left as init made it: a file copied after that record would be tamper
+ * evidence, refusing every call of the session.
  */
 export function equipWorktree(repo: string, worktree: string): void {
+  if (hasControlRecord(worktree)) return;
   const common = gitSync(repo, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
   if (!common.ok) return;
   let exclude: string;
