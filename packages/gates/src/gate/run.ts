@@ -263,8 +263,15 @@ export function formatFindings(gate: string, findings: readonly Finding[]): stri
 type Store = import('@factory/core/state/store').StateStore;
 
 async function openStore(root: string, request: GateRequest): Promise<Store> {
-  const { StateStore } = await import('@factory/core/state/store');
-  return StateStore.open({ path: stateDbPath(root), leaveOpenAtExit: request.exitsAfterGate === true });
+  const [{ StateStore }, { gatesSchema }] = await Promise.all([
+    import('@factory/core/state/store'),
+    import('../state/migrations/index.js'),
+  ]);
+  return StateStore.open({
+    path: stateDbPath(root),
+    leaveOpenAtExit: request.exitsAfterGate === true,
+    schemas: [gatesSchema],
+  });
 }
 
 async function record(
