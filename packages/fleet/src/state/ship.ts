@@ -2,6 +2,7 @@ import type { PostgresDatabase, PostgresSchema } from '@factory/core/state/postg
 import { lastShippedId, type ShipSource, shipRows } from '@factory/core/state/postgres/ship';
 import type { StateStore } from '@factory/core/state/store';
 import { fleetSchema } from './migrations/index.js';
+import { TRANSITIONS } from './pull-requests.js';
 
 /**
  * fleet's records on the team's PostgreSQL database, copied by `factory state sync` (and the commands that
@@ -115,7 +116,12 @@ export async function shipReviewRecords(
     'first_seen',
     'updated_at',
   ];
-  // Reviewers on several machines see the same request: the snapshot read last is the one kept.
+  // Reviewers on several machines see the same request: the snapshot read last is kept, unless it would
+  // take the request where review's own state machine never goes (out of merged; out of merging but to
+  // its outcome), as a reviewer that lost the merge to another still holds `approved`.
+  const allowed = Object.entries(TRANSITIONS)
+    .flatMap(([from, targets]) => targets.map((to) => `('${from}', '${to}')`))
+    .join(', ');
   const shippedSnapshots = await shipRows(
     db,
     'pull_request_snapshots',
@@ -133,7 +139,10 @@ export async function shipReviewRecords(
     ]
       .map((c) => `${c} = EXCLUDED.${c}`)
       .join(', ')}
-     WHERE pull_request_snapshots.updated_at <= EXCLUDED.updated_at`,
+     WHERE pull_request_snapshots.updated_at <= EXCLUDED.updated_at
+       AND (pull_request_snapshots.review_state IS NOT DISTINCT FROM EXCLUDED.review_state
+            OR pull_request_snapshots.review_state IS NULL
+            OR (pull_request_snapshots.review_state, EXCLUDED.review_state) IN (${allowed}))`,
   );
   let after = await lastShippedId(db, 'review_decisions', source.id);
   let reviewDecisions = 0;
