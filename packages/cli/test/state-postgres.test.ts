@@ -94,6 +94,21 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
     );
   });
 
+  it('a loop tick ships what it finds too', async () => {
+    fleet.git(fleet.repos[0]!, 'commit', '--allow-empty', '--quiet', '-m', 'three');
+    const tick = runFactory(['loop', 'tick', '--manifest', fleet.manifest, '--json'], {
+      cwd: fleet.repos[0]!,
+      env: env(),
+    });
+    assert.equal(tick.status, 0, tick.stderr);
+    assert.equal(tick.stderr, '');
+    const runs = await rows<{ n: number }>(
+      db.url,
+      `SELECT count(*)::int AS n FROM gate_runs WHERE repository = '${fleet.remotes[0]}'`,
+    );
+    assert.equal(runs[0]!.n, 2);
+  });
+
   it('factory state sync is idempotent and says what it shipped', () => {
     const report = json<{ repositories: Array<{ gateRuns: number }>; sweeps: number }>(
       runFactory(['state', 'sync', '--all', '--manifest', fleet.manifest, '--json'], {
