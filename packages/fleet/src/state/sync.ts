@@ -56,9 +56,23 @@ export async function syncRepository(db: PostgresDatabase, root: string): Promis
   const repository = repositoryLabel(root);
   const empty = { repository, gateRuns: 0, guardDecisions: 0, snapshots: 0, reviewDecisions: 0 };
   if (!existsSync(stateDbPath(root))) return { ...empty, note: 'no .factory/state.db yet' };
-  const state = openRepositoryState(root);
+  // The local side may refuse (a state.db this user cannot write, a newer schema): that repository is
+  // reported and skipped, the others still ship. The server's refusals are thrown.
+  let state: ReturnType<typeof openRepositoryState>;
+  let id: string;
   try {
-    const source: ShipSource = { id: stateSourceId(state.store), repository, host: hostname() };
+    state = openRepositoryState(root);
+  } catch (error) {
+    return { ...empty, note: error instanceof Error ? error.message : String(error) };
+  }
+  try {
+    id = stateSourceId(state.store);
+  } catch (error) {
+    state.close();
+    return { ...empty, note: error instanceof Error ? error.message : String(error) };
+  }
+  try {
+    const source: ShipSource = { id, repository, host: hostname() };
     const gates = await shipGatesState(db, state.store, source);
     const review = await shipReviewRecords(db, state.store, source);
     return { repository, ...gates, ...review };
