@@ -13,6 +13,7 @@ import type { Hit, Rule, RuleInput } from './policy.js';
 import { findSecrets } from './secrets.js';
 import type { Arg, Invocation } from './shell/analyze.js';
 import { notUnderstood, opaqueInlineCode } from './shell/programs.js';
+import { OUTSIDE_TEMP, tempRemovalProblem } from './temp.js';
 
 /**
  * The built-in rules. Each names what it refuses and the sanctioned alternative; the reason the model sees
@@ -702,19 +703,33 @@ const branchForceDelete = simpleGitRule(
 
 // ---- destroying files ---------------------------------------------------------------------------
 
-function removalHits(input: RuleInput, what: string, path: string, glob: boolean): Hit[] {
+/** Why removing `path` outside the project is refused; undefined for scratch in the temp folder. */
+function outsideProblem(input: RuleInput, path: string, raw: string): string | undefined {
+  const project = input.repoRoot ?? input.cwd;
+  const problem = tempRemovalProblem(path, raw, { project, home: input.home, cwd: input.cwd });
+  if (problem === undefined) return undefined;
+  return problem === OUTSIDE_TEMP
+    ? `is outside the project (${project})`
+    : `is outside the project (${project}), in the temp folder but ${problem}`;
+}
+
+function removalHits(input: RuleInput, what: string, path: string, glob: boolean, raw = path): Hit[] {
   const project = input.repoRoot ?? input.cwd;
   const home = input.home;
   const base = glob ? globBase(path) : path;
   // A glob's expansions lie strictly inside its base: `rm -rf build/*` stays in build/.
   if (glob) {
     if (isInside(base, project)) return [];
-    return [{ detail: `${what} ${path} reaches outside the project (${project})` }];
+    const problem = outsideProblem(input, base, raw);
+    return problem ? [{ detail: `${what} ${path} reaches outside the project (${project})` }] : [];
   }
   if (base === '/') return [{ detail: `${what} / removes the whole file system` }];
   if (isInside(home, base)) return [{ detail: `${what} ${base} removes the home folder` }];
   if (isInside(project, base)) return [{ detail: `${what} ${base} removes the project root` }];
-  if (!isInside(base, project)) return [{ detail: `${what} ${base} is outside the project (${project})` }];
+  if (!isInside(base, project)) {
+    const problem = outsideProblem(input, base, raw);
+    if (problem) return [{ detail: `${what} ${base} ${problem}` }];
+  }
   return [];
 }
 
@@ -770,7 +785,13 @@ const recursiveDelete: Rule = {
             else {
               const path = resolve(inv.cwd ?? input.cwd, root.value);
               hits.push(
-                ...removalHits(input, `${inv.via.at(-1) ?? 'xargs'} ${inv.program} under`, path, true),
+                ...removalHits(
+                  input,
+                  `${inv.via.at(-1) ?? 'xargs'} ${inv.program} under`,
+                  path,
+                  true,
+                  root.raw,
+                ),
               );
               const project = input.repoRoot ?? input.cwd;
               if (isInside(project, path) && !inv.items!.selective)
@@ -787,9 +808,15 @@ const recursiveDelete: Rule = {
           else {
             const path = resolve(inv.cwd ?? input.cwd, root.value);
             const project = input.repoRoot ?? input.cwd;
-            if (!isInside(path, project))
-              hits.push({ detail: `find ${root.raw} -delete removes files outside the project` });
-            else if (isInside(project, path) && !findSelects(inv.args))
+            // Words that xargs or parallel add could be more roots: no temp-folder allowance then.
+            const fed = inv.via.includes('xargs') || inv.via.includes('parallel');
+            if (!isInside(path, project)) {
+              const problem = fed
+                ? 'is outside the project'
+                : outsideProblem(input, root.glob ? globBase(path) : path, root.raw);
+              if (problem)
+                hits.push({ detail: `find ${root.raw} -delete removes files outside the project` });
+            } else if (isInside(project, path) && !findSelects(inv.args))
               hits.push({
                 detail: `find ${root.raw} -delete without -name/-path removes the whole project, .git included`,
               });
@@ -814,7 +841,7 @@ const recursiveDelete: Rule = {
           hits.push(unknown(`${target.verb} -r ${arg.raw} after a cd to a folder only known at run time`));
           continue;
         }
-        hits.push(...removalHits(input, `${target.verb} -r`, path, arg.glob));
+        hits.push(...removalHits(input, `${target.verb} -r`, path, arg.glob, arg.raw));
       }
     }
     if (

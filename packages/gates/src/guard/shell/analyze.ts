@@ -80,6 +80,8 @@ export interface Invocation {
   readonly path?: string | undefined;
   /** Extra arguments appended at run time by xargs or find -exec; `roots` when they are paths under them. */
   readonly items?: { readonly roots: readonly Arg[]; readonly selective?: boolean } | 'unknown' | undefined;
+  /** The string xargs -I or find -exec replaces with each item (`{}`); undefined when items are appended. */
+  readonly itemsReplace?: string | undefined;
 }
 
 export interface OpaqueCode {
@@ -252,6 +254,63 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   pnpx: {},
   uvx: { valueLong: ['--from', '--with', '--python', '-p'] },
 };
+
+/**
+ * Whether a shell's options turn on noexec (`-n`, `-xn`, `-o noexec`, fish's `--no-execute`): it parses
+ * its code and runs none of it. Only the options before the code or script count; the last setting wins.
+ */
+export function shellNoExec(args: readonly Arg[]): boolean {
+  let noExec = false;
+  for (let i = 0; i < args.length; i++) {
+    const text = args[i]!.value;
+    if (text === undefined || text === '--' || text === '-') break;
+    if (/^[-+]o$/.test(text)) {
+      if (args[i + 1]?.value === 'noexec') noExec = text === '-o';
+      i++;
+      continue;
+    }
+    if (text === '--no-execute') {
+      noExec = true;
+      continue;
+    }
+    if (text === '--rcfile' || text === '--init-file') {
+      i++;
+      continue;
+    }
+    if (text.startsWith('--')) continue;
+    if (/^[-+][A-Za-z]+$/.test(text)) {
+      if (text.includes('n')) noExec = text.startsWith('-');
+      // -c takes the next word as the code: what follows is no longer an option.
+      if (text.startsWith('-') && text.includes('c')) break;
+      continue;
+    }
+    break;
+  }
+  return noExec;
+}
+
+/**
+ * Where a shell's `-c` code is among its arguments (`sh -c CODE NAME ARGS...`), or -1 without -c. Words
+ * after the code are the positional parameters `$0`, `$1`...: data, not code.
+ */
+export function shellCodeIndex(args: readonly Arg[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const text = args[i]!.value;
+    if (text === undefined || text === '--' || text === '-') return -1;
+    if (/^[-+][oO]$/.test(text) || text === '--rcfile' || text === '--init-file') {
+      i++;
+      continue;
+    }
+    if (text === '--command') return i + 1;
+    if (text.startsWith('--')) continue;
+    if (/^[-+][A-Za-z]+$/.test(text)) {
+      if (text.startsWith('-') && text.includes('c')) return i + 1;
+      continue;
+    }
+    return -1;
+  }
+  return -1;
+}
 
 function plainArg(value: string): Arg {
   return { value, raw: value, dynamicStart: false, split: false, glob: false, fetch: false };
@@ -1003,7 +1062,7 @@ class Analyzer {
         return { ...inv, program: '', args, via };
       }
     }
-    return { ...inv, program: '', args: base, via, items };
+    return { ...inv, program: '', args: base, via, items, itemsReplace: replace };
   }
 
   /** Words a command reads on its input when they are known: echo/printf words, a here-string. */
@@ -1130,6 +1189,7 @@ class Analyzer {
                 roots,
                 selective: args.slice(0, i).some((arg) => FIND_SELECTORS.test(arg.value ?? '')),
               },
+              itemsReplace: '{}',
               stdin: undefined,
             },
             state,
@@ -1239,6 +1299,7 @@ class Analyzer {
     let i = 0;
     let commandMode = false;
     let stdinMode = false;
+    const noExec = shellNoExec(args);
     while (i < args.length) {
       const text = args[i]!.value;
       if (text === undefined) break;
@@ -1263,6 +1324,8 @@ class Analyzer {
       }
       break;
     }
+    // `bash -n` (noexec) reads and checks the code but runs none of it, BASH_ENV included.
+    if (noExec) return 'done';
     if (commandMode) {
       const code = args[i];
       if (code) this.runCodeArgs([code], inv, state, depth, via, `${inv.program} -c`);

@@ -1,4 +1,11 @@
-import type { Arg, Invocation, OpaqueCode } from './analyze.js';
+import {
+  type Arg,
+  type Invocation,
+  type OpaqueCode,
+  SHELLS,
+  shellCodeIndex,
+  shellNoExec,
+} from './analyze.js';
 
 /**
  * What the guard understands: the programs whose effects the rules can judge, and the options and inline
@@ -92,7 +99,7 @@ export function notUnderstood(inv: Invocation, repoRoot: string | undefined): st
         `the guard does not know what ${program} does, so it cannot tell what it would run or change (${PLAIN}; a project script may be run by its path)`,
       );
   }
-  if (inv.items !== undefined && !isReader(program)) {
+  if (inv.items !== undefined && !isReader(program) && !itemsAreShellData(inv)) {
     const via = inv.via.at(-1) ?? 'xargs';
     if (inv.items === 'unknown')
       out.push(
@@ -103,6 +110,26 @@ export function notUnderstood(inv: Invocation, repoRoot: string | undefined): st
   }
   out.push(...optionFindings(inv));
   return out;
+}
+
+/**
+ * A shell fed run-time items that cannot become code: with noexec (`xargs bash -n`) nothing runs; with
+ * `-c CODE` the items land after the code, as the positional parameters `$0`, `$1`... (`xargs -n1 sh -c
+ * 'wc -l "$1"' _`), which the analysis of CODE already treats as values only known at run time. Not when
+ * the code itself holds the string xargs -I / find -exec replaces (`xargs -I{} sh -c 'rm {}'`).
+ */
+function itemsAreShellData(inv: Invocation): boolean {
+  // parallel joins the command's words into one line for a shell and replaces {} and its kin in it.
+  if (!SHELLS.has(inv.program) || inv.via.includes('parallel')) return false;
+  if (shellNoExec(inv.args)) return true;
+  const at = shellCodeIndex(inv.args);
+  if (at < 0) return false;
+  const code = inv.args[at];
+  if (code?.value === undefined) return false;
+  const replace = inv.itemsReplace;
+  if (replace !== undefined && inv.args.slice(0, at + 1).some((arg) => arg.raw.includes(replace)))
+    return false;
+  return true;
 }
 
 const SHELL_LIKE = new Set([
