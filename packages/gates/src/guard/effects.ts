@@ -1,4 +1,5 @@
 import type { Arg, Invocation } from './shell/analyze.js';
+import { ddrescueOperands, FORMATTER } from './shell/programs.js';
 
 /**
  * What one invocation does to files: which paths it writes or changes, which it deletes (and whether
@@ -198,6 +199,11 @@ export function fileEffects(inv: Invocation): FileEffects {
       }
       break;
     }
+    case 'ddrescue': {
+      for (const word of ddrescueOperands(args).slice(1))
+        writes.push({ arg: word, wholeTree: false, verb: 'ddrescue' });
+      break;
+    }
     case 'sqlite3': {
       const db = operands(args, '', ['-cmd', '-separator', '-newline', '-nullvalue']).words[0];
       if (db) writes.push({ arg: db, wholeTree: false, verb: 'sqlite3' });
@@ -220,6 +226,11 @@ export function fileEffects(inv: Invocation): FileEffects {
       gitFileEffects(args, writes, deletes);
       break;
     }
+    default:
+      // mkfs.ext4 [options] FILE [size]: every operand may be the file it formats.
+      if (FORMATTER.test(program))
+        for (const word of operands(args, 'bCcdEeGgIiJjLlMmNOorTtU').words)
+          writes.push({ arg: word, wholeTree: false, verb: program });
   }
   return { writes, deletes, reads };
 }

@@ -615,6 +615,48 @@ const cleanForce = simpleGitRule(
   },
 );
 
+/**
+ * git restore's --staged/--worktree/--patch as git reads them: in order, the last one of each pair wins,
+ * unique prefixes of long options count, clusters (`-SW`) too. undefined: not given either way.
+ */
+function restoreModes(
+  rest: readonly Arg[],
+  valued: readonly string[],
+): { staged: boolean | undefined; worktree: boolean | undefined; patch: boolean } {
+  let staged: boolean | undefined;
+  let worktree: boolean | undefined;
+  let patch = false;
+  const prefixOf = (name: string, full: string, minimum: number) =>
+    name.length >= minimum && full.startsWith(name);
+  for (let i = 0; i < rest.length; i++) {
+    const text = rest[i]!.value;
+    if (text === undefined || text === '--') break;
+    if (text.startsWith('--')) {
+      const name = text.split('=')[0]!;
+      if (prefixOf(name, '--staged', 4)) staged = true;
+      else if (prefixOf(name, '--no-staged', 8)) staged = false;
+      else if (prefixOf(name, '--worktree', 3)) worktree = true;
+      else if (prefixOf(name, '--no-worktree', 6)) worktree = false;
+      else if (prefixOf(name, '--patch', 4)) patch = true;
+      else if (prefixOf(name, '--no-patch', 7)) patch = false;
+      if (valued.includes(name) && !text.includes('=')) i++;
+      continue;
+    }
+    if (!text.startsWith('-') || text.length < 2) continue;
+    for (let k = 1; k < text.length; k++) {
+      const letter = text[k]!;
+      if (letter === 'S') staged = true;
+      else if (letter === 'W') worktree = true;
+      else if (letter === 'p') patch = true;
+      else if (letter === 's' || letter === 'U') {
+        if (k === text.length - 1) i++;
+        break;
+      }
+    }
+  }
+  return { staged, worktree, patch };
+}
+
 function refExists(input: RuleInput, name: string): boolean {
   if (!input.repoRoot) return false;
   return (
@@ -629,9 +671,20 @@ const discardChanges = simpleGitRule(
   'Keep the edits: commit or stash them (git stash push -m "why"); git restore --staged only unstages',
   ({ git, inv }, input) => {
     if (git.subcommand === 'checkout') {
-      const scan = scanGit(git.rest, 'bBU', ['--orphan', '--conflict', '--pathspec-from-file']);
+      const scan = scanGit(git.rest, 'bBU', [
+        '--orphan',
+        '--conflict',
+        '--pathspec-from-file',
+        '--unified',
+        '--inter-hunk-context',
+      ]);
       if (scan.shorts.has('f') || longIs(scan.longs, '--force', 4))
         return 'git checkout --force discards local changes';
+      // --track/--no-track without -b with paths: git stops ("cannot be used with updating paths").
+      const tracks = scan.shorts.has('t') || scan.longs.some((name) => /^--(no-)?track$/.test(name));
+      const creates = scan.shorts.has('b') || scan.shorts.has('B') || scan.longs.includes('--orphan');
+      if (tracks && !creates && (scan.positionals.length >= 2 || scan.afterDashDash.length > 0))
+        return undefined;
       if (scan.afterDashDash.length > 0)
         return `git checkout -- ${scan.afterDashDash.map((arg) => arg.raw).join(' ')} discards the edits of those paths`;
       if (scan.shorts.has('b') || scan.shorts.has('B') || scan.longs.includes('--orphan')) return undefined;
@@ -644,22 +697,24 @@ const discardChanges = simpleGitRule(
       return undefined;
     }
     if (git.subcommand === 'restore') {
-      const scan = scanGit(git.rest, 's', ['--source', '--pathspec-from-file', '--conflict']);
-      // No paths (git refuses), or only help: nothing is restored.
+      const valued = ['--source', '--pathspec-from-file', '--conflict', '--unified', '--inter-hunk-context'];
+      const scan = scanGit(git.rest, 'sU', valued);
+      // Only help: nothing is restored.
       if (scan.shorts.has('h') || longIs(scan.longs, '--help', 3) || longIs(scan.longs, '--version', 3))
         return undefined;
-      const patch = scan.shorts.has('p') || longIs(scan.longs, '--patch', 4);
+      const modes = restoreModes(git.rest, valued);
+      // No paths without --patch: git stops ("you must specify path(s) to restore").
       if (
-        !patch &&
+        !modes.patch &&
         scan.positionals.length === 0 &&
         scan.afterDashDash.length === 0 &&
         !scan.longs.some((name) => name.startsWith('--pathspec'))
       )
         return undefined;
-      if (longIs(scan.longs, '--no-worktree', 6) && !scan.shorts.has('W')) return undefined;
-      const staged = scan.shorts.has('S') || longIs(scan.longs, '--staged', 4);
-      const worktree = scan.shorts.has('W') || longIs(scan.longs, '--worktree', 3);
-      return !staged || worktree ? 'git restore discards the working-tree edits of those paths' : undefined;
+      // The working tree is restored by default, or when the last of -W/--no-worktree is -W; with
+      // --staged alone only the index is, and with neither left git stops.
+      const worktree = modes.worktree ?? modes.staged === undefined;
+      return worktree ? 'git restore discards the working-tree edits of those paths' : undefined;
     }
     if (git.subcommand === 'switch') {
       const scan = scanGit(git.rest, 'cC', ['--create', '--force-create', '--orphan', '--conflict']);

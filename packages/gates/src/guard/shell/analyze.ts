@@ -1,4 +1,5 @@
 import { basename, isAbsolute, resolve } from 'node:path';
+import { literalShellCommands } from './inline-commands.js';
 import {
   type Command,
   ParseError,
@@ -327,6 +328,11 @@ export function isFetcher(inv: Invocation): boolean {
 interface State {
   cwd: string | undefined;
   readonly vars: Map<string, string | undefined>;
+  /**
+   * What a command reads when nothing in the text feeds it: the input of the shell running this text
+   * (`echo 'git reset --hard' | bash -c sh`: the inner sh reads the echo).
+   */
+  readonly input?: Stdin | undefined;
 }
 
 class Analyzer {
@@ -385,9 +391,10 @@ class Analyzer {
     let previous: Invocation[] = [];
     for (let i = 0; i < pipeline.commands.length; i++) {
       const stdin: Stdin | undefined =
-        i === 0 ? undefined : { kind: 'pipe', producers: previous, upstream: [...all] };
+        i === 0 ? state.input : { kind: 'pipe', producers: previous, upstream: [...all] };
       // Every part of a multi-command pipeline runs in a subshell: a cd there does not leak.
-      const own = pipeline.commands.length > 1 ? { cwd: state.cwd, vars: new Map(state.vars) } : state;
+      const own =
+        pipeline.commands.length > 1 ? { cwd: state.cwd, vars: new Map(state.vars), input: stdin } : state;
       const invs = this.walkCommand(pipeline.commands[i]!, own, depth, via, stdin);
       all.push(...invs);
       previous = invs;
@@ -403,7 +410,7 @@ class Analyzer {
     stdin: Stdin | undefined,
   ): Invocation[] {
     if (command.kind === 'compound') {
-      const inner = { cwd: state.cwd, vars: new Map(state.vars) };
+      const inner = { cwd: state.cwd, vars: new Map(state.vars), input: stdin };
       const start = this.out.invocations.length;
       const produced = this.walkScript(command.body, inner, depth, via);
       const redirects = this.resolveRedirects(command.redirects, state, depth, via);
@@ -441,7 +448,7 @@ class Analyzer {
       if (redirect.heredoc) {
         input = { kind: 'text', text: redirect.heredoc.body, dynamic: redirect.heredoc.subs.length > 0 };
         for (const sub of redirect.heredoc.subs)
-          this.walkScript(sub, { cwd: state.cwd, vars: new Map(state.vars) }, depth, via);
+          this.walkScript(sub, { cwd: state.cwd, vars: new Map(state.vars), input: state.input }, depth, via);
       } else if (redirect.op === '<<<') {
         const [arg] = this.resolveWord(redirect.target, state, depth, via, false);
         input = { kind: 'text', text: `${argText(arg!)}\n`, dynamic: arg?.value === undefined };
@@ -711,7 +718,7 @@ class Analyzer {
     const cached = this.fetchingScripts.get(script);
     if (cached !== undefined) return cached;
     const start = this.out.invocations.length;
-    this.walkScript(script, { cwd: state.cwd, vars: new Map(state.vars) }, depth, via);
+    this.walkScript(script, { cwd: state.cwd, vars: new Map(state.vars), input: state.input }, depth, via);
     const fetches = this.out.invocations.slice(start).some(isFetcher);
     this.fetchingScripts.set(script, fetches);
     return fetches;
@@ -1394,7 +1401,7 @@ class Analyzer {
     }
     const code = args.map((arg) => arg.value!).join(' ');
     const start = this.out.invocations.length;
-    this.analyseText(code, { cwd: state.cwd, vars: new Map(state.vars) }, depth + 1, where);
+    this.analyseText(code, { cwd: state.cwd, vars: new Map(state.vars), input: inv.stdin }, depth + 1, where);
     for (const nested of this.out.invocations.slice(start)) {
       const mutable = nested as {
         via: readonly string[];
@@ -1489,12 +1496,22 @@ class Analyzer {
       : undefined;
     if (interpreter && SHELLS.has(interpreter)) {
       this.push({ ...inv, program: basename(written), args: inv.args.slice(1), path });
-      this.analyseText(content, { cwd: state.cwd, vars: new Map() }, depth + 1, `the script ${written}`);
+      this.analyseText(
+        content,
+        { cwd: state.cwd, vars: new Map(), input: inv.stdin },
+        depth + 1,
+        `the script ${written}`,
+      );
       return true;
     }
     if (!shebang && (known || /\.(sh|bash)$/.test(written)) && !content.includes('\u0000')) {
       this.push({ ...inv, program: basename(written), args: inv.args.slice(1), path });
-      this.analyseText(content, { cwd: state.cwd, vars: new Map() }, depth + 1, `the script ${written}`);
+      this.analyseText(
+        content,
+        { cwd: state.cwd, vars: new Map(), input: inv.stdin },
+        depth + 1,
+        `the script ${written}`,
+      );
       return true;
     }
     if (interpreter && interpreter !== 'node' && INTERPRETERS[interpreter.replace(/[\d.]+$/, '')]) {
@@ -1515,7 +1532,12 @@ class Analyzer {
       if (program && program.value === undefined)
         this.out.unanalysable.push(`${inv.program} runs a program only known at run time`);
       if (program?.value)
-        this.out.opaqueCode.push({ language: 'awk', code: program.value, where: inv.program, inline: true });
+        this.out.opaqueCode.push({
+          language: 'awk',
+          code: this.followLiteralCommands('awk', program.value, inv, state, depth),
+          where: inv.program,
+          inline: true,
+        });
       return;
     }
     const valued = INTERPRETER_VALUE_OPTIONS[interpreter.language] ?? [];
@@ -1545,7 +1567,7 @@ class Analyzer {
         else
           this.out.opaqueCode.push({
             language: interpreter.language,
-            code: code.value,
+            code: this.followLiteralCommands(interpreter.language, code.value, inv, state, depth),
             where: `${inv.program} ${text}`,
             inline: true,
           });
@@ -1568,6 +1590,35 @@ class Analyzer {
       if (interpreter.language === 'python' && (text === '-m' || /^-[a-zA-Z]*m$/.test(text))) return;
     }
     this.interpreterStdin(inv, interpreter.language, state, depth);
+  }
+
+  /**
+   * Shell command lines the inline code runs as plain string literals (`os.system("...")`, awk's
+   * `"cmd" | getline`) are analysed as commands; what remains of the code goes to the opaque-code check.
+   */
+  private followLiteralCommands(
+    language: string,
+    code: string,
+    inv: Invocation,
+    state: State,
+    depth: number,
+  ): string {
+    const literal = literalShellCommands(language, code);
+    if (!literal) return code;
+    for (const command of literal.commands) {
+      const feeding: Invocation = command.fed
+        ? { ...inv, stdin: { kind: 'text', text: '', dynamic: true, file: `what ${inv.program} prints` } }
+        : inv;
+      this.runCodeArgs(
+        [plainArg(command.text)],
+        feeding,
+        state,
+        depth,
+        [...inv.via, inv.program],
+        `${inv.program} code`,
+      );
+    }
+    return literal.rest;
   }
 
   private interpreterStdin(inv: Invocation, language: string, _state: State, _depth: number): void {
