@@ -1,6 +1,13 @@
 import { readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { type FileTarget, fileEffects, type GitCall, gitSubcommand } from './effects.js';
+import {
+  type FileTarget,
+  fileEffects,
+  GIT_SUBCOMMANDS,
+  type GitCall,
+  gitEnvironmentConfig,
+  gitSubcommand,
+} from './effects.js';
 import {
   globBase,
   isInside,
@@ -95,7 +102,7 @@ interface GitInvocation {
 function gitCalls(input: RuleInput): GitInvocation[] {
   return invocations(input)
     .filter((inv) => inv.program === 'git')
-    .map((inv) => ({ inv, git: gitSubcommand(inv.args) }));
+    .map((inv) => ({ inv, git: gitSubcommand(inv.args, inv.env) }));
 }
 
 function riskyHit(call: GitInvocation, input: RuleInput): Hit {
@@ -172,6 +179,27 @@ const noVerify: Rule = {
 const SKIP_VARIABLE =
   /^(HUSKY_SKIP_HOOKS|HUSKY_SKIP_INSTALL|LEFTHOOK_EXCLUDE|LEFTHOOK_SKIP|PRE_COMMIT_ALLOW_NO_CONFIG|GIT_CONFIG_COUNT|GIT_CONFIG_PARAMETERS|GIT_CONFIG_GLOBAL|GIT_CONFIG_SYSTEM|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|FACTORY_\w*(SKIP|NO_VERIFY|DISABLE|BYPASS|ALLOW|OFF)\w*)$/;
 
+const GIT_SETTING_VARIABLE = /^GIT_CONFIG_(COUNT|KEY_\d+|VALUE_\d+)$/;
+
+/**
+ * The GIT_CONFIG_* names that are only ever set as written-out settings of git commands (every such
+ * assignment in the line is the prefix of a git invocation whose settings are all known).
+ */
+function gitSettingVariables(input: RuleInput): Set<string> {
+  const assigned = (input.analysis?.assignments ?? []).filter((a) => GIT_SETTING_VARIABLE.test(a.name));
+  if (assigned.length === 0) return new Set();
+  let onGit = 0;
+  const names = new Set<string>();
+  for (const inv of invocations(input)) {
+    const mine = [...inv.env.keys()].filter((name) => GIT_SETTING_VARIABLE.test(name));
+    if (mine.length === 0) continue;
+    if (inv.program !== 'git' || gitEnvironmentConfig(inv.env) === undefined) return new Set();
+    onGit += mine.length;
+    for (const name of mine) names.add(name);
+  }
+  return onGit === assigned.length ? names : new Set();
+}
+
 const hookEnvironment: Rule = {
   id: 'skip-variables',
   category: 'gate-skip',
@@ -195,8 +223,13 @@ const hookEnvironment: Rule = {
       else if (name === 'SKIP' && runsGit) hits.push({ detail: 'SKIP=... skips pre-commit hooks' });
       else if (SKIP_VARIABLE.test(name)) hits.push({ detail: `${name} changes or skips the git hooks` });
     };
-    for (const assignment of input.analysis?.assignments ?? []) consider(assignment.name, assignment.value);
-    for (const inv of invocations(input)) for (const [name, value] of inv.env) consider(name, value);
+    // GIT_CONFIG_COUNT/KEY_n/VALUE_n written out on a git command itself are `git -c` settings, judged
+    // as such by the git rules; set anywhere else (export, a command that is not git) they stay refused.
+    const asSettings = gitSettingVariables(input);
+    for (const assignment of input.analysis?.assignments ?? [])
+      if (!asSettings.has(assignment.name)) consider(assignment.name, assignment.value);
+    for (const inv of invocations(input))
+      for (const [name, value] of inv.env) if (!asSettings.has(name)) consider(name, value);
     if (input.call.tool === 'PowerShell' && input.command) {
       const match = /\$env:(HUSKY|HUSKY_SKIP_HOOKS|LEFTHOOK|FACTORY_\w*SKIP\w*|GIT_CONFIG_\w+)\s*=/i.exec(
         input.command,
@@ -1114,22 +1147,6 @@ const unanalysable: Rule = {
 
 // ---- git: every way to move or delete a ref, rewrite history or run a configured program ---------
 
-/** git's own commands (builtins and the usual porcelain). Anything else is an alias or an add-on. */
-const GIT_SUBCOMMANDS = new Set(
-  `add am annotate apply archive bisect blame branch bundle cat-file check-attr check-ignore check-mailmap
-  check-ref-format checkout checkout-index cherry cherry-pick citool clean clone column commit commit-graph
-  commit-tree config count-objects credential describe diff diff-files diff-index diff-tree difftool
-  fast-export fast-import fetch fetch-pack filter-branch for-each-ref for-each-repo format-patch fsck gc
-  get-tar-commit-id grep gui hash-object help hook http-fetch index-pack init instaweb interpret-trailers
-  log ls-files ls-remote ls-tree mailinfo mailsplit maintenance merge merge-base merge-file merge-index
-  merge-tree mergetool mktag mktree multi-pack-index mv name-rev notes pack-objects pack-redundant
-  pack-refs patch-id prune prune-packed pull push range-diff read-tree rebase reflog remote repack replace
-  request-pull rerere reset restore rev-list rev-parse revert rm send-email shortlog show show-branch
-  show-index show-ref sparse-checkout stage stash status stripspace submodule switch symbolic-ref tag
-  unpack-file unpack-objects update-index update-ref update-server-info var verify-commit verify-pack
-  verify-tag version whatchanged worktree write-tree lfs filter-repo`.split(/\s+/),
-);
-
 /** `git -c` / `git config` keys that change nothing git runs or where it writes. */
 const SAFE_GIT_KEY =
   /^(user\.(name|email|signingkey)|author\.(name|email)|committer\.(name|email)|color\..+|advice\..+|core\.(quotepath|autocrlf|safecrlf|eol|filemode|ignorecase|precomposeunicode|abbrev|whitespace)|init\.defaultbranch|commit\.(gpgsign|verbose|cleanup)|tag\.gpgsign|log\..+|diff\.(color|renames|algorithm|noprefix|mnemonicprefix|context|interhunkcontext|statgraphwidth|indentheuristic|colormoved)|merge\.(conflictstyle|ff|log|stat)|pull\.(rebase|ff)|rebase\.(autostash|autosquash|stat|updaterefs)|fetch\.(prune|prunetags|parallel)|status\..+|format\.pretty|column\..+|pager\.\w+|help\.autocorrect|safe\.directory|protocol\.version|gc\.auto|maintenance\.auto|blame\..+|grep\..+|branch\.autosetupmerge|push\.autosetupremote|feature\..+|i18n\..+)$/;
@@ -1335,9 +1352,16 @@ const gitPrograms: Rule = {
     const hits: Hit[] = [];
     const runsGit = invocations(input).some((inv) => inv.program === 'git');
     for (const call of gitCalls(input)) {
-      for (const setting of call.git.config)
-        if (!SAFE_GIT_KEY.test(setting.key) && !SENSITIVE_GIT_KEY.test(setting.key))
-          hits.push({ detail: `git -c ${setting.key}=... can make git run a program or move refs` });
+      for (const setting of call.git.config) {
+        if (SAFE_GIT_KEY.test(setting.key) || SENSITIVE_GIT_KEY.test(setting.key)) continue;
+        // ssh is only started for a remote, as with GIT_SSH_COMMAND below: git status runs nothing.
+        if (
+          /^core\.sshcommand$|^ssh\.variant$/.test(setting.key) &&
+          !reachesRemote(call.git.subcommand, call.git.rest)
+        )
+          continue;
+        hits.push({ detail: `git -c ${setting.key}=... can make git run a program or move refs` });
+      }
       if (
         call.inv.args.some(
           (arg) => /^--exec-path=/.test(arg.value ?? '') || (arg.value === '--exec-path' && false),
