@@ -119,13 +119,28 @@ type Route = (
  */
 async function loadPreToolUse(): Promise<Route> {
   const bundle = '@factory/gates/hook/pre-tool-use-entry.bundle';
+  // The gates package beside this one (node_modules/@factory/{cli,gates}, or packages/{cli,gates} in the
+  // workspace): a file URL skips resolving the bare name through node_modules and package exports.
+  const siblingBundle = new URL('../../gates/dist/hook/pre-tool-use-entry.bundle.js', import.meta.url).href;
   let entry: {
     routePreToolUse: (raw: string, context: Parameters<Route>[2]) => ReturnType<Route>;
   };
+  // Compiled eagerly, every function at once, so that Node's compile cache (bin.ts) holds the bytecode of
+  // the whole bundle: by default V8 compiles a function when it is first called, and the cache holds only
+  // what was compiled with the module, so every hook process compiled the parser, the analysis and the
+  // rules again (measured: the first decision took 20 ms, the second 3 ms; eagerly cached, 5 ms).
+  const v8 = process.getBuiltinModule('node:v8');
+  v8.setFlagsFromString('--no-lazy');
   try {
-    entry = await import(bundle);
+    entry = await import(siblingBundle);
   } catch {
-    entry = await import('@factory/gates/hook/pre-tool-use-entry');
+    try {
+      entry = await import(bundle);
+    } catch {
+      entry = await import('@factory/gates/hook/pre-tool-use-entry');
+    }
+  } finally {
+    v8.setFlagsFromString('--lazy');
   }
   return (_event, raw, context) => entry.routePreToolUse(raw, context);
 }
