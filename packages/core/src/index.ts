@@ -1,8 +1,8 @@
 export { ExitCode, FactoryError, isFactoryError } from './errors.js';
 export { messages as coreMessages } from './messages.js';
 export { factoryDir, findRepositoryRoot, isDirectory, stateDbPath } from './paths.js';
-export { repositoryMigrations } from './state/migrations/index.js';
-export type { Migration } from './state/migrations/migration.js';
+export { coreSchema, LEGACY_USER_VERSION } from './state/migrations/index.js';
+export type { LegacyVersions, Migration, SchemaHistory } from './state/migrations/migration.js';
 export {
   DEFAULT_BUSY_TIMEOUT_MS,
   StateStore,

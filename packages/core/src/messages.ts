@@ -11,6 +11,8 @@ export const messages = {
     `${file} is locked by another process for more than ${ms} ms; wait for it to finish or stop it, then try again.`,
   stateTooNew: (file: string, found: number, known: number) =>
     `${file} was written by a newer factory (schema ${found}, this one knows up to ${known}); upgrade factory, the database was left untouched.`,
+  stateOwnerTooNew: (file: string, owner: string, found: number, known: number) =>
+    `${file} was written by a newer factory (${owner} schema ${found}, this one knows up to ${known}); upgrade factory, the database was left untouched.`,
   stateForeign: (file: string) =>
     `${file} is another application's SQLite database, not factory's state; move it aside (factory leaves it untouched) or point factory at another path.`,
   stateReadOnly: (file: string) =>

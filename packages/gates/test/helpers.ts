@@ -128,3 +128,17 @@ export function gitWith(repo: TempRepo, env: NodeJS.ProcessEnv, ...args: string[
   const result = spawnSync('git', args, { cwd: repo.dir, env, encoding: 'utf8' });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/**
+ * A git command made past the gates, as a human may: `--no-verify` skips pre-commit, and the human's
+ * recorded skip lets the reference-transaction check move the branch anyway. Throws when git fails.
+ */
+export function pastTheGates(repo: TempRepo, ...args: string[]): string {
+  const result = gitWith(
+    repo,
+    { ...repo.env, FACTORY_SKIP: 'all', FACTORY_SKIP_REASON: 'test: a commit made past the gates' },
+    ...args,
+  );
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}

@@ -157,6 +157,14 @@ function makePull(init: PullInit, seed: string): FakePull {
   return pull;
 }
 
+/** What a repository's CI reports on a head that passed: its own check and factory's gates. */
+function passingChecks(): FakeCheck[] {
+  return [
+    { name: 'ci', status: 'completed', conclusion: 'success' },
+    { name: 'factory-gates', status: 'completed', conclusion: 'success' },
+  ];
+}
+
 const SECONDARY = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
 
 export interface ForgeServerOptions {
@@ -165,7 +173,10 @@ export interface ForgeServerOptions {
    * (tests point it at their bare repositories); undefined: the branch does not exist (422 / 409).
    */
   readonly branchHead?: (forge: 'github' | 'gitlab', repo: string, branch: string) => string | undefined;
-  /** The checks a request opened through the API starts with (default: one successful `ci`). */
+  /**
+   * The checks a request opened through the API starts with, and gains on every new head (default: a
+   * successful `ci` and `factory-gates`, as a repository with `factory ci init` reports them).
+   */
   readonly checksOnOpen?: () => FakeCheck[];
 }
 
@@ -589,9 +600,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     const sha = options.branchHead(forge, repo, pull.headRef);
     if (sha && sha !== pull.headSha) {
       pull.headSha = sha;
-      const checks = options.checksOnOpen
-        ? options.checksOnOpen()
-        : [{ name: 'ci', status: 'completed' as const, conclusion: 'success' as const }];
+      const checks = options.checksOnOpen ? options.checksOnOpen() : passingChecks();
       for (const check of checks) pull.checks.push({ ...check, sha });
     }
   }
@@ -605,9 +614,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
   ): FakePull {
     const map = (forge === 'github' ? github : gitlab).get(repo)!;
     const number = Math.max(0, ...map.keys()) + 1;
-    const checks = options.checksOnOpen
-      ? options.checksOnOpen()
-      : [{ name: 'ci', status: 'completed' as const, conclusion: 'success' as const }];
+    const checks = options.checksOnOpen ? options.checksOnOpen() : passingChecks();
     return add(forge, repo, {
       number,
       title: input.title ?? branch,

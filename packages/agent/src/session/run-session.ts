@@ -35,6 +35,13 @@ export interface RunSessionOptions {
   readonly onStart?: (pid: number) => void;
   /** Other folders the session may work in (`--add-dir`): the task's worktrees in other repositories. */
   readonly addDirs?: readonly string[];
+  /**
+   * What the sandbox needs beyond the project's settings (Claude Code's `//`-prefixed absolute paths):
+   * folders outside the working folders that sandboxed commands must write, and control places there that
+   * they must not. Passed as extra settings (`--settings`), whose arrays Claude Code merges with the
+   * project's.
+   */
+  readonly sandbox?: { readonly allowWrite: readonly string[]; readonly denyWrite: readonly string[] };
   /** Aborting stops the session (the caller lost its lease: another worker owns the task now). */
   readonly signal?: AbortSignal;
 }
@@ -75,6 +82,9 @@ export function runSession(options: RunSessionOptions): Promise<SessionRun> {
       '--allowedTools',
       sessionTools.join(','),
       ...(options.addDirs ?? []).flatMap((dir) => ['--add-dir', dir]),
+      ...(options.sandbox
+        ? ['--settings', JSON.stringify({ sandbox: { filesystem: options.sandbox } })]
+        : []),
     ];
     const out = openSync(options.streamPath, 'a');
     const child = spawn(options.claudeBin, args, {

@@ -1,4 +1,5 @@
 import type { StateStore } from '@factory/core/state/store';
+import { agentSchema } from './migrations/index.js';
 
 export type EvalStatus = 'passed' | 'failed' | 'skipped';
 
@@ -86,6 +87,7 @@ function toResult(row: ResultRow): EvalResultRecord {
 
 /** Records a finished eval run and its results in one transaction. */
 export function recordEvalRun(store: StateStore, run: NewEvalRun): EvalRunRecord {
+  store.ensure(agentSchema);
   const count = (status: EvalStatus) => run.results.filter((r) => r.status === status).length;
   return store.write((db) => {
     const row = db
@@ -145,6 +147,7 @@ function toRun(row: RunRow, results: readonly EvalResultRecord[]): EvalRunRecord
 
 /** The most recent runs, newest first, with their results. */
 export function listEvalRuns(store: StateStore, limit = 20): EvalRunRecord[] {
+  store.ensure(agentSchema);
   return store.read((db) => {
     const runs = db
       .prepare('SELECT * FROM eval_runs ORDER BY id DESC LIMIT ?')
@@ -163,6 +166,7 @@ export function latestEvalPairs(store: StateStore): Array<{
   current: EvalResultRecord & { runId: number };
   previous?: EvalResultRecord & { runId: number };
 }> {
+  store.ensure(agentSchema);
   return store.read((db) => {
     const rows = db
       .prepare(`SELECT * FROM eval_results WHERE status != 'skipped' ORDER BY scenario, run_id DESC`)

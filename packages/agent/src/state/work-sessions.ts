@@ -1,5 +1,6 @@
 import type { StatementSync } from 'node:sqlite';
 import type { StateStore } from '@factory/core/state/store';
+import { agentSchema } from './migrations/index.js';
 
 /** How a work session ended. `crashed`: found unfinished by a later attempt (its process died). */
 export type SessionOutcome = 'submitted' | 'failed' | 'blocked' | 'crashed';
@@ -86,7 +87,9 @@ export class WorkSessions {
   constructor(
     readonly store: StateStore,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    store.ensure(agentSchema);
+  }
 
   private sql(text: string): StatementSync {
     let statement = this.statements.get(text);

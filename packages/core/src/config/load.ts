@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
-import { findRepositoryRoot } from '../paths.js';
+import { type FindConfigOptions, type FoundConfig, findConfigFile, parseJson } from './find.js';
 import { configSearchPlaces, isExecutablePlace, isPlainJsonPlace, packageJsonKey } from './places.js';
 import { isPresetName, presetFile } from './presets.js';
 import type { FactoryConfig, LoadedConfig } from './types.js';
@@ -23,11 +23,7 @@ import { validateConfigData } from './validate.js';
  * - No config anywhere: the schema's defaults (the base checks), `file` absent.
  * Errors are FactoryErrors (exit 2) that name the file, the path inside it and what was expected.
  */
-export interface LoadConfigOptions {
-  /** Where to start looking (a hook's cwd is the top of the working tree). */
-  readonly cwd: string;
-  /** The last folder searched; default the top of the repository containing `cwd` (or `cwd` itself). */
-  readonly stopDir?: string;
+export interface LoadConfigOptions extends FindConfigOptions {
   /**
    * For hot paths (the git gates): a file where the resolved config is kept and reused while every file that
    * went into it (the config, its presets and extended files) is unchanged (same size and mtime) and factory
@@ -42,38 +38,7 @@ export interface LoadConfigOptions {
   readonly executable?: boolean;
 }
 
-interface FoundConfig {
-  readonly file: string;
-  readonly place: string;
-  /** Set when the file is package.json: its `factory` key, already parsed. */
-  readonly packageData?: unknown;
-}
-
-/** The config file that applies to `cwd`, or undefined. Cheap: no file is parsed but package.json. */
-export function findConfigFile(options: LoadConfigOptions): FoundConfig | undefined {
-  const start = resolve(options.cwd);
-  const stop = resolve(options.stopDir ?? findRepositoryRoot(start) ?? start);
-  let dir = start;
-  for (;;) {
-    for (const place of configSearchPlaces) {
-      const file = join(dir, place);
-      if (!existsSync(file)) continue;
-      if (place === 'package.json') {
-        const pkg = parseJson(file) as Record<string, unknown> | null;
-        if (pkg && typeof pkg === 'object' && packageJsonKey in pkg) {
-          return { file, place, packageData: pkg[packageJsonKey] };
-        }
-        continue;
-      }
-      return { file, place };
-    }
-    if (dir === stop) return undefined;
-    const parent = dirname(dir);
-    // Never search above the repository: a config outside it is not this repository's.
-    if (parent === dir || relative(stop, dir).startsWith('..')) return undefined;
-    dir = parent;
-  }
-}
+export { findConfigFile } from './find.js';
 
 /** The resolved configuration for `cwd`. See the comment above for what it does and what it costs. */
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
@@ -188,25 +153,6 @@ async function loadWithCosmiconfig(file: string): Promise<unknown> {
     if (error instanceof FactoryError) throw error;
     const reason = error instanceof Error ? error.message.replace(/\s+/g, ' ').trim() : String(error);
     throw new FactoryError(messages.configUnreadable(file, reason), ExitCode.usage, { cause: error });
-  }
-}
-
-function parseJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new FactoryError(messages.configUnreadable(file, code), ExitCode.usage, { cause: error });
-  }
-  // An empty file is a mistake (a truncated write, a `touch`), not a choice: it would silently mean the
-  // defaults and drop every preset and task. `{}` says the defaults on purpose.
-  if (text.trim() === '') throw new FactoryError(messages.configEmpty(file), ExitCode.usage);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new FactoryError(messages.configNotJson(file, reason), ExitCode.usage, { cause: error });
   }
 }
 

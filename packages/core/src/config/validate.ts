@@ -1,101 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
 import { validate } from './generated/validate-config.js';
-import { findShipped } from './locate.js';
+import { type CompiledValidator, firstProblem } from './problems.js';
+
+export { configSchemaPath, displayPath } from './problems.js';
 
 /**
- * Validation with the validator that the build precompiled from the schema fragments (ajv standalone
- * code): nothing is compiled at run time, which keeps the hooks' start-up lean.
+ * The one config validator: precompiled at build time from the schema fragments (ajv standalone code), so
+ * nothing is compiled at run time. The guard's hot path does not load it on every call: it validates the
+ * whole config with it once per config change and keeps the result (gates/guard/config.ts).
  */
-interface AjvError {
-  readonly instancePath: string;
-  readonly keyword: string;
-  readonly params: Record<string, unknown>;
-  readonly message?: string;
-}
-
-interface CompiledValidator {
-  (data: unknown): boolean;
-  errors?: AjvError[] | null;
-}
-
-/** The composed schema shipped with factory (for editors, and for the `$schema` of written configs). */
-export function configSchemaPath(): string {
-  return (
-    findShipped(['schema/factory.schema.json', 'packages/core/schema/factory.schema.json']) ??
-    fileURLToPath(new URL('../../schema/factory.schema.json', import.meta.url))
-  );
-}
-
 /**
  * Validates `data` in place: the schema's defaults are filled in. Throws a FactoryError that names the
  * file, the path inside it and what was expected.
  */
 export function validateConfigData(data: unknown, file: string): void {
-  const check = validate as CompiledValidator;
-  if (check(data)) return;
-  const error = check.errors?.[0];
-  if (!error) throw new FactoryError(messages.configInvalid(file, '(top level)', 'is not valid'));
-  throw new FactoryError(
-    messages.configInvalid(file, displayPath(error.instancePath), describe(error)),
-    ExitCode.usage,
-  );
-}
-
-/** `/gates/preCommit/tasks` -> `gates.preCommit.tasks`; the top level is `(top level)`. */
-export function displayPath(instancePath: string): string {
-  if (instancePath === '') return '(top level)';
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .map((part, index) => (/^\d+$/.test(part) ? `[${part}]` : index === 0 ? part : `.${part}`))
-    .join('')
-    .replaceAll('.[', '[');
-}
-
-function describe(error: AjvError): string {
-  const p = error.params;
-  switch (error.keyword) {
-    case 'additionalProperties': {
-      const allowed = allowedKeys(error.instancePath);
-      const list = allowed.length > 0 ? ` (expected one of: ${allowed.join(', ')})` : '';
-      return `has an unknown key "${String(p.additionalProperty)}"${list}`;
-    }
-    case 'type':
-      return `must be ${String(p.type).replaceAll(',', ' or ')}`;
-    case 'enum':
-      return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'required':
-      return `needs the key "${String(p.missingProperty)}"`;
-    default:
-      return error.message ?? `fails the schema rule "${error.keyword}"`;
-  }
-}
-
-interface SchemaNode {
-  properties?: Record<string, SchemaNode>;
-  items?: SchemaNode;
-  additionalProperties?: SchemaNode | boolean;
-}
-
-/** The keys the schema allows at a path: read from the shipped schema, only when reporting an error. */
-function allowedKeys(instancePath: string): string[] {
-  let node: SchemaNode | undefined;
-  try {
-    node = JSON.parse(readFileSync(configSchemaPath(), 'utf8')) as SchemaNode;
-  } catch {
-    return [];
-  }
-  const parts = instancePath === '' ? [] : instancePath.slice(1).split('/');
-  for (const part of parts) {
-    if (!node) return [];
-    if (/^\d+$/.test(part) && node.items) node = node.items;
-    else if (node.properties?.[part]) node = node.properties[part];
-    else if (typeof node.additionalProperties === 'object') node = node.additionalProperties;
-    else return [];
-  }
-  return Object.keys(node?.properties ?? {});
+  const problem = firstProblem(validate as CompiledValidator, data);
+  if (problem)
+    throw new FactoryError(messages.configInvalid(file, problem.path, problem.expected), ExitCode.usage);
 }

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { stateDbPath } from '../paths.js';
 import { WorkflowSet } from '../workflow/workflow.js';
+import { coreSchema } from './migrations/index.js';
+import type { SchemaHistory } from './migrations/migration.js';
 import { type ReclaimResult, ResourceStore, reclaimResources } from './resources.js';
 import { StateStore } from './store.js';
 import { type ExpiredLease, type Task, TaskStore } from './tasks.js';
@@ -13,6 +15,8 @@ export interface RepositoryStateOptions {
   readonly clock?: () => number;
   /** Another database file than `<repoRoot>/.factory/state.db` (tests, benchmarks). */
   readonly path?: string;
+  /** Other owners' schemas to check and migrate at open, besides core's (e.g. every package's, for status). */
+  readonly schemas?: readonly SchemaHistory[];
   /** The caller only reads: see StateStoreOptions.readOnly. */
   readonly readOnly?: boolean;
 }
@@ -33,6 +37,7 @@ export interface RepositoryState {
 export function openRepositoryState(repoRoot: string, options: RepositoryStateOptions = {}): RepositoryState {
   const store = StateStore.open({
     path: options.path ?? stateDbPath(repoRoot),
+    schemas: [coreSchema, ...(options.schemas ?? [])],
     ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
     ...(options.readOnly ? { readOnly: true } : {}),
   });

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { StatementSync } from 'node:sqlite';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
+import { coreSchema } from './migrations/index.js';
 import type { StateStore } from './store.js';
 
 /** What a task can hold outside the database, and so leak when its owner dies. */
@@ -75,6 +76,7 @@ export class ResourceStore {
   private readonly statements = new Map<string, StatementSync>();
 
   constructor(store: StateStore, clock: () => number = Date.now) {
+    store.ensure(coreSchema);
     this.store = store;
     this.now = clock;
   }

@@ -4,14 +4,20 @@ import { DatabaseSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
-import { repositoryMigrations } from './migrations/index.js';
-import type { Migration } from './migrations/migration.js';
+import { coreSchema, repositoryLegacyVersions } from './migrations/index.js';
+import type { LegacyVersions, SchemaHistory } from './migrations/migration.js';
 
 export interface StateStoreOptions {
   /** The database file, e.g. `<repo>/.factory/state.db`. Its folder is created when missing. */
   readonly path: string;
-  /** The ordered schema history; `PRAGMA user_version` counts how many were applied. */
-  readonly migrations?: readonly Migration[];
+  /**
+   * The schema histories this process uses, checked (a newer one is refused, the file untouched) and
+   * migrated at open; other owners' tables are left alone. Default: core's. A module that owns tables
+   * also calls `ensure(itsSchema)` before using them, so any opener works.
+   */
+  readonly schemas?: readonly SchemaHistory[];
+  /** How to read a file from before per-owner histories; default: a repository's state.db. */
+  readonly legacy?: LegacyVersions;
   /** How long a writer waits for another writer's lock before giving up. */
   readonly busyTimeoutMs?: number;
   /**
@@ -96,18 +102,32 @@ export class StateStore {
   /** The kind of the outermost open transaction, while one is open. */
   private outer: 'read' | 'write' | undefined;
 
-  private constructor(db: DatabaseSync, path: string, busyTimeoutMs: number, leaveOpenAtExit: boolean) {
+  private readonly legacy: LegacyVersions;
+  /** The owners whose schema this connection has checked (and migrated) already. */
+  private readonly ready = new Set<string>();
+  /** Set by openForReading: whether a schema needs a writing open to migrate. */
+  private behindAfterCheck = false;
+
+  private constructor(
+    db: DatabaseSync,
+    path: string,
+    busyTimeoutMs: number,
+    leaveOpenAtExit: boolean,
+    legacy: LegacyVersions,
+  ) {
     this.db = db;
     this.path = path;
     this.busyTimeoutMs = busyTimeoutMs;
     this.leaveOpenAtExit = leaveOpenAtExit;
+    this.legacy = legacy;
   }
 
   static open(options: StateStoreOptions): StateStore {
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-    const migrations = options.migrations ?? repositoryMigrations;
+    const schemas = options.schemas ?? [coreSchema];
+    const legacy = options.legacy ?? repositoryLegacyVersions;
     if (options.readOnly && existsSync(options.path)) {
-      const store = StateStore.openForReading(options.path, busyTimeoutMs, migrations, options);
+      const store = StateStore.openForReading(options.path, busyTimeoutMs, schemas, legacy, options);
       if (store) return store;
     }
     ensureStateFolder(options.path);
@@ -117,9 +137,9 @@ export class StateStore {
     } catch (error) {
       throw translateSqliteError(error, options.path, busyTimeoutMs);
     }
-    const store = new StateStore(db, options.path, busyTimeoutMs, options.leaveOpenAtExit === true);
+    const store = new StateStore(db, options.path, busyTimeoutMs, options.leaveOpenAtExit === true, legacy);
     try {
-      store.prepare(migrations);
+      store.prepare(schemas);
     } catch (error) {
       if (db.isOpen) db.close();
       throw translateSqliteError(error, options.path, busyTimeoutMs);
@@ -136,14 +156,15 @@ export class StateStore {
   private static openForReading(
     path: string,
     busyTimeoutMs: number,
-    migrations: readonly Migration[],
+    schemas: readonly SchemaHistory[],
+    legacy: LegacyVersions,
     options: StateStoreOptions,
   ): StateStore | undefined {
     const connect = (location: string) => {
       const db = new DatabaseSync(location, { readOnly: true, timeout: busyTimeoutMs });
-      const store = new StateStore(db, path, busyTimeoutMs, options.leaveOpenAtExit === true);
+      const store = new StateStore(db, path, busyTimeoutMs, options.leaveOpenAtExit === true, legacy);
       try {
-        store.refuseForeignOrNewer(migrations);
+        store.behindAfterCheck = store.refuseForeignOrNewer(schemas);
         return store;
       } catch (error) {
         db.close();
@@ -164,10 +185,11 @@ export class StateStore {
     } catch (error) {
       throw translateSqliteError(error, path, busyTimeoutMs);
     }
-    if (store.userVersion() < migrations.length) {
+    if (store.behindAfterCheck) {
       store.db.close();
       return undefined;
     }
+    for (const schema of schemas) store.ready.add(schema.owner);
     return store;
   }
 
@@ -175,11 +197,9 @@ export class StateStore {
    * Refuses, before anything is written, a database of a newer factory and another application's file:
    * one that holds tables but no factory schema version, or that carries another application id.
    */
-  private refuseForeignOrNewer(migrations: readonly Migration[]): number {
+  private refuseForeignOrNewer(schemas: readonly SchemaHistory[]): boolean {
+    const behind = this.behind(schemas);
     const found = this.userVersion();
-    if (found > migrations.length) {
-      throw new FactoryError(messages.stateTooNew(this.path, found, migrations.length));
-    }
     const id = (this.db.prepare('PRAGMA application_id').get() as { application_id: number }).application_id;
     const tables = this.db
       .prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
@@ -187,18 +207,91 @@ export class StateStore {
     if ((id !== 0 && id !== FACTORY_APPLICATION_ID) || (found === 0 && tables.n > 0)) {
       throw new FactoryError(messages.stateForeign(this.path), ExitCode.usage);
     }
-    return found;
+    return behind;
   }
 
-  private prepare(migrations: readonly Migration[]): void {
+  private prepare(schemas: readonly SchemaHistory[]): void {
     this.db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
-    // Read the version before anything can change the file: a newer schema or another application's
+    // Read the versions before anything can change the file: a newer schema or another application's
     // database is refused untouched.
-    const found = this.refuseForeignOrNewer(migrations);
+    const behind = this.refuseForeignOrNewer(schemas);
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec('PRAGMA foreign_keys = ON');
-    if (found < migrations.length) this.migrate(migrations);
+    if (behind) this.migrate(schemas);
+    for (const schema of schemas) this.ready.add(schema.owner);
+  }
+
+  /**
+   * Makes sure `schema`'s tables are there and not newer than this code knows (migrating them when they
+   * are older). Owners of tables call it before using them; after the first call per connection it costs
+   * nothing.
+   */
+  ensure(schema: SchemaHistory): void {
+    if (this.ready.has(schema.owner)) return;
+    if (this.behind([schema])) {
+      if (this.outer === 'read') {
+        throw new Error(`StateStore.ensure(${schema.owner}) needs a migration inside StateStore.read`);
+      }
+      this.migrate([schema]);
+    }
+    this.ready.add(schema.owner);
+  }
+
+  /**
+   * How many of `owner`'s migrations the file has (0: none of its tables exist), without changing it: for
+   * readers such as the sweep that report on a package's tables only where that package has used them.
+   */
+  version(owner: string): number {
+    return this.recordedVersions()[owner] ?? 0;
+  }
+
+  /** Whether any of `schemas` needs migrating; throws (changing nothing) when one is newer than known. */
+  private behind(schemas: readonly SchemaHistory[]): boolean {
+    const recorded = this.recordedVersions();
+    let behind = false;
+    for (const schema of schemas) {
+      const found = recorded[schema.owner] ?? 0;
+      const known = schema.migrations.length;
+      if (found > known) {
+        throw new FactoryError(messages.stateOwnerTooNew(this.path, schema.owner, found, known));
+      }
+      if (found < known) behind = true;
+    }
+    return behind;
+  }
+
+  /**
+   * How many migrations of each owner the file has: its schema_versions rows, or for a file from before
+   * per-owner histories, what its user_version meant. A user_version beyond that history is refused.
+   */
+  private recordedVersions(): Readonly<Record<string, number>> {
+    const found = this.userVersion();
+    if (this.hasSchemaVersions()) {
+      if (found > this.fence) throw new FactoryError(messages.stateTooNew(this.path, found, this.fence));
+      const rows = this.db.prepare('SELECT owner, version FROM schema_versions').all() as Array<{
+        owner: string;
+        version: number;
+      }>;
+      return Object.fromEntries(rows.map((row) => [row.owner, row.version]));
+    }
+    if (found > this.legacy.maxUserVersion) {
+      throw new FactoryError(messages.stateTooNew(this.path, found, this.legacy.maxUserVersion));
+    }
+    return this.legacy.versions(found);
+  }
+
+  /** The user_version of a file with per-owner histories (see LegacyVersions). */
+  private get fence(): number {
+    return this.legacy.maxUserVersion + 1;
+  }
+
+  private hasSchemaVersions(): boolean {
+    return (
+      this.db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'")
+        .get() !== undefined
+    );
   }
 
   private userVersion(): number {
@@ -206,17 +299,35 @@ export class StateStore {
     return row?.user_version ?? 0;
   }
 
-  private migrate(migrations: readonly Migration[]): void {
+  private migrate(schemas: readonly SchemaHistory[]): void {
     this.write(() => {
-      // Another process may have migrated between our read and our lock.
-      const current = this.userVersion();
-      if (current > migrations.length) {
-        throw new FactoryError(messages.stateTooNew(this.path, current, migrations.length));
-      }
+      // Another process may have migrated between our read and our lock: read again under the lock.
+      const recorded = this.recordedVersions();
       this.db.exec(`PRAGMA application_id = ${FACTORY_APPLICATION_ID}`);
-      for (let version = current; version < migrations.length; version++) {
-        migrations[version]!.up(this.db);
-        this.db.exec(`PRAGMA user_version = ${version + 1}`);
+      if (!this.hasSchemaVersions()) {
+        // First migration under per-owner histories: record what the single history had applied, for every
+        // owner (also those this process does not use), and fence off releases that only know user_version.
+        this.db.exec(
+          'CREATE TABLE schema_versions (owner TEXT PRIMARY KEY, version INTEGER NOT NULL CHECK (version >= 0)) STRICT',
+        );
+        const insert = this.db.prepare('INSERT INTO schema_versions (owner, version) VALUES (?, ?)');
+        for (const [owner, version] of Object.entries(recorded)) if (version > 0) insert.run(owner, version);
+        this.db.exec(`PRAGMA user_version = ${this.fence}`);
+      }
+      const record = this.db.prepare(
+        'INSERT INTO schema_versions (owner, version) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET version = excluded.version',
+      );
+      for (const schema of schemas) {
+        const current = recorded[schema.owner] ?? 0;
+        if (current > schema.migrations.length) {
+          throw new FactoryError(
+            messages.stateOwnerTooNew(this.path, schema.owner, current, schema.migrations.length),
+          );
+        }
+        for (let version = current; version < schema.migrations.length; version++) {
+          schema.migrations[version]!.up(this.db);
+          record.run(schema.owner, version + 1);
+        }
       }
     });
   }

@@ -4,6 +4,7 @@ import { messages } from '../messages.js';
 import { findGuard } from '../workflow/guards.js';
 import type { ResolvedTransition, StatePhase } from '../workflow/types.js';
 import { type Workflow, WorkflowSet } from '../workflow/workflow.js';
+import { coreSchema } from './migrations/index.js';
 import type { StateStore } from './store.js';
 
 /** A task as the library hands it out: times are ISO strings, `data` is parsed. */
@@ -332,6 +333,7 @@ export class TaskStore {
   private readonly statements = new Map<string, StatementSync>();
 
   constructor(store: StateStore, options: TaskStoreOptions = {}) {
+    store.ensure(coreSchema);
     this.store = store;
     this.workflows = options.workflows ?? WorkflowSet.defaults();
     this.now = options.clock ?? Date.now;

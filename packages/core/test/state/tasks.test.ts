@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { makeTempDir } from '@factory/testkit';
 import { FactoryError } from '../../src/errors.js';
-import { repositoryMigrations } from '../../src/state/migrations/index.js';
+import { LEGACY_USER_VERSION } from '../../src/state/migrations/index.js';
 import {
   heldUnfinishedTasks,
   openRepositoryState,
@@ -326,9 +326,7 @@ describe('state database versions', () => {
       const before = readFileSync(file);
       assert.match(
         refused(() => StateStore.open({ path: file }), 2),
-        new RegExp(
-          `written by a newer factory \\(schema 99, this one knows up to ${repositoryMigrations.length}\\)`,
-        ),
+        new RegExp(`written by a newer factory \\(schema 99, this one knows up to ${LEGACY_USER_VERSION}\\)`),
       );
       assert.deepEqual(readFileSync(file), before);
     } finally {

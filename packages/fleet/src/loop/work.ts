@@ -8,6 +8,7 @@ import { stateDbPath } from '@factory/core/paths';
 import type { RepositoryState } from '@factory/core/state/repository';
 import { StateStore } from '@factory/core/state/store';
 import type { Task } from '@factory/core/state/tasks';
+import { workspaceSandbox } from '@factory/gates/install/claude-engines';
 import { listGateRuns } from '@factory/gates/state/gate-runs';
 import { ForgeFactory, resolveForgeTarget } from '../forge/index.js';
 import type { Manifest } from '../manifest/manifest.js';
@@ -202,6 +203,10 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
         limits: config,
         streamPath: session.streamPath,
         addDirs: workspace.repos.slice(1).map((r) => r.worktree),
+        sandbox: workspaceSandbox(
+          workspace.repos.map((r) => r.worktree),
+          options.env?.HOME ?? process.env.HOME ?? '',
+        ),
         env: options.env,
         signal: abort.signal,
         onStart: (pid) => {

@@ -27,10 +27,11 @@ function pathOf(from: string, to: string): string[] | undefined {
 const keyOf = (pull: PullSnapshot) => `${pull.forge}:${pull.repo}#${pull.number}`;
 
 /**
- * Mirrors a pull request into a task of the `pull-request` workflow (key `github:owner/repo#12`), moved
- * event by event, compare-and-set, to the state review reached: `factory task list` and `factory status`
- * show what review did. The tasks are the repository's (SQLite) or the team's (PostgreSQL,
- * FACTORY_STATE_URL). Best effort: a refused move (a person holds the task) is reported, never thrown.
+ * The team's copy of a pull request on shared workflow state (PostgreSQL, FACTORY_STATE_URL): a task of the
+ * `pull-request` workflow (key `github:owner/repo#12`), moved event by event, compare-and-set, to the state
+ * review reached, so that reviewers on several machines see and claim the same request. The repository's
+ * own record (task, snapshot, decisions) is fleet/state/pull-requests.ts; this is only the shared claim.
+ * Best effort: a refused move (a person holds the task) is reported, never thrown.
  */
 export async function movePullTask(
   tasks: WorkflowStore,

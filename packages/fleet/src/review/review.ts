@@ -1,5 +1,5 @@
 import { openRepositoryState } from '@factory/core/state/repository';
-import { SqliteWorkflowStore, type WorkflowStore } from '@factory/core/state/workflow-store';
+import type { WorkflowStore } from '@factory/core/state/workflow-store';
 import type { Forge } from '../forge/types.js';
 import { PullRequests, type ReviewAction } from '../state/pull-requests.js';
 import { evaluatePolicy } from './policy.js';
@@ -49,14 +49,15 @@ export async function reviewRepository(options: {
   /**
    * The team's shared workflow tasks (PostgreSQL, FACTORY_STATE_URL): the pull-request tasks go there, and
    * a merge first wins the task's move to `merging` there, so reviewers on several machines never merge one
-   * request twice. Without it, the repository's own tasks.
+   * request twice. The repository's own record of each request (its task, snapshot and decisions in
+   * state.db) is kept either way.
    */
   readonly shared?: WorkflowStore;
 }): Promise<ReviewRepoResult> {
   const policy = options.policy;
   const state = openRepositoryState(options.repoPath);
   const pulls = new PullRequests(state.store);
-  const tasks = options.shared ?? new SqliteWorkflowStore(state.tasks);
+  const shared = options.shared;
   const entries: ReviewEntry[] = [];
   try {
     const open = await options.forge.listOpen();
@@ -70,10 +71,7 @@ export async function reviewRepository(options: {
         d: PolicyDecision = decision,
         s = snapshot,
       ) => {
-        const reason = d.reasons.find((r) => !r.ok)?.message ?? 'every rule of the merge policy passed';
-        // A request this reviewer left alone may be another reviewer's to merge: its `merging` is kept.
-        const keep = action === 'none' ? ['merging'] : [];
-        const task = await movePullTask(tasks, s, targetState(s, d.verdict, action), detail ?? reason, keep);
+        const task = shared ? await moveSharedTask(shared, s, d, action, detail) : localTask(pulls, s);
         entries.push({
           task: { id: task.taskId, state: task.state, note: task.note },
           repo: options.repoName,
@@ -101,15 +99,7 @@ export async function reviewRepository(options: {
         await entry('already-merged', 'recorded as merged before');
         continue;
       }
-      const outcome = await mergeWithCare(
-        options.forge,
-        pulls,
-        tasks,
-        options.shared !== undefined,
-        snapshot,
-        decision,
-        policy,
-      );
+      const outcome = await mergeWithCare(options.forge, pulls, shared, snapshot, decision, policy);
       await entry(outcome.action, outcome.detail, outcome.decision, outcome.snapshot);
     }
     return { repo: options.repoName, entries, error: null };
@@ -121,8 +111,7 @@ export async function reviewRepository(options: {
 async function mergeWithCare(
   forge: Forge,
   pulls: PullRequests,
-  tasks: WorkflowStore,
-  shared: boolean,
+  shared: WorkflowStore | undefined,
   first: PullSnapshot,
   firstDecision: PolicyDecision,
   policy: ReviewPolicy,
@@ -139,14 +128,14 @@ async function mergeWithCare(
     // On the team's shared tasks (FACTORY_STATE_URL) the request's task must first move to `merging`,
     // compare-and-set: a reviewer on another machine, whose own SQLite record below cannot be seen here,
     // may have won it.
-    if (shared && !(await claimPullMerge(tasks, snapshot, decision.headSha))) {
+    if (shared && !(await claimPullMerge(shared, snapshot, decision.headSha))) {
       return { action: 'none', detail: 'left alone: another reviewer is merging it', decision, snapshot };
     }
     // Compare-and-set before the forge is called: a second reviewer (or a re-run) finds `merging`.
     if (!pulls.move(key, ['approved'], 'merging', { headSha: decision.headSha })) {
       const current = pulls.get(key.forge, key.repo, key.number);
       // The shared task won above is handed back: this reviewer does not merge.
-      if (shared) await movePullTask(tasks, snapshot, 'reviewing', 'left alone: not approved in this clone');
+      if (shared) await movePullTask(shared, snapshot, 'reviewing', 'left alone: not approved in this clone');
       return {
         action: 'none',
         detail: `left alone: state is ${current?.state ?? 'unknown'}`,
@@ -154,7 +143,6 @@ async function mergeWithCare(
         snapshot,
       };
     }
-    if (!shared) await movePullTask(tasks, snapshot, 'merging', `merging ${decision.headSha}`);
     const outcome = await forge.merge(snapshot.number, decision.headSha, policy.mergeMethod);
     switch (outcome.kind) {
       case 'merged':
@@ -215,7 +203,7 @@ async function mergeWithCare(
         // holds the task in `merging`: it hands it back to `approved` itself before claiming it again.
         pulls.move(key, ['merge-failed', 'approved'], 'approved');
         if (shared)
-          await movePullTask(tasks, reread, 'approved', `retrying the merge of ${decision.headSha}`);
+          await movePullTask(shared, reread, 'approved', `retrying the merge of ${decision.headSha}`);
         snapshot = reread;
         decision = again;
         break;
@@ -223,4 +211,27 @@ async function mergeWithCare(
     }
   }
   return { action: 'merge-failed', detail: 'no more attempts', decision, snapshot };
+}
+
+/** The request's own record (its task in state.db), which the decisions and outcomes recorded moved. */
+function localTask(
+  pulls: PullRequests,
+  pull: PullSnapshot,
+): { taskId: number; state: string; note: string | null } {
+  const record = pulls.get(pull.forge, pull.repo, pull.number);
+  return { taskId: record?.taskId ?? 0, state: record?.taskState ?? 'unknown', note: record?.note ?? null };
+}
+
+/** The team's shared task of the request (PostgreSQL), moved to where this review left the request. */
+function moveSharedTask(
+  shared: WorkflowStore,
+  pull: PullSnapshot,
+  decision: PolicyDecision,
+  action: ReviewAction,
+  detail: string | null,
+): Promise<{ taskId: number; state: string; note: string | null }> {
+  const reason = decision.reasons.find((r) => !r.ok)?.message ?? 'every rule of the merge policy passed';
+  // A request this reviewer left alone may be another reviewer's to merge: its `merging` is kept.
+  const keep = action === 'none' ? ['merging'] : [];
+  return movePullTask(shared, pull, targetState(pull, decision.verdict, action), detail ?? reason, keep);
 }

@@ -1,13 +1,22 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import type { StateStore } from '@factory/core/state/store';
+import { type Task, TaskStore } from '@factory/core/state/tasks';
+import { WorkflowSet } from '@factory/core/workflow/workflow';
 import { messages } from '../messages.js';
 import type { PolicyDecision, PullSnapshot, Verdict } from '../review/types.js';
+import { fleetSchema } from './migrations/index.js';
 
 /**
- * The workflow of a pull/merge request as factory review sees it. Review moves it after every decision;
- * `merging` is written (compare-and-set) before the forge is asked to merge, so two reviewers, a crash or
- * a 5xx can never turn into a second merge of the same request.
+ * A pull/merge request is one record: its task in the `pull-request` workflow (state, log, lease, key
+ * `github:owner/repo#12`), with the forge snapshot factory review last read beside it
+ * (`pull_request_snapshots`, keyed by the task) and every review decision (`review_decisions`).
+ *
+ * The review's view of a request, PullState, is the task's workflow state, refined where the workflow is
+ * coarser than the review: `checking` is `waiting`, `changes-requested` is `blocked`, and `reviewing` is
+ * `needs-human` or `merge-failed` (the snapshot row keeps which). Review moves the task after every decision;
+ * `merging` is written (compare-and-set, in one transaction with the check) before the forge is asked to
+ * merge, so two reviewers, a crash or a 5xx can never turn into a second merge of the same request.
  */
 export type PullState =
   | 'open'
@@ -23,6 +32,12 @@ export type PullState =
 export type ReviewAction = 'none' | 'dry-run' | 'merged' | 'merge-failed' | 'already-merged' | 'head-moved';
 
 export interface PullRecord {
+  /** The request's task in the `pull-request` workflow. */
+  readonly taskId: number;
+  /** The task's workflow state (PullState is its refinement). */
+  readonly taskState: string;
+  /** Why the last move of the task did not happen (a person holds the task), if it did not. */
+  readonly note: string | null;
   readonly forge: string;
   readonly repo: string;
   readonly number: number;
@@ -69,7 +84,41 @@ const TRANSITIONS: Record<PullState, readonly PullState[]> = {
   closed: ['open', 'waiting', 'needs-human', 'blocked', 'approved'],
 };
 
-interface PullRow {
+const WORKFLOW = 'pull-request';
+const ACTOR = 'factory-review';
+
+/** The workflow state of the request's task that each review state stands for. */
+const TASK_STATE: Record<PullState, string> = {
+  open: 'open',
+  waiting: 'checking',
+  'needs-human': 'reviewing',
+  blocked: 'changes-requested',
+  approved: 'approved',
+  merging: 'merging',
+  merged: 'merged',
+  'merge-failed': 'reviewing',
+  closed: 'closed',
+};
+
+/** The review state a task state means when the snapshot does not refine it (a person moved the task). */
+const DEFAULT_REVIEW_STATE: Record<string, PullState> = {
+  open: 'open',
+  checking: 'waiting',
+  reviewing: 'needs-human',
+  'changes-requested': 'blocked',
+  approved: 'approved',
+  merging: 'merging',
+  merged: 'merged',
+  closed: 'closed',
+};
+
+function reviewState(taskState: string, refined: string | null): PullState {
+  if (refined && TASK_STATE[refined as PullState] === taskState) return refined as PullState;
+  return DEFAULT_REVIEW_STATE[taskState] ?? 'open';
+}
+
+interface SnapshotRow {
+  task_id: number;
   forge: string;
   repo: string;
   number: number;
@@ -77,53 +126,69 @@ interface PullRow {
   url: string;
   author: string;
   head_sha: string;
-  state: PullState;
+  review_state: string | null;
   merged_sha: string | null;
   first_seen: string;
   updated_at: string;
-}
-
-function toRecord(row: PullRow): PullRecord {
-  return {
-    forge: row.forge,
-    repo: row.repo,
-    number: row.number,
-    title: row.title,
-    url: row.url,
-    author: row.author,
-    headSha: row.head_sha,
-    state: row.state,
-    mergedSha: row.merged_sha ?? undefined,
-    firstSeen: row.first_seen,
-    updatedAt: row.updated_at,
-  };
 }
 
 export function pullKey(pull: { forge: string; repo: string; number: number }): string {
   return `${pull.forge}:${pull.repo}#${pull.number}`;
 }
 
-/** The pull requests, decisions and merge attempts of one repository's state store. */
+/** The shortest chain of the workflow's events from `from` to `to` (unguarded transitions), or undefined. */
+function pathOf(workflows: WorkflowSet, from: string, to: string): string[] | undefined {
+  const workflow = workflows.find(WORKFLOW);
+  if (!workflow) return undefined;
+  const transitions = workflow.transitions();
+  const queue: Array<{ state: string; events: string[] }> = [{ state: from, events: [] }];
+  const seen = new Set([from]);
+  while (queue.length > 0) {
+    const { state, events } = queue.shift()!;
+    if (state === to) return events;
+    for (const t of transitions) {
+      if (t.from !== state || seen.has(t.to) || t.guard) continue;
+      seen.add(t.to);
+      queue.push({ state: t.to, events: [...events, t.event] });
+    }
+  }
+  return undefined;
+}
+
+/** The pull requests of one repository's state store: tasks, snapshots and decisions, read and moved as one. */
 export class PullRequests {
+  private readonly tasks: TaskStore;
+  /** Why the last move of each request's task did not happen, by key, for the record read next. */
+  private readonly notes = new Map<string, string>();
+
   constructor(
     private readonly store: StateStore,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    store.ensure(fleetSchema);
+    this.tasks = new TaskStore(store, {
+      workflows: WorkflowSet.defaults(),
+      clock: () => this.now().getTime(),
+    });
+    this.adoptLegacyRows();
+  }
 
   get(forge: string, repo: string, number: number): PullRecord | undefined {
     return this.store.read((db) => {
       const row = db
-        .prepare('SELECT * FROM pull_requests WHERE forge = ? AND repo = ? AND number = ?')
-        .get(forge, repo, number) as PullRow | undefined;
-      return row ? toRecord(row) : undefined;
+        .prepare('SELECT * FROM pull_request_snapshots WHERE forge = ? AND repo = ? AND number = ?')
+        .get(forge, repo, number) as SnapshotRow | undefined;
+      return row ? this.toRecord(row) : undefined;
     });
   }
 
   list(): PullRecord[] {
     return this.store.read((db) =>
       (
-        db.prepare('SELECT * FROM pull_requests ORDER BY forge, repo, number').all() as unknown as PullRow[]
-      ).map(toRecord),
+        db
+          .prepare('SELECT * FROM pull_request_snapshots ORDER BY forge, repo, number')
+          .all() as unknown as SnapshotRow[]
+      ).map((row) => this.toRecord(row)),
     );
   }
 
@@ -140,45 +205,45 @@ export class PullRequests {
     return this.store.write((db) => {
       const at = this.now().toISOString();
       insertDecision(db, pull, decision, action, detail, at);
-      const current = this.get(pull.forge, pull.repo, pull.number);
+      let current = this.get(pull.forge, pull.repo, pull.number);
+      if (!current) {
+        const { task } = this.tasks.add({
+          title: pull.title || pullKey(pull),
+          workflow: WORKFLOW,
+          key: pullKey(pull),
+          data: { url: pull.url, author: pull.author },
+          actor: ACTOR,
+        });
+        db.prepare(
+          `INSERT INTO pull_request_snapshots (task_id, forge, repo, number, title, url, author, head_sha,
+             review_state, merged_sha, first_seen, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
+        ).run(
+          task.id,
+          pull.forge,
+          pull.repo,
+          pull.number,
+          pull.title,
+          pull.url,
+          pull.author,
+          pull.headSha,
+          at,
+          at,
+        );
+        current = this.get(pull.forge, pull.repo, pull.number)!;
+      }
+      if (current.state === 'merged' || current.state === 'merging') return current;
       const target: PullState =
         pull.state === 'merged'
           ? 'merged'
           : pull.state === 'closed'
             ? 'closed'
             : VERDICT_STATE[decision.verdict];
-      if (!current) {
-        db.prepare(
-          `INSERT INTO pull_requests (forge, repo, number, title, url, author, head_sha, state, merged_sha, first_seen, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
-        ).run(
-          pull.forge,
-          pull.repo,
-          pull.number,
-          pull.title,
-          pull.url,
-          pull.author,
-          pull.headSha,
-          target,
-          at,
-          at,
-        );
-      } else if (current.state !== 'merged' && current.state !== 'merging') {
-        db.prepare(
-          `UPDATE pull_requests SET title = ?, url = ?, author = ?, head_sha = ?, state = ?, updated_at = ?
-           WHERE forge = ? AND repo = ? AND number = ?`,
-        ).run(
-          pull.title,
-          pull.url,
-          pull.author,
-          pull.headSha,
-          target,
-          at,
-          pull.forge,
-          pull.repo,
-          pull.number,
-        );
-      }
+      db.prepare(
+        `UPDATE pull_request_snapshots SET title = ?, url = ?, author = ?, head_sha = ?, review_state = ?,
+           updated_at = ? WHERE task_id = ?`,
+      ).run(pull.title, pull.url, pull.author, pull.headSha, target, at, current.taskId);
+      this.moveTask(current.taskId, TASK_STATE[target], detail ?? decisionReason(decision), pullKey(pull));
       return this.get(pull.forge, pull.repo, pull.number)!;
     });
   }
@@ -203,20 +268,31 @@ export class PullRequests {
         );
       }
       db.prepare(
-        `UPDATE pull_requests SET state = ?, head_sha = COALESCE(?, head_sha), merged_sha = COALESCE(?, merged_sha),
-         updated_at = ? WHERE forge = ? AND repo = ? AND number = ? AND state = ?`,
-      ).run(
-        to,
-        extra.headSha ?? null,
-        extra.mergedSha ?? null,
-        this.now().toISOString(),
-        key.forge,
-        key.repo,
-        key.number,
-        current.state,
-      );
+        `UPDATE pull_request_snapshots SET review_state = ?, head_sha = COALESCE(?, head_sha),
+           merged_sha = COALESCE(?, merged_sha), updated_at = ? WHERE task_id = ?`,
+      ).run(to, extra.headSha ?? null, extra.mergedSha ?? null, this.now().toISOString(), current.taskId);
+      this.moveTask(current.taskId, TASK_STATE[to], `${current.state} -> ${to}`, pullKey(key));
       return true;
     });
+  }
+
+  /** How many requests are in each state (the sweep's summary). */
+  countsByState(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const pull of this.list()) counts[pull.state] = (counts[pull.state] ?? 0) + 1;
+    return counts;
+  }
+
+  /** How many review decisions were recorded since `since` (an ISO time). */
+  decisionsSince(since: string): number {
+    return this.store.read(
+      (db) =>
+        (
+          db.prepare('SELECT COUNT(*) AS n FROM review_decisions WHERE decided_at > ?').get(since) as {
+            n: number;
+          }
+        ).n,
+    );
   }
 
   /** Appends an outcome (merged, merge-failed, head-moved...) to the decision history. */
@@ -256,6 +332,95 @@ export class PullRequests {
       }));
     });
   }
+
+  private toRecord(row: SnapshotRow): PullRecord {
+    const task = this.tasks.get(row.task_id);
+    return {
+      taskId: task.id,
+      taskState: task.state,
+      note: this.notes.get(pullKey(row)) ?? null,
+      forge: row.forge,
+      repo: row.repo,
+      number: row.number,
+      title: row.title,
+      url: row.url,
+      author: row.author,
+      headSha: row.head_sha,
+      state: reviewState(task.state, row.review_state),
+      mergedSha: row.merged_sha ?? undefined,
+      firstSeen: row.first_seen,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  /**
+   * Moves the request's task along its workflow to `target` (inside the caller's write transaction, so the
+   * check that allowed it still holds). Best effort: a move the task store refuses (a person holds the
+   * task) is kept as the record's note, never thrown.
+   */
+  private moveTask(taskId: number, target: string, reason: string, key: string): void {
+    this.notes.delete(key);
+    let task: Task = this.tasks.get(taskId);
+    if (task.state === target) return;
+    const events = pathOf(this.tasks.workflows, task.state, target);
+    if (!events) {
+      this.notes.set(key, `no way from ${task.state} to ${target}`);
+      return;
+    }
+    try {
+      for (const event of events) {
+        task = this.tasks.move(task.id, event, { actor: ACTOR, expectState: task.state, reason }).task;
+      }
+    } catch (error) {
+      this.notes.set(key, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /**
+   * Databases from before the pull request was one record kept a `pull_requests` table beside the task
+   * (fleet migration 3 renamed it `pull_requests_legacy`): each row becomes the snapshot of its task (the
+   * task is created when review never mirrored it), then the table is dropped. Runs once, on first use.
+   */
+  private adoptLegacyRows(): void {
+    const legacy = this.store.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pull_requests_legacy'")
+      .get();
+    if (!legacy) return;
+    this.store.write((db) => {
+      const rows = db.prepare('SELECT * FROM pull_requests_legacy').all() as unknown as Array<
+        Omit<SnapshotRow, 'task_id' | 'review_state'> & { state: PullState }
+      >;
+      for (const row of rows) {
+        const { task } = this.tasks.add({
+          title: row.title || pullKey(row),
+          workflow: WORKFLOW,
+          key: pullKey(row),
+          data: { url: row.url, author: row.author },
+          actor: ACTOR,
+        });
+        db.prepare(
+          `INSERT INTO pull_request_snapshots (task_id, forge, repo, number, title, url, author, head_sha,
+             review_state, merged_sha, first_seen, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          task.id,
+          row.forge,
+          row.repo,
+          row.number,
+          row.title,
+          row.url,
+          row.author,
+          row.head_sha,
+          row.state,
+          row.merged_sha,
+          row.first_seen,
+          row.updated_at,
+        );
+        this.moveTask(task.id, TASK_STATE[row.state], 'adopted from the pull_requests table', pullKey(row));
+      }
+      db.exec('DROP TABLE pull_requests_legacy');
+    });
+  }
 }
 
 /** One row of the append-only decision history. */
@@ -281,4 +446,9 @@ function insertDecision(
     detail ?? null,
     at,
   );
+}
+
+/** The first failed rule's message, or that every rule passed: the reason logged with the task's move. */
+function decisionReason(decision: PolicyDecision): string {
+  return decision.reasons.find((r) => !r.ok)?.message ?? 'every rule of the merge policy passed';
 }

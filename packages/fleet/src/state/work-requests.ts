@@ -1,5 +1,6 @@
 import type { StatementSync } from 'node:sqlite';
 import type { StateStore } from '@factory/core/state/store';
+import { fleetSchema } from './migrations/index.js';
 
 export type WorkRequestState = 'pushing' | 'open' | 'merged' | 'closed';
 
@@ -63,7 +64,9 @@ export class WorkRequests {
   constructor(
     readonly store: StateStore,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    store.ensure(fleetSchema);
+  }
 
   private sql(text: string): StatementSync {
     let statement = this.statements.get(text);

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Migration } from '@factory/core/state/migrations/migration';
+import type { LegacyVersions, Migration, SchemaHistory } from '@factory/core/state/migrations/migration';
 import { StateStore } from '@factory/core/state/store';
 
 /** `$FACTORY_HOME`, default `~/.config/factory`: the manifest and the sweep history live there. */
@@ -100,11 +100,20 @@ function toResult(row: RawResult): SweepResultRow {
  * The sweep history under $FACTORY_HOME: what "since the last sweep", `--resume` and trends read.
  * Results are written as each repository finishes, so an interrupted sweep keeps what it learnt.
  */
+/** The home store as one owner's history; its files from before per-owner histories counted it in user_version. */
+const homeSchema: SchemaHistory = { owner: 'fleet-home', migrations: homeMigrations };
+const homeLegacy: LegacyVersions = {
+  maxUserVersion: homeMigrations.length,
+  versions: (userVersion) => ({ 'fleet-home': userVersion }),
+};
+
 export class SweepHistory {
   private constructor(readonly store: StateStore) {}
 
   static open(home: string): SweepHistory {
-    return new SweepHistory(StateStore.open({ path: homeStatePath(home), migrations: homeMigrations }));
+    return new SweepHistory(
+      StateStore.open({ path: homeStatePath(home), schemas: [homeSchema], legacy: homeLegacy }),
+    );
   }
 
   close(): void {

@@ -147,8 +147,18 @@ export function configureLoop(fleet: LoopFleet, loop: Record<string, unknown>): 
     const file = join(dir, 'factory.config.json');
     const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     config.loop = loop;
-    writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+    writeConfigText(fleet, dir, `${JSON.stringify(config, null, 2)}\n`);
   }
+}
+
+/**
+ * Writes a repository's config as a human does: the file, then `factory init` to take the change on (a
+ * config that differs from what init recorded is tamper evidence, and every gate and call is refused).
+ */
+export function writeConfigText(fleet: LoopFleet, dir: string, text: string): void {
+  writeFileSync(join(dir, 'factory.config.json'), text);
+  const init = fleet.factorySync(['init', '--yes'], dir);
+  if (init.status !== 0) throw new Error(`factory init failed in ${dir}: ${init.stderr}`);
 }
 
 /** A script that appends a line to a file, commits it, and says it is done. */

@@ -69,7 +69,10 @@ describe('after the session', () => {
 
   it('factory loop tick sends a task with failing checks back to work on the same branch, once per head', async () => {
     let conclusion: 'failure' | 'success' = 'failure';
-    const checks = (): FakeCheck[] => [{ name: 'ci', status: 'completed', conclusion }];
+    const checks = (): FakeCheck[] => [
+      { name: 'ci', status: 'completed', conclusion },
+      { name: 'factory-gates', status: 'completed', conclusion: 'success' },
+    ];
     const fleet = await makeLoopFleet(['alpha'], { checksOnOpen: checks });
     try {
       configureLoop(fleet, { leaseSeconds: 20, cadenceSeconds: 0.3 });

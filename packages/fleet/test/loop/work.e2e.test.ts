@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkSessions } from '@factory/agent/state/work-sessions';
 import { openRepositoryState } from '@factory/core/state/repository';
 import { WorkRequests } from '../../src/state/work-requests.js';
-import { commitScript, type LoopFleet, makeLoopFleet } from './fixture.js';
+import { commitScript, type LoopFleet, makeLoopFleet, writeConfigText } from './fixture.js';
 
 /**
  * `factory task add --prompt` and `factory work` end to end: the real Claude Code CLI against the scripted
@@ -175,7 +175,11 @@ describe('factory work', () => {
   it('a session over its budget is stopped by Claude Code and the task says so', async () => {
     const file = join(fleet.repos.beta!, 'factory.config.json');
     const before = readFileSync(file, 'utf8');
-    writeFileSync(file, JSON.stringify({ ...JSON.parse(before), loop: { maxBudgetUsd: 0.000001 } }));
+    writeConfigText(
+      fleet,
+      fleet.repos.beta!,
+      JSON.stringify({ ...JSON.parse(before), loop: { maxBudgetUsd: 0.000001 } }),
+    );
     try {
       fleet.scripts.push({
         match: 'MARK-BUDGET',
@@ -193,7 +197,7 @@ describe('factory work', () => {
       assert.match(work.stderr, /the session reached its budget of 0\.000001 USD \(loop\.maxBudgetUsd\)/);
       assert.equal(taskOf(fleet, 'beta', task.id).task.state, 'ready');
     } finally {
-      writeFileSync(file, before);
+      writeConfigText(fleet, fleet.repos.beta!, before);
     }
   });
 

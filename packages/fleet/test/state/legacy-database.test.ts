@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { listEvalRuns } from '@factory/agent/state/eval-runs';
+import { agentSchema } from '@factory/agent/state/migrations/index';
 import { openRepositoryState } from '@factory/core/state/repository';
+import { StateStore } from '@factory/core/state/store';
+import { fleetSchema } from '@factory/fleet/state/migrations/index';
 import { PullRequests } from '@factory/fleet/state/pull-requests';
-import { listGateRuns } from '@factory/gates/state/gate-runs';
+import { listGateRuns, recordGateRun } from '@factory/gates/state/gate-runs';
 import { listGuardAllowances, listGuardDecisions } from '@factory/gates/state/guard-decisions';
 import { listMemory } from '@factory/gates/state/memory';
+import { gatesSchema } from '@factory/gates/state/migrations/index';
 import { makeTempDir } from '@factory/testkit';
 
 // state.db as the release before the package redesign wrote it (schema user_version 5), made by
@@ -19,7 +24,13 @@ function openCopy() {
   const path = join(temp.dir, 'state.db');
   copyFileSync(fixture, path);
   const state = openRepositoryState(temp.dir, { path });
-  return { ...state, close: () => (state.close(), temp.cleanup()) };
+  return {
+    ...state,
+    close: () => {
+      state.close();
+      temp.cleanup();
+    },
+  };
 }
 
 describe('a state.db written by the release before the redesign', () => {
@@ -106,8 +117,88 @@ describe('a state.db written by the release before the redesign', () => {
         ],
       );
       assert.equal(state.store.integrityCheck(), 'ok');
+      // The first migration since the release before (here a test owner's) converts the file to per-owner
+      // histories, recording what the single history had applied for every owner, and fences it from
+      // releases that know only user_version.
+      state.store.ensure({
+        owner: 'test-extra',
+        migrations: [{ name: 'one', up: (db) => db.exec('CREATE TABLE test_extra (x INTEGER) STRICT') }],
+      });
+      const rows = state.store.db
+        .prepare('SELECT owner, version FROM schema_versions ORDER BY owner')
+        .all() as Array<{ owner: string; version: number }>;
+      assert.deepEqual(Object.fromEntries(rows.map((r) => [r.owner, r.version])), {
+        agent: agentSchema.migrations.length,
+        core: 1,
+        fleet: fleetSchema.migrations.length,
+        gates: gatesSchema.migrations.length,
+        'test-extra': 1,
+      });
+      const fence = state.store.db.prepare('PRAGMA user_version').get() as { user_version: number };
+      assert.ok(fence.user_version > 5);
+      assert.equal(listMemory(store).length, 2);
     } finally {
       state.close();
+    }
+  });
+
+  it("a hook (gates' tables only) reads and writes it without migrating anyone else's tables", () => {
+    const temp = makeTempDir();
+    try {
+      const path = join(temp.dir, 'state.db');
+      copyFileSync(fixture, path);
+      const store = StateStore.open({ path, schemas: [gatesSchema] });
+      try {
+        assert.equal(listGateRuns(store).length, 2);
+        recordGateRun(store, {
+          gate: 'pre-commit',
+          status: 'passed',
+          durationMs: 5,
+          startedAt: new Date().toISOString(),
+        });
+        assert.equal(listGateRuns(store).length, 3);
+        const found = store.db
+          .prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'schema_versions'")
+          .get() as { n: number };
+        assert.equal(found.n, 0, 'gates were current: no conversion on the hot path');
+      } finally {
+        store.close();
+      }
+    } finally {
+      temp.cleanup();
+    }
+  });
+
+  it('turns each pull_requests row into the snapshot of its task, creating the task review never mirrored', () => {
+    const temp = makeTempDir();
+    try {
+      const path = join(temp.dir, 'state.db');
+      copyFileSync(fixture, path);
+      const raw = new DatabaseSync(path);
+      raw.exec('DELETE FROM task_log WHERE task_id = 5; DELETE FROM tasks WHERE id = 5;');
+      raw.close();
+      const state = openRepositoryState(temp.dir, { path });
+      try {
+        const pulls = new PullRequests(state.store);
+        const blocked = pulls.get('gitlab', 'acme/infra', 13)!;
+        assert.equal(blocked.state, 'blocked');
+        const task = state.tasks.get(blocked.taskId);
+        assert.deepEqual(
+          [task.workflow, task.key, task.state],
+          ['pull-request', 'gitlab:acme/infra#13', 'changes-requested'],
+        );
+        const merged = pulls.get('github', 'acme/widgets', 12)!;
+        assert.deepEqual([merged.taskId, merged.taskState, merged.state], [4, 'merged', 'merged']);
+        const legacy = state.store.db
+          .prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'pull_requests%'")
+          .get() as { n: number };
+        assert.equal(legacy.n, 0, 'the second copy of the state is gone');
+        assert.deepEqual(state.tasks.audit(), []);
+      } finally {
+        state.close();
+      }
+    } finally {
+      temp.cleanup();
     }
   });
 });

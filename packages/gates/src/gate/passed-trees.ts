@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { factoryDir } from '@factory/core/paths';
+import { sharedFactoryDir } from '@factory/core/paths';
 
 /**
  * The trees the gates passed, by git tree id: the pre-commit gate adds the tree of the index it checked,
@@ -11,8 +11,9 @@ import { factoryDir } from '@factory/core/paths';
  * commits in two worktrees of one clone do not interleave within a line.
  */
 
+/** One list per repository, shared by its worktrees: a tree that passed in one may be a branch's in another. */
 export function passedTreesPath(root: string): string {
-  return join(factoryDir(root), 'passed-trees');
+  return join(sharedFactoryDir(root), 'passed-trees');
 }
 
 /** Past this size the file keeps its newer half: old trees are rarely the target of a branch again. */
@@ -29,7 +30,7 @@ export function readPassedTrees(root: string): Set<string> {
 export function recordPassedTrees(root: string, trees: readonly string[]): void {
   if (trees.length === 0) return;
   const path = passedTreesPath(root);
-  mkdirSync(factoryDir(root), { recursive: true });
+  mkdirSync(sharedFactoryDir(root), { recursive: true });
   appendFileSync(path, `${trees.join('\n')}\n`);
   try {
     if (statSync(path).size <= MAX_BYTES) return;

@@ -219,11 +219,12 @@ async function record(
   run: import('../state/gate-runs.js').GateRunInput,
 ): Promise<void> {
   try {
-    const [{ StateStore }, { recordGateRun }] = await Promise.all([
+    const [{ StateStore }, { recordGateRun }, { gatesSchema }] = await Promise.all([
       import('@factory/core/state/store'),
       import('../state/gate-runs.js'),
+      import('../state/migrations/index.js'),
     ]);
-    const store = StateStore.open({ path: stateDbPath(root), leaveOpenAtExit });
+    const store = StateStore.open({ path: stateDbPath(root), leaveOpenAtExit, schemas: [gatesSchema] });
     try {
       recordGateRun(store, run);
     } finally {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configSearchPlaces, packageJsonKey } from '@factory/core/config/places';
+import { findConfigFile } from '@factory/core/config/find';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { factoryDir, findRepositoryRoot } from '@factory/core/paths';
 import { messages } from '../messages.js';
@@ -181,27 +181,6 @@ export function validateGuardSection(
   };
 }
 
-/** The first config file from `cwd` up to the repository root (core's search places, in core's order). */
-function findConfig(cwd: string, stop: string): { file: string; place: string; data?: unknown } | undefined {
-  let dir = resolve(cwd);
-  for (;;) {
-    for (const place of configSearchPlaces) {
-      const file = join(dir, place);
-      if (!existsSync(file)) continue;
-      if (place !== packageJsonKeyFile) return { file, place };
-      try {
-        const pkg: unknown = JSON.parse(readFileSync(file, 'utf8'));
-        if (isObject(pkg) && packageJsonKey in pkg) return { file, place, data: pkg[packageJsonKey] };
-      } catch {
-        // An unreadable package.json is not a config; the full loader reports it if it matters.
-      }
-    }
-    const parent = dirname(dir);
-    if (dir === stop || parent === dir || relative(stop, dir).startsWith('..')) return undefined;
-    dir = parent;
-  }
-}
-
 const packageJsonKeyFile = 'package.json';
 
 /**
@@ -219,7 +198,8 @@ const packageJsonKeyFile = 'package.json';
 export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGuardConfig> {
   if (!cwd) return { config: defaultGuardConfig };
   const root = findRepositoryRoot(cwd) ?? cwd;
-  const found = findConfig(cwd, root);
+  // The one config finder; a package.json the agent is repairing must not block the calls that repair it.
+  const found = findConfigFile({ cwd, stopDir: root, brokenPackageJson: 'skip' });
   if (!found) return { config: defaultGuardConfig };
   const cacheFile = join(factoryDir(root), 'guard-config-cache.json');
   const hit = readGuardCache(cacheFile, found.file);
@@ -230,7 +210,7 @@ export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGu
   // Valid as a whole. The section itself is taken as written (JSON configs, package.json#factory), so that
   // the converter's defaults apply to it, as they always have; other formats come resolved by core.
   let doc = loaded.config as unknown as Record<string, unknown>;
-  if (found.place === packageJsonKeyFile && isObject(found.data)) doc = found.data;
+  if (found.place === packageJsonKeyFile && isObject(found.packageData)) doc = found.packageData;
   else if (found.place.endsWith('.json')) {
     const raw: unknown = JSON.parse(readFileSync(found.file, 'utf8'));
     if (isObject(raw)) doc = raw;

@@ -2,7 +2,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { controlPlaces } from '@factory/core/config/control-files';
 import { defaultConfigFileName } from '@factory/core/config/places';
+import { factoryDir, sharedFactoryDir } from '@factory/core/paths';
 import { secretReason } from '../guard/paths.js';
+import { gitDirsOf } from './control-record.js';
 
 /**
  * What `factory init` asks of Claude Code's own engines, besides the guard's hook entries: permission
@@ -27,6 +29,8 @@ export interface OwnedClaudeSettings {
     readonly denyWrite: readonly string[];
     readonly denyRead: readonly string[];
     readonly allowedDomains: readonly string[];
+    /** Beyond the working folder: the repository's shared state when this is a linked worktree. */
+    readonly allowWrite?: readonly string[];
   };
 }
 
@@ -105,13 +109,18 @@ const alwaysDenied = new Set([
   defaultConfigFileName,
 ]);
 
-/** The sandbox's concrete path lists: control places (writes), secrets (reads). */
+/**
+ * The sandbox's concrete path lists: control places (writes), secrets (reads), and for a linked worktree
+ * (the loop's workspaces) the repository's shared `.factory/` folder, which lies outside the worktree: the
+ * gates that run inside the sandbox when the agent commits record their runs in its state.db, as they do
+ * in the main checkout. Its control record stays read-only. Absolute paths take Claude Code's `//` prefix.
+ */
 export function sandboxPaths(
   root: string,
   home: string,
   /** Control places this init creates (they are in the list whether or not they exist yet). */
   created: readonly string[] = [],
-): { denyWrite: string[]; denyRead: string[] } {
+): { denyWrite: string[]; denyRead: string[]; allowWrite: string[] } {
   const denyWrite = controlPlaces
     .filter(
       (place) =>
@@ -120,8 +129,63 @@ export function sandboxPaths(
     )
     .map((place) => `./${place.path}`);
   denyWrite.push(`./${controlRecordRel}`);
+  const allowWrite: string[] = [];
+  const shared = sharedFactoryDir(root);
+  if (shared !== factoryDir(root)) {
+    allowWrite.push(`/${shared}`);
+    denyWrite.push(`/${join(shared, 'control.json')}`);
+  }
+  denyWrite.push(...linkedGitPlaces(root).map((path) => `/${path}`));
   const denyRead = [...secretFilesAt(root, home).map((name) => `./${name}`), ...homeSecrets];
-  return { denyWrite, denyRead };
+  return { denyWrite, denyRead, allowWrite };
+}
+
+/**
+ * A linked worktree's `.git` is a file: the control places under `.git/` (config, hooks) live in the
+ * repository's shared git folder, which Claude Code lets sandboxed git commands write. Their absolute paths.
+ */
+function linkedGitPlaces(root: string): string[] {
+  const dirs = gitDirsOf(root);
+  if (!dirs || dirs.gitDir === dirs.commonDir) return [];
+  return controlPlaces
+    .filter((place) => place.path.startsWith('.git/'))
+    .map((place) => {
+      const rest = place.path.slice('.git/'.length);
+      // config.worktree is the worktree's own; the rest are the repository's.
+      return join(rest === 'config.worktree' ? dirs.gitDir : dirs.commonDir, rest);
+    });
+}
+
+/**
+ * The sandbox a loop session needs beyond its project's settings (absolute paths, Claude Code's `//`
+ * prefix), for a workspace whose first worktree is the session's working folder and the others are added
+ * with `--add-dir`: every repository's shared `.factory/` is writable (the gates record their runs and
+ * passed trees there when the agent commits) but for its control record; an added worktree's git folder is
+ * writable (git must write its index and objects there), and every control place of an added worktree is
+ * read-only, as the project's settings make them in the first.
+ */
+export function workspaceSandbox(
+  worktrees: readonly string[],
+  home: string,
+): { allowWrite: string[]; denyWrite: string[] } {
+  const allow = new Set<string>();
+  const deny = new Set<string>();
+  worktrees.forEach((worktree, index) => {
+    const shared = sharedFactoryDir(worktree);
+    allow.add(shared);
+    deny.add(join(shared, 'control.json'));
+    if (index === 0) return;
+    const dirs = gitDirsOf(worktree);
+    if (dirs) {
+      allow.add(dirs.gitDir);
+      allow.add(dirs.commonDir);
+    }
+    for (const entry of sandboxPaths(worktree, home).denyWrite) {
+      deny.add(entry.startsWith('./') ? join(worktree, entry.slice(2)) : entry.replace(/^\/\//, '/'));
+    }
+  });
+  const absolute = (path: string) => `/${path}`;
+  return { allowWrite: [...allow].map(absolute), denyWrite: [...deny].map(absolute) };
 }
 
 /** What init writes into Claude Code's settings besides the hooks. */
@@ -133,9 +197,13 @@ export function ownedClaudeSettings(
 ): OwnedClaudeSettings {
   const deny = permissionDenyRules();
   if (!sandbox.enabled) return { deny };
-  const paths = sandboxPaths(root, home, created);
+  const { allowWrite, ...paths } = sandboxPaths(root, home, created);
   return {
     deny,
-    sandbox: { ...paths, allowedDomains: [...sandbox.allowedDomains] },
+    sandbox: {
+      ...paths,
+      allowedDomains: [...sandbox.allowedDomains],
+      ...(allowWrite.length > 0 ? { allowWrite } : {}),
+    },
   };
 }

@@ -130,12 +130,17 @@ function mergeSandbox(
   const sandbox: Json = isObject(out.sandbox) ? { ...out.sandbox } : {};
   const filesystem: Json = isObject(sandbox.filesystem) ? { ...sandbox.filesystem } : {};
   const network: Json = isObject(sandbox.network) ? { ...sandbox.network } : {};
-  const old = (key: 'denyWrite' | 'denyRead' | 'allowedDomains') =>
+  const old = (key: 'denyWrite' | 'denyRead' | 'allowedDomains' | 'allowWrite') =>
     stale.flatMap((o) => o.sandbox?.[key] ?? []);
   setOrDrop(
     filesystem,
     'denyWrite',
     relist(filesystem.denyWrite, old('denyWrite'), add?.sandbox?.denyWrite ?? []),
+  );
+  setOrDrop(
+    filesystem,
+    'allowWrite',
+    relist(filesystem.allowWrite, old('allowWrite'), add?.sandbox?.allowWrite ?? []),
   );
   setOrDrop(
     filesystem,

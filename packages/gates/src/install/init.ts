@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
-import { findConfigFile, loadConfig, resolveLayers } from '@factory/core/config/load';
+import { findConfigFile } from '@factory/core/config/find';
+import { loadConfig, resolveLayers } from '@factory/core/config/load';
 import { defaultConfigFileName } from '@factory/core/config/places';
 import { presetFile } from '@factory/core/config/presets';
 import { configSection, type FactoryConfig } from '@factory/core/config/types';
@@ -713,7 +714,9 @@ export async function applyInit(plan: InitPlan): Promise<void> {
       const dbPath = stateDbPath(plan.root);
       if (!existsSync(dirname(dbPath))) recorder.record.stateCreated = dirname(dbPath);
       const { StateStore } = await import('@factory/core/state/store');
-      StateStore.open({ path: dbPath }).close();
+      const { coreSchema } = await import('@factory/core/state/migrations/index');
+      const { gatesSchema } = await import('../state/migrations/index.js');
+      StateStore.open({ path: dbPath, schemas: [coreSchema, gatesSchema] }).close();
     }
   } finally {
     recorder.save();

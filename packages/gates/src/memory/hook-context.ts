@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { findRepositoryRoot, stateDbPath } from '@factory/core/paths';
 import { StateStore } from '@factory/core/state/store';
 import { listMemory, markMemoryUsed } from '../state/memory.js';
+import { gatesSchema } from '../state/migrations/index.js';
 import {
   DEFAULT_MEMORY_BUDGET,
   formatMemory,
@@ -31,7 +32,7 @@ function withStore<T>(cwd: string, fn: (store: StateStore, root: string) => T): 
   if (!root) return undefined;
   const path = stateDbPath(root);
   if (!existsSync(path)) return undefined;
-  const store = StateStore.open({ path });
+  const store = StateStore.open({ path, schemas: [gatesSchema] });
   try {
     return fn(store, root);
   } finally {

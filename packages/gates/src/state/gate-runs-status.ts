@@ -1,5 +1,6 @@
 import type { StatusSection } from '@factory/core/state/status';
 import { listGateRuns } from './gate-runs.js';
+import { gatesSchema } from './migrations/index.js';
 
 interface GateRunsStatus {
   readonly recent: Array<{
@@ -18,7 +19,8 @@ export const gateRunsStatusSection: StatusSection<GateRunsStatus> = {
   name: 'gateRuns',
   title: 'Gate runs',
   collect(state) {
-    const runs = listGateRuns(state.store, { limit: 200 });
+    // A state.db that gates never wrote to has none of their tables: nothing to show, nothing created.
+    const runs = state.store.version(gatesSchema.owner) > 0 ? listGateRuns(state.store, { limit: 200 }) : [];
     const dayAgo = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
     return {
       recent: runs.slice(0, 5).map((run) => ({

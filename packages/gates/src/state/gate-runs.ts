@@ -1,4 +1,5 @@
 import type { StateStore } from '@factory/core/state/store';
+import { gatesSchema } from './migrations/index.js';
 
 /** How a gate run ended: `error` is a gate that could not run (config, environment): it blocked too. */
 export type GateRunStatus = 'passed' | 'failed' | 'error' | 'interrupted';
@@ -54,6 +55,7 @@ interface GateRunRow {
 }
 
 export function recordGateRun(store: StateStore, run: GateRunInput): number {
+  store.ensure(gatesSchema);
   return store.write((db) => {
     const result = db
       .prepare(
@@ -76,6 +78,7 @@ export function recordGateRun(store: StateStore, run: GateRunInput): number {
 
 /** Gate runs, newest first. */
 export function listGateRuns(store: StateStore, options: { limit?: number; gate?: string } = {}): GateRun[] {
+  store.ensure(gatesSchema);
   const limit = options.limit ?? 100;
   return store.read((db) => {
     const rows = (options.gate
@@ -101,4 +104,13 @@ function fromRow(row: GateRunRow): GateRun {
     ...(row.skip_reason ? { skipReason: row.skip_reason } : {}),
     checks: JSON.parse(row.checks) as GateCheckRecord[],
   };
+}
+
+/** How many gate runs failed (or could not run) since `since` (an ISO time): the sweep's health figure. */
+export function countGateFailuresSince(store: StateStore, since: string): number {
+  store.ensure(gatesSchema);
+  const row = store.db
+    .prepare("SELECT COUNT(*) AS n FROM gate_runs WHERE started_at > ? AND status IN ('failed', 'error')")
+    .get(since) as { n: number };
+  return row.n;
 }

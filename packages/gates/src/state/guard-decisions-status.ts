@@ -1,5 +1,6 @@
 import type { StatusSection } from '@factory/core/state/status';
 import { listGuardDecisions } from './guard-decisions.js';
+import { gatesSchema } from './migrations/index.js';
 
 interface GuardDecisionsStatus {
   readonly recent: Array<{
@@ -19,7 +20,9 @@ export const guardDecisionsStatusSection: StatusSection<GuardDecisionsStatus> = 
   name: 'guardDecisions',
   title: 'Guard decisions',
   collect(state) {
-    const decisions = listGuardDecisions(state.store, { limit: 200 });
+    // A state.db that gates never wrote to has none of their tables: nothing to show, nothing created.
+    const decisions =
+      state.store.version(gatesSchema.owner) > 0 ? listGuardDecisions(state.store, { limit: 200 }) : [];
     const dayAgo = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
     return {
       recent: decisions.slice(0, 5).map((d) => ({

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { StateStore } from '@factory/core/state/store';
+import { gatesSchema } from './migrations/index.js';
 
 /**
  * The guard's audit trail in state.db. The guard package decides; this module only stores and reads, so
@@ -115,6 +116,7 @@ function insertDecision(db: DatabaseSync, input: GuardDecisionInput): number {
 }
 
 export function recordGuardDecision(store: StateStore, input: GuardDecisionInput): number {
+  store.ensure(gatesSchema);
   return store.write((db) => insertDecision(db, input));
 }
 
@@ -122,6 +124,7 @@ export function listGuardDecisions(
   store: StateStore,
   options: { limit?: number } = {},
 ): GuardDecisionRecord[] {
+  store.ensure(gatesSchema);
   const limit = Math.max(1, Math.min(options.limit ?? 100, 10_000));
   return store.read((db) =>
     (
@@ -134,6 +137,7 @@ export function listGuardDecisions(
 }
 
 export function grantGuardAllowance(store: StateStore, input: GuardAllowanceInput): GuardAllowanceRecord {
+  store.ensure(gatesSchema);
   const now = input.now ?? new Date();
   return store.write((db) => {
     const result = db
@@ -159,6 +163,7 @@ export function grantGuardAllowance(store: StateStore, input: GuardAllowanceInpu
 }
 
 export function listGuardAllowances(store: StateStore): GuardAllowanceRecord[] {
+  store.ensure(gatesSchema);
   return store.read((db) =>
     (db.prepare('SELECT * FROM guard_allowances ORDER BY id DESC').all() as Record<string, unknown>[]).map(
       toAllowance,
@@ -176,6 +181,7 @@ export function recordWithAllowance(
   input: GuardDecisionInput,
   allowanceRules: readonly string[],
 ): { id: number; allowance?: GuardAllowanceRecord } {
+  store.ensure(gatesSchema);
   return store.write((db) => {
     const now = (input.at ?? new Date()).toISOString();
     let allowance: GuardAllowanceRecord | undefined;
@@ -197,4 +203,13 @@ export function recordWithAllowance(
     const id = insertDecision(db, allowance ? { ...input, allowanceId: allowance.id } : input);
     return allowance ? { id, allowance } : { id };
   });
+}
+
+/** How many tool calls the guard refused since `since` (an ISO time): the sweep's health figure. */
+export function countGuardRefusalsSince(store: StateStore, since: string): number {
+  store.ensure(gatesSchema);
+  const row = store.db
+    .prepare("SELECT COUNT(*) AS n FROM guard_decisions WHERE at > ? AND decision = 'deny'")
+    .get(since) as { n: number };
+  return row.n;
 }

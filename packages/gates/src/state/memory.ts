@@ -1,6 +1,7 @@
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import type { StateStore } from '@factory/core/state/store';
 import { messages } from '../messages.js';
+import { gatesSchema } from './migrations/index.js';
 
 /** One thing the project wants the agent to remember. */
 export interface MemoryEntry {
@@ -51,6 +52,7 @@ export function normalizeTag(tag: string): string {
 }
 
 export function addMemory(store: StateStore, entry: NewMemoryEntry): MemoryEntry {
+  store.ensure(gatesSchema);
   const text = entry.text.trim();
   if (text === '') throw new FactoryError(messages.memoryEmpty, ExitCode.usage);
   const tags = [...new Set((entry.tags ?? []).map(normalizeTag).filter((t) => t !== ''))];
@@ -79,6 +81,7 @@ export function addMemory(store: StateStore, entry: NewMemoryEntry): MemoryEntry
 
 /** Every entry, oldest first. */
 export function listMemory(store: StateStore): MemoryEntry[] {
+  store.ensure(gatesSchema);
   return store.read((db) =>
     (db.prepare('SELECT * FROM memory_entries ORDER BY id').all() as unknown as MemoryRow[]).map(toEntry),
   );
@@ -86,6 +89,7 @@ export function listMemory(store: StateStore): MemoryEntry[] {
 
 /** Removes one entry; an unknown id is refused (exit 1) so that a typo does not pass silently. */
 export function removeMemory(store: StateStore, id: number): MemoryEntry {
+  store.ensure(gatesSchema);
   return store.write((db) => {
     const row = db.prepare('DELETE FROM memory_entries WHERE id = ? RETURNING *').get(id) as
       | MemoryRow
@@ -97,6 +101,7 @@ export function removeMemory(store: StateStore, id: number): MemoryEntry {
 
 /** Counts that the hooks added these entries to the agent's context (the ranking prefers used ones). */
 export function markMemoryUsed(store: StateStore, ids: readonly number[], now = new Date()): void {
+  store.ensure(gatesSchema);
   if (ids.length === 0) return;
   store.write((db) => {
     const stmt = db.prepare('UPDATE memory_entries SET uses = uses + 1, last_used_at = ? WHERE id = ?');

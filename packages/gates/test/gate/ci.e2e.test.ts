@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runFactory, type TempRepo } from '@factory/testkit';
-import { gatedRepo, standIn, withPath } from '../helpers.js';
+import { gatedRepo, pastTheGates, standIn, withPath } from '../helpers.js';
 
 const SECRET = `const token = "ghp_${'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'}";\n`;
 
@@ -39,9 +39,9 @@ function developerRepo(): { repo: TempRepo; bare: string } {
   repo.git('add', 'src/leak.js');
   const hooked = repo.tryGit('commit', '-q', '-m', 'add a client');
   assert.notEqual(hooked.status, 0, 'the local pre-commit gate refuses the secret');
-  repo.git('commit', '-q', '--no-verify', '-m', 'add a client');
+  pastTheGates(repo, 'commit', '-q', '--no-verify', '-m', 'add a client');
   repo.git('rm', '-q', 'src/leak.js');
-  repo.git('commit', '-q', '--no-verify', '-m', 'remove it again');
+  pastTheGates(repo, 'commit', '-q', '--no-verify', '-m', 'remove it again');
   repo.git('push', '-q', '--no-verify', 'origin', 'leaky');
 
   repo.git('checkout', '-q', 'main');
@@ -240,19 +240,22 @@ describe('factory gate ci', () => {
         'factory.config.json',
         `${JSON.stringify({ gates: { preCommit: { tasks: { '*.js': 'fmt' } }, prePush: { commands: [{ name: 'types', run: 'check-types --noEmit' }] } } }, null, 2)}\n`,
       );
+      // A human changing the config takes the change on with factory init (else it is tamper evidence).
+      const init = runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env });
+      assert.equal(init.status, 0, init.stderr);
       repo.git('add', '-f', 'factory.config.json');
-      repo.git('commit', '-q', '--no-verify', '-m', 'config');
+      pastTheGates(repo, 'commit', '-q', '--no-verify', '-m', 'config');
       repo.git('push', '-q', '--no-verify', 'origin', 'config');
 
       repo.git('checkout', '-q', '-b', 'unformatted');
       repo.write('src/b.js', 'var b = 1;\n');
       repo.git('add', 'src/b.js');
-      repo.git('commit', '-q', '--no-verify', '-m', 'unformatted');
+      pastTheGates(repo, 'commit', '-q', '--no-verify', '-m', 'unformatted');
       repo.write('.env', 'X=1\n');
       repo.git('add', '-f', '.env');
-      repo.git('commit', '-q', '--no-verify', '-m', 'oops');
+      pastTheGates(repo, 'commit', '-q', '--no-verify', '-m', 'oops');
       repo.git('rm', '-q', '--cached', '.env');
-      repo.git('commit', '-q', '--no-verify', '-m', 'untrack it');
+      pastTheGates(repo, 'commit', '-q', '--no-verify', '-m', 'untrack it');
       const env = withPath(runnerEnv(repo, {}), bin);
       delete env.CI;
       const forbidden = runFactory(['gate', 'ci', '--range', 'config..unformatted'], { cwd: repo.dir, env });
@@ -269,7 +272,7 @@ describe('factory gate ci', () => {
       assert.equal(repo.read('src/b.js'), 'var b = 1;\n', 'the checkout is left as it was');
 
       repo.write('src/b.js', 'let b = 1;\n');
-      repo.git('commit', '-q', '--no-verify', '-am', 'formatted');
+      pastTheGates(repo, 'commit', '-q', '--no-verify', '-am', 'formatted');
       const ok = runFactory(['gate', 'ci', '--range', 'config..unformatted'], { cwd: repo.dir, env });
       assert.equal(ok.status, 0, ok.stderr);
       assert.equal(readFileSync(checkLog, 'utf8'), 'check-types --noEmit\n');

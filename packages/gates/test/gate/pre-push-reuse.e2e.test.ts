@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runFactory, type TempRepo } from '@factory/testkit';
-import { gatedRepo, gitWith, standIn, withPath, writeConfig } from '../helpers.js';
+import { gatedRepo, gitWith, pastTheGates, standIn, withPath, writeConfig } from '../helpers.js';
 
 function prePushRuns(repo: TempRepo) {
   const runs = JSON.parse(
@@ -38,7 +38,7 @@ describe('pre-push does not do the same work twice', () => {
       );
 
       // The same tree in a new commit (a reworded message), pushed to a new branch.
-      repo.git('commit', '-q', '--amend', '--no-verify', '-m', 'reworded');
+      pastTheGates(repo, 'commit', '-q', '--amend', '--no-verify', '-m', 'reworded');
       const again = gitWith(repo, env, 'push', 'origin', 'HEAD:refs/heads/reworded');
       assert.equal(again.status, 0, again.stderr);
       assert.equal(lines(log), 1, 'not run again on the same tree');
@@ -48,7 +48,7 @@ describe('pre-push does not do the same work twice', () => {
       );
 
       // A dirty working tree is not the tree that passed: the command runs.
-      repo.git('commit', '-q', '--amend', '--no-verify', '-m', 'reworded again');
+      pastTheGates(repo, 'commit', '-q', '--amend', '--no-verify', '-m', 'reworded again');
       repo.write('scratch.txt', 'untracked\n');
       assert.equal(gitWith(repo, env, 'push', '-q', 'origin', 'HEAD:refs/heads/dirty').status, 0);
       assert.equal(lines(log), 2);
@@ -56,7 +56,7 @@ describe('pre-push does not do the same work twice', () => {
       // A new tree runs it too.
       repo.write('a.txt', 'changed\n');
       repo.git('add', 'a.txt', 'scratch.txt');
-      repo.git('commit', '-q', '--no-verify', '-m', 'change');
+      pastTheGates(repo, 'commit', '-q', '--no-verify', '-m', 'change');
       assert.equal(gitWith(repo, env, 'push', '-q', 'origin', 'HEAD:refs/heads/changed').status, 0);
       assert.equal(lines(log), 3);
     } finally {
@@ -88,7 +88,7 @@ describe('pre-push does not do the same work twice', () => {
       // A new commit runs the gate as ever (here: its secret refuses the push).
       repo.write('k.js', `const t = "ghp_${'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'}";\n`);
       repo.git('add', 'k.js');
-      repo.git('commit', '-q', '--no-verify', '-m', 'key');
+      pastTheGates(repo, 'commit', '-q', '--no-verify', '-m', 'key');
       assert.notEqual(gitWith(repo, env, 'push', '-q', 'origin', 'HEAD:refs/heads/second').status, 0);
     } finally {
       repo.cleanup();

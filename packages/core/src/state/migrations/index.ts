@@ -1,22 +1,31 @@
 import { tasksMigration } from './001-tasks.js';
-import { gateRunsMigration } from './002-gate-runs.js';
-import { guardDecisionsMigration } from './003-guard-decisions.js';
-import { memoryEvalsMigration } from './004-memory-evals.js';
-import { pullRequestsMigration } from './005-pull-requests.js';
-import { workMigration } from './006-work.js';
-import type { Migration } from './migration.js';
+import type { LegacyVersions, SchemaHistory } from './migration.js';
+
+/** core's tables: tasks, their append-only log and the resources they own. */
+export const coreSchema: SchemaHistory = {
+  owner: 'core',
+  migrations: [
+    tasksMigration, // 1: tasks, task log, task resources
+  ],
+};
+
+/** The user_version that releases before per-owner histories reached (six fixed slots). */
+export const LEGACY_USER_VERSION = 6;
 
 /**
- * The schema history of a repository's `.factory/state.db`, oldest first. Append only: never edit or
- * reorder a migration that has shipped. Each subsystem owns its own migration file.
- * Fixed slots (position = version): 1 tasks/workflows, 2 gate runs, 3 guard decisions, 4 memory + eval
- * runs, 5 pull requests / review decisions, 6 work sessions and the requests they opened.
+ * A repository's state.db before per-owner histories: user_version counted one list of six slots,
+ * 1 tasks (core), 2 gate runs (gates), 3 guard decisions (gates), 4 memory (gates) + eval runs (agent),
+ * 5 pull requests and review decisions (fleet), 6 work sessions (agent) + work requests (fleet).
+ * Frozen: it describes files already written.
  */
-export const repositoryMigrations: readonly Migration[] = [
-  tasksMigration, // 1: tasks, task log, task resources (state)
-  gateRunsMigration, // 2: gate runs (gates)
-  guardDecisionsMigration, // 3: guard decisions and allowances (guard)
-  memoryEvalsMigration, // memory entries and eval runs (evals)
-  pullRequestsMigration, // pull requests and review decisions (sweep)
-  workMigration, // 6: work sessions and work requests (loop)
-];
+export const repositoryLegacyVersions: LegacyVersions = {
+  maxUserVersion: LEGACY_USER_VERSION,
+  versions(userVersion) {
+    return {
+      core: Math.min(userVersion, 1),
+      gates: Math.max(0, Math.min(userVersion, 4) - 1),
+      agent: (userVersion >= 4 ? 1 : 0) + (userVersion >= 6 ? 1 : 0),
+      fleet: (userVersion >= 5 ? 1 : 0) + (userVersion >= 6 ? 1 : 0),
+    };
+  },
+};

@@ -105,14 +105,17 @@ async function audit(
   const record = verdict.decision !== 'allow' || config.audit === 'all' || disabled.length > 0;
   if (!record || !repoRoot) return { allowed: false };
   try {
-    const [{ StateStore }, { stateDbPath }, { recordWithAllowance }] = await Promise.all([
+    const [{ StateStore }, { stateDbPath }, { recordWithAllowance }, { gatesSchema }] = await Promise.all([
       import('@factory/core/state/store'),
       import('@factory/core/paths'),
       import('../../state/guard-decisions.js'),
+      import('../../state/migrations/index.js'),
     ]);
     const store = StateStore.open({
       path: stateDbPath(repoRoot),
       leaveOpenAtExit: context.exitsAfterAnswer === true,
+      // Only gates' tables: a tool call never migrates (or waits on) another package's schema.
+      schemas: [gatesSchema],
     });
     try {
       const refusing = new Set(

@@ -1,6 +1,6 @@
-import type { Migration } from './migration.js';
+import type { Migration } from '@factory/core/state/migrations/migration';
 
-/** Slot 2: one row per run of a git gate (pre-commit, pre-push, commit-msg). Owned by the gates. */
+/** gates 1 (slot 2 of the single history before): one row per run of a git gate (pre-commit, pre-push, commit-msg). Owned by the gates. */
 export const gateRunsMigration: Migration = {
   name: '002-gate-runs',
   up(db) {

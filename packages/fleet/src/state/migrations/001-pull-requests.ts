@@ -1,7 +1,7 @@
-import type { Migration } from './migration.js';
+import type { Migration } from '@factory/core/state/migrations/migration';
 
 /**
- * Slot 5 (sweep helper): the pull/merge requests that factory review has seen, with their workflow state,
+ * fleet 1 (slot 5 before): the pull/merge requests that factory review has seen, with their workflow state,
  * and every review decision with all its reasons. A merge attempt is recorded before the forge is called
  * (state `merging`), so a crash or a 5xx never leads to a second blind merge.
  */

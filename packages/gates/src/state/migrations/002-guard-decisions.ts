@@ -1,7 +1,7 @@
-import type { Migration } from './migration.js';
+import type { Migration } from '@factory/core/state/migrations/migration';
 
 /**
- * The guard's audit: one row per recorded decision (every deny and ask; every decision with
+ * gates 2 (slot 3 before): the guard's audit: one row per recorded decision (every deny and ask; every decision with
  * guard.audit = all), and the one-off allowances a human granted, each with its reason.
  */
 export const guardDecisionsMigration: Migration = {

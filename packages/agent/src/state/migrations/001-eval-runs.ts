@@ -1,22 +1,13 @@
-import type { Migration } from './migration.js';
+import type { Migration } from '@factory/core/state/migrations/migration';
 
 /**
- * Slot 4: the project's memory (what the hooks add to the agent's context) and the eval runs
- * (`factory eval run` records every run so that `factory eval compare` can find regressions).
+ * agent 1 (the eval half of slot 4 before): the eval runs (`factory eval run` records every run so that
+ * `factory eval compare` can find regressions).
  */
-export const memoryEvalsMigration: Migration = {
-  name: '004-memory-evals',
+export const evalRunsMigration: Migration = {
+  name: 'eval-runs',
   up(db) {
     db.exec(`
-      CREATE TABLE memory_entries (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        text TEXT NOT NULL,
-        tags TEXT NOT NULL DEFAULT '[]',
-        paths TEXT NOT NULL DEFAULT '[]',
-        created_at TEXT NOT NULL,
-        uses INTEGER NOT NULL DEFAULT 0,
-        last_used_at TEXT
-      );
       CREATE TABLE eval_runs (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         started_at TEXT NOT NULL,
