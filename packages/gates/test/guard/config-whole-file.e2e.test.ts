@@ -93,10 +93,7 @@ describe('the guard reads the whole config, not only its own section', () => {
         repo.path('factory.config.json'),
         '{ "extends": "python", "guard": { "disable": [{ "rule": "python/use-uv", "reason": "this project uses pip on purpose" }] } }\n',
       );
-      // A changed config is tamper until the human takes it on with factory init (docs/guard.md).
-      assert.match(pipInstall(repo).reason, /control files differ/);
-      runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env });
-      assert.notEqual(pipInstall(repo).decision, 'deny', 'the new valid config applies once recorded');
+      assert.notEqual(pipInstall(repo).decision, 'deny', 'the new valid config applies at once');
     } finally {
       repo.cleanup();
     }
