@@ -89,7 +89,7 @@ export function ddrescueOperands(args: readonly Arg[]): Arg[] {
   const words: Arg[] = [];
   for (let i = 0; i < args.length; i++) {
     const text = args[i]!.value;
-    if (text !== undefined && text.startsWith('-') && text.length > 1) {
+    if (text?.startsWith('-') && text.length > 1) {
       if (!text.startsWith('--') && DDRESCUE_VALUE_SHORT.includes(text.at(-1)!) && text.length === 2) i++;
       continue;
     }
