@@ -82,6 +82,8 @@ export const messages = {
   },
   pullTransitionRefused: (key: string, from: string, to: string) =>
     `pull request ${key} cannot move from ${from} to ${to}; read it again and retry.`,
+  mergingRecovered: (since: string, outcome: string) =>
+    `a review stopped while merging (merging since ${since}); the forge says ${outcome}`,
   // the loop: factory task add --prompt, work, loop, statusline (loop helper)
   loop: {
     promptEmpty:
