@@ -242,7 +242,13 @@ export function reclaimResources(repoRoot: string, resources: ResourceStore): Re
     resources.markKept(resource.id, outcome);
     results.push({ resource, action: 'kept', outcome });
   };
-  for (const { resource, ended, ownerGone } of resources.candidates()) {
+  // Processes first (they may hold a worktree), then worktrees, then branches: a branch checked out in
+  // the task's own worktree can only be deleted once that worktree is gone.
+  const order: Record<ResourceKind, number> = { pid: 0, port: 1, worktree: 2, branch: 3 };
+  const candidates = [...resources.candidates()].sort(
+    (a, b) => order[a.resource.kind] - order[b.resource.kind] || a.resource.id - b.resource.id,
+  );
+  for (const { resource, ended, ownerGone } of candidates) {
     const orphaned = ended || ownerGone;
     switch (resource.kind) {
       case 'pid': {

@@ -321,7 +321,11 @@ function reworkNote(state: RepositoryState, taskId: number): string | undefined 
 }
 
 function sessionFailure(run: SessionRun, config: LoopConfig): string | undefined {
-  if (run.timedOut) return messages.loop.sessionTimedOut(config.timeoutSeconds);
+  if (run.timedOut)
+    return messages.loop.sessionTimedOut(
+      config.timeoutSeconds,
+      run.signalsSent.includes('SIGKILL') ? 'SIGTERM, then SIGKILL' : 'SIGTERM',
+    );
   const result = run.session.result;
   const subtype = result?.subtype ?? '';
   if (/budget/i.test(subtype)) return messages.loop.sessionOverBudget(config.maxBudgetUsd);
