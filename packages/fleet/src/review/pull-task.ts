@@ -1,30 +1,10 @@
 import type { WorkflowStore } from '@factory/core/state/workflow-store';
 import { WorkflowSet } from '@factory/core/workflow/workflow';
+import { pathOf, pullKey } from '../state/pull-requests.js';
 import type { PullSnapshot } from './types.js';
 
 const WORKFLOW = 'pull-request';
 const ACTOR = 'factory-review';
-
-/** The shortest chain of events that takes a task of `workflow` from `from` to `to`, or undefined. */
-function pathOf(from: string, to: string): string[] | undefined {
-  const workflow = WorkflowSet.defaults().find(WORKFLOW);
-  if (!workflow) return undefined;
-  const transitions = workflow.transitions();
-  const queue: Array<{ state: string; events: string[] }> = [{ state: from, events: [] }];
-  const seen = new Set([from]);
-  while (queue.length > 0) {
-    const { state, events } = queue.shift()!;
-    if (state === to) return events;
-    for (const t of transitions) {
-      if (t.from !== state || seen.has(t.to) || t.guard) continue;
-      seen.add(t.to);
-      queue.push({ state: t.to, events: [...events, t.event] });
-    }
-  }
-  return undefined;
-}
-
-const keyOf = (pull: PullSnapshot) => `${pull.forge}:${pull.repo}#${pull.number}`;
 
 /**
  * The team's copy of a pull request on shared workflow state (PostgreSQL, FACTORY_STATE_URL): a task of the
@@ -41,7 +21,7 @@ export async function movePullTask(
   /** States the task must not be moved out of (e.g. `merging`, which another reviewer may hold). */
   keep: readonly string[] = [],
 ): Promise<{ taskId: number; state: string; note: string | null }> {
-  const key = keyOf(pull);
+  const key = pullKey(pull);
   let { task } = await tasks.add({
     title: pull.title || key,
     workflow: WORKFLOW,
@@ -51,7 +31,7 @@ export async function movePullTask(
   });
   if (task.state === target) return { taskId: task.id, state: task.state, note: null };
   if (keep.includes(task.state)) return { taskId: task.id, state: task.state, note: `left in ${task.state}` };
-  const events = pathOf(task.state, target);
+  const events = pathOf(WorkflowSet.defaults(), task.state, target);
   if (!events) return { taskId: task.id, state: task.state, note: `no way from ${task.state} to ${target}` };
   try {
     for (const event of events) {

@@ -137,7 +137,7 @@ export function pullKey(pull: { forge: string; repo: string; number: number }): 
 }
 
 /** The shortest chain of the workflow's events from `from` to `to` (unguarded transitions), or undefined. */
-function pathOf(workflows: WorkflowSet, from: string, to: string): string[] | undefined {
+export function pathOf(workflows: WorkflowSet, from: string, to: string): string[] | undefined {
   const workflow = workflows.find(WORKFLOW);
   if (!workflow) return undefined;
   const transitions = workflow.transitions();

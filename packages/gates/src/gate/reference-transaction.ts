@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FactoryConfig } from '@factory/core/config/types';
-import { gitDirsOf } from '../install/control-record.js';
+import { gitDirsOf } from '../install/git-dirs.js';
 import { checkConflictMarkers, checkForbiddenPaths, checkLargeFiles, checkSecrets } from './checks.js';
 import type { Finding } from './findings.js';
 import { gitRaw, splitZ } from './git.js';

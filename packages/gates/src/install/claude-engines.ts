@@ -4,7 +4,7 @@ import { controlPlaces } from '@factory/core/config/control-files';
 import { defaultConfigFileName } from '@factory/core/config/places';
 import { factoryDir, sharedFactoryDir } from '@factory/core/paths';
 import { secretReason } from '../guard/paths.js';
-import { gitDirsOf } from './control-record.js';
+import { gitDirsOf } from './git-dirs.js';
 
 /**
  * What `factory init` asks of Claude Code's own engines, besides the guard's hook entries: permission

@@ -13,6 +13,7 @@ import { factoryDir } from '@factory/core/paths';
 import { sha1Hex } from '../gate/sha1.js';
 import { factoryEntryMarker } from '../guard/hook-entries.js';
 import type { OwnedClaudeSettings } from './claude-engines.js';
+import { gitDirsOf } from './git-dirs.js';
 
 /**
  * Tamper evidence: what `factory init` installed, recorded in `.factory/control.json` (the hash of each
@@ -164,24 +165,6 @@ function stampOf(path: string): string | undefined {
   try {
     const st = statSync(path);
     return st.isFile() ? `${st.size}:${st.ino}:${st.ctimeMs}` : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The git folders of a worktree: its own and the shared one (config, hooks). No git process. */
-export function gitDirsOf(root: string): { gitDir: string; commonDir: string } | undefined {
-  const dotGit = join(root, '.git');
-  try {
-    let gitDir = dotGit;
-    if (statSync(dotGit).isFile()) {
-      const pointer = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
-      if (!pointer) return undefined;
-      gitDir = pointer.startsWith('/') ? pointer : join(root, pointer);
-    }
-    const common = readBytes(join(gitDir, 'commondir'))?.toString('utf8').trim();
-    const commonDir = common ? (common.startsWith('/') ? common : join(gitDir, common)) : gitDir;
-    return { gitDir, commonDir };
   } catch {
     return undefined;
   }
