@@ -2,7 +2,7 @@ import { openRepositoryState } from '@factory/core/state/repository';
 import type { WorkflowStore } from '@factory/core/state/workflow-store';
 import type { Forge } from '../forge/types.js';
 import { messages } from '../messages.js';
-import { PullRequests, type ReviewAction } from '../state/pull-requests.js';
+import { PullRequests, pullKey, type ReviewAction } from '../state/pull-requests.js';
 import { evaluatePolicy } from './policy.js';
 import { claimPullMerge, movePullTask, targetState } from './pull-task.js';
 import type { PolicyDecision, PullSnapshot, ReviewPolicy, Verdict } from './types.js';
@@ -167,6 +167,7 @@ async function mergeWithCare(
     // On the team's shared tasks (FACTORY_STATE_URL) the request's task must first move to `merging`,
     // compare-and-set: a reviewer on another machine, whose own SQLite record below cannot be seen here,
     // may have won it.
+    if (shared) await releaseStaleSharedMerge(shared, snapshot, env);
     if (shared && !(await claimPullMerge(shared, snapshot, decision.headSha))) {
       return { action: 'none', detail: 'left alone: another reviewer is merging it', decision, snapshot };
     }
@@ -328,6 +329,30 @@ async function recoverStaleMerges(
     });
   }
   return entries;
+}
+
+/**
+ * The team's shared task of a request still open on the forge, left in `merging` longer than a merge can
+ * take by a reviewer on some machine that died in the crash window: back to `reviewing`, so that this
+ * review may claim it again (its merge names the head SHA it judged, so nothing else can be merged).
+ */
+async function releaseStaleSharedMerge(
+  shared: WorkflowStore,
+  pull: PullSnapshot,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const task = await shared.findByKey(pullKey(pull));
+  if (!task || task.state !== 'merging') return;
+  if (Date.parse(task.updatedAt) > Date.now() - mergingStaleMs(env)) return;
+  await movePullTask(
+    shared,
+    pull,
+    'reviewing',
+    messages.mergingRecovered(
+      task.updatedAt,
+      `it is still open on ${pull.headSha.slice(0, 12)}: judged again`,
+    ),
+  );
 }
 
 /** The request's own record (its task in state.db), which the decisions and outcomes recorded moved. */
