@@ -342,7 +342,7 @@ async function releaseStaleSharedMerge(
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
   const task = await shared.findByKey(pullKey(pull));
-  if (!task || task.state !== 'merging') return;
+  if (task?.state !== 'merging') return;
   if (Date.parse(task.updatedAt) > Date.now() - mergingStaleMs(env)) return;
   await movePullTask(
     shared,
