@@ -28,6 +28,25 @@ module.exports = {
       to: { path: ['^packages/testkit/', '@factory/testkit'] },
     },
     {
+      name: 'hot-paths-never-reach-pg',
+      comment:
+        'the git gates and the guard run on every commit and tool call: loading pg and connecting costs more than the hook (core/state/postgres/ship.ts); they write SQLite and factory state sync ships it.',
+      severity: 'error',
+      from: {
+        path: [
+          '^packages/gates/src/gate/run[.]ts$',
+          '^packages/gates/src/hook/pre-tool-use-entry[.]ts$',
+          '^packages/gates/src/hook/handlers/pre-tool-use[.]ts$',
+          '^packages/gates/src/hook/router[.]ts$',
+          '^packages/cli/src/fast-path[.]ts$',
+        ],
+      },
+      to: {
+        path: ['node_modules/pg/', 'node_modules/pg-', '^packages/core/src/state/postgres/'],
+        reachable: true,
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -41,5 +60,12 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.check.json' },
     combinedDependencies: true,
     preserveSymlinks: false,
+    // Follow the workspace packages' `source` export condition (what tests and tsx load) into their src/,
+    // so that rules on what a module reaches (the hot paths) see across packages.
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['source', 'import', 'node', 'default'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+    },
   },
 };

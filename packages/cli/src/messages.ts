@@ -117,6 +117,9 @@ export const messages = {
     `${dir} is not inside a git repository; run factory ci init at the top of the repository whose CI should run the gates, or pass --cwd DIR.`,
   ciInitDone:
     'commit the file(s), then make the check "factory-gates" required for merges; factory review requires it on the head commit (review.factoryCheck).',
-  taskResourcesLocalOnly:
-    "resources (worktrees, branches, pids, ports) are recorded in this machine's .factory/state.db, but FACTORY_STATE_URL puts the tasks on PostgreSQL; unset FACTORY_STATE_URL to use them.",
+  // shared state on PostgreSQL: factory state sync (pg-state helper)
+  stateSyncNoUrl:
+    "factory state sync copies state to the team's PostgreSQL database, and none is set; set FACTORY_STATE_URL=postgres://... (or state.url in the config).",
+  stateSyncSkipped: (why: string) =>
+    `the team's state was not synced (${why.replace(/\.$/, '')}); it stays in .factory/state.db, run factory state sync once the server is back.`,
 } as const;

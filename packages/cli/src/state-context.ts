@@ -108,7 +108,7 @@ export async function openWorkflowState(
     };
   }
   const local = openState(root, workflows, access);
-  return { store: new SqliteWorkflowStore(local.tasks, () => local.close()), local };
+  return { store: new SqliteWorkflowStore(local.tasks, () => local.close(), local.resources), local };
 }
 
 /** Who acts when no `--owner` is given: `FACTORY_OWNER`, else the user name. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -39,7 +40,7 @@ describe('factory task and status with FACTORY_STATE_URL (PostgreSQL)', {
     (...args: string[]) =>
       runFactory(args, { cwd: repo.dir, env: { ...repo.env, FACTORY_STATE_URL: url } });
 
-  it('two clones on two machines share one queue: add on one, claim and move on the other', () => {
+  it('two clones on two machines share one queue: add on one, claim and move on the other', async () => {
     const a = on(laptop);
     const b = on(server);
     const added = json<{ created: boolean; task: { id: number } }>(
@@ -105,16 +106,50 @@ describe('factory task and status with FACTORY_STATE_URL (PostgreSQL)', {
     // Nothing of this went into either clone's SQLite state.
     assert.equal(existsSync(laptop.path('.factory', 'state.db')), false);
     assert.equal(existsSync(server.path('.factory', 'state.db')), false);
-    const attach = a('task', 'attach', 'gh:o/r#7', 'pid', '123');
-    assert.equal(attach.status, 2);
-    assert.match(attach.stderr, /resources .* are recorded in this machine's \.factory\/state\.db/);
+    // Resources are on PostgreSQL too, each with its host: a worker's process, attached by its holder, is
+    // reclaimed (SIGTERM) by a recovery on this machine once the holder let go of the task.
+    const worker = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((done) =>
+      worker.on('exit', (_code, signal) => done(signal)),
+    );
+    try {
+      const attached = json<{ kind: string; value: string; owner: string }>(
+        b('task', 'attach', 'gh:o/r#7', 'pid', String(worker.pid), '--json'),
+      );
+      assert.deepEqual([attached.kind, attached.owner], ['pid', 'orchestrator-2']);
+      const other = json<{ task: { id: number } }>(a('task', 'add', 'other', '--json'));
+      const taken = a('task', 'attach', String(other.task.id), 'pid', String(worker.pid));
+      assert.equal(taken.status, 1, taken.stderr);
+      assert.match(taken.stderr, /already held by task/);
+      assert.deepEqual(
+        json<{ resources: unknown[] }>(a('task', 'recover', '--json')).resources,
+        [],
+        'still in use',
+      );
+      assert.equal(b('task', 'release', 'gh:o/r#7', '--owner', 'orchestrator-2').status, 0);
+      const reclaimed = json<{ resources: Array<{ action: string; outcome: string }> }>(
+        a('task', 'recover', '--json'),
+      );
+      assert.deepEqual(
+        reclaimed.resources.map((r) => [r.action, r.outcome]),
+        [['released', 'process terminated (SIGTERM)']],
+      );
+      assert.equal(await exited, 'SIGTERM');
+      const shown = json<{ resources: Array<{ releasedAt: string | null }> }>(
+        b('task', 'show', 'gh:o/r#7', '--json'),
+      );
+      assert.notEqual(shown.resources[0]!.releasedAt, null);
+    } finally {
+      worker.kill();
+    }
+    assert.equal(existsSync(laptop.path('.factory', 'state.db')), false, 'still nothing in SQLite');
   });
 
   it("the config's state.url works like FACTORY_STATE_URL; a bad URL or a wrong password is one sentence, exit 2", () => {
     writeFileSync(laptop.path('factory.config.json'), `${JSON.stringify({ state: { url: db.url } })}\n`);
     try {
       const listed = runFactory(['task', 'list', '--json'], { cwd: laptop.dir, env: laptop.env });
-      assert.equal(json<unknown[]>(listed).length, 1);
+      assert.equal(json<unknown[]>(listed).length, 2, 'the two tasks of the first test');
       const wrong = new URL(db.url);
       wrong.password = 'nope';
       const denied = on(laptop, wrong.toString())('task', 'list');

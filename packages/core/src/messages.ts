@@ -97,8 +97,8 @@ export const messages = {
     `the PostgreSQL user of ${location} may not do what factory needs (${reason}); grant it the right to create and change tables in that database.`,
   pgSchemaTooNew: (location: string, owner: string, found: number, known: number) =>
     `the workflow state in ${location} was written by a newer factory (${owner} schema version ${found}, this one knows ${known}); upgrade factory, nothing was changed.`,
-  pgGuardUnsupported: (id: number, event: string) =>
-    `task ${id}: the transition "${event}" has a guard, and guards read the repository's SQLite state, which a PostgreSQL state cannot offer yet; move it with the SQLite state (unset FACTORY_STATE_URL).`,
+  taskGuardAsync: (id: number, event: string, guard: string) =>
+    `guard "${guard}" of event "${event}" on task ${id} answered later (a promise), and the SQLite state must decide inside its write lock; make the guard answer at once, or keep the tasks on PostgreSQL.`,
   pgBadUrl: (source: string) =>
     `${source} is not a postgres:// URL; set it to postgres://USER:PASSWORD@HOST:PORT/DATABASE, or unset it to keep the state in .factory/state.db.`,
 } as const;

@@ -11,6 +11,7 @@ import { memoryCommand } from './memory.js';
 import { reposCommand } from './repos.js';
 import { reviewCommand } from './review.js';
 import { skillsCommand } from './skills.js';
+import { stateCommand } from './state.js';
 import { statusCommand } from './status.js';
 import { statuslineCommand } from './statusline.js';
 import { sweepCommand } from './sweep.js';
@@ -28,6 +29,7 @@ export const commands: CommandModule[] = [
   guardCommand,
   taskCommand,
   statusCommand,
+  stateCommand,
   memoryCommand,
   skillsCommand,
   evalCommand,

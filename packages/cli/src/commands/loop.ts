@@ -69,6 +69,8 @@ export const loopCommand: CommandModule = {
           const args = argv as unknown as LoopArgs;
           const { loopTick } = await import('@factory/fleet/loop/run-loop');
           const report = await loopTick(await options(args));
+          const { manifestAndCurrentRoots, syncTeamAfter } = await import('../team-sync.js');
+          await syncTeamAfter(() => manifestAndCurrentRoots(args.manifest, args.cwd ?? process.cwd()));
           if (args.json) printJson(report);
           else printLine(tickLine(report));
           if (report.errors.length > 0) process.exitCode = 1;

@@ -108,6 +108,9 @@ export const reviewCommand: CommandModule = {
           forges,
         )
       : [];
+    // FACTORY_STATE_URL: the snapshots and decisions just recorded go beside the shared pull-request tasks.
+    const { syncTeamAfter } = await import('../team-sync.js');
+    await syncTeamAfter(repos.map((r) => r.path));
     const pulls = results.flatMap((r) => r.pulls);
     const summary = {
       repositories: results.length,

@@ -24,10 +24,13 @@ function emptyStatus(root: string): RepositoryStatus {
 }
 
 /**
- * With FACTORY_STATE_URL, tasks and leases are the shared ones on PostgreSQL; gate runs and guard decisions
- * stay this clone's (its .factory/state.db).
+ * With FACTORY_STATE_URL, tasks and leases are the shared ones on PostgreSQL; the sections of gate runs and
+ * guard decisions are this clone's (its .factory/state.db), and `team` adds every synced repository's.
  */
-async function withSharedTasks(status: RepositoryStatus, location: StateLocation): Promise<RepositoryStatus> {
+async function withSharedTasks(
+  status: RepositoryStatus,
+  location: StateLocation,
+): Promise<RepositoryStatus & { team: TeamStatus }> {
   const { openWorkflowStore } = await import('@factory/core/state/open-workflow-store');
   const store = await openWorkflowStore(status.repository, {
     url: location.url!,
@@ -41,10 +44,49 @@ async function withSharedTasks(status: RepositoryStatus, location: StateLocation
       database: store.location,
       tasks: { total: byState.reduce((sum, c) => sum + c.count, 0), byState },
       leases: { held: leases.filter((l) => !l.expired), expired: leases.filter((l) => l.expired) },
+      team: await teamFigures(location.url!, status.repository),
     };
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The team's figures on the shared database: this clone's gate runs, guard decisions and review records
+ * (and this home's sweeps) are shipped first, so what is shown includes them.
+ */
+async function teamFigures(url: string, root: string): Promise<TeamStatus> {
+  const { openTeamDatabase, syncHome, syncRepository } = await import('@factory/fleet/state/sync');
+  const { teamGateFigures } = await import('@factory/gates/state/ship');
+  const { teamFleetFigures } = await import('@factory/fleet/state/ship');
+  const { factoryHome } = await import('@factory/fleet/sweep/home-store');
+  const db = await openTeamDatabase(url);
+  try {
+    await syncRepository(db, root);
+    await syncHome(db, factoryHome(process.env));
+    const since = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
+    return { gates: await teamGateFigures(db, since), fleet: await teamFleetFigures(db, since) };
+  } finally {
+    await db.close();
+  }
+}
+
+interface TeamStatus {
+  readonly gates: import('@factory/gates/state/ship').TeamGateFigures;
+  readonly fleet: import('@factory/fleet/state/ship').TeamFleetFigures;
+}
+
+async function renderTeam(team: TeamStatus): Promise<string[]> {
+  const { renderTeamGateFigures } = await import('@factory/gates/state/ship');
+  const { renderTeamFleetFigures } = await import('@factory/fleet/state/ship');
+  return [
+    '',
+    "the team's gate runs and guard refusals (every repository synced to the shared database)",
+    ...renderTeamGateFigures(team.gates).map((line) => `  ${line}`),
+    '',
+    "the team's review and sweeps",
+    ...renderTeamFleetFigures(team.fleet).map((line) => `  ${line}`),
+  ];
 }
 
 /** `status --all`: each repository of the manifest (and the current one), one section each. */
@@ -111,8 +153,12 @@ export const statusCommand: CommandModule = {
       state?.close();
     }
     const { location } = await repositoryStateSettings(root);
-    if (location.url) status = await withSharedTasks(status, location);
+    const shared = location.url ? await withSharedTasks(status, location) : undefined;
+    if (shared) status = shared;
     if (args.json) printJson(status);
-    else for (const line of renderStatus(status, statusSections)) printLine(line);
+    else {
+      for (const line of renderStatus(status, statusSections)) printLine(line);
+      if (shared) for (const line of await renderTeam(shared.team)) printLine(line);
+    }
   },
 };

@@ -77,6 +77,9 @@ export const sweepCommand: CommandModule = {
       process.exitCode = 130; // interrupted, as a shell reports Ctrl-C
       return;
     }
+    // FACTORY_STATE_URL: the team sees every swept repository's gate runs, guard refusals and this sweep.
+    const { manifestAndCurrentRoots, syncTeamAfter } = await import('../team-sync.js');
+    await syncTeamAfter(() => manifestAndCurrentRoots(args.manifest, process.cwd()));
     if (args.json) printJson(outcome.document);
     else for (const line of outcome.lines) printLine(line);
     if (outcome.unhealthy > 0) process.exitCode = ExitCode.refused;

@@ -45,8 +45,7 @@ interface TaskArgs extends StateArgs {
 
 /**
  * Opens the repository's workflow state (PostgreSQL with FACTORY_STATE_URL, else .factory/state.db) with its
- * workflows, runs `fn`, closes. `local` is the SQLite state when that is where the tasks are (resources
- * live there only).
+ * workflows, runs `fn`, closes. `local` is the SQLite state when that is where the tasks are.
  */
 async function withState<T>(
   args: TaskArgs,
@@ -73,12 +72,6 @@ async function taskId(store: WorkflowStore, text: string | undefined): Promise<n
   const task = raw === '' ? undefined : await store.findByKey(raw);
   if (!task) throw new FactoryError(messages.taskUnknownRef(raw), ExitCode.usage);
   return task.id;
-}
-
-/** Resources (worktrees, branches, pids, ports) are this machine's: they live in .factory/state.db only. */
-function localState(local: RepositoryState | undefined): RepositoryState {
-  if (!local) throw new FactoryError(messages.taskResourcesLocalOnly, ExitCode.usage);
-  return local;
 }
 
 function taskLine(task: Task): string {
@@ -185,7 +178,7 @@ const show = async (args: TaskArgs) => {
       return {
         task,
         allowedEvents: store.allowedEvents(task),
-        resources: local ? local.resources.list(task.id) : [],
+        resources: await store.resources.list(task.id),
         log: await store.log(task.id),
       };
     },
@@ -261,11 +254,12 @@ const release = async (args: TaskArgs) => {
 };
 
 const recover = async (args: TaskArgs) => {
-  const { recoverRepository } = await import('@factory/core/state/repository');
-  // On PostgreSQL the leases are shared; the resources recovery reclaims are this machine's (SQLite only).
-  const report = await withState(args, async (store, local) =>
-    local ? recoverRepository(local) : { expired: await store.expireLeases(), resources: [] },
-  );
+  const { reclaimTaskResources } = await import('@factory/core/state/resources');
+  // On PostgreSQL the leases are shared; the resources it reclaims are this machine's (each names its host).
+  const report = await withState(args, async (store) => {
+    const expired = await store.expireLeases();
+    return { expired, resources: await reclaimTaskResources(repositoryRoot(args), store.resources) };
+  });
   if (args.json) {
     printJson(report);
     return;
@@ -301,8 +295,8 @@ const attach = async (args: TaskArgs) => {
   // A worktree is recorded by its absolute path, so recovery finds it from anywhere.
   const value =
     kind === 'worktree' ? resolve(args.cwd ?? process.cwd(), String(args.value)) : String(args.value);
-  const resource = await withState(args, async (store, local) =>
-    localState(local).resources.attach(await taskId(store, args.id), kind, value, args.owner),
+  const resource = await withState(args, async (store) =>
+    store.resources.attach(await taskId(store, args.id), kind, value, args.owner),
   );
   if (args.json) printJson(resource);
   else printLine(`task #${resource.taskId} holds ${resourceLine(resource)}`);

@@ -15,6 +15,7 @@ import {
   type TestDatabase,
   testPostgres,
 } from '@factory/testkit';
+import pg from 'pg';
 
 const GITHUB_TOKEN = 'ghp_shared0review0test0token0000000000';
 const postgres = testPostgres();
@@ -81,6 +82,31 @@ describe('factory review with FACTORY_STATE_URL: reviewers on several machines',
       tasks.map((t) => [t.key, t.state]).sort(),
       pulls.map((p) => [`github:${project}#${p.number}`, 'merged']).sort(),
     );
+
+    // Each review shipped its record beside the shared tasks: the snapshot (keyed like the task) and every
+    // decision of both machines, each from its own clone's state.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const snapshots = (await client.query('SELECT pull_key, review_state FROM pull_request_snapshots'))
+        .rows;
+      assert.deepEqual(
+        snapshots.map((r) => [r.pull_key, r.review_state]).sort(),
+        tasks.map((t) => [t.key, 'merged']).sort(),
+      );
+      const decisions = (
+        await client.query(
+          'SELECT count(DISTINCT source)::int AS sources, count(*)::int AS n FROM review_decisions',
+        )
+      ).rows[0];
+      assert.equal(decisions.sources, 2, 'both machines shipped their decisions');
+      assert.ok(decisions.n >= 6, String(decisions.n));
+    } finally {
+      await client.end();
+    }
+    const status = runFactory(['status'], { cwd: a.repo.dir, env: a.env });
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, /pull requests: 6 merged/);
   });
 
   it('a reviewer killed while merging leaves the shared task in merging; another machine takes it back once stale', async () => {

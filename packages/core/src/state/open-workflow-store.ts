@@ -42,5 +42,5 @@ export async function openWorkflowStore(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
   });
-  return new SqliteWorkflowStore(state.tasks, () => state.close());
+  return new SqliteWorkflowStore(state.tasks, () => state.close(), state.resources);
 }

@@ -25,7 +25,7 @@ export interface Resource {
   readonly outcome: string | null;
 }
 
-interface ResourceRow {
+export interface ResourceRow {
   id: number;
   task_id: number;
   kind: ResourceKind;
@@ -44,7 +44,7 @@ interface CandidateRow extends ResourceRow {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function toResource(row: ResourceRow): Resource {
+export function toResource(row: ResourceRow): Resource {
   return {
     id: row.id,
     taskId: row.task_id,
@@ -57,7 +57,7 @@ function toResource(row: ResourceRow): Resource {
   };
 }
 
-function checkValue(kind: ResourceKind, value: string): string {
+export function checkValue(kind: ResourceKind, value: string): string {
   const ok =
     kind === 'pid'
       ? /^[1-9]\d{0,9}$/.test(value)
@@ -172,7 +172,7 @@ export class ResourceStore {
   }
 
   /** Live resources with the state of their task, for recovery to judge. */
-  candidates(): Array<{ resource: Resource; ended: boolean; ownerGone: boolean }> {
+  candidates(): ResourceCandidate[] {
     const now = this.now();
     const rows = this.store.read(
       () =>
@@ -225,6 +225,129 @@ function git(cwd: string, args: string[]): { ok: boolean; stdout: string; stderr
 
 const firstLine = (text: string) => text.trim().split('\n')[0] ?? '';
 
+/** A live resource with the state of its task, for recovery to judge. */
+export interface ResourceCandidate {
+  readonly resource: Resource;
+  readonly ended: boolean;
+  readonly ownerGone: boolean;
+}
+
+/**
+ * The resources tasks hold, whatever store keeps them: the SQLite ResourceStore (answered at once) or the
+ * PostgreSQL store, where each resource also names the machine that holds it and recovery sees only this
+ * machine's (a pid or a worktree path means nothing on another host).
+ */
+export interface TaskResources {
+  attach(taskId: number, kind: ResourceKind, value: string, owner?: string): Promise<Resource>;
+  list(taskId?: number, live?: boolean): Promise<Resource[]>;
+  adopt(taskId: number, owner: string): Promise<Resource[]>;
+  markReleased(id: number, outcome: string): Promise<boolean>;
+  markKept(id: number, outcome: string): Promise<void>;
+  candidates(): Promise<ResourceCandidate[]>;
+}
+
+/** The SQLite ResourceStore behind the asynchronous interface. */
+export function asyncResources(store: ResourceStore): TaskResources {
+  return {
+    attach: async (taskId, kind, value, owner) => store.attach(taskId, kind, value, owner),
+    list: async (taskId, live) => store.list(taskId, live),
+    adopt: async (taskId, owner) => store.adopt(taskId, owner),
+    markReleased: async (id, outcome) => store.markReleased(id, outcome),
+    markKept: async (id, outcome) => store.markKept(id, outcome),
+    candidates: async () => store.candidates(),
+  };
+}
+
+type Verdict = { readonly action: 'release' | 'keep'; readonly outcome: string } | undefined;
+
+/**
+ * What recovery does with one live resource (and does it: git, signals): release it with an outcome, keep it
+ * with the reason a human must look, or nothing (still in use). Both stores' recoveries share it.
+ */
+function judgeResource(repoRoot: string, { resource, ended, ownerGone }: ResourceCandidate): Verdict {
+  const orphaned = ended || ownerGone;
+  const release = (outcome: string): Verdict => ({ action: 'release', outcome });
+  const keep = (outcome: string): Verdict => ({ action: 'keep', outcome });
+  switch (resource.kind) {
+    case 'pid': {
+      const pid = Number(resource.value);
+      const state = processState(pid);
+      if (state === 'dead') return release('process had exited');
+      if (!orphaned) return undefined;
+      if (state === 'foreign') return keep('process belongs to another user; stop it yourself');
+      try {
+        process.kill(pid, 'SIGTERM');
+        return release('process terminated (SIGTERM)');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return code === 'ESRCH'
+          ? release('process had exited')
+          : keep(`could not stop the process (${code})`);
+      }
+    }
+    case 'port':
+      return orphaned ? release('port freed') : undefined;
+    case 'worktree': {
+      if (!orphaned) return undefined;
+      if (!existsSync(resource.value)) {
+        git(repoRoot, ['worktree', 'prune']);
+        return release('worktree was already gone');
+      }
+      const status = git(resource.value, ['status', '--porcelain', '--untracked-files=normal']);
+      if (!status.ok) {
+        return keep(
+          `not a git worktree any more (${firstLine(status.stderr)}); look at it and remove it yourself`,
+        );
+      }
+      if (status.stdout.trim() !== '') {
+        const files = status.stdout.trim().split('\n').length;
+        return keep(`uncommitted work in ${files} file(s); commit or discard it, then recover again`);
+      }
+      // The worktree may belong to another repository than this state's (a task that spans several):
+      // git removes a worktree from its own repository.
+      const common = git(resource.value, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+      const owner = common.ok ? dirname(common.stdout.trim()) : repoRoot;
+      const removed = git(owner, ['worktree', 'remove', resource.value]);
+      return removed.ok
+        ? release('worktree removed')
+        : keep(`git worktree remove failed: ${firstLine(removed.stderr)}`);
+    }
+    case 'branch': {
+      // A live task's branch carries its work into the next attempt: only an ended task's branch goes.
+      if (!ended) return undefined;
+      // `<repository path>:<branch>` names a branch of another repository (git forbids ':' in branch names).
+      const at = resource.value.lastIndexOf(':');
+      const repo = at > 0 ? resource.value.slice(0, at) : repoRoot;
+      const branch = at > 0 ? resource.value.slice(at + 1) : resource.value;
+      const exists = git(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
+      if (!exists.ok) return release('branch was already gone');
+      const merged = git(repo, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, 'HEAD']);
+      if (!merged.ok) {
+        return keep(
+          'branch not merged into HEAD, kept; delete it with git branch -D if its work is not needed',
+        );
+      }
+      const deleted = git(repo, ['branch', '-d', branch]);
+      return deleted.ok
+        ? release('merged branch deleted')
+        : keep(`branch kept: git branch -d refused (${firstLine(deleted.stderr)})`);
+    }
+  }
+}
+
+const RECLAIM_ORDER: Record<ResourceKind, number> = { pid: 0, port: 1, worktree: 2, branch: 3 };
+
+/**
+ * Processes first (they may hold a worktree), then worktrees, then branches: a branch checked out in the
+ * task's own worktree can only be deleted once that worktree is gone.
+ */
+function inReclaimOrder(candidates: readonly ResourceCandidate[]): ResourceCandidate[] {
+  return [...candidates].sort(
+    (a, b) =>
+      RECLAIM_ORDER[a.resource.kind] - RECLAIM_ORDER[b.resource.kind] || a.resource.id - b.resource.id,
+  );
+}
+
 /**
  * Reclaims the resources of tasks that ended or whose owner is gone (its lease expired or was given up):
  * clean worktrees are removed (`git worktree remove`, which itself refuses a dirty one), a worktree with
@@ -235,95 +358,33 @@ const firstLine = (text: string) => text.trim().split('\n')[0] ?? '';
  */
 export function reclaimResources(repoRoot: string, resources: ResourceStore): ReclaimResult[] {
   const results: ReclaimResult[] = [];
-  const release = (resource: Resource, outcome: string) => {
-    if (resources.markReleased(resource.id, outcome)) results.push({ resource, action: 'released', outcome });
-  };
-  const keep = (resource: Resource, outcome: string) => {
-    resources.markKept(resource.id, outcome);
-    results.push({ resource, action: 'kept', outcome });
-  };
-  // Processes first (they may hold a worktree), then worktrees, then branches: a branch checked out in
-  // the task's own worktree can only be deleted once that worktree is gone.
-  const order: Record<ResourceKind, number> = { pid: 0, port: 1, worktree: 2, branch: 3 };
-  const candidates = [...resources.candidates()].sort(
-    (a, b) => order[a.resource.kind] - order[b.resource.kind] || a.resource.id - b.resource.id,
-  );
-  for (const { resource, ended, ownerGone } of candidates) {
-    const orphaned = ended || ownerGone;
-    switch (resource.kind) {
-      case 'pid': {
-        const pid = Number(resource.value);
-        const state = processState(pid);
-        if (state === 'dead') release(resource, 'process had exited');
-        else if (!orphaned) break;
-        else if (state === 'foreign') keep(resource, 'process belongs to another user; stop it yourself');
-        else {
-          try {
-            process.kill(pid, 'SIGTERM');
-            release(resource, 'process terminated (SIGTERM)');
-          } catch (error) {
-            const code = (error as NodeJS.ErrnoException).code;
-            if (code === 'ESRCH') release(resource, 'process had exited');
-            else keep(resource, `could not stop the process (${code})`);
-          }
-        }
-        break;
-      }
-      case 'port':
-        if (orphaned) release(resource, 'port freed');
-        break;
-      case 'worktree': {
-        if (!orphaned) break;
-        if (!existsSync(resource.value)) {
-          git(repoRoot, ['worktree', 'prune']);
-          release(resource, 'worktree was already gone');
-          break;
-        }
-        const status = git(resource.value, ['status', '--porcelain', '--untracked-files=normal']);
-        if (!status.ok) {
-          keep(
-            resource,
-            `not a git worktree any more (${firstLine(status.stderr)}); look at it and remove it yourself`,
-          );
-        } else if (status.stdout.trim() !== '') {
-          const files = status.stdout.trim().split('\n').length;
-          keep(resource, `uncommitted work in ${files} file(s); commit or discard it, then recover again`);
-        } else {
-          // The worktree may belong to another repository than this state's (a task that spans several):
-          // git removes a worktree from its own repository.
-          const common = git(resource.value, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
-          const owner = common.ok ? dirname(common.stdout.trim()) : repoRoot;
-          const removed = git(owner, ['worktree', 'remove', resource.value]);
-          if (removed.ok) release(resource, 'worktree removed');
-          else keep(resource, `git worktree remove failed: ${firstLine(removed.stderr)}`);
-        }
-        break;
-      }
-      case 'branch': {
-        // A live task's branch carries its work into the next attempt: only an ended task's branch goes.
-        if (!ended) break;
-        // `<repository path>:<branch>` names a branch of another repository (git forbids ':' in branch names).
-        const at = resource.value.lastIndexOf(':');
-        const repo = at > 0 ? resource.value.slice(0, at) : repoRoot;
-        const branch = at > 0 ? resource.value.slice(at + 1) : resource.value;
-        const exists = git(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]);
-        if (!exists.ok) {
-          release(resource, 'branch was already gone');
-          break;
-        }
-        const merged = git(repo, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, 'HEAD']);
-        if (!merged.ok) {
-          keep(
-            resource,
-            'branch not merged into HEAD, kept; delete it with git branch -D if its work is not needed',
-          );
-          break;
-        }
-        const deleted = git(repo, ['branch', '-d', branch]);
-        if (deleted.ok) release(resource, 'merged branch deleted');
-        else keep(resource, `branch kept: git branch -d refused (${firstLine(deleted.stderr)})`);
-        break;
-      }
+  for (const candidate of inReclaimOrder(resources.candidates())) {
+    const verdict = judgeResource(repoRoot, candidate);
+    if (verdict?.action === 'release') {
+      if (resources.markReleased(candidate.resource.id, verdict.outcome))
+        results.push({ resource: candidate.resource, action: 'released', outcome: verdict.outcome });
+    } else if (verdict?.action === 'keep') {
+      resources.markKept(candidate.resource.id, verdict.outcome);
+      results.push({ resource: candidate.resource, action: 'kept', outcome: verdict.outcome });
+    }
+  }
+  return results;
+}
+
+/** reclaimResources for either store (the PostgreSQL one offers only this machine's resources). */
+export async function reclaimTaskResources(
+  repoRoot: string,
+  resources: TaskResources,
+): Promise<ReclaimResult[]> {
+  const results: ReclaimResult[] = [];
+  for (const candidate of inReclaimOrder(await resources.candidates())) {
+    const verdict = judgeResource(repoRoot, candidate);
+    if (verdict?.action === 'release') {
+      if (await resources.markReleased(candidate.resource.id, verdict.outcome))
+        results.push({ resource: candidate.resource, action: 'released', outcome: verdict.outcome });
+    } else if (verdict?.action === 'keep') {
+      await resources.markKept(candidate.resource.id, verdict.outcome);
+      results.push({ resource: candidate.resource, action: 'kept', outcome: verdict.outcome });
     }
   }
   return results;

@@ -666,8 +666,14 @@ export class TaskStore {
       },
       transition,
       actor,
+      backend: 'sqlite',
       db: this.db,
     });
+    if (typeof verdict === 'object' && verdict !== null) {
+      // A promise: the answer would come after the write lock is gone. Refused, and its outcome ignored.
+      (verdict as Promise<unknown>).catch(() => {});
+      throw new FactoryError(messages.taskGuardAsync(row.id, event, name), ExitCode.refused);
+    }
     if (verdict !== true) {
       throw new FactoryError(messages.taskGuardRefused(row.id, event, name, verdict), ExitCode.refused);
     }

@@ -1,4 +1,5 @@
 import type { WorkflowSet } from '../workflow/workflow.js';
+import { asyncResources, ResourceStore, type TaskResources } from './resources.js';
 import type {
   AddTaskInput,
   ClaimInput,
@@ -45,6 +46,8 @@ export interface WorkflowStore {
   heldActiveTasks(owner: string): Promise<Task[]>;
   counts(): Promise<TaskCounts[]>;
   leases(): Promise<Lease[]>;
+  /** What tasks hold outside the database (worktrees, branches, pids, ports), for recovery to reclaim. */
+  readonly resources: TaskResources;
   /** Replays the log against the tasks: empty when the history is whole (see TaskStore.audit). */
   audit(): Promise<string[]>;
   close(): Promise<void>;
@@ -55,13 +58,16 @@ export class SqliteWorkflowStore implements WorkflowStore {
   readonly backend = 'sqlite' as const;
   readonly location: string;
   readonly workflows: WorkflowSet;
+  readonly resources: TaskResources;
 
   constructor(
     readonly tasks: TaskStore,
     private readonly onClose: () => void = () => {},
+    resources: ResourceStore = new ResourceStore(tasks.store),
   ) {
     this.workflows = tasks.workflows;
     this.location = tasks.store.path;
+    this.resources = asyncResources(resources);
   }
 
   async add(input: AddTaskInput) {

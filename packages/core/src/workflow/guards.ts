@@ -16,18 +16,29 @@ export interface GuardContext {
   readonly task: GuardTask;
   readonly transition: ResolvedTransition;
   readonly actor: string;
+  /** Which store moves the task: the guard reads through `db` (SQLite) or `query` (PostgreSQL). */
+  readonly backend: 'sqlite' | 'postgres';
   /**
-   * The state database, inside the BEGIN IMMEDIATE transaction of the move: what the guard reads cannot
-   * change before the move commits. Guards read through their own core module, never write.
+   * SQLite: the state database, inside the BEGIN IMMEDIATE transaction of the move: what the guard reads
+   * cannot change before the move commits. Guards read through their own core module, never write.
    */
-  readonly db: DatabaseSync;
+  readonly db?: DatabaseSync;
+  /**
+   * PostgreSQL: a read inside the move's transaction, with the task's row locked (FOR UPDATE) until the move
+   * commits, so the task cannot change between the guard's answer and the move.
+   */
+  readonly query?: (text: string, params?: readonly unknown[]) => Promise<Record<string, unknown>[]>;
 }
 
 /** `true` allows the move; a string refuses it and says why (one sentence fragment). */
 export type GuardResult = true | string;
 
-/** A condition on a transition, e.g. "gates passed on this commit". Synchronous: it runs inside the lock. */
-export type Guard = (context: GuardContext) => GuardResult;
+/**
+ * A condition on a transition, e.g. "gates passed on this commit". On SQLite it must answer at once (it
+ * runs inside the write lock, and an answer given later is refused); on PostgreSQL it may answer with a
+ * promise (it runs inside the move's transaction).
+ */
+export type Guard = (context: GuardContext) => GuardResult | Promise<GuardResult>;
 
 const guards = new Map<string, Guard>();
 

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase, testPostgres, withDatabase } from '@factory/testkit';
 import pg from 'pg';
 import { FactoryError } from '../../src/errors.js';
 import { openWorkflowStore } from '../../src/state/open-workflow-store.js';
+import { PostgresWorkflowStore } from '../../src/state/postgres/tasks.js';
+import { reclaimTaskResources } from '../../src/state/resources.js';
+import { WorkflowSet } from '../../src/workflow/workflow.js';
 
 const postgres = testPostgres();
 
@@ -73,7 +77,7 @@ describe('workflow state on PostgreSQL: schema and errors', {
     await client.connect();
     try {
       assert.deepEqual((await client.query('SELECT owner, version FROM schema_versions')).rows, [
-        { owner: 'core', version: 1 },
+        { owner: 'core', version: 2 },
       ]);
       await client.query(`UPDATE schema_versions SET version = 7 WHERE owner = 'core'`);
       const before = (
@@ -83,7 +87,7 @@ describe('workflow state on PostgreSQL: schema and errors', {
       ).rows;
       assert.match(
         await refusedOpen(db.url),
-        /was written by a newer factory \(core schema version 7, this one knows 1\); upgrade factory, nothing was changed\./,
+        /was written by a newer factory \(core schema version 7, this one knows 2\); upgrade factory, nothing was changed\./,
       );
       assert.deepEqual((await client.query('SELECT owner, version FROM schema_versions')).rows, [
         { owner: 'core', version: 7 },
@@ -96,7 +100,7 @@ describe('workflow state on PostgreSQL: schema and errors', {
         ).rows,
         before,
       );
-      await client.query(`UPDATE schema_versions SET version = 1 WHERE owner = 'core'`);
+      await client.query(`UPDATE schema_versions SET version = 2 WHERE owner = 'core'`);
     } finally {
       await client.end();
     }
@@ -117,6 +121,35 @@ describe('workflow state on PostgreSQL: schema and errors', {
     } finally {
       await client.end();
       await store.close();
+    }
+  });
+
+  it("resources name their host: recovery on one machine never touches another machine's", async () => {
+    const here = await PostgresWorkflowStore.open(db.url, {
+      workflows: WorkflowSet.defaults(),
+      host: 'here',
+    });
+    const there = await PostgresWorkflowStore.open(db.url, {
+      workflows: WorkflowSet.defaults(),
+      host: 'there',
+    });
+    try {
+      const { task } = await here.add({ title: 'spans two machines' });
+      await here.move(task.id, 'start', { actor: 'me' });
+      const dead = String(spawnSync('true').pid);
+      // The same port and pid on two hosts are two resources; each host's recovery sees only its own.
+      await here.resources.attach(task.id, 'port', '4200');
+      await there.resources.attach(task.id, 'port', '4200');
+      await there.resources.attach(task.id, 'pid', dead);
+      assert.deepEqual(await reclaimTaskResources(process.cwd(), here.resources), []);
+      assert.deepEqual(
+        (await reclaimTaskResources(process.cwd(), there.resources)).map((r) => r.outcome),
+        ['process had exited'],
+      );
+      assert.equal((await here.resources.list(task.id, true)).length, 2);
+    } finally {
+      await here.close();
+      await there.close();
     }
   });
 });

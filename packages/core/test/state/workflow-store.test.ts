@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createTestDatabase, makeTempDir, type TestDatabase, testPostgres } from '@factory/testkit';
 import { FactoryError } from '../../src/errors.js';
 import { openWorkflowStore } from '../../src/state/open-workflow-store.js';
+import { reclaimTaskResources } from '../../src/state/resources.js';
 import type { WorkflowStore } from '../../src/state/workflow-store.js';
 import { workflowSetFromConfig } from '../../src/workflow/config.js';
+import { registerGuard, unregisterGuard } from '../../src/workflow/guards.js';
 import type { WorkflowSet } from '../../src/workflow/workflow.js';
 
 async function refused(fn: () => Promise<unknown>, code: 1 | 2 = 1): Promise<string> {
@@ -286,16 +289,111 @@ for (const backend of backends) {
       assert.deepEqual(await store.heldActiveTasks('s1'), []);
     });
 
-    it('a guarded transition: SQLite asks the registered guard, PostgreSQL refuses it (guards read SQLite)', async () => {
+    it('a guarded transition asks the registered guard inside the move; an unregistered guard refuses', async () => {
+      await store.close();
+      await dispose();
+      ({ store, dispose } = await backend.open(clock, gated));
+      const { task } = await store.add({ title: 'g', workflow: 'gated', data: { sha: 'abc' } });
+      assert.match(
+        await refused(() => store.move(task.id, 'ship', { actor: 'me' })),
+        /needs guard "test-gates-passed", which nothing registered/,
+      );
+      const seen: unknown[] = [];
+      registerGuard('test-gates-passed', (ctx) => {
+        seen.push([ctx.backend, ctx.task.data.sha, ctx.task.version]);
+        return ctx.actor === 'ci' ? true : 'the gates did not pass on abc';
+      });
+      try {
+        assert.match(
+          await refused(() => store.move(task.id, 'ship', { actor: 'me' })),
+          /guard "test-gates-passed" refused event "ship" on task \d+: the gates did not pass on abc/,
+        );
+        assert.equal((await store.get(task.id)).state, 'open');
+        const moved = await store.move(task.id, 'ship', { actor: 'ci', expectVersion: 1 });
+        assert.equal(moved.task.state, 'shipped');
+        assert.deepEqual(seen, [
+          [backend.name, 'abc', 1],
+          [backend.name, 'abc', 1],
+        ]);
+        assert.deepEqual(await store.audit(), []);
+      } finally {
+        unregisterGuard('test-gates-passed');
+      }
+    });
+
+    it('a guard that answers later: PostgreSQL waits for it inside the transaction, SQLite refuses it', async () => {
       await store.close();
       await dispose();
       ({ store, dispose } = await backend.open(clock, gated));
       const { task } = await store.add({ title: 'g', workflow: 'gated' });
-      const message = await refused(() => store.move(task.id, 'ship', { actor: 'me' }));
-      if (backend.name === 'sqlite')
-        assert.match(message, /needs guard "test-gates-passed", which nothing registered/);
-      else assert.match(message, /has a guard, and guards read the repository's SQLite state/);
-      assert.equal((await store.get(task.id)).state, 'open');
+      registerGuard('test-gates-passed', async (ctx) => {
+        if (!ctx.query) return 'no database to ask';
+        // Read inside the move's transaction: the task's row is locked, as the guard sees it.
+        const rows = await ctx.query('SELECT state, version FROM tasks WHERE id = $1', [ctx.task.id]);
+        return rows[0]?.state === 'open' ? true : 'not open';
+      });
+      try {
+        if (backend.name === 'sqlite') {
+          assert.match(
+            await refused(() => store.move(task.id, 'ship', { actor: 'ci' })),
+            /answered later \(a promise\), and the SQLite state must decide inside its write lock/,
+          );
+          assert.equal((await store.get(task.id)).state, 'open');
+        } else {
+          assert.equal((await store.move(task.id, 'ship', { actor: 'ci' })).task.state, 'shipped');
+        }
+      } finally {
+        unregisterGuard('test-gates-passed');
+      }
+    });
+
+    it('resources: one live holder each, adopted by the next owner, reclaimed once their task let go', async () => {
+      const { task: a } = await store.add({ title: 'a' });
+      const { task: b } = await store.add({ title: 'b' });
+      await store.claimTask(a.id, 'w1', 60);
+      const port = await store.resources.attach(a.id, 'port', '4100');
+      assert.equal(port.owner, 'w1', 'the lease holder records it');
+      assert.equal(
+        (await store.resources.attach(a.id, 'port', '4100')).id,
+        port.id,
+        'attaching again is a no-op',
+      );
+      assert.match(
+        await refused(() => store.resources.attach(b.id, 'port', '4100')),
+        /port 4100 is already held by task \d+/,
+      );
+      assert.match(await refused(() => store.resources.attach(a.id, 'pid', 'x'), 2), /pid/);
+      assert.match(await refused(() => store.resources.attach(999, 'port', '4101'), 2), /999/);
+      const dead = spawnSync('true').pid!;
+      await store.resources.attach(a.id, 'pid', String(dead));
+      await store.resources.attach(a.id, 'branch', 'feature/a');
+      // A live lease: nothing is reclaimed but the dead process.
+      let reclaimed = await reclaimTaskResources(process.cwd(), store.resources);
+      assert.deepEqual(
+        reclaimed.map((r) => [r.resource.kind, r.action, r.outcome]),
+        [['pid', 'released', 'process had exited']],
+      );
+      // The next owner adopts the task's branch; its port is the previous owner's until recovery frees it.
+      now += 61_000;
+      await store.claimTask(a.id, 'w2', 60);
+      assert.deepEqual(await store.resources.adopt(a.id, 'w2'), []);
+      reclaimed = await reclaimTaskResources(process.cwd(), store.resources);
+      assert.deepEqual(
+        reclaimed.map((r) => [r.resource.kind, r.action, r.outcome]),
+        [['port', 'released', 'port freed']],
+      );
+      assert.deepEqual(
+        await reclaimTaskResources(process.cwd(), store.resources),
+        [],
+        'each is reclaimed once',
+      );
+      const live = await store.resources.list(a.id, true);
+      assert.deepEqual(
+        live.map((r) => [r.kind, r.value, r.owner]),
+        [['branch', 'feature/a', 'w2']],
+      );
+      assert.equal((await store.resources.attach(b.id, 'port', '4100')).taskId, b.id, 'free again');
+      assert.equal((await store.resources.list()).length, 4);
     });
   });
 }

@@ -72,7 +72,7 @@ const VERDICT_STATE: Record<Verdict, PullState> = {
 };
 
 /** Which states a request may move to from each state; `merged` and `closed` are final. */
-const TRANSITIONS: Record<PullState, readonly PullState[]> = {
+export const TRANSITIONS: Record<PullState, readonly PullState[]> = {
   open: ['waiting', 'needs-human', 'blocked', 'approved', 'closed', 'merged'],
   waiting: ['waiting', 'needs-human', 'blocked', 'approved', 'closed', 'merged'],
   'needs-human': ['waiting', 'needs-human', 'blocked', 'approved', 'closed', 'merged'],

@@ -107,13 +107,16 @@ const homeLegacy: LegacyVersions = {
   versions: (userVersion) => ({ 'fleet-home': userVersion }),
 };
 
+/** The home's state file with the sweep history's tables (created on first use, migrated when older). */
+export function openSweepHistoryStore(home: string): StateStore {
+  return StateStore.open({ path: homeStatePath(home), schemas: [homeSchema], legacy: homeLegacy });
+}
+
 export class SweepHistory {
   private constructor(readonly store: StateStore) {}
 
   static open(home: string): SweepHistory {
-    return new SweepHistory(
-      StateStore.open({ path: homeStatePath(home), schemas: [homeSchema], legacy: homeLegacy }),
-    );
+    return new SweepHistory(openSweepHistoryStore(home));
   }
 
   close(): void {

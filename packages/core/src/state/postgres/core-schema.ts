@@ -70,5 +70,15 @@ export const corePostgresSchema: PostgresSchema = {
         CREATE INDEX task_resources_task ON task_resources (task_id);
       `,
     },
+    {
+      // A worktree path, a pid or a port is one machine's: each resource names its host, one live holder per
+      // (host, kind, value), and recovery on a machine reclaims only that machine's resources.
+      name: 'resource-hosts',
+      sql: `
+        ALTER TABLE task_resources ADD COLUMN host text NOT NULL DEFAULT '';
+        DROP INDEX task_resources_live;
+        CREATE UNIQUE INDEX task_resources_live ON task_resources (host, kind, value) WHERE released_at IS NULL;
+      `,
+    },
   ],
 };

@@ -1,6 +1,10 @@
+import { hostname } from 'node:os';
 import { ExitCode, FactoryError } from '../../errors.js';
 import { messages } from '../../messages.js';
+import { findGuard } from '../../workflow/guards.js';
+import type { ResolvedTransition } from '../../workflow/types.js';
 import type { Workflow, WorkflowSet } from '../../workflow/workflow.js';
+import type { TaskResources } from '../resources.js';
 import {
   type AddTaskInput,
   auditHistory,
@@ -27,6 +31,7 @@ import {
 import type { WorkflowStore } from '../workflow-store.js';
 import { PostgresDatabase } from './connection.js';
 import { corePostgresSchema } from './core-schema.js';
+import { PostgresTaskResources } from './resources.js';
 
 type Client = Parameters<Parameters<PostgresDatabase['transaction']>[0]>[0];
 
@@ -36,6 +41,8 @@ export interface PostgresWorkflowStoreOptions {
   readonly clock?: () => number;
   /** Connections of this process's pool (default 4). */
   readonly connections?: number;
+  /** The machine that holds the resources this process attaches (default: os.hostname()). */
+  readonly host?: string;
 }
 
 /**
@@ -54,6 +61,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
   readonly backend = 'postgres' as const;
   readonly location: string;
   readonly workflows: WorkflowSet;
+  readonly resources: TaskResources;
   private readonly now: () => number;
 
   private constructor(
@@ -63,6 +71,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
     this.location = db.location;
     this.workflows = options.workflows;
     this.now = options.clock ?? Date.now;
+    this.resources = new PostgresTaskResources(db, options.host ?? hostname(), () => this.now());
   }
 
   static async open(url: string, options: PostgresWorkflowStoreOptions): Promise<PostgresWorkflowStore> {
@@ -348,10 +357,11 @@ export class PostgresWorkflowStore implements WorkflowStore {
       const row = (await this.db.query<TaskRow>('SELECT * FROM tasks WHERE id = $1', [id])).rows[0];
       if (!row) throw new FactoryError(messages.taskUnknown(id), ExitCode.usage);
       const workflow = this.workflowOf(row);
-      // Guards read the SQLite state (GuardContext.db): none can run here, so a guarded move is refused.
+      let guarded = false;
       const { transition, phase, owner } = checkMove(row, workflow, event, input, actor, now, () => {
-        throw new FactoryError(messages.pgGuardUnsupported(row.id, event), ExitCode.refused);
+        guarded = true;
       });
+      if (guarded) return this.guardedMove(id, event, input, actor);
       const changed = await this.db.query<TaskRow>(
         `WITH moved AS (
            UPDATE tasks SET state = $1, phase = $2, version = version + 1, owner = $3, lease_expires_at = $4,
@@ -380,6 +390,70 @@ export class PostgresWorkflowStore implements WorkflowStore {
       if (moved) return { task: toTask(moved), transition };
       if (attempt >= 5) throw new FactoryError(messages.taskChanged(row.id), ExitCode.refused);
     }
+  }
+
+  /**
+   * A move whose transition has a guard: one transaction that locks the task's row, decides, asks the guard
+   * (which reads through `query` inside the same transaction), then writes the move and its log row. The
+   * lock keeps the task as the guard saw it until the move commits.
+   */
+  private async guardedMove(id: number, event: string, input: MoveInput, actor: string): Promise<MoveResult> {
+    return this.db.transaction(async (client) => {
+      const now = this.now();
+      const row = await this.requireRow(client, id, true);
+      const workflow = this.workflowOf(row);
+      let pending: { transition: ResolvedTransition; name: string } | undefined;
+      const { transition, phase, owner } = checkMove(row, workflow, event, input, actor, now, (t, name) => {
+        pending = { transition: t, name };
+      });
+      if (pending) {
+        const guard = findGuard(pending.name);
+        if (!guard) {
+          throw new FactoryError(messages.taskGuardMissing(row.id, event, pending.name), ExitCode.refused);
+        }
+        const verdict = await guard({
+          task: {
+            id: row.id,
+            workflow: row.workflow,
+            state: row.state,
+            version: row.version,
+            owner: row.owner,
+            key: row.idempotency_key,
+            data: JSON.parse(row.data) as Record<string, unknown>,
+          },
+          transition: pending.transition,
+          actor,
+          backend: 'postgres',
+          query: async (text, params = []) => (await client.query(text, [...params])).rows,
+        });
+        if (verdict !== true) {
+          throw new FactoryError(
+            messages.taskGuardRefused(row.id, event, pending.name, verdict),
+            ExitCode.refused,
+          );
+        }
+      }
+      const changed = await client.query(
+        `UPDATE tasks SET state = $1, phase = $2, version = version + 1, owner = $3, lease_expires_at = $4,
+                          updated_at = $5
+         WHERE id = $6 AND version = $7 RETURNING *`,
+        [transition.to, phase, owner, owner === null ? null : row.lease_expires_at, now, row.id, row.version],
+      );
+      if (changed.rowCount !== 1) throw new FactoryError(messages.taskChanged(row.id), ExitCode.refused);
+      await this.appendLog(
+        client,
+        row,
+        'move',
+        event,
+        row.state,
+        transition.to,
+        actor,
+        owner,
+        now,
+        input.reason ?? null,
+      );
+      return { task: toTask(changed.rows[0] as TaskRow), transition };
+    });
   }
 
   async expireLeases(): Promise<ExpiredLease[]> {
