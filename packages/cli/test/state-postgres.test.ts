@@ -123,7 +123,7 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
     assert.equal(report.sweeps, 0);
   });
 
-  it('bad input: no URL, an unreachable server, bad credentials: one sentence, exit 2', () => {
+  it('bad input: no URL, an unreachable server, bad credentials, a newer schema: one sentence, exit 2', async () => {
     const repo = makeTempRepo({ files: { 'README.md': '# x\n' } });
     try {
       const none = runFactory(['state', 'sync'], { cwd: repo.dir, env: repo.env });
@@ -145,6 +145,27 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
         assert.match(result.stderr, why);
         assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
         assert.doesNotMatch(result.stderr, /wrong-password|\n\s+at /);
+      }
+      // A shared database written by a newer factory: refused, unchanged, one sentence.
+      const newer = await createTestDatabase('url' in postgres ? postgres.url : '');
+      try {
+        assert.equal(
+          runFactory(['state', 'sync'], { cwd: repo.dir, env: { ...repo.env, FACTORY_STATE_URL: newer.url } })
+            .status,
+          0,
+        );
+        await rows(newer.url, "UPDATE schema_versions SET version = 9 WHERE owner = 'fleet'");
+        const refused = runFactory(['state', 'sync'], {
+          cwd: repo.dir,
+          env: { ...repo.env, FACTORY_STATE_URL: newer.url },
+        });
+        assert.equal(refused.status, 2, refused.stderr);
+        assert.match(
+          refused.stderr,
+          /^factory: the workflow state in .* was written by a newer factory \(fleet schema version 9, this one knows 1\); upgrade factory, nothing was changed\.\n$/,
+        );
+      } finally {
+        await newer.drop();
       }
       // A sweep's own work does not depend on the server: it warns once and keeps its results in SQLite.
       const sweep = runFactory(['sweep', '--no-forges', '--manifest', fleet.manifest], {
