@@ -109,6 +109,26 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
     assert.equal(runs[0]!.n, 2);
   });
 
+  it('status --all ships every repository of the manifest and adds the team figures', () => {
+    const all = json<{
+      repositories: unknown[];
+      team: { gates: { repositories: Array<{ repository: string }> } };
+    }>(
+      runFactory(['status', '--all', '--manifest', fleet.manifest, '--json'], {
+        cwd: fleet.root,
+        env: env(),
+      }),
+    );
+    assert.equal(all.repositories.length, 2);
+    assert.deepEqual(all.team.gates.repositories.map((r) => r.repository).sort(), [...fleet.remotes].sort());
+    const human = runFactory(['status', '--all', '--manifest', fleet.manifest], {
+      cwd: fleet.root,
+      env: env(),
+    });
+    assert.equal(human.status, 0, human.stderr);
+    assert.match(human.stdout, /the team's gate runs and guard refusals/);
+  });
+
   it('factory state sync is idempotent and says what it shipped', () => {
     const report = json<{ repositories: Array<{ gateRuns: number }>; sweeps: number }>(
       runFactory(['state', 'sync', '--all', '--manifest', fleet.manifest, '--json'], {
