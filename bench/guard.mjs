@@ -32,6 +32,15 @@ spawnSync('git', ['init', '--quiet', '-b', 'feature/bench', repo]);
 writeFileSync(join(repo, 'src/a.ts'), 'export const a = 1;\n');
 writeFileSync(join(repo, 'factory.config.json'), '{"guard": {"protectedBranches": ["main"]}}\n');
 const env = { ...process.env, HOME: home, CLAUDE_PROJECT_DIR: repo };
+// As a user has it: after `factory init`, so that every decision pays for the tamper check of the control
+// files init recorded (BENCH_NO_INIT=1 measures a repository without it).
+if (process.env.BENCH_NO_INIT !== '1') {
+  const init = spawnSync(process.execPath, [bin, 'init', '--yes'], { cwd: repo, env, encoding: 'utf8' });
+  if (init.status !== 0) {
+    console.error(`bench/guard: factory init failed: ${init.stderr.trim()}`);
+    process.exit(1);
+  }
+}
 
 const payload = (tool_name, tool_input) =>
   JSON.stringify({

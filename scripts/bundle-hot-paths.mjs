@@ -29,6 +29,14 @@ const entries = [
     out: join(root, 'packages/gates/dist/hook/pre-tool-use-entry.bundle.js'),
     external: ['@factory/core/config/load'],
   },
+  // The same as CommonJS, which the fast path compiles through node:vm with a V8 code cache taken after a
+  // decision (every function the decision ran, not only the module's top level: see fast-path.ts).
+  {
+    in: join(root, 'packages/gates/dist/hook/pre-tool-use-entry.js'),
+    out: join(root, 'packages/gates/dist/hook/pre-tool-use-entry.bundle.cjs'),
+    external: ['@factory/core/config/load'],
+    format: 'cjs',
+  },
 ];
 /**
  * Node's built-in modules as lazy CommonJS shims over process.getBuiltinModule() instead of ESM imports.
@@ -59,8 +67,15 @@ for (const entry of entries) {
     outfile: entry.out,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: entry.format ?? 'esm',
     target: 'node22',
+    // import.meta.url (the guard's config cache stamps the build by it) as CommonJS knows it.
+    ...(entry.format === 'cjs'
+      ? {
+          define: { 'import.meta.url': '__bundleUrl' },
+          banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+        }
+      : {}),
     external: ['lint-staged', 'cosmiconfig', 'husky', ...(entry.external ?? [])],
     // Modules of the bundle find files next to their source (presets/, the schema) through import.meta.url:
     // keep those paths right by resolving them from the original module's location at build time.

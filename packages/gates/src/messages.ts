@@ -262,6 +262,10 @@ export const messages = {
       problem: `the guard in ${file} does not see every tool (${missing}), so those calls are not checked`,
       fix: 'run factory init',
     }),
+    binaryForeign: (bin: string, target: string) => ({
+      problem: `${bin}, the factory the hooks run, leads to ${target}, which is not factory's package, so the hooks may answer anything`,
+      fix: 'reinstall factory (npm install), then run factory init; ask who replaced it',
+    }),
   },
   // enforcement at the point of effect (guard-engines helper)
   controlTamperedRefusal: (what: string) =>

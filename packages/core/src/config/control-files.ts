@@ -17,8 +17,20 @@ export interface ControlPlace {
   /** Why it matters, as the end of a sentence: "`.husky` holds the git hooks". */
   readonly why: string;
   /** What the place is for: which engine it switches. */
-  readonly kind: 'hooks' | 'guard' | 'config' | 'state' | 'git';
+  readonly kind: 'hooks' | 'guard' | 'config' | 'state' | 'git' | 'bin';
+  /**
+   * Removing it, with the folder it is in, switches nothing off: the hooks that run it then block (they exit
+   * 2 when the bin is gone) until a reinstall puts it back. So `rm -rf node_modules && npm ci` stays
+   * everyday work, while writing, replacing or linking it (a fake `factory` that exits 0) is refused.
+   */
+  readonly removableWithFolder?: boolean;
 }
+
+/**
+ * The name the factory package is installed under from the registry (scripts/pack.mjs `packageName`; a
+ * test holds them together). Its bin and code are what the hooks run.
+ */
+export const installedPackageName = 'code-factory-cli';
 
 /** The config search places that are files of their own (package.json holds a config only under a key). */
 export const configFilePlaces: readonly string[] = configSearchPlaces.filter(
@@ -67,6 +79,28 @@ export const controlPlaces: readonly ControlPlace[] = [
     kind: 'guard',
   },
   { path: '.factory', folder: true, why: "is factory's state (state.db, the control record)", kind: 'state' },
+  // The factory bin the hooks run (team mode: node_modules/.bin/factory) and the code behind it: a
+  // replaced bin would answer "allow" to everything.
+  {
+    path: 'node_modules/.bin/factory',
+    why: 'is the factory bin that the git hooks and the guard run',
+    kind: 'bin',
+    removableWithFolder: true,
+  },
+  {
+    path: `node_modules/${installedPackageName}`,
+    folder: true,
+    why: 'holds the factory bin and its code, which the git hooks and the guard run',
+    kind: 'bin',
+    removableWithFolder: true,
+  },
+  {
+    path: 'node_modules/@factory',
+    folder: true,
+    why: "holds factory's packages (a workspace install), which the git hooks and the guard run",
+    kind: 'bin',
+    removableWithFolder: true,
+  },
   ...configFilePlaces.map(
     (path): ControlPlace => ({
       path,

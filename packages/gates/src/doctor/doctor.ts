@@ -1,5 +1,6 @@
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { installedPackageName } from '@factory/core/config/control-files';
 import { findConfigFile, loadConfig } from '@factory/core/config/load';
 import type { FactoryConfig } from '@factory/core/config/types';
 import { isFactoryError } from '@factory/core/errors';
@@ -27,6 +28,33 @@ export interface DoctorFinding {
   readonly id: string;
   readonly problem: string;
   readonly fix: string;
+}
+
+/** The packages whose bin is factory: the workspace's and the one installed from the registry. */
+const factoryPackages = new Set(['@factory/cli', installedPackageName]);
+
+/**
+ * Where `bin` leads when that is not a factory package (a link to /bin/true, a script of its own), or
+ * undefined when it is factory's or does not exist.
+ */
+function foreignBin(bin: string): string | undefined {
+  let target: string;
+  try {
+    target = realpathSync(bin);
+  } catch {
+    return undefined;
+  }
+  for (let dir = dirname(target); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = read(join(dir, 'package.json'));
+    if (manifest === undefined) continue;
+    try {
+      const name = (JSON.parse(manifest) as { name?: unknown }).name;
+      return typeof name === 'string' && factoryPackages.has(name) ? undefined : target;
+    } catch {
+      return target;
+    }
+  }
+  return target;
 }
 
 function read(path: string): string | undefined {
@@ -206,6 +234,10 @@ export async function runDoctor(
       }
     }
   }
+
+  // The factory the team-mode hooks run first: a node_modules/.bin/factory replaced by something else.
+  const foreign = foreignBin(join(root, 'node_modules/.bin/factory'));
+  if (foreign) add('binaryForeign', 'node_modules/.bin/factory', foreign);
 
   // Other managers: hooks that exist but that factory's hooks do not chain never run (shadowed).
   const situation = detectHooks(repo);

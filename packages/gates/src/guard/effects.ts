@@ -1,4 +1,5 @@
 import type { Arg, Invocation } from './shell/analyze.js';
+import { ddrescueOperands, FORMATTER } from './shell/programs.js';
 
 /**
  * What one invocation does to files: which paths it writes or changes, which it deletes (and whether
@@ -198,6 +199,11 @@ export function fileEffects(inv: Invocation): FileEffects {
       }
       break;
     }
+    case 'ddrescue': {
+      for (const word of ddrescueOperands(args).slice(1))
+        writes.push({ arg: word, wholeTree: false, verb: 'ddrescue' });
+      break;
+    }
     case 'sqlite3': {
       const db = operands(args, '', ['-cmd', '-separator', '-newline', '-nullvalue']).words[0];
       if (db) writes.push({ arg: db, wholeTree: false, verb: 'sqlite3' });
@@ -217,16 +223,26 @@ export function fileEffects(inv: Invocation): FileEffects {
       break;
     }
     case 'git': {
-      gitFileEffects(args, writes, deletes);
+      gitFileEffects(args, inv.env, writes, deletes);
       break;
     }
+    default:
+      // mkfs.ext4 [options] FILE [size]: every operand may be the file it formats.
+      if (FORMATTER.test(program))
+        for (const word of operands(args, 'bCcdEeGgIiJjLlMmNOorTtU').words)
+          writes.push({ arg: word, wholeTree: false, verb: program });
   }
   return { writes, deletes, reads };
 }
 
 /** git subcommands that overwrite or remove working-tree files: checkout/restore paths, rm, mv. */
-function gitFileEffects(args: readonly Arg[], writes: FileTarget[], deletes: FileTarget[]): void {
-  const { subcommand, rest } = gitSubcommand(args);
+function gitFileEffects(
+  args: readonly Arg[],
+  env: ReadonlyMap<string, string | undefined>,
+  writes: FileTarget[],
+  deletes: FileTarget[],
+): void {
+  const { subcommand, rest } = gitSubcommand(args, env);
   if (subcommand === 'checkout' || subcommand === 'restore') {
     if (rest.some((arg) => ['-h', '--help', '--version'].includes(arg.value ?? ''))) return;
     if (subcommand === 'restore') {
@@ -258,7 +274,52 @@ export interface GitCall {
   readonly dirs: readonly Arg[];
   /** A run-time word where git's own options or the subcommand are. */
   readonly dynamic: boolean;
+  /** The alias the subcommand came from (`git -c alias.st=status st` is `git status`). */
+  readonly alias?: string | undefined;
 }
+
+/** git's own commands (builtins and the usual porcelain). Anything else is an alias or an add-on. */
+export const GIT_SUBCOMMANDS: ReadonlySet<string> = new Set(
+  `add am annotate apply archive bisect blame branch bundle cat-file check-attr check-ignore check-mailmap
+  check-ref-format checkout checkout-index cherry cherry-pick citool clean clone column commit commit-graph
+  commit-tree config count-objects credential describe diff diff-files diff-index diff-tree difftool
+  fast-export fast-import fetch fetch-pack filter-branch for-each-ref for-each-repo format-patch fsck gc
+  get-tar-commit-id grep gui hash-object help hook http-fetch index-pack init instaweb interpret-trailers
+  log ls-files ls-remote ls-tree mailinfo mailsplit maintenance merge merge-base merge-file merge-index
+  merge-tree mergetool mktag mktree multi-pack-index mv name-rev notes pack-objects pack-redundant
+  pack-refs patch-id prune prune-packed pull push range-diff read-tree rebase reflog remote repack replace
+  request-pull rerere reset restore rev-list rev-parse revert rm send-email shortlog show show-branch
+  show-index show-ref sparse-checkout stage stash status stripspace submodule switch symbolic-ref tag
+  unpack-file unpack-objects update-index update-ref update-server-info var verify-commit verify-pack
+  verify-tag version whatchanged worktree write-tree lfs filter-repo`.split(/\s+/),
+);
+
+/**
+ * `GIT_CONFIG_COUNT=N GIT_CONFIG_KEY_0=k GIT_CONFIG_VALUE_0=v ... git ...` is `git -c k=v ...`: the
+ * settings, when every one of them is written out; undefined when they are not (or there are none).
+ */
+export function gitEnvironmentConfig(
+  env: ReadonlyMap<string, string | undefined>,
+): Array<{ key: string; value: string }> | undefined {
+  const count = env.get('GIT_CONFIG_COUNT');
+  if (count === undefined || !/^\d{1,2}$/.test(count)) return undefined;
+  const settings: Array<{ key: string; value: string }> = [];
+  for (let i = 0; i < Number(count); i++) {
+    const key = env.get(`GIT_CONFIG_KEY_${i}`);
+    const value = env.get(`GIT_CONFIG_VALUE_${i}`);
+    if (key === undefined || value === undefined) return undefined;
+    settings.push({ key: key.toLowerCase(), value });
+  }
+  // Keys beyond the count are ignored by git, but a stray one means the line is not what it seems.
+  for (const name of env.keys()) {
+    const index = /^GIT_CONFIG_(?:KEY|VALUE)_(\d+)$/.exec(name)?.[1];
+    if (index !== undefined && Number(index) >= settings.length) return undefined;
+  }
+  return settings;
+}
+
+/** An alias value git runs as a git command line: plain words, no `!` (a shell command), no quoting. */
+const PLAIN_ALIAS = /^[A-Za-z0-9][A-Za-z0-9 ._=/:@^~+,-]*$/;
 
 const GIT_VALUE_OPTIONS = new Set([
   '-C',
@@ -273,8 +334,11 @@ const GIT_VALUE_OPTIONS = new Set([
   '--attr-source',
 ]);
 
-export function gitSubcommand(args: readonly Arg[]): GitCall {
-  const config: GitCall['config'] = [];
+export function gitSubcommand(
+  args: readonly Arg[],
+  env: ReadonlyMap<string, string | undefined> = new Map(),
+): GitCall {
+  const config: GitCall['config'] = [...(gitEnvironmentConfig(env) ?? [])];
   const dirs: Arg[] = [];
   let i = 0;
   let dynamic = false;
@@ -318,5 +382,30 @@ export function gitSubcommand(args: readonly Arg[]): GitCall {
     }
     i++;
   }
-  return { subcommand: args[i]?.value, rest: args.slice(i + 1), config, dirs, dynamic };
+  const subcommand = args[i]?.value;
+  const rest = args.slice(i + 1);
+  // An alias given on the same line is followed: git runs its words in its place. Builtins cannot be
+  // aliased (git runs the builtin), and a `!` alias is a shell command (the hooks-path rule refuses it).
+  if (subcommand !== undefined && !GIT_SUBCOMMANDS.has(subcommand)) {
+    const key = `alias.${subcommand.toLowerCase()}`;
+    const defined = config.filter((setting) => setting.key === key);
+    const value = defined.at(-1)?.value;
+    if (value !== undefined && PLAIN_ALIAS.test(value.trim())) {
+      const words = value.trim().split(/ +/);
+      if (GIT_SUBCOMMANDS.has(words[0]!))
+        return {
+          subcommand: words[0],
+          rest: [...words.slice(1).map(plainWord), ...rest],
+          config: config.filter((setting) => setting.key !== key),
+          dirs,
+          dynamic,
+          alias: subcommand,
+        };
+    }
+  }
+  return { subcommand, rest, config, dirs, dynamic };
+}
+
+function plainWord(value: string): Arg {
+  return { value, raw: value, dynamicStart: false, split: false, glob: false, fetch: false };
 }

@@ -20,11 +20,17 @@ export function isStrictlyInside(child: string, parent: string): boolean {
   return isInside(child, parent) && resolve(child) !== resolve(parent);
 }
 
-/** The protected places of a repository and of the home folder, as absolute paths. */
-export function protectedRoots(ctx: PathContext): string[] {
+/**
+ * The protected places of a repository and of the home folder, as absolute paths. `containing`: for the
+ * question whether removing a folder that holds them switches factory off, which leaves out the places
+ * whose removal only makes the hooks block (the factory bin under node_modules).
+ */
+export function protectedRoots(ctx: PathContext, containing = false): string[] {
   const roots: string[] = [];
   // The repository's control places: one list, in core (what keeps factory on).
-  if (ctx.repoRoot) for (const place of controlPlaces) roots.push(join(ctx.repoRoot, place.path));
+  if (ctx.repoRoot)
+    for (const place of controlPlaces)
+      if (!(containing && place.removableWithFolder)) roots.push(join(ctx.repoRoot, place.path));
   const h = ctx.home;
   roots.push(
     join(h, '.claude', 'settings.json'),
@@ -58,7 +64,7 @@ export function protectedReason(path: string, ctx: PathContext, wholeTree: boole
   if (abs === join(h, '.gitconfig') || abs === join(h, '.config', 'git', 'config'))
     return 'the global git configuration decides which hooks git runs';
   if (wholeTree) {
-    for (const root of protectedRoots(ctx)) {
+    for (const root of protectedRoots(ctx, true)) {
       if (isStrictlyInside(root, abs) && !(ctx.repoRoot && resolve(abs) === resolve(ctx.repoRoot, '..'))) {
         return `it contains ${ctx.repoRoot && isInside(root, ctx.repoRoot) ? relative(ctx.repoRoot, root) : root}`;
       }

@@ -1,6 +1,13 @@
 import { readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { type FileTarget, fileEffects, type GitCall, gitSubcommand } from './effects.js';
+import {
+  type FileTarget,
+  fileEffects,
+  GIT_SUBCOMMANDS,
+  type GitCall,
+  gitEnvironmentConfig,
+  gitSubcommand,
+} from './effects.js';
 import {
   globBase,
   isInside,
@@ -13,6 +20,7 @@ import type { Hit, Rule, RuleInput } from './policy.js';
 import { findSecrets } from './secrets.js';
 import type { Arg, Invocation } from './shell/analyze.js';
 import { notUnderstood, opaqueInlineCode } from './shell/programs.js';
+import { OUTSIDE_TEMP, tempRemovalProblem } from './temp.js';
 
 /**
  * The built-in rules. Each names what it refuses and the sanctioned alternative; the reason the model sees
@@ -94,7 +102,7 @@ interface GitInvocation {
 function gitCalls(input: RuleInput): GitInvocation[] {
   return invocations(input)
     .filter((inv) => inv.program === 'git')
-    .map((inv) => ({ inv, git: gitSubcommand(inv.args) }));
+    .map((inv) => ({ inv, git: gitSubcommand(inv.args, inv.env) }));
 }
 
 function riskyHit(call: GitInvocation, input: RuleInput): Hit {
@@ -171,6 +179,27 @@ const noVerify: Rule = {
 const SKIP_VARIABLE =
   /^(HUSKY_SKIP_HOOKS|HUSKY_SKIP_INSTALL|LEFTHOOK_EXCLUDE|LEFTHOOK_SKIP|PRE_COMMIT_ALLOW_NO_CONFIG|GIT_CONFIG_COUNT|GIT_CONFIG_PARAMETERS|GIT_CONFIG_GLOBAL|GIT_CONFIG_SYSTEM|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|FACTORY_\w*(SKIP|NO_VERIFY|DISABLE|BYPASS|ALLOW|OFF)\w*)$/;
 
+const GIT_SETTING_VARIABLE = /^GIT_CONFIG_(COUNT|KEY_\d+|VALUE_\d+)$/;
+
+/**
+ * The GIT_CONFIG_* names that are only ever set as written-out settings of git commands (every such
+ * assignment in the line is the prefix of a git invocation whose settings are all known).
+ */
+function gitSettingVariables(input: RuleInput): Set<string> {
+  const assigned = (input.analysis?.assignments ?? []).filter((a) => GIT_SETTING_VARIABLE.test(a.name));
+  if (assigned.length === 0) return new Set();
+  let onGit = 0;
+  const names = new Set<string>();
+  for (const inv of invocations(input)) {
+    const mine = [...inv.env.keys()].filter((name) => GIT_SETTING_VARIABLE.test(name));
+    if (mine.length === 0) continue;
+    if (inv.program !== 'git' || gitEnvironmentConfig(inv.env) === undefined) return new Set();
+    onGit += mine.length;
+    for (const name of mine) names.add(name);
+  }
+  return onGit === assigned.length ? names : new Set();
+}
+
 const hookEnvironment: Rule = {
   id: 'skip-variables',
   category: 'gate-skip',
@@ -194,8 +223,13 @@ const hookEnvironment: Rule = {
       else if (name === 'SKIP' && runsGit) hits.push({ detail: 'SKIP=... skips pre-commit hooks' });
       else if (SKIP_VARIABLE.test(name)) hits.push({ detail: `${name} changes or skips the git hooks` });
     };
-    for (const assignment of input.analysis?.assignments ?? []) consider(assignment.name, assignment.value);
-    for (const inv of invocations(input)) for (const [name, value] of inv.env) consider(name, value);
+    // GIT_CONFIG_COUNT/KEY_n/VALUE_n written out on a git command itself are `git -c` settings, judged
+    // as such by the git rules; set anywhere else (export, a command that is not git) they stay refused.
+    const asSettings = gitSettingVariables(input);
+    for (const assignment of input.analysis?.assignments ?? [])
+      if (!asSettings.has(assignment.name)) consider(assignment.name, assignment.value);
+    for (const inv of invocations(input))
+      for (const [name, value] of inv.env) if (!asSettings.has(name)) consider(name, value);
     if (input.call.tool === 'PowerShell' && input.command) {
       const match = /\$env:(HUSKY|HUSKY_SKIP_HOOKS|LEFTHOOK|FACTORY_\w*SKIP\w*|GIT_CONFIG_\w+)\s*=/i.exec(
         input.command,
@@ -614,6 +648,48 @@ const cleanForce = simpleGitRule(
   },
 );
 
+/**
+ * git restore's --staged/--worktree/--patch as git reads them: in order, the last one of each pair wins,
+ * unique prefixes of long options count, clusters (`-SW`) too. undefined: not given either way.
+ */
+function restoreModes(
+  rest: readonly Arg[],
+  valued: readonly string[],
+): { staged: boolean | undefined; worktree: boolean | undefined; patch: boolean } {
+  let staged: boolean | undefined;
+  let worktree: boolean | undefined;
+  let patch = false;
+  const prefixOf = (name: string, full: string, minimum: number) =>
+    name.length >= minimum && full.startsWith(name);
+  for (let i = 0; i < rest.length; i++) {
+    const text = rest[i]!.value;
+    if (text === undefined || text === '--') break;
+    if (text.startsWith('--')) {
+      const name = text.split('=')[0]!;
+      if (prefixOf(name, '--staged', 4)) staged = true;
+      else if (prefixOf(name, '--no-staged', 8)) staged = false;
+      else if (prefixOf(name, '--worktree', 3)) worktree = true;
+      else if (prefixOf(name, '--no-worktree', 6)) worktree = false;
+      else if (prefixOf(name, '--patch', 4)) patch = true;
+      else if (prefixOf(name, '--no-patch', 7)) patch = false;
+      if (valued.includes(name) && !text.includes('=')) i++;
+      continue;
+    }
+    if (!text.startsWith('-') || text.length < 2) continue;
+    for (let k = 1; k < text.length; k++) {
+      const letter = text[k]!;
+      if (letter === 'S') staged = true;
+      else if (letter === 'W') worktree = true;
+      else if (letter === 'p') patch = true;
+      else if (letter === 's' || letter === 'U') {
+        if (k === text.length - 1) i++;
+        break;
+      }
+    }
+  }
+  return { staged, worktree, patch };
+}
+
 function refExists(input: RuleInput, name: string): boolean {
   if (!input.repoRoot) return false;
   return (
@@ -628,9 +704,20 @@ const discardChanges = simpleGitRule(
   'Keep the edits: commit or stash them (git stash push -m "why"); git restore --staged only unstages',
   ({ git, inv }, input) => {
     if (git.subcommand === 'checkout') {
-      const scan = scanGit(git.rest, 'bBU', ['--orphan', '--conflict', '--pathspec-from-file']);
+      const scan = scanGit(git.rest, 'bBU', [
+        '--orphan',
+        '--conflict',
+        '--pathspec-from-file',
+        '--unified',
+        '--inter-hunk-context',
+      ]);
       if (scan.shorts.has('f') || longIs(scan.longs, '--force', 4))
         return 'git checkout --force discards local changes';
+      // --track/--no-track without -b with paths: git stops ("cannot be used with updating paths").
+      const tracks = scan.shorts.has('t') || scan.longs.some((name) => /^--(no-)?track$/.test(name));
+      const creates = scan.shorts.has('b') || scan.shorts.has('B') || scan.longs.includes('--orphan');
+      if (tracks && !creates && (scan.positionals.length >= 2 || scan.afterDashDash.length > 0))
+        return undefined;
       if (scan.afterDashDash.length > 0)
         return `git checkout -- ${scan.afterDashDash.map((arg) => arg.raw).join(' ')} discards the edits of those paths`;
       if (scan.shorts.has('b') || scan.shorts.has('B') || scan.longs.includes('--orphan')) return undefined;
@@ -643,22 +730,24 @@ const discardChanges = simpleGitRule(
       return undefined;
     }
     if (git.subcommand === 'restore') {
-      const scan = scanGit(git.rest, 's', ['--source', '--pathspec-from-file', '--conflict']);
-      // No paths (git refuses), or only help: nothing is restored.
+      const valued = ['--source', '--pathspec-from-file', '--conflict', '--unified', '--inter-hunk-context'];
+      const scan = scanGit(git.rest, 'sU', valued);
+      // Only help: nothing is restored.
       if (scan.shorts.has('h') || longIs(scan.longs, '--help', 3) || longIs(scan.longs, '--version', 3))
         return undefined;
-      const patch = scan.shorts.has('p') || longIs(scan.longs, '--patch', 4);
+      const modes = restoreModes(git.rest, valued);
+      // No paths without --patch: git stops ("you must specify path(s) to restore").
       if (
-        !patch &&
+        !modes.patch &&
         scan.positionals.length === 0 &&
         scan.afterDashDash.length === 0 &&
         !scan.longs.some((name) => name.startsWith('--pathspec'))
       )
         return undefined;
-      if (longIs(scan.longs, '--no-worktree', 6) && !scan.shorts.has('W')) return undefined;
-      const staged = scan.shorts.has('S') || longIs(scan.longs, '--staged', 4);
-      const worktree = scan.shorts.has('W') || longIs(scan.longs, '--worktree', 3);
-      return !staged || worktree ? 'git restore discards the working-tree edits of those paths' : undefined;
+      // The working tree is restored by default, or when the last of -W/--no-worktree is -W; with
+      // --staged alone only the index is, and with neither left git stops.
+      const worktree = modes.worktree ?? modes.staged === undefined;
+      return worktree ? 'git restore discards the working-tree edits of those paths' : undefined;
     }
     if (git.subcommand === 'switch') {
       const scan = scanGit(git.rest, 'cC', ['--create', '--force-create', '--orphan', '--conflict']);
@@ -702,19 +791,33 @@ const branchForceDelete = simpleGitRule(
 
 // ---- destroying files ---------------------------------------------------------------------------
 
-function removalHits(input: RuleInput, what: string, path: string, glob: boolean): Hit[] {
+/** Why removing `path` outside the project is refused; undefined for scratch in the temp folder. */
+function outsideProblem(input: RuleInput, path: string, raw: string): string | undefined {
+  const project = input.repoRoot ?? input.cwd;
+  const problem = tempRemovalProblem(path, raw, { project, home: input.home, cwd: input.cwd });
+  if (problem === undefined) return undefined;
+  return problem === OUTSIDE_TEMP
+    ? `is outside the project (${project})`
+    : `is outside the project (${project}), in the temp folder but ${problem}`;
+}
+
+function removalHits(input: RuleInput, what: string, path: string, glob: boolean, raw = path): Hit[] {
   const project = input.repoRoot ?? input.cwd;
   const home = input.home;
   const base = glob ? globBase(path) : path;
   // A glob's expansions lie strictly inside its base: `rm -rf build/*` stays in build/.
   if (glob) {
     if (isInside(base, project)) return [];
-    return [{ detail: `${what} ${path} reaches outside the project (${project})` }];
+    const problem = outsideProblem(input, base, raw);
+    return problem ? [{ detail: `${what} ${path} reaches outside the project (${project})` }] : [];
   }
   if (base === '/') return [{ detail: `${what} / removes the whole file system` }];
   if (isInside(home, base)) return [{ detail: `${what} ${base} removes the home folder` }];
   if (isInside(project, base)) return [{ detail: `${what} ${base} removes the project root` }];
-  if (!isInside(base, project)) return [{ detail: `${what} ${base} is outside the project (${project})` }];
+  if (!isInside(base, project)) {
+    const problem = outsideProblem(input, base, raw);
+    if (problem) return [{ detail: `${what} ${base} ${problem}` }];
+  }
   return [];
 }
 
@@ -770,7 +873,13 @@ const recursiveDelete: Rule = {
             else {
               const path = resolve(inv.cwd ?? input.cwd, root.value);
               hits.push(
-                ...removalHits(input, `${inv.via.at(-1) ?? 'xargs'} ${inv.program} under`, path, true),
+                ...removalHits(
+                  input,
+                  `${inv.via.at(-1) ?? 'xargs'} ${inv.program} under`,
+                  path,
+                  true,
+                  root.raw,
+                ),
               );
               const project = input.repoRoot ?? input.cwd;
               if (isInside(project, path) && !inv.items!.selective)
@@ -787,9 +896,15 @@ const recursiveDelete: Rule = {
           else {
             const path = resolve(inv.cwd ?? input.cwd, root.value);
             const project = input.repoRoot ?? input.cwd;
-            if (!isInside(path, project))
-              hits.push({ detail: `find ${root.raw} -delete removes files outside the project` });
-            else if (isInside(project, path) && !findSelects(inv.args))
+            // Words that xargs or parallel add could be more roots: no temp-folder allowance then.
+            const fed = inv.via.includes('xargs') || inv.via.includes('parallel');
+            if (!isInside(path, project)) {
+              const problem = fed
+                ? 'is outside the project'
+                : outsideProblem(input, root.glob ? globBase(path) : path, root.raw);
+              if (problem)
+                hits.push({ detail: `find ${root.raw} -delete removes files outside the project` });
+            } else if (isInside(project, path) && !findSelects(inv.args))
               hits.push({
                 detail: `find ${root.raw} -delete without -name/-path removes the whole project, .git included`,
               });
@@ -814,7 +929,7 @@ const recursiveDelete: Rule = {
           hits.push(unknown(`${target.verb} -r ${arg.raw} after a cd to a folder only known at run time`));
           continue;
         }
-        hits.push(...removalHits(input, `${target.verb} -r`, path, arg.glob));
+        hits.push(...removalHits(input, `${target.verb} -r`, path, arg.glob, arg.raw));
       }
     }
     if (
@@ -1032,22 +1147,6 @@ const unanalysable: Rule = {
 
 // ---- git: every way to move or delete a ref, rewrite history or run a configured program ---------
 
-/** git's own commands (builtins and the usual porcelain). Anything else is an alias or an add-on. */
-const GIT_SUBCOMMANDS = new Set(
-  `add am annotate apply archive bisect blame branch bundle cat-file check-attr check-ignore check-mailmap
-  check-ref-format checkout checkout-index cherry cherry-pick citool clean clone column commit commit-graph
-  commit-tree config count-objects credential describe diff diff-files diff-index diff-tree difftool
-  fast-export fast-import fetch fetch-pack filter-branch for-each-ref for-each-repo format-patch fsck gc
-  get-tar-commit-id grep gui hash-object help hook http-fetch index-pack init instaweb interpret-trailers
-  log ls-files ls-remote ls-tree mailinfo mailsplit maintenance merge merge-base merge-file merge-index
-  merge-tree mergetool mktag mktree multi-pack-index mv name-rev notes pack-objects pack-redundant
-  pack-refs patch-id prune prune-packed pull push range-diff read-tree rebase reflog remote repack replace
-  request-pull rerere reset restore rev-list rev-parse revert rm send-email shortlog show show-branch
-  show-index show-ref sparse-checkout stage stash status stripspace submodule switch symbolic-ref tag
-  unpack-file unpack-objects update-index update-ref update-server-info var verify-commit verify-pack
-  verify-tag version whatchanged worktree write-tree lfs filter-repo`.split(/\s+/),
-);
-
 /** `git -c` / `git config` keys that change nothing git runs or where it writes. */
 const SAFE_GIT_KEY =
   /^(user\.(name|email|signingkey)|author\.(name|email)|committer\.(name|email)|color\..+|advice\..+|core\.(quotepath|autocrlf|safecrlf|eol|filemode|ignorecase|precomposeunicode|abbrev|whitespace)|init\.defaultbranch|commit\.(gpgsign|verbose|cleanup)|tag\.gpgsign|log\..+|diff\.(color|renames|algorithm|noprefix|mnemonicprefix|context|interhunkcontext|statgraphwidth|indentheuristic|colormoved)|merge\.(conflictstyle|ff|log|stat)|pull\.(rebase|ff)|rebase\.(autostash|autosquash|stat|updaterefs)|fetch\.(prune|prunetags|parallel)|status\..+|format\.pretty|column\..+|pager\.\w+|help\.autocorrect|safe\.directory|protocol\.version|gc\.auto|maintenance\.auto|blame\..+|grep\..+|branch\.autosetupmerge|push\.autosetupremote|feature\..+|i18n\..+)$/;
@@ -1253,9 +1352,16 @@ const gitPrograms: Rule = {
     const hits: Hit[] = [];
     const runsGit = invocations(input).some((inv) => inv.program === 'git');
     for (const call of gitCalls(input)) {
-      for (const setting of call.git.config)
-        if (!SAFE_GIT_KEY.test(setting.key) && !SENSITIVE_GIT_KEY.test(setting.key))
-          hits.push({ detail: `git -c ${setting.key}=... can make git run a program or move refs` });
+      for (const setting of call.git.config) {
+        if (SAFE_GIT_KEY.test(setting.key) || SENSITIVE_GIT_KEY.test(setting.key)) continue;
+        // ssh is only started for a remote, as with GIT_SSH_COMMAND below: git status runs nothing.
+        if (
+          /^core\.sshcommand$|^ssh\.variant$/.test(setting.key) &&
+          !reachesRemote(call.git.subcommand, call.git.rest)
+        )
+          continue;
+        hits.push({ detail: `git -c ${setting.key}=... can make git run a program or move refs` });
+      }
       if (
         call.inv.args.some(
           (arg) => /^--exec-path=/.test(arg.value ?? '') || (arg.value === '--exec-path' && false),

@@ -23,8 +23,9 @@ import { gitDirsOf } from './git-dirs.js';
  * refused, with the reason, until a human runs `factory init` again (which rewrites the record).
  *
  * On the hot paths: a stat per control file (one whose size, inode and ctime are as recorded is not read
- * again), factory's part of the settings parsed, no node:crypto (a file that changed is hashed in plain
- * JavaScript), no git process (the git config keys are read from the config file's text).
+ * again: hook files, the config, the Claude Code settings, package.json), no node:crypto (a file that
+ * changed is hashed in plain JavaScript), no git process (the git config keys are read from the config
+ * file's text).
  *
  * It is also the one place that says what init wrote into Claude Code's settings besides its marked hook
  * entries (`claude`), so that a later init removes stale values and an uninstall removes them all.
@@ -140,8 +141,16 @@ export function settingsProjection(text: string, ownedDeny: readonly string[]): 
 function configPlaceAt(
   root: string,
   file: (rel: string) => string | undefined,
+  /** package.json's stamp now, and what the earlier record found in it when its stamp was the same. */
+  pkg?: { readonly unchanged: boolean; readonly known?: ControlRecord },
 ): { place: string; digest: string } | undefined {
-  const pkgText = readBytes(join(root, 'package.json'));
+  const key = `package.json#${packageJsonConfigKey}`;
+  // package.json as it was at the earlier record: its key's value then, or no key (no parse of a big file).
+  const knownDigest = pkg?.unchanged ? pkg.known?.files[key] : undefined;
+  if (pkg?.unchanged && pkg.known?.config === key && knownDigest !== undefined)
+    return { place: key, digest: knownDigest };
+  const pkgText =
+    pkg?.unchanged && pkg.known?.config !== key ? undefined : readBytes(join(root, 'package.json'));
   if (pkgText) {
     try {
       const pkg: unknown = JSON.parse(pkgText.toString('utf8'));
@@ -262,10 +271,26 @@ export function computeControlRecord(
     add('.git/factory-hooks.config', join(dirs.commonDir, 'factory-hooks.config'));
   }
   for (const rel of settingsFiles) {
-    const bytes = readBytes(join(root, rel));
-    if (bytes) files[`${rel}#factory`] = settingsProjection(bytes.toString('utf8'), claude?.deny ?? []);
+    // As for the hook files: a settings file whose stamp is as recorded holds what it held then.
+    const abs = join(root, rel);
+    const stamp = stampOf(abs);
+    if (stamp !== undefined) stamps[rel] = stamp;
+    const key = `${rel}#factory`;
+    const knownProjection =
+      stamp !== undefined && known?.stamps?.[rel] === stamp ? known.files[key] : undefined;
+    if (knownProjection !== undefined) {
+      files[key] = knownProjection;
+      continue;
+    }
+    const bytes = readBytes(abs);
+    if (bytes) files[key] = settingsProjection(bytes.toString('utf8'), claude?.deny ?? []);
   }
-  const config = configPlaceAt(root, (rel) => digestOf(rel, join(root, rel)));
+  const pkgStamp = stampOf(join(root, 'package.json'));
+  if (pkgStamp !== undefined) stamps['package.json'] = pkgStamp;
+  const config = configPlaceAt(root, (rel) => digestOf(rel, join(root, rel)), {
+    unchanged: pkgStamp !== undefined && known?.stamps?.['package.json'] === pkgStamp,
+    known,
+  });
   if (config) files[config.place] = config.digest;
   const git = gitConfigValues(root);
   return {

@@ -1,4 +1,5 @@
 import { basename, isAbsolute, resolve } from 'node:path';
+import { literalShellCommands } from './inline-commands.js';
 import {
   type Command,
   ParseError,
@@ -80,6 +81,8 @@ export interface Invocation {
   readonly path?: string | undefined;
   /** Extra arguments appended at run time by xargs or find -exec; `roots` when they are paths under them. */
   readonly items?: { readonly roots: readonly Arg[]; readonly selective?: boolean } | 'unknown' | undefined;
+  /** The string xargs -I or find -exec replaces with each item (`{}`); undefined when items are appended. */
+  readonly itemsReplace?: string | undefined;
 }
 
 export interface OpaqueCode {
@@ -253,6 +256,63 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   uvx: { valueLong: ['--from', '--with', '--python', '-p'] },
 };
 
+/**
+ * Whether a shell's options turn on noexec (`-n`, `-xn`, `-o noexec`, fish's `--no-execute`): it parses
+ * its code and runs none of it. Only the options before the code or script count; the last setting wins.
+ */
+export function shellNoExec(args: readonly Arg[]): boolean {
+  let noExec = false;
+  for (let i = 0; i < args.length; i++) {
+    const text = args[i]!.value;
+    if (text === undefined || text === '--' || text === '-') break;
+    if (/^[-+]o$/.test(text)) {
+      if (args[i + 1]?.value === 'noexec') noExec = text === '-o';
+      i++;
+      continue;
+    }
+    if (text === '--no-execute') {
+      noExec = true;
+      continue;
+    }
+    if (text === '--rcfile' || text === '--init-file') {
+      i++;
+      continue;
+    }
+    if (text.startsWith('--')) continue;
+    if (/^[-+][A-Za-z]+$/.test(text)) {
+      if (text.includes('n')) noExec = text.startsWith('-');
+      // -c takes the next word as the code: what follows is no longer an option.
+      if (text.startsWith('-') && text.includes('c')) break;
+      continue;
+    }
+    break;
+  }
+  return noExec;
+}
+
+/**
+ * Where a shell's `-c` code is among its arguments (`sh -c CODE NAME ARGS...`), or -1 without -c. Words
+ * after the code are the positional parameters `$0`, `$1`...: data, not code.
+ */
+export function shellCodeIndex(args: readonly Arg[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const text = args[i]!.value;
+    if (text === undefined || text === '--' || text === '-') return -1;
+    if (/^[-+][oO]$/.test(text) || text === '--rcfile' || text === '--init-file') {
+      i++;
+      continue;
+    }
+    if (text === '--command') return i + 1;
+    if (text.startsWith('--')) continue;
+    if (/^[-+][A-Za-z]+$/.test(text)) {
+      if (text.startsWith('-') && text.includes('c')) return i + 1;
+      continue;
+    }
+    return -1;
+  }
+  return -1;
+}
+
 function plainArg(value: string): Arg {
   return { value, raw: value, dynamicStart: false, split: false, glob: false, fetch: false };
 }
@@ -268,6 +328,11 @@ export function isFetcher(inv: Invocation): boolean {
 interface State {
   cwd: string | undefined;
   readonly vars: Map<string, string | undefined>;
+  /**
+   * What a command reads when nothing in the text feeds it: the input of the shell running this text
+   * (`echo 'git reset --hard' | bash -c sh`: the inner sh reads the echo).
+   */
+  readonly input?: Stdin | undefined;
 }
 
 class Analyzer {
@@ -326,9 +391,10 @@ class Analyzer {
     let previous: Invocation[] = [];
     for (let i = 0; i < pipeline.commands.length; i++) {
       const stdin: Stdin | undefined =
-        i === 0 ? undefined : { kind: 'pipe', producers: previous, upstream: [...all] };
+        i === 0 ? state.input : { kind: 'pipe', producers: previous, upstream: [...all] };
       // Every part of a multi-command pipeline runs in a subshell: a cd there does not leak.
-      const own = pipeline.commands.length > 1 ? { cwd: state.cwd, vars: new Map(state.vars) } : state;
+      const own =
+        pipeline.commands.length > 1 ? { cwd: state.cwd, vars: new Map(state.vars), input: stdin } : state;
       const invs = this.walkCommand(pipeline.commands[i]!, own, depth, via, stdin);
       all.push(...invs);
       previous = invs;
@@ -344,7 +410,7 @@ class Analyzer {
     stdin: Stdin | undefined,
   ): Invocation[] {
     if (command.kind === 'compound') {
-      const inner = { cwd: state.cwd, vars: new Map(state.vars) };
+      const inner = { cwd: state.cwd, vars: new Map(state.vars), input: stdin };
       const start = this.out.invocations.length;
       const produced = this.walkScript(command.body, inner, depth, via);
       const redirects = this.resolveRedirects(command.redirects, state, depth, via);
@@ -382,7 +448,7 @@ class Analyzer {
       if (redirect.heredoc) {
         input = { kind: 'text', text: redirect.heredoc.body, dynamic: redirect.heredoc.subs.length > 0 };
         for (const sub of redirect.heredoc.subs)
-          this.walkScript(sub, { cwd: state.cwd, vars: new Map(state.vars) }, depth, via);
+          this.walkScript(sub, { cwd: state.cwd, vars: new Map(state.vars), input: state.input }, depth, via);
       } else if (redirect.op === '<<<') {
         const [arg] = this.resolveWord(redirect.target, state, depth, via, false);
         input = { kind: 'text', text: `${argText(arg!)}\n`, dynamic: arg?.value === undefined };
@@ -652,7 +718,7 @@ class Analyzer {
     const cached = this.fetchingScripts.get(script);
     if (cached !== undefined) return cached;
     const start = this.out.invocations.length;
-    this.walkScript(script, { cwd: state.cwd, vars: new Map(state.vars) }, depth, via);
+    this.walkScript(script, { cwd: state.cwd, vars: new Map(state.vars), input: state.input }, depth, via);
     const fetches = this.out.invocations.slice(start).some(isFetcher);
     this.fetchingScripts.set(script, fetches);
     return fetches;
@@ -1003,7 +1069,7 @@ class Analyzer {
         return { ...inv, program: '', args, via };
       }
     }
-    return { ...inv, program: '', args: base, via, items };
+    return { ...inv, program: '', args: base, via, items, itemsReplace: replace };
   }
 
   /** Words a command reads on its input when they are known: echo/printf words, a here-string. */
@@ -1130,6 +1196,7 @@ class Analyzer {
                 roots,
                 selective: args.slice(0, i).some((arg) => FIND_SELECTORS.test(arg.value ?? '')),
               },
+              itemsReplace: '{}',
               stdin: undefined,
             },
             state,
@@ -1239,6 +1306,7 @@ class Analyzer {
     let i = 0;
     let commandMode = false;
     let stdinMode = false;
+    const noExec = shellNoExec(args);
     while (i < args.length) {
       const text = args[i]!.value;
       if (text === undefined) break;
@@ -1263,6 +1331,8 @@ class Analyzer {
       }
       break;
     }
+    // `bash -n` (noexec) reads and checks the code but runs none of it, BASH_ENV included.
+    if (noExec) return 'done';
     if (commandMode) {
       const code = args[i];
       if (code) this.runCodeArgs([code], inv, state, depth, via, `${inv.program} -c`);
@@ -1331,7 +1401,7 @@ class Analyzer {
     }
     const code = args.map((arg) => arg.value!).join(' ');
     const start = this.out.invocations.length;
-    this.analyseText(code, { cwd: state.cwd, vars: new Map(state.vars) }, depth + 1, where);
+    this.analyseText(code, { cwd: state.cwd, vars: new Map(state.vars), input: inv.stdin }, depth + 1, where);
     for (const nested of this.out.invocations.slice(start)) {
       const mutable = nested as {
         via: readonly string[];
@@ -1426,12 +1496,22 @@ class Analyzer {
       : undefined;
     if (interpreter && SHELLS.has(interpreter)) {
       this.push({ ...inv, program: basename(written), args: inv.args.slice(1), path });
-      this.analyseText(content, { cwd: state.cwd, vars: new Map() }, depth + 1, `the script ${written}`);
+      this.analyseText(
+        content,
+        { cwd: state.cwd, vars: new Map(), input: inv.stdin },
+        depth + 1,
+        `the script ${written}`,
+      );
       return true;
     }
     if (!shebang && (known || /\.(sh|bash)$/.test(written)) && !content.includes('\u0000')) {
       this.push({ ...inv, program: basename(written), args: inv.args.slice(1), path });
-      this.analyseText(content, { cwd: state.cwd, vars: new Map() }, depth + 1, `the script ${written}`);
+      this.analyseText(
+        content,
+        { cwd: state.cwd, vars: new Map(), input: inv.stdin },
+        depth + 1,
+        `the script ${written}`,
+      );
       return true;
     }
     if (interpreter && interpreter !== 'node' && INTERPRETERS[interpreter.replace(/[\d.]+$/, '')]) {
@@ -1452,7 +1532,12 @@ class Analyzer {
       if (program && program.value === undefined)
         this.out.unanalysable.push(`${inv.program} runs a program only known at run time`);
       if (program?.value)
-        this.out.opaqueCode.push({ language: 'awk', code: program.value, where: inv.program, inline: true });
+        this.out.opaqueCode.push({
+          language: 'awk',
+          code: this.followLiteralCommands('awk', program.value, inv, state, depth),
+          where: inv.program,
+          inline: true,
+        });
       return;
     }
     const valued = INTERPRETER_VALUE_OPTIONS[interpreter.language] ?? [];
@@ -1482,7 +1567,7 @@ class Analyzer {
         else
           this.out.opaqueCode.push({
             language: interpreter.language,
-            code: code.value,
+            code: this.followLiteralCommands(interpreter.language, code.value, inv, state, depth),
             where: `${inv.program} ${text}`,
             inline: true,
           });
@@ -1505,6 +1590,35 @@ class Analyzer {
       if (interpreter.language === 'python' && (text === '-m' || /^-[a-zA-Z]*m$/.test(text))) return;
     }
     this.interpreterStdin(inv, interpreter.language, state, depth);
+  }
+
+  /**
+   * Shell command lines the inline code runs as plain string literals (`os.system("...")`, awk's
+   * `"cmd" | getline`) are analysed as commands; what remains of the code goes to the opaque-code check.
+   */
+  private followLiteralCommands(
+    language: string,
+    code: string,
+    inv: Invocation,
+    state: State,
+    depth: number,
+  ): string {
+    const literal = literalShellCommands(language, code);
+    if (!literal) return code;
+    for (const command of literal.commands) {
+      const feeding: Invocation = command.fed
+        ? { ...inv, stdin: { kind: 'text', text: '', dynamic: true, file: `what ${inv.program} prints` } }
+        : inv;
+      this.runCodeArgs(
+        [plainArg(command.text)],
+        feeding,
+        state,
+        depth,
+        [...inv.via, inv.program],
+        `${inv.program} code`,
+      );
+    }
+    return literal.rest;
   }
 
   private interpreterStdin(inv: Invocation, language: string, _state: State, _depth: number): void {

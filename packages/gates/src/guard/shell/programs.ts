@@ -1,4 +1,11 @@
-import type { Arg, Invocation, OpaqueCode } from './analyze.js';
+import {
+  type Arg,
+  type Invocation,
+  type OpaqueCode,
+  SHELLS,
+  shellCodeIndex,
+  shellNoExec,
+} from './analyze.js';
 
 /**
  * What the guard understands: the programs whose effects the rules can judge, and the options and inline
@@ -36,7 +43,7 @@ const FOLLOWED = words(`
   python pypy pypy3 node nodejs bun deno perl ruby php lua awk gawk mawk nawk cross-env cross-env-shell
   dotenv dotenv-cli npx bunx pnpx uvx
   rm unlink rmdir srm trash trash-put mv cp install ln rsync scp tee sed gsed truncate touch mkdir chattr
-  setfacl chmod chown chgrp dd sqlite3 curl wget patch mktemp
+  setfacl chmod chown chgrp dd ddrescue shred mke2fs mkswap sqlite3 curl wget patch mktemp
   tar zip unzip gzip gunzip zcat bzip2 bunzip2 xz unxz zstd unzstd 7z 7za lz4
   vim vi nvim view ex gvim emacs nano make gmake ssh kill pkill killall script su runuser time
 `);
@@ -71,6 +78,26 @@ export function isReader(program: string): boolean {
   return READERS.includes(program) || BUILTINS.includes(program);
 }
 
+/** mkfs and its per-file-system programs (`mkfs.ext4`, `mkfs.vfat`): they write the file they format. */
+export const FORMATTER = /^(mkfs(\.[a-z0-9]+)?|mke2fs|mkswap)$/;
+
+/** Options of ddrescue that take the next word as their value (`-b 2048`, `-m domain.map`). */
+const DDRESCUE_VALUE_SHORT = 'abcCeEiJKlLmoOsTxZ';
+
+/** ddrescue's operands: INFILE OUTFILE [MAPFILE]. */
+export function ddrescueOperands(args: readonly Arg[]): Arg[] {
+  const words: Arg[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const text = args[i]!.value;
+    if (text?.startsWith('-') && text.length > 1) {
+      if (!text.startsWith('--') && DDRESCUE_VALUE_SHORT.includes(text.at(-1)!) && text.length === 2) i++;
+      continue;
+    }
+    words.push(args[i]!);
+  }
+  return words;
+}
+
 /** Where a refusal tells the model what to do instead. */
 const PLAIN =
   'write the command out plainly: one known program with literal arguments, no generated code or arguments';
@@ -84,7 +111,7 @@ export function notUnderstood(inv: Invocation, repoRoot: string | undefined): st
   const program = inv.program;
   if (program === '') return [];
   const out: string[] = [];
-  if (!KNOWN.has(program)) {
+  if (!KNOWN.has(program) && !FORMATTER.test(program)) {
     const insideProject =
       inv.path !== undefined && repoRoot !== undefined && (inv.path + '/').startsWith(`${repoRoot}/`);
     if (!insideProject)
@@ -92,7 +119,7 @@ export function notUnderstood(inv: Invocation, repoRoot: string | undefined): st
         `the guard does not know what ${program} does, so it cannot tell what it would run or change (${PLAIN}; a project script may be run by its path)`,
       );
   }
-  if (inv.items !== undefined && !isReader(program)) {
+  if (inv.items !== undefined && !isReader(program) && !itemsAreShellData(inv)) {
     const via = inv.via.at(-1) ?? 'xargs';
     if (inv.items === 'unknown')
       out.push(
@@ -103,6 +130,26 @@ export function notUnderstood(inv: Invocation, repoRoot: string | undefined): st
   }
   out.push(...optionFindings(inv));
   return out;
+}
+
+/**
+ * A shell fed run-time items that cannot become code: with noexec (`xargs bash -n`) nothing runs; with
+ * `-c CODE` the items land after the code, as the positional parameters `$0`, `$1`... (`xargs -n1 sh -c
+ * 'wc -l "$1"' _`), which the analysis of CODE already treats as values only known at run time. Not when
+ * the code itself holds the string xargs -I / find -exec replaces (`xargs -I{} sh -c 'rm {}'`).
+ */
+function itemsAreShellData(inv: Invocation): boolean {
+  // parallel joins the command's words into one line for a shell and replaces {} and its kin in it.
+  if (!SHELLS.has(inv.program) || inv.via.includes('parallel')) return false;
+  if (shellNoExec(inv.args)) return true;
+  const at = shellCodeIndex(inv.args);
+  if (at < 0) return false;
+  const code = inv.args[at];
+  if (code?.value === undefined) return false;
+  const replace = inv.itemsReplace;
+  if (replace !== undefined && inv.args.slice(0, at + 1).some((arg) => arg.raw.includes(replace)))
+    return false;
+  return true;
 }
 
 const SHELL_LIKE = new Set([
@@ -136,6 +183,9 @@ const SHELL_LIKE = new Set([
 function values(args: readonly Arg[]): string[] {
   return args.map((arg) => arg.value ?? '');
 }
+
+/** A disk, partition or other block device (a write to it destroys a file system). */
+const DEVICE = /^\/dev\/(?!null$|zero$|stdout$|stderr$|fd\/[12]$)/;
 
 /** Options of known programs that make them run code the guard does not see. */
 function optionFindings(inv: Invocation): string[] {
@@ -211,10 +261,27 @@ function optionFindings(inv: Invocation): string[] {
         : [];
     case 'shred':
     case 'srm':
-      return [
-        `${inv.program} destroys file contents beyond recovery (delete project files with rm, by name)`,
-      ];
+      // Without files it does nothing (it says so); with files it destroys them beyond recovery.
+      return inv.args.some((arg) => arg.value === undefined || !arg.value.startsWith('-'))
+        ? [`${inv.program} destroys file contents beyond recovery (delete project files with rm, by name)`]
+        : [];
+    case 'ddrescue': {
+      // ddrescue writes OUTFILE and MAPFILE: the rules judge those as writes. A disk device is another matter.
+      const targets = ddrescueOperands(inv.args).slice(1);
+      if (targets.some((arg) => arg.value === undefined))
+        return [`${inv.program} with a target only known at run time (${PLAIN})`];
+      return targets.some((arg) => DEVICE.test(arg.value!))
+        ? [`${inv.program} overwrites a disk device (write to a file inside the project)`]
+        : [];
+    }
     default:
+      if (FORMATTER.test(inv.program)) {
+        if (inv.args.some((arg) => arg.value === undefined))
+          return [`${inv.program} with a target only known at run time (${PLAIN})`];
+        return args.some((text) => DEVICE.test(text))
+          ? [`${inv.program} formats a disk device (format an image file inside the project)`]
+          : [];
+      }
       return [];
   }
 }
