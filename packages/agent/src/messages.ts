@@ -22,7 +22,7 @@ export const messages = {
   transcriptEmpty: (file: string) =>
     `${file} holds no Claude Code session (no JSON lines found); pass a stream-json or transcript JSONL file.`,
   claudeMissing: (tried: string) =>
-    `the Claude Code CLI was not found (${tried}); install @anthropic-ai/claude-code or set FACTORY_CLAUDE_BIN.`,
+    `the Claude Code CLI was not found (${tried}); install @anthropic-ai/claude-code or set FACTORY_CLAUDE.`,
   evalCostExceeded: (spent: number, limit: number) =>
     `the eval run stopped after spending $${spent.toFixed(4)} (limit $${limit.toFixed(4)}); raise --max-cost or run fewer scenarios.`,
   setupCommandFailed: (name: string, command: string, output: string) =>

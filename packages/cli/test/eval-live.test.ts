@@ -57,7 +57,7 @@ describe('factory eval run --live', () => {
         ...repo.env,
         ANTHROPIC_BASE_URL: server.url,
         ANTHROPIC_API_KEY: 'live-lane-test',
-        FACTORY_CLAUDE_BIN: claudeBin,
+        FACTORY_CLAUDE: claudeBin,
       };
       const run = await factoryAsync(
         ['eval', 'run', scenario, '--live', '--max-cost', '0.0005', '--json'],

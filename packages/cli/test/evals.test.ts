@@ -337,7 +337,34 @@ describe('factory eval: coverage and bad input', () => {
       assert.equal(result.status, 1);
       assert.match(
         result.stdout,
-        /FAIL\s+commit-stages-deliberately[\s\S]*the Claude Code CLI was not found \(.*no-claude\); install @anthropic-ai\/claude-code or set FACTORY_CLAUDE_BIN/,
+        /FAIL\s+commit-stages-deliberately[\s\S]*the Claude Code CLI was not found \(.*no-claude\); install @anthropic-ai\/claude-code or set FACTORY_CLAUDE/,
+      );
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('finds Claude Code through FACTORY_CLAUDE, and through the old FACTORY_CLAUDE_BIN with one deprecation line', () => {
+    const repo = makeTempRepo();
+    try {
+      const run = (env: NodeJS.ProcessEnv) =>
+        runFactory(['eval', 'run', join(evalsDir, 'commit-discipline.yaml')], {
+          cwd: repo.dir,
+          env: { ...repo.env, FACTORY_CLAUDE: '', FACTORY_CLAUDE_BIN: '', ...env },
+        });
+      const now = run({ FACTORY_CLAUDE: repo.path('no-claude') });
+      assert.equal(now.status, 1);
+      assert.match(now.stdout, /the Claude Code CLI was not found \(.*no-claude\)/);
+      assert.doesNotMatch(now.stderr, /deprecated/);
+      const old = run({ FACTORY_CLAUDE_BIN: repo.path('old-name-claude') });
+      assert.equal(old.status, 1);
+      assert.match(old.stdout, /the Claude Code CLI was not found \(.*old-name-claude\)/);
+      assert.deepEqual(
+        old.stderr.split('\n').filter((line) => line.includes('FACTORY_CLAUDE_BIN')),
+        [
+          'factory: FACTORY_CLAUDE_BIN is deprecated and will be removed; set FACTORY_CLAUDE to the claude executable instead.',
+        ],
+        'one deprecation line',
       );
     } finally {
       repo.cleanup();

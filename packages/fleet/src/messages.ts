@@ -82,6 +82,8 @@ export const messages = {
   },
   pullTransitionRefused: (key: string, from: string, to: string) =>
     `pull request ${key} cannot move from ${from} to ${to}; read it again and retry.`,
+  mergingRecovered: (since: string, outcome: string) =>
+    `a review stopped while merging (merging since ${since}); the forge says ${outcome}`,
   // the loop: factory task add --prompt, work, loop, statusline (loop helper)
   loop: {
     promptEmpty:
@@ -110,8 +112,8 @@ export const messages = {
       `Claude Code ${version} is too old for factory work (it needs ${min} or newer for hooks that fail closed); update it with npm install -g @anthropic-ai/claude-code.`,
     claudeUnreadable: (bin: string, detail: string) =>
       `${bin} --version did not say which Claude Code it is (${detail}); pass the claude executable with --claude BIN.`,
-    sessionTimedOut: (seconds: number) =>
-      `the session ran past its time limit of ${seconds} s and was stopped`,
+    sessionTimedOut: (seconds: number, how: string) =>
+      `the session ran past its time limit of ${seconds} s (loop.timeoutSeconds) and was stopped (${how})`,
     sessionOverBudget: (usd: number) => `the session reached its budget of ${usd} USD (loop.maxBudgetUsd)`,
     sessionMaxTurns: (turns: number) => `the session used all of its ${turns} turns (loop.maxTurns)`,
     sessionError: (detail: string) => `the session ended with an error (${detail})`,

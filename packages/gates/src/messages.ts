@@ -326,4 +326,6 @@ export const messages = {
     `${file} does not hold a mapping of jobs at its top level; fix it, then run factory ci init --gitlab again.`,
   ciWriteFailed: (file: string, reason: string) =>
     `${file} could not be written (${reason}); check the folder's permissions and run factory ci init again.`,
+  claudeBinDeprecated:
+    'factory: FACTORY_CLAUDE_BIN is deprecated and will be removed; set FACTORY_CLAUDE to the claude executable instead.',
 } as const;

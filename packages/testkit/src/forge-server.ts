@@ -539,6 +539,22 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
           approved_by: pull.approvals.map((username) => ({ user: { username } })),
         });
       }
+      if (method === 'GET' && sub === '/reviewers') {
+        const asking = pull.changesRequested ?? [];
+        return send(
+          200,
+          [
+            ...asking.map((username) => ({ username, state: 'requested_changes' })),
+            ...pull.approvals
+              .filter((username) => !asking.includes(username))
+              .map((username) => ({ username, state: 'approved' })),
+          ].map((r, i) => ({
+            user: { id: i + 1, username: r.username, name: r.username, state: 'active' },
+            state: r.state,
+            created_at: '2026-01-01T00:00:00.000Z',
+          })),
+        );
+      }
       if (method === 'PUT' && sub === '/merge') return mergeGitlab(pull, body as { sha?: string }, send);
     }
     m = /^pipelines\/(\d+)\/jobs$/.exec(rest);

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findClaude } from '@factory/gates/install/claude-version';
 import { runClaude } from '../claude/run-claude.js';
 import { messages } from '../messages.js';
 import type { ModelScript, ScriptedTurn } from '../model-server/script.js';
@@ -38,20 +38,6 @@ export function toModelScript(steps: readonly ScriptStep[]): ModelScript {
   return { turns, ...(pendingText ? { finalText: pendingText } : {}) };
 }
 
-/** Finds the Claude Code CLI: an explicit path, FACTORY_CLAUDE_BIN, a node_modules/.bin/claude above us, PATH. */
-export function findClaude(explicit?: string): string {
-  if (explicit) return explicit;
-  if (process.env.FACTORY_CLAUDE_BIN) return process.env.FACTORY_CLAUDE_BIN;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'node_modules', '.bin', 'claude');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return 'claude';
-    dir = parent;
-  }
-}
-
 export interface ClaudeLaneOptions extends WorkspaceOptions {
   readonly claudeBin?: string;
   /** Attempts per scenario (overrides the scenario's `runs`). */
@@ -84,7 +70,7 @@ async function claudeAttempt(
     ? await startScriptedModelServer({ script: toModelScript(scenario.script ?? []) })
     : undefined;
   try {
-    const claudeBin = findClaude(options.claudeBin);
+    const claudeBin = findClaude({ explicit: options.claudeBin });
     const maxTurns = scenario.limits?.maxTurns ?? (scripted ? (scenario.script?.length ?? 0) + 2 : 20);
     const maxCost = scenario.limits?.maxCostUsd;
     const extraArgs = [

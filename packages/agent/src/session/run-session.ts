@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { descendants, signalAll } from '@factory/core/proc/process-tree';
 import { parseSession } from '../transcript/parse.js';
 import type { ParsedSession } from '../transcript/session.js';
 
@@ -50,6 +51,8 @@ export interface SessionRun {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly timedOut: boolean;
+  /** The signals sent to stop the session, in order (SIGTERM, then SIGKILL when it did not go in time). */
+  readonly signalsSent: readonly NodeJS.Signals[];
   /** The caller aborted the session. */
   readonly stopped: boolean;
   readonly stderr: string;
@@ -60,7 +63,8 @@ export interface SessionRun {
  * Runs the real Claude Code CLI headless in a workspace:
  *   claude -p PROMPT --output-format stream-json --verbose --max-turns N --max-budget-usd USD
  * Asynchronous so that the caller keeps heartbeating its lease (and a scripted model server in the same
- * process keeps answering). A session past its time limit gets SIGTERM, then SIGKILL 5 s later.
+ * process keeps answering). A session past its time limit (or aborted) gets SIGTERM, then SIGKILL 5 s later
+ * if it still runs; so do the processes it started (its Bash calls), which would otherwise outlive it.
  */
 export function runSession(options: RunSessionOptions): Promise<SessionRun> {
   return new Promise((resolve, reject) => {
@@ -96,11 +100,24 @@ export function runSession(options: RunSessionOptions): Promise<SessionRun> {
     let timedOut = false;
     let stopped = false;
     let killTimer: NodeJS.Timeout | undefined;
+    const signalsSent: NodeJS.Signals[] = [];
+    // The session's own processes, seen when it was told to stop: they get its signals too. (A pid may be
+    // reused by then; the window is the few seconds of the grace period.)
+    let tree: number[] = [];
     const stop = (why: 'timeout' | 'abort') => {
       if (why === 'timeout') timedOut = true;
       else stopped = true;
+      if (killTimer || child.pid === undefined) return;
+      tree = descendants(child.pid);
+      signalsSent.push('SIGTERM');
       child.kill('SIGTERM');
-      killTimer ??= setTimeout(() => child.kill('SIGKILL'), 5000);
+      signalAll(tree, 'SIGTERM');
+      killTimer = setTimeout(() => {
+        if (child.pid !== undefined) tree = [...new Set([...tree, ...descendants(child.pid)])];
+        signalsSent.push('SIGKILL');
+        child.kill('SIGKILL');
+        signalAll(tree, 'SIGKILL');
+      }, 5000);
     };
     const onAbort = () => stop('abort');
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -125,8 +142,10 @@ export function runSession(options: RunSessionOptions): Promise<SessionRun> {
     child.on('close', (exitCode, signal) => {
       done();
       closeSync(out);
+      // Claude Code went before the grace period ended: what it started and left running goes with it.
+      if (tree.length > 0 && !signalsSent.includes('SIGKILL')) signalAll(tree, 'SIGKILL');
       const session = parseSession(readFileSync(options.streamPath, 'utf8'));
-      resolve({ exitCode, signal, timedOut, stopped, stderr, session });
+      resolve({ exitCode, signal, timedOut, stopped, signalsSent, stderr, session });
     });
   });
 }

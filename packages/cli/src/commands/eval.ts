@@ -198,7 +198,7 @@ export const evalCommand: CommandModule = {
             })
             .option('claude', {
               type: 'string',
-              describe: 'the claude executable (default: node_modules/.bin/claude, then PATH)',
+              describe: 'the claude executable (default FACTORY_CLAUDE, node_modules/.bin/claude, then PATH)',
             })
             .option('save-sessions', { type: 'string', describe: "keep each session's stream-json in DIR" })
             .option('keep-workspaces', {

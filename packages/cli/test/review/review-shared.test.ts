@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   createTestDatabase,
   type ForgeServer,
+  factoryBin,
   makeTempRepo,
   runFactory,
   runFactoryAsync,
@@ -105,5 +107,45 @@ describe('factory review with FACTORY_STATE_URL: reviewers on several machines',
     const status = runFactory(['status'], { cwd: a.repo.dir, env: a.env });
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.stdout, /pull requests: 6 merged/);
+  });
+
+  it('a reviewer killed while merging leaves the shared task in merging; another machine takes it back once stale', async () => {
+    const project = 'acme/shared-crash';
+    const pull = server.github(project, { number: 1 });
+    const a = machine(server, project, db.url);
+    const b = machine(server, project, db.url);
+    repos.push(a.repo, b.repo);
+    const marker = join(a.repo.home, 'in-window');
+    const child = spawn(process.execPath, [factoryBin, 'review', '--manifest', a.manifest, '--merge'], {
+      env: { ...a.env, FACTORY_TEST_PAUSE_MERGING: marker },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    for (let i = 0; i < 600 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(marker), 'the reviewer reached the merge window');
+    child.kill('SIGKILL');
+    await exited;
+    const shared = () =>
+      (
+        JSON.parse(
+          runFactory(['task', 'list', '--workflow', 'pull-request', '--json'], {
+            cwd: b.repo.dir,
+            env: b.env,
+          }).stdout,
+        ) as Array<{ key: string; state: string }>
+      ).find((t) => t.key === `github:${project}#1`)?.state;
+    assert.equal(shared(), 'merging');
+
+    const fresh = await runFactoryAsync(['review', '--manifest', b.manifest, '--merge', '--json'], {
+      env: b.env,
+    });
+    assert.match(fresh.stdout, /left alone: another reviewer is merging it/);
+    assert.equal(pull.mergeCount, 0);
+    const stale = await runFactoryAsync(['review', '--manifest', b.manifest, '--merge', '--json'], {
+      env: { ...b.env, FACTORY_MERGING_STALE_SECONDS: '0' },
+    });
+    assert.equal(stale.status, 0, stale.stderr + stale.stdout);
+    assert.equal(pull.mergeCount, 1);
+    assert.equal(shared(), 'merged');
   });
 });

@@ -335,6 +335,19 @@ function judgeResource(repoRoot: string, { resource, ended, ownerGone }: Resourc
   }
 }
 
+const RECLAIM_ORDER: Record<ResourceKind, number> = { pid: 0, port: 1, worktree: 2, branch: 3 };
+
+/**
+ * Processes first (they may hold a worktree), then worktrees, then branches: a branch checked out in the
+ * task's own worktree can only be deleted once that worktree is gone.
+ */
+function inReclaimOrder(candidates: readonly ResourceCandidate[]): ResourceCandidate[] {
+  return [...candidates].sort(
+    (a, b) =>
+      RECLAIM_ORDER[a.resource.kind] - RECLAIM_ORDER[b.resource.kind] || a.resource.id - b.resource.id,
+  );
+}
+
 /**
  * Reclaims the resources of tasks that ended or whose owner is gone (its lease expired or was given up):
  * clean worktrees are removed (`git worktree remove`, which itself refuses a dirty one), a worktree with
@@ -345,7 +358,7 @@ function judgeResource(repoRoot: string, { resource, ended, ownerGone }: Resourc
  */
 export function reclaimResources(repoRoot: string, resources: ResourceStore): ReclaimResult[] {
   const results: ReclaimResult[] = [];
-  for (const candidate of resources.candidates()) {
+  for (const candidate of inReclaimOrder(resources.candidates())) {
     const verdict = judgeResource(repoRoot, candidate);
     if (verdict?.action === 'release') {
       if (resources.markReleased(candidate.resource.id, verdict.outcome))
@@ -364,7 +377,7 @@ export async function reclaimTaskResources(
   resources: TaskResources,
 ): Promise<ReclaimResult[]> {
   const results: ReclaimResult[] = [];
-  for (const candidate of await resources.candidates()) {
+  for (const candidate of inReclaimOrder(await resources.candidates())) {
     const verdict = judgeResource(repoRoot, candidate);
     if (verdict?.action === 'release') {
       if (await resources.markReleased(candidate.resource.id, verdict.outcome))

@@ -162,7 +162,7 @@ export function gitlabForge(options: GitlabOptions): Forge {
 
   const snapshot = async (number: number): Promise<PullSnapshot> => {
     const mr = (await api.MergeRequests.show(project, number)) as unknown as MrBody;
-    const [diffs, pipelines, approvals] = await Promise.all([
+    const [diffs, pipelines, approvals, reviewers] = await Promise.all([
       api.MergeRequests.allDiffs(project, number) as unknown as Promise<GitlabDiff[]>,
       api.MergeRequests.allPipelines(project, number) as unknown as Promise<
         Array<{ id: number; sha: string; status: string }>
@@ -172,6 +172,10 @@ export function gitlabForge(options: GitlabOptions): Forge {
       }) as unknown as Promise<{
         approved_by?: unknown[];
       }>,
+      // A reviewer's state is their latest review: `requested_changes` is GitLab's "request changes".
+      api.MergeRequests.showReviewers(project, number) as unknown as Promise<
+        Array<{ user?: { username?: string }; state?: string }>
+      >,
     ]);
     let additions = 0;
     let deletions = 0;
@@ -229,6 +233,9 @@ export function gitlabForge(options: GitlabOptions): Forge {
       upToDate: unknown ? undefined : status !== 'need_rebase',
       checks,
       approvals: approvals.approved_by?.length ?? 0,
+      changesRequestedBy: reviewers
+        .filter((r) => r.state === 'requested_changes')
+        .map((r) => r.user?.username ?? 'unknown'),
     };
   };
 

@@ -43,7 +43,10 @@ export function gitComplaint(outcome: GitOutcome): string {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('hint:'));
   const pick = lines.find((line) => /^(fatal|error|!|remote: error)/.test(line)) ?? lines[lines.length - 1];
-  return (pick ?? 'git failed').replace(/\.$/, '').slice(0, 200);
+  const said = (pick ?? 'git failed').replace(/\.$/, '').slice(0, 200);
+  // A rejected push says why in the remote's own words (a hook, a protected branch): keep them.
+  const remote = lines.find((line) => /^remote: \S/.test(line) && line !== pick);
+  return said.startsWith('!') && remote ? `${said}: ${remote.replace(/\.$/, '').slice(0, 160)}` : said;
 }
 
 /** Paths with uncommitted or untracked changes (factory's own state folder is ignored by its .gitignore). */

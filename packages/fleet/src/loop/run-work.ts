@@ -1,14 +1,14 @@
-import { findClaude } from '@factory/agent/eval/lanes';
 import { ExitCode, FactoryError } from '@factory/core';
 import type { RepositoryState } from '@factory/core/state/repository';
+import { findClaude } from '@factory/gates/install/claude-version';
 import { messages } from '../messages.js';
 import { loopConfig, optionalManifest, workerName } from './context.js';
 import { renderStatusline } from './statusline.js';
 import { type WorkOutcome, workTask } from './work.js';
 
-/** The Claude Code CLI: --claude, FACTORY_CLAUDE, then as `factory eval run` finds it. */
+/** The Claude Code CLI: --claude, FACTORY_CLAUDE, then as `factory eval run` finds it (one finder). */
 export function claudeBinary(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
-  return explicit || env.FACTORY_CLAUDE || findClaude();
+  return findClaude({ explicit, env });
 }
 
 /** `factory work [TASK]`: resolves its inputs, runs the task, renders the status line. */

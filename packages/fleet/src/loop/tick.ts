@@ -201,6 +201,7 @@ async function mergeLoopRequests(
         policy: await repoReviewPolicy(entry),
         merge: true,
         only: (number) => numbers.has(number),
+        env: options.env ?? process.env,
       });
       merged += result.entries.filter((e) => e.action === 'merged').length;
     } catch (error) {

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkClaude, MIN_CLAUDE_VERSION } from '@factory/agent/session/claude-version';
 import { runSession, type SessionRun } from '@factory/agent/session/run-session';
 import { type SessionSummary, WorkSessions } from '@factory/agent/state/work-sessions';
 import { ExitCode } from '@factory/core';
@@ -9,6 +8,7 @@ import type { RepositoryState } from '@factory/core/state/repository';
 import { StateStore } from '@factory/core/state/store';
 import type { Task } from '@factory/core/state/tasks';
 import { workspaceSandbox } from '@factory/gates/install/claude-engines';
+import { checkClaude, MIN_CLAUDE_VERSION } from '@factory/gates/install/claude-version';
 import { listGateRuns } from '@factory/gates/state/gate-runs';
 import { ForgeFactory, resolveForgeTarget } from '../forge/index.js';
 import type { Manifest } from '../manifest/manifest.js';
@@ -321,7 +321,11 @@ function reworkNote(state: RepositoryState, taskId: number): string | undefined 
 }
 
 function sessionFailure(run: SessionRun, config: LoopConfig): string | undefined {
-  if (run.timedOut) return messages.loop.sessionTimedOut(config.timeoutSeconds);
+  if (run.timedOut)
+    return messages.loop.sessionTimedOut(
+      config.timeoutSeconds,
+      run.signalsSent.includes('SIGKILL') ? 'SIGTERM, then SIGKILL' : 'SIGTERM',
+    );
   const result = run.session.result;
   const subtype = result?.subtype ?? '';
   if (/budget/i.test(subtype)) return messages.loop.sessionOverBudget(config.maxBudgetUsd);

@@ -1,7 +1,8 @@
 import { openRepositoryState } from '@factory/core/state/repository';
 import type { WorkflowStore } from '@factory/core/state/workflow-store';
 import type { Forge } from '../forge/types.js';
-import { PullRequests, type ReviewAction } from '../state/pull-requests.js';
+import { messages } from '../messages.js';
+import { PullRequests, pullKey, type ReviewAction } from '../state/pull-requests.js';
 import { evaluatePolicy } from './policy.js';
 import { claimPullMerge, movePullTask, targetState } from './pull-task.js';
 import type { PolicyDecision, PullSnapshot, ReviewPolicy, Verdict } from './types.js';
@@ -33,6 +34,29 @@ export interface ReviewRepoResult {
 const MAX_MERGE_CALLS = 2;
 
 /**
+ * How long a request may stay in `merging` before a review takes it for the trace of a reviewer that died
+ * between recording `merging` and hearing the forge's answer (FACTORY_MERGING_STALE_SECONDS, default 600:
+ * far longer than a merge call may take, its rate-limit waits and the re-read after a 5xx included).
+ */
+export function mergingStaleMs(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.FACTORY_MERGING_STALE_SECONDS;
+  const seconds = value === undefined || value === '' ? Number.NaN : Number(value);
+  return (Number.isFinite(seconds) && seconds >= 0 ? seconds : 600) * 1000;
+}
+
+/**
+ * Test-only (FACTORY_TEST_PAUSE_MERGING=FILE): once `merging` is recorded, write FILE and wait instead of
+ * calling the forge, so that a test can SIGKILL the reviewer in the crash window. Never set it otherwise.
+ */
+async function pauseForTest(env: NodeJS.ProcessEnv, number: number): Promise<void> {
+  const file = env.FACTORY_TEST_PAUSE_MERGING;
+  if (!file) return;
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, `${number}\n`);
+  await new Promise((resolve) => setTimeout(resolve, 3_600_000));
+}
+
+/**
  * Reviews every open request of one repository: reads a fresh snapshot, applies the policy, records the
  * decision with all its reasons in the repository's state store, and merges only what the policy allows
  * when `merge` is set. The merge names the head SHA the policy judged; after a server error the request is
@@ -53,13 +77,27 @@ export async function reviewRepository(options: {
    * state.db) is kept either way.
    */
   readonly shared?: WorkflowStore;
+  /** FACTORY_MERGING_STALE_SECONDS and the test-only pause (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
 }): Promise<ReviewRepoResult> {
   const policy = options.policy;
+  const env = options.env ?? process.env;
   const state = openRepositoryState(options.repoPath);
   const pulls = new PullRequests(state.store);
   const shared = options.shared;
   const entries: ReviewEntry[] = [];
   try {
+    entries.push(
+      ...(await recoverStaleMerges(
+        options.repoName,
+        options.forge,
+        pulls,
+        shared,
+        policy,
+        env,
+        options.only,
+      )),
+    );
     const open = await options.forge.listOpen();
     for (const summary of open.sort((a, b) => a.number - b.number)) {
       if (options.only && !options.only(summary.number)) continue;
@@ -99,7 +137,7 @@ export async function reviewRepository(options: {
         await entry('already-merged', 'recorded as merged before');
         continue;
       }
-      const outcome = await mergeWithCare(options.forge, pulls, shared, snapshot, decision, policy);
+      const outcome = await mergeWithCare(options.forge, pulls, shared, snapshot, decision, policy, env);
       await entry(outcome.action, outcome.detail, outcome.decision, outcome.snapshot);
     }
     return { repo: options.repoName, entries, error: null };
@@ -115,6 +153,7 @@ async function mergeWithCare(
   first: PullSnapshot,
   firstDecision: PolicyDecision,
   policy: ReviewPolicy,
+  env: NodeJS.ProcessEnv,
 ): Promise<{
   action: ReviewAction;
   detail: string | null;
@@ -128,6 +167,7 @@ async function mergeWithCare(
     // On the team's shared tasks (FACTORY_STATE_URL) the request's task must first move to `merging`,
     // compare-and-set: a reviewer on another machine, whose own SQLite record below cannot be seen here,
     // may have won it.
+    if (shared) await releaseStaleSharedMerge(shared, snapshot, env);
     if (shared && !(await claimPullMerge(shared, snapshot, decision.headSha))) {
       return { action: 'none', detail: 'left alone: another reviewer is merging it', decision, snapshot };
     }
@@ -143,6 +183,7 @@ async function mergeWithCare(
         snapshot,
       };
     }
+    await pauseForTest(env, snapshot.number);
     const outcome = await forge.merge(snapshot.number, decision.headSha, policy.mergeMethod);
     switch (outcome.kind) {
       case 'merged':
@@ -211,6 +252,107 @@ async function mergeWithCare(
     }
   }
   return { action: 'merge-failed', detail: 'no more attempts', decision, snapshot };
+}
+
+/**
+ * A request left in `merging` longer than a merge can take is the trace of a reviewer that died between
+ * recording `merging` and hearing the forge's answer (a crash, a SIGKILL). The forge says how it ended:
+ * merged (recorded as merged), closed (recorded as closed), still open with the same head (back to
+ * `approved`, so the review below applies the policy again and merges when it allows: the merge call names
+ * the same head SHA, so it can never merge anything else), or open with a new head (`merge-failed`, and
+ * the review below judges the new head). The team's shared task (FACTORY_STATE_URL) is moved with it.
+ */
+async function recoverStaleMerges(
+  repoName: string,
+  forge: Forge,
+  pulls: PullRequests,
+  shared: WorkflowStore | undefined,
+  policy: ReviewPolicy,
+  env: NodeJS.ProcessEnv,
+  only: ((number: number) => boolean) | undefined,
+): Promise<ReviewEntry[]> {
+  const staleBefore = Date.now() - mergingStaleMs(env);
+  const entries: ReviewEntry[] = [];
+  for (const record of pulls.list()) {
+    if (record.state !== 'merging' || record.forge !== forge.kind || record.repo !== forge.project) continue;
+    if (only && !only(record.number)) continue;
+    if (Date.parse(record.updatedAt) > staleBefore) continue;
+    const key = { forge: record.forge, repo: record.repo, number: record.number };
+    const snapshot = await forge.snapshot(record.number);
+    const decision = evaluatePolicy(snapshot, policy);
+    let detail: string;
+    let action: ReviewAction = 'none';
+    if (snapshot.state === 'merged') {
+      detail = messages.mergingRecovered(record.updatedAt, 'it was merged: recorded');
+      pulls.move(key, ['merging'], 'merged');
+      pulls.recordOutcome(snapshot, decision, 'already-merged', detail);
+      action = 'already-merged';
+    } else if (snapshot.state === 'closed') {
+      detail = messages.mergingRecovered(record.updatedAt, 'it was closed without a merge: recorded');
+      pulls.move(key, ['merging'], 'closed');
+      pulls.recordOutcome(snapshot, decision, 'none', detail);
+    } else if (snapshot.headSha === record.headSha) {
+      detail = messages.mergingRecovered(
+        record.updatedAt,
+        `it is still open on ${record.headSha.slice(0, 12)}: approved again`,
+      );
+      pulls.move(key, ['merging'], 'merge-failed');
+      pulls.move(key, ['merge-failed'], 'approved');
+      pulls.recordOutcome(snapshot, decision, 'none', detail);
+    } else {
+      detail = messages.mergingRecovered(record.updatedAt, 'its head moved: judged again');
+      pulls.move(key, ['merging'], 'merge-failed');
+      pulls.recordOutcome(snapshot, decision, 'head-moved', detail);
+    }
+    if (shared) {
+      const target =
+        snapshot.state === 'open' ? 'reviewing' : targetState(snapshot, decision.verdict, action);
+      await movePullTask(shared, snapshot, target, detail);
+    }
+    // An open request is reported by the review that follows; a settled one is reported here.
+    if (snapshot.state === 'open') continue;
+    const task = localTask(pulls, snapshot);
+    entries.push({
+      task: { id: task.taskId, state: task.state, note: task.note },
+      repo: repoName,
+      forge: forge.kind,
+      project: forge.project,
+      number: snapshot.number,
+      title: snapshot.title,
+      url: snapshot.url,
+      author: snapshot.author,
+      headSha: snapshot.headSha,
+      verdict: decision.verdict,
+      action,
+      detail,
+      reasons: decision.reasons,
+    });
+  }
+  return entries;
+}
+
+/**
+ * The team's shared task of a request still open on the forge, left in `merging` longer than a merge can
+ * take by a reviewer on some machine that died in the crash window: back to `reviewing`, so that this
+ * review may claim it again (its merge names the head SHA it judged, so nothing else can be merged).
+ */
+async function releaseStaleSharedMerge(
+  shared: WorkflowStore,
+  pull: PullSnapshot,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const task = await shared.findByKey(pullKey(pull));
+  if (task?.state !== 'merging') return;
+  if (Date.parse(task.updatedAt) > Date.now() - mergingStaleMs(env)) return;
+  await movePullTask(
+    shared,
+    pull,
+    'reviewing',
+    messages.mergingRecovered(
+      task.updatedAt,
+      `it is still open on ${pull.headSha.slice(0, 12)}: judged again`,
+    ),
+  );
 }
 
 /** The request's own record (its task in state.db), which the decisions and outcomes recorded moved. */

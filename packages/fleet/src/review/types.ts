@@ -44,7 +44,7 @@ export interface PullSnapshot {
   readonly upToDate: boolean | undefined;
   readonly checks: readonly CheckResult[];
   readonly approvals: number;
-  /** Reviewers whose latest review asks for changes (GitHub); the loop sends such a request to rework. */
+  /** Reviewers whose latest review asks for changes (GitHub's reviews, GitLab's reviewers); the loop sends such a request to rework. */
   readonly changesRequestedBy?: readonly string[];
 }
 

@@ -21,7 +21,7 @@ import {
 
 /**
  * A small fleet for loop tests: real git repositories with bare remotes, each set up by `factory init`,
- * a manifest naming them as GitHub repositories `acme/<name>`, the loopback forge (its requests' heads
+ * a manifest naming them as GitHub (or GitLab) repositories `acme/<name>`, the loopback forge (its requests' heads
  * read from the bare remotes), and the scripted model server routing each session to the script whose
  * marker its prompt contains.
  */
@@ -43,7 +43,12 @@ export interface LoopFleet {
 
 export async function makeLoopFleet(
   names: readonly string[],
-  options: { init?: boolean; checksOnOpen?: () => FakeCheck[] } = {},
+  options: {
+    init?: boolean;
+    checksOnOpen?: () => FakeCheck[];
+    /** Repositories (of `names`) on GitLab as `acme/<name>`, each with this merge policy of the manifest. */
+    gitlab?: Record<string, Record<string, unknown>>;
+  } = {},
 ): Promise<LoopFleet> {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'factory-loop-')));
   const home = join(root, 'home');
@@ -86,7 +91,8 @@ export async function makeLoopFleet(
       }
     },
   });
-  for (const name of names) forge.project('github', `acme/${name}`);
+  const onGitlab = options.gitlab ?? {};
+  for (const name of names) forge.project(name in onGitlab ? 'gitlab' : 'github', `acme/${name}`);
   writeFileSync(
     join(factoryHome, 'repos.yaml'),
     [
@@ -96,7 +102,13 @@ export async function makeLoopFleet(
       '  review:',
       '    authors: ["*"]',
       'repositories:',
-      ...names.flatMap((name) => [`  - path: ${repos[name]}`, `    project: acme/${name}`]),
+      ...names.flatMap((name) => [
+        `  - path: ${repos[name]}`,
+        `    project: acme/${name}`,
+        ...(name in onGitlab
+          ? ['    forge: gitlab', `    review: ${JSON.stringify({ authors: ['*'], ...onGitlab[name] })}`]
+          : []),
+      ]),
       '',
     ].join('\n'),
   );
@@ -106,6 +118,8 @@ export async function makeLoopFleet(
     FACTORY_CLAUDE: claudeBin,
     GITHUB_API_URL: forge.githubApiUrl,
     GITHUB_TOKEN: 'loop-test-token',
+    GITLAB_HOST: forge.gitlabHost,
+    GITLAB_TOKEN: 'loop-test-gitlab-token',
     FACTORY_FORGE_WRITE_SPACING_MS: '0',
     ANTHROPIC_BASE_URL: model.url,
     ANTHROPIC_API_KEY: 'scripted-model-server',

@@ -12,7 +12,11 @@ import { WorkRequests } from '../../src/state/work-requests.js';
  * per head SHA).
  */
 
-function inReview(state: RepositoryState, number: number): number {
+function inReview(
+  state: RepositoryState,
+  number: number,
+  on: { forge: 'github' | 'gitlab'; project: string } = { forge: 'github', project: 'acme/app' },
+): number {
   const { task } = state.tasks.add({
     title: `task ${number}`,
     workflow: 'work',
@@ -23,9 +27,9 @@ function inReview(state: RepositoryState, number: number): number {
   requests.beginRequest({
     taskId: task.id,
     repoPath: state.repoRoot,
-    forge: 'github',
-    project: 'acme/app',
-    branch: `b${number}`,
+    forge: on.forge,
+    project: on.project,
+    branch: `b${on.forge}${number}`,
   });
   requests.recordRequest(task.id, state.repoRoot, { number, url: `u${number}`, headSha: 'h', state: 'open' });
   return task.id;
@@ -51,6 +55,8 @@ describe('settleTasks', () => {
       new ForgeFactory({
         GITHUB_API_URL: forge.githubApiUrl,
         GITHUB_TOKEN: 't',
+        GITLAB_HOST: forge.gitlabHost,
+        GITLAB_TOKEN: 't',
         FACTORY_FORGE_WRITE_SPACING_MS: '0',
       }),
     );
@@ -76,6 +82,27 @@ describe('settleTasks', () => {
     assert.equal(merged[0]?.action, 'done');
     assert.equal(state.tasks.get(id).state, 'done');
     assert.equal(new WorkRequests(state.store).requests(id)[0]?.state, 'merged');
+  });
+
+  it('on GitLab too: a merge request whose reviewer requested changes goes to rework once per head', async () => {
+    const mr = forge.gitlab('acme/lab', { number: 1, changesRequested: ['bob'], approvals: ['carol'] });
+    const id = inReview(state, 1, { forge: 'gitlab', project: 'acme/lab' });
+    const first = await settleTasks({ state, forges: cache, rework: true });
+    const entry = first.find((e) => e.taskId === id);
+    assert.equal(entry?.action, 'rework');
+    assert.match(entry!.detail, /changes requested on [0-9a-f]{12} of .*\/merge_requests\/1 by bob;/);
+    assert.equal(state.tasks.get(id).state, 'ready');
+    toReview(state, id);
+    const same = await settleTasks({ state, forges: cache, rework: true });
+    assert.equal(same.find((e) => e.taskId === id)?.action, 'waiting', 'the same head is not sent twice');
+    forge.push('gitlab', 'acme/lab', 1);
+    const moved = await settleTasks({ state, forges: cache, rework: true });
+    assert.equal(moved.find((e) => e.taskId === id)?.action, 'rework', 'a new head asking again is');
+    toReview(state, id);
+    mr.changesRequested = [];
+    mr.state = 'merged';
+    const merged = await settleTasks({ state, forges: cache, rework: true });
+    assert.equal(merged.find((e) => e.taskId === id)?.action, 'done');
   });
 
   it('blocks a task whose request was closed without a merge, and leaves open ones waiting', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WorkSessions } from '@factory/agent/state/work-sessions';
@@ -221,6 +221,20 @@ describe('factory work', () => {
     assert.match(refused.stderr, /has 1 uncommitted change\(s\); commit or stash them/);
     assert.equal(taskOf(fleet, 'beta', dirty.id).task.state, 'blocked');
 
+    // a detached main checkout
+    const detached = await addTask(fleet, 'beta', 'Detached', 'MARK-NONE detached');
+    fleet.git(fleet.repos.beta!, 'checkout', '--quiet', '--detach', 'HEAD');
+    const onDetached = await fleet.factory(['work', String(detached.id)], fleet.repos.beta!);
+    fleet.git(fleet.repos.beta!, 'checkout', '--quiet', 'main');
+    assert.equal(onDetached.status, 2);
+    assert.match(
+      onDetached.stderr,
+      /the main checkout of .*beta is on a detached HEAD; check out its default branch/,
+    );
+    assert.equal(onDetached.stderr.trim().split('\n').length, 1, 'one sentence');
+    assert.equal(taskOf(fleet, 'beta', detached.id).task.state, 'blocked');
+    assert.match(taskOf(fleet, 'beta', detached.id).log.at(-2)?.reason ?? '', /detached HEAD/);
+
     // a branch of that name that is not the task's
     const taken = await addTask(fleet, 'beta', 'Taken', 'MARK-NONE taken');
     fleet.git(fleet.repos.beta!, 'branch', `factory/beta-${taken.id}-taken`);
@@ -259,6 +273,34 @@ describe('factory work', () => {
       /Claude Code 2\.0\.14 is too old for factory work \(it needs 2\.1\.295 or newer/,
     );
     assert.match(taskOf(fleet, 'beta', tooOld.id).log.at(-2)?.reason ?? '', /too old/);
+  });
+
+  it('a remote that refuses the push: no request, the task is retried with the reason, nothing lost', async () => {
+    const bare = fleet.bares.alpha!;
+    const hook = join(bare, 'hooks', 'pre-receive');
+    writeFileSync(hook, '#!/bin/sh\necho "pushes to factory/* are closed today" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    try {
+      fleet.scripts.push({ match: 'MARK-PUSH', script: commitScript('push.txt', 'push', 'docs: push') });
+      const before = fleet.forge.pulls('github', 'acme/alpha').length;
+      const task = await addTask(fleet, 'alpha', 'Refused push', 'MARK-PUSH: add push.txt');
+      const work = await fleet.factory(['work', String(task.id)], fleet.repos.alpha!);
+      assert.equal(work.status, 1, work.stderr);
+      assert.match(
+        work.stderr,
+        /^factory: task #\d+ ready: the push of .*alpha was refused \([^\n]*pushes to factory\/\* are closed today[^\n]*\) \(session: [^\n]*\.\n$/,
+      );
+      const { task: after, requests, resources } = taskOf(fleet, 'alpha', task.id);
+      assert.equal(after.state, 'ready');
+      assert.equal(requests.length, 0, 'no request row: nothing reached the forge');
+      assert.equal(fleet.forge.pulls('github', 'acme/alpha').length, before, 'no request opened');
+      // The commit is kept in the task's worktree for the next attempt.
+      const worktree = resources.find((r) => r.kind === 'worktree' && r.releasedAt === null)!.value;
+      assert.equal(fleet.git(worktree, 'log', '-1', '--format=%s').trim(), 'docs: push');
+    } finally {
+      rmSync(hook);
+    }
   });
 
   it('a forge that refuses the request: the push stays, the task is retried, and blocked when out of attempts', async () => {
