@@ -109,6 +109,26 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
     assert.equal(runs[0]!.n, 2);
   });
 
+  it('status --all ships every repository of the manifest and adds the team figures', () => {
+    const all = json<{
+      repositories: unknown[];
+      team: { gates: { repositories: Array<{ repository: string }> } };
+    }>(
+      runFactory(['status', '--all', '--manifest', fleet.manifest, '--json'], {
+        cwd: fleet.root,
+        env: env(),
+      }),
+    );
+    assert.equal(all.repositories.length, 2);
+    assert.deepEqual(all.team.gates.repositories.map((r) => r.repository).sort(), [...fleet.remotes].sort());
+    const human = runFactory(['status', '--all', '--manifest', fleet.manifest], {
+      cwd: fleet.root,
+      env: env(),
+    });
+    assert.equal(human.status, 0, human.stderr);
+    assert.match(human.stdout, /the team's gate runs and guard refusals/);
+  });
+
   it('factory state sync is idempotent and says what it shipped', () => {
     const report = json<{ repositories: Array<{ gateRuns: number }>; sweeps: number }>(
       runFactory(['state', 'sync', '--all', '--manifest', fleet.manifest, '--json'], {
@@ -123,7 +143,7 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
     assert.equal(report.sweeps, 0);
   });
 
-  it('bad input: no URL, an unreachable server, bad credentials: one sentence, exit 2', () => {
+  it('bad input: no URL, an unreachable server, bad credentials, a newer schema: one sentence, exit 2', async () => {
     const repo = makeTempRepo({ files: { 'README.md': '# x\n' } });
     try {
       const none = runFactory(['state', 'sync'], { cwd: repo.dir, env: repo.env });
@@ -145,6 +165,27 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
         assert.match(result.stderr, why);
         assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
         assert.doesNotMatch(result.stderr, /wrong-password|\n\s+at /);
+      }
+      // A shared database written by a newer factory: refused, unchanged, one sentence.
+      const newer = await createTestDatabase('url' in postgres ? postgres.url : '');
+      try {
+        assert.equal(
+          runFactory(['state', 'sync'], { cwd: repo.dir, env: { ...repo.env, FACTORY_STATE_URL: newer.url } })
+            .status,
+          0,
+        );
+        await rows(newer.url, "UPDATE schema_versions SET version = 9 WHERE owner = 'fleet'");
+        const refused = runFactory(['state', 'sync'], {
+          cwd: repo.dir,
+          env: { ...repo.env, FACTORY_STATE_URL: newer.url },
+        });
+        assert.equal(refused.status, 2, refused.stderr);
+        assert.match(
+          refused.stderr,
+          /^factory: the workflow state in .* was written by a newer factory \(fleet schema version 9, this one knows 1\); upgrade factory, nothing was changed\.\n$/,
+        );
+      } finally {
+        await newer.drop();
       }
       // A sweep's own work does not depend on the server: it warns once and keeps its results in SQLite.
       const sweep = runFactory(['sweep', '--no-forges', '--manifest', fleet.manifest], {

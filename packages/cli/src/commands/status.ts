@@ -9,6 +9,7 @@ import {
   repositoryStateSettings,
   type StateArgs,
   type StateLocation,
+  stateUrlFromEnv,
 } from '../state-context.js';
 import { statusSections } from '../status-sections.js';
 
@@ -55,14 +56,14 @@ async function withSharedTasks(
  * The team's figures on the shared database: this clone's gate runs, guard decisions and review records
  * (and this home's sweeps) are shipped first, so what is shown includes them.
  */
-async function teamFigures(url: string, root: string): Promise<TeamStatus> {
+async function teamFigures(url: string, roots: string | readonly string[]): Promise<TeamStatus> {
   const { openTeamDatabase, syncHome, syncRepository } = await import('@factory/fleet/state/sync');
   const { teamGateFigures } = await import('@factory/gates/state/ship');
   const { teamFleetFigures } = await import('@factory/fleet/state/ship');
   const { factoryHome } = await import('@factory/fleet/sweep/home-store');
   const db = await openTeamDatabase(url);
   try {
-    await syncRepository(db, root);
+    for (const root of typeof roots === 'string' ? [roots] : roots) await syncRepository(db, root);
     await syncHome(db, factoryHome(process.env));
     const since = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
     return { gates: await teamGateFigures(db, since), fleet: await teamFleetFigures(db, since) };
@@ -114,8 +115,11 @@ async function statusAll(args: StateArgs & { manifest?: string }): Promise<void>
     }
   }
   const loop = statusText(countWork(roots));
+  // FACTORY_STATE_URL: every repository listed ships its rows, then the team's figures follow.
+  const url = stateUrlFromEnv().url;
+  const team = url ? await teamFigures(url, roots) : undefined;
   if (args.json) {
-    printJson({ manifest: manifest.file, loop, repositories: all });
+    printJson({ manifest: manifest.file, loop, repositories: all, ...(team ? { team } : {}) });
     return;
   }
   printLine(loop);
@@ -123,6 +127,7 @@ async function statusAll(args: StateArgs & { manifest?: string }): Promise<void>
     printLine();
     for (const line of renderStatus(status, statusSections)) printLine(line);
   }
+  if (team) for (const line of await renderTeam(team)) printLine(line);
 }
 
 export const statusCommand: CommandModule = {

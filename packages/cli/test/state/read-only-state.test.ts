@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { stateDbPath } from '@factory/core';
 import { openRepositoryState } from '@factory/core/state/repository';
 import { recordGateRun } from '@factory/gates/state/gate-runs';
-import { makeTempRepo, runFactory, type TempRepo } from '@factory/testkit';
+import { createTestDatabase, makeTempRepo, runFactory, type TempRepo, testPostgres } from '@factory/testkit';
 
 /**
  * The reading commands answer from a state.db this user can only read (a read-only file and folder):
@@ -78,3 +78,43 @@ for (const keepWal of [true, false]) {
     });
   });
 }
+
+const postgres = testPostgres();
+
+describe('status with FACTORY_STATE_URL on a read-only state.db', {
+  skip: 'skip' in postgres ? postgres.skip : false,
+}, () => {
+  it("answers with the shared tasks; this clone's rows are reported unsynced (its owner's sync ships them)", async () => {
+    const db = await createTestDatabase('url' in postgres ? postgres.url : '');
+    const repo = readOnlyRepository(false);
+    try {
+      const status = runFactory(['status', '--json'], {
+        cwd: repo.dir,
+        env: { ...repo.env, FACTORY_STATE_URL: db.url },
+        ...asReader,
+      });
+      assert.equal(status.status, 0, status.stderr);
+      const document = JSON.parse(status.stdout) as {
+        tasks: { total: number };
+        team: { gates: { repositories: unknown[] } };
+      };
+      assert.equal(document.tasks.total, 0, 'the tasks are the shared ones');
+      assert.deepEqual(document.team.gates.repositories, []);
+      const sync = runFactory(['state', 'sync', '--json'], {
+        cwd: repo.dir,
+        env: { ...repo.env, FACTORY_STATE_URL: db.url },
+        ...asReader,
+      });
+      assert.equal(sync.status, 0, sync.stderr);
+      const report = JSON.parse(sync.stdout) as { repositories: Array<{ note?: string }> };
+      assert.match(
+        report.repositories[0]!.note ?? '',
+        /state\.db cannot be written \(read-only file or folder\)/,
+      );
+    } finally {
+      chmodSync(dirname(stateDbPath(repo.dir)), 0o755);
+      repo.cleanup();
+      await db.drop();
+    }
+  });
+});

@@ -118,7 +118,8 @@ export async function shipReviewRecords(
   ];
   // Reviewers on several machines see the same request: the snapshot read last is kept, unless it would
   // take the request where review's own state machine never goes (out of merged; out of merging but to
-  // its outcome), as a reviewer that lost the merge to another still holds `approved`.
+  // its outcome), as a reviewer that lost the merge to another still holds `approved`. `merged` is final
+  // and wins whenever it arrives: the loser's `approved` may have been read after the winner's merge.
   const allowed = Object.entries(TRANSITIONS)
     .flatMap(([from, targets]) => targets.map((to) => `('${from}', '${to}')`))
     .join(', ');
@@ -139,10 +140,11 @@ export async function shipReviewRecords(
     ]
       .map((c) => `${c} = EXCLUDED.${c}`)
       .join(', ')}
-     WHERE pull_request_snapshots.updated_at <= EXCLUDED.updated_at
-       AND (pull_request_snapshots.review_state IS NOT DISTINCT FROM EXCLUDED.review_state
-            OR pull_request_snapshots.review_state IS NULL
-            OR (pull_request_snapshots.review_state, EXCLUDED.review_state) IN (${allowed}))`,
+     WHERE (EXCLUDED.review_state = 'merged' AND pull_request_snapshots.review_state IS DISTINCT FROM 'merged')
+        OR (pull_request_snapshots.updated_at <= EXCLUDED.updated_at
+            AND (pull_request_snapshots.review_state IS NOT DISTINCT FROM EXCLUDED.review_state
+                 OR pull_request_snapshots.review_state IS NULL
+                 OR (pull_request_snapshots.review_state, EXCLUDED.review_state) IN (${allowed})))`,
   );
   let after = await lastShippedId(db, 'review_decisions', source.id);
   let reviewDecisions = 0;

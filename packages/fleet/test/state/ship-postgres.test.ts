@@ -140,6 +140,53 @@ describe('shipping gate runs, guard decisions, review records and sweeps to Post
     }
   });
 
+  it("a request merged by one reviewer stays merged, whatever the loser's later snapshot and the order of syncs", async () => {
+    const policy = resolveReviewPolicy({ authors: ['*'] });
+    const key = { forge: 'github', repo: 'acme/app', number: 9 };
+    const nine = { ...pull, number: 9 };
+    for (const loserFirst of [true, false]) {
+      const other = await createTestDatabase('url' in postgres ? postgres.url : '');
+      const winner = makeTempRepo({ files: { 'README.md': '# w\n' } });
+      const loser = makeTempRepo({ files: { 'README.md': '# l\n' } });
+      const team = await openTeamDatabase(other.url);
+      try {
+        let t = Date.parse('2026-01-01T00:00:00Z');
+        const clock = () => {
+          t += 1000;
+          return new Date(t);
+        };
+        const w = openRepositoryState(winner.dir);
+        const wp = new PullRequests(w.store, clock);
+        wp.recordDecision(nine, evaluatePolicy(nine, policy), 'none');
+        assert.equal(wp.move(key, ['approved'], 'merging'), true);
+        assert.equal(wp.move(key, ['merging'], 'merged', { mergedSha: 'd'.repeat(40) }), true);
+        w.close();
+        // The loser read the request after the merge and still says approved (its own claim lost).
+        const l = openRepositoryState(loser.dir);
+        new PullRequests(l.store, clock).recordDecision(nine, evaluatePolicy(nine, policy), 'none');
+        l.close();
+        for (const dir of loserFirst ? [loser.dir, winner.dir] : [winner.dir, loser.dir]) {
+          await syncRepository(team, dir);
+        }
+        const [row] = (
+          await team.query<{ review_state: string; merged_sha: string }>(
+            'SELECT review_state, merged_sha FROM pull_request_snapshots',
+          )
+        ).rows;
+        assert.deepEqual(
+          [row!.review_state, row!.merged_sha],
+          ['merged', 'd'.repeat(40)],
+          `loser first: ${loserFirst}`,
+        );
+      } finally {
+        await team.close();
+        winner.cleanup();
+        loser.cleanup();
+        await other.drop();
+      }
+    }
+  });
+
   it('ships the sweep history, and a sweep that was running is completed on the next sync', async () => {
     const home = makeTempDir();
     const history = SweepHistory.open(home.dir);
