@@ -230,10 +230,13 @@ describe('factory gate pre-commit through real git hooks', () => {
         assert.notEqual(result.code, 0);
         // The gate may still be restoring after git itself has died: wait for it to finish.
         // git dies at once; the gate goes on restoring: wait until it has recorded the interrupted run.
-        await waitFor(() =>
-          runFactory(['gate', 'history', '--json'], { cwd: repo.dir, env: repo.env }).stdout.includes(
-            '"interrupted"',
-          ),
+        // Patient: each poll starts a factory process, and a loaded machine slows both sides.
+        await waitFor(
+          () =>
+            runFactory(['gate', 'history', '--json'], { cwd: repo.dir, env: repo.env }).stdout.includes(
+              '"interrupted"',
+            ),
+          60_000,
         );
         assert.equal(head(repo), before);
         assert.equal(workState(repo), state);
