@@ -51,7 +51,12 @@ const runsNothing = [
 ];
 
 /** A syntax error on a later line: bash runs the lines before it. */
-const firstLineRuns = ["touch ran\necho 'oops", 'touch ran\n)', "touch ran\n\necho 'oops"];
+const firstLineRuns = [
+  "touch ran\necho 'oops",
+  'touch ran\n)',
+  "touch ran\n\necho 'oops",
+  "touch ran <<EOF\nbody\nEOF\necho 'oops",
+];
 
 describe('the shell as the judge of a command our parser cannot parse', () => {
   it('passes single-line syntax errors, and Claude Code would run none of them', () => {
