@@ -1493,7 +1493,11 @@ const notUnderstoodRule: Rule = {
   check(input) {
     const hits: Hit[] = [];
     for (const inv of invocations(input))
-      for (const detail of notUnderstood(inv, input.repoRoot))
+      for (const detail of notUnderstood(
+        inv,
+        input.repoRoot,
+        (input.config.programs ?? []).map((entry) => entry.name),
+      ))
         hits.push({ detail, decision: input.config.unanalysable });
     for (const code of input.analysis?.opaqueCode ?? []) {
       const detail = opaqueInlineCode(code);
