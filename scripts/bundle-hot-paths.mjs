@@ -16,6 +16,13 @@ const entries = [
     in: join(root, 'packages/gates/dist/gate/run.js'),
     out: join(root, 'packages/gates/dist/gate/run.bundle.js'),
   },
+  // The same as CommonJS, which the fast path compiles through node:vm with a V8 code cache taken after a
+  // gate passed (every function the gate ran, not only the module's top level: see fast-path.ts).
+  {
+    in: join(root, 'packages/gates/dist/gate/run.js'),
+    out: join(root, 'packages/gates/dist/gate/run.bundle.cjs'),
+    format: 'cjs',
+  },
   // The guard's PreToolUse handler runs on every tool call of the agent (measured: about 10 ms less CPU
   // per call bundled). core's full config loader stays outside: it is only needed for non-JSON configs.
   {
@@ -84,6 +91,18 @@ for (const entry of entries) {
     legalComments: 'none',
   });
   shareNamespaces(entry.out);
+  if (entry.format === 'cjs') importThroughLoader(entry.out);
+}
+
+/**
+ * A CommonJS bundle runs through node:vm (fast-path.ts), where `import()` needs Node's experimental
+ * main-context loader, which warns on stderr when it is used. The bundle's few dynamic imports of what it
+ * leaves outside (cosmiconfig for a YAML config; the guard's full config loader) call the loader's own
+ * `__factoryImport` instead, which imports the module resolved from the bundle's folder.
+ */
+function importThroughLoader(file) {
+  const text = readFileSync(file, 'utf8');
+  writeFileSync(file, text.replace(/\bimport\((["'])([^"'\s]+)\1\)/g, '__factoryImport($1$2$1)'));
 }
 
 /**
