@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,7 +67,12 @@ const lazyBuiltins = {
     }));
   },
 };
-for (const entry of entries) {
+/**
+ * Builds one hot-path bundle: `entry.in` (a module of a package's dist) into `entry.out`, ESM or CommonJS,
+ * with Node's built-ins as lazy shims and `entry.external` (plus lint-staged, cosmiconfig and husky) left
+ * outside. scripts/pack.mjs builds the CommonJS ones into the packed install too.
+ */
+export async function buildHotBundle(entry) {
   if (!existsSync(entry.in)) throw new Error(`${entry.in} is missing: run tsc -b first`);
   await build({
     entryPoints: [entry.in],
@@ -92,6 +97,16 @@ for (const entry of entries) {
   });
   shareNamespaces(entry.out);
   if (entry.format === 'cjs') importThroughLoader(entry.out);
+}
+
+/** The CommonJS bundles the fast path compiles with its code cache, by their path below a dist folder. */
+export const codeCachedBundles = [
+  { in: 'gates/dist/gate/run.js', out: 'gate/run.bundle.cjs' },
+  { in: 'gates/dist/hook/pre-tool-use-entry.js', out: 'hook/pre-tool-use-entry.bundle.cjs' },
+];
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const entry of entries) await buildHotBundle(entry);
 }
 
 /**

@@ -179,11 +179,19 @@ function loadCodeCachedBundle<T>(
   name: string,
 ): { exports: T; remember: (group: string) => void } | undefined {
   const fs = process.getBuiltinModule('node:fs');
-  const file = decodeURIComponent(new URL(`../../gates/dist/${relative}`, import.meta.url).pathname);
+  // In the workspace: the gates package's dist beside this one; in the packed install (scripts/pack.mjs):
+  // beside this module in its one dist folder.
+  const inWorkspace = decodeURIComponent(new URL(`../../gates/dist/${relative}`, import.meta.url).pathname);
+  const packed = decodeURIComponent(new URL(`./${relative}`, import.meta.url).pathname);
+  let file = inWorkspace;
   let source: string;
   let key: string;
   try {
-    const st = fs.statSync(file);
+    let st = fs.statSync(file, { throwIfNoEntry: false });
+    if (!st) {
+      file = packed;
+      st = fs.statSync(file);
+    }
     key = `${file}|${st.size}|${st.mtimeMs}|${st.ino}|${st.ctimeMs}|${process.version}|${process.arch}`;
     source = fs.readFileSync(file, 'utf8');
   } catch {
