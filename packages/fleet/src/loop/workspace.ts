@@ -125,8 +125,10 @@ export function prepareWorkspace(
     state.resources.attach(task.id, 'branch', resource, owner);
     const current = existsSync(path) ? gitSync(path, ['symbolic-ref', '--short', 'HEAD']) : undefined;
     if (!current?.ok || current.stdout.trim() !== branch) {
-      if (existsSync(path)) gitSync(repo, ['worktree', 'remove', '--force', path]);
-      gitSync(repo, ['worktree', 'prune']);
+      // This path's worktree only, also when its folder is gone (a stale registration): never a `git
+      // worktree prune` of the whole repository, which removes another worker's worktree that `git worktree
+      // add` is still making (its admin folder has no gitdir file yet) and fails that add.
+      gitSync(repo, ['worktree', 'remove', '--force', path]);
       mkdirSync(join(repo, '.factory', 'worktrees'), { recursive: true });
       const added = branchExists
         ? gitSync(repo, ['worktree', 'add', '--quiet', path, branch])
