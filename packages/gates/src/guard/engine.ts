@@ -29,6 +29,8 @@ export interface DecideOptions {
   readonly config: GuardConfig;
   readonly home?: string;
   readonly repoRoot?: string | undefined;
+  /** The agent's environment, for the rules that judge secrets in it (default: process.env). */
+  readonly environment?: NodeJS.ProcessEnv | undefined;
 }
 
 export class GuardInputError extends Error {}
@@ -166,6 +168,7 @@ export function decide(call: GuardCall, options: DecideOptions): Verdict {
     readFile: readSmallFile,
     exists: existsSync,
     currentBranch,
+    environment: options.environment,
   };
   const disabled = new Map(config.disable.map((entry) => [entry.rule, entry.reason]));
   const findings: Finding[] = [];

@@ -1,5 +1,6 @@
 import { readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { controlWriters } from './control-writers.js';
 import {
   type FileTarget,
   fileEffects,
@@ -8,6 +9,8 @@ import {
   gitEnvironmentConfig,
   gitSubcommand,
 } from './effects.js';
+import { externalEffects } from './external-effects.js';
+import { findSelection } from './find-selection.js';
 import {
   globBase,
   isInside,
@@ -17,6 +20,10 @@ import {
   secretReason,
 } from './paths.js';
 import type { Hit, Rule, RuleInput } from './policy.js';
+import { protectedBranchMoves } from './protected-branch-moves.js';
+import { secretEnvironment } from './secret-environment.js';
+import { secretGit } from './secret-git.js';
+import { secretPrinters } from './secret-printers.js';
 import { findSecrets } from './secrets.js';
 import type { Arg, Invocation } from './shell/analyze.js';
 import { notUnderstood, opaqueInlineCode } from './shell/programs.js';
@@ -1490,4 +1497,11 @@ export const builtinRules: readonly Rule[] = [
   notUnderstoodRule,
   gitRefs,
   gitPrograms,
+  secretGit,
+  secretEnvironment,
+  secretPrinters,
+  controlWriters,
+  findSelection,
+  protectedBranchMoves,
+  externalEffects,
 ];
