@@ -1,6 +1,15 @@
-// What every bench script shares: the project root, the built bin, the median.
+// What every bench script shares: the project root, the built bin, the median, the scratch repositories
+// of the gate benches and the CPU time of what a bench started.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +24,24 @@ export function builtBin(bench) {
     process.exit(2);
   }
   return bin;
+}
+
+/**
+ * The factory builds a gate bench times: this checkout's, and with BENCH_BASELINE_BIN (the bin.js of
+ * another build, e.g. main's in a second checkout) that one too, as "factory (baseline)", interleaved with
+ * the others: a change is measured against its baseline under the same load.
+ */
+export function factoryBins(bench) {
+  const bins = { factory: builtBin(bench) };
+  const baseline = process.env.BENCH_BASELINE_BIN;
+  if (baseline) {
+    if (!existsSync(baseline)) {
+      console.error(`bench/${bench}: BENCH_BASELINE_BIN ${baseline} does not exist.`);
+      process.exit(2);
+    }
+    bins['factory (baseline)'] = baseline;
+  }
+  return bins;
 }
 
 export function median(values) {
@@ -58,4 +85,94 @@ export function benchTools(bench) {
     }
   }
   return { tools, lefthookBin, prekBin };
+}
+
+/**
+ * A scratch folder with a home of its own and the environment every gate bench runs git in (no system or
+ * user git config, a fixed author, this node first on PATH). `run` starts a program there and returns its
+ * stdout; `cleanup` removes the folder.
+ */
+export function benchScratch(prefix, extraPath = []) {
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
+  const home = join(scratch, 'home');
+  mkdirSync(home);
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'Bench',
+    GIT_AUTHOR_EMAIL: 'bench@factory.invalid',
+    GIT_COMMITTER_NAME: 'Bench',
+    GIT_COMMITTER_EMAIL: 'bench@factory.invalid',
+    PATH: [dirname(process.execPath), ...extraPath, process.env.PATH].join(':'),
+  };
+  const run = (cwd, cmd, args) =>
+    execFileSync(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  const cleanup = () => rmSync(scratch, { recursive: true, force: true });
+  return { scratch, env, run, cleanup };
+}
+
+/**
+ * A repository of 50 files (a package.json, 45 modules, a few docs), one commit; with `remote`, a bare
+ * repository `origin` beside it.
+ */
+export function makeRepo(bench, name, { remote = false } = {}) {
+  const { scratch, run } = bench;
+  const dir = join(scratch, name);
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{\n  "name": "bench",\n  "private": true\n}\n');
+  for (let i = 0; i < 45; i++) writeFileSync(join(dir, 'src', `m${i}.js`), `export const v${i} = ${i};\n`);
+  for (const doc of ['README.md', 'CHANGELOG.md', 'LICENSE', '.gitignore'])
+    writeFileSync(join(dir, doc), `${doc}\n`);
+  run(dir, 'git', ['init', '-q', '-b', 'main']);
+  run(dir, 'git', ['add', '-A']);
+  run(dir, 'git', ['commit', '-q', '-m', 'initial']);
+  if (remote) {
+    run(scratch, 'git', ['init', '-q', '--bare', `${name}.git`]);
+    run(dir, 'git', ['remote', 'add', 'origin', join(scratch, `${name}.git`)]);
+  }
+  return dir;
+}
+
+/**
+ * A repository set up by `factory init` (personal mode, base preset) with `gates` as its config's gates
+ * section. init runs again after the config changed: the gates refuse a control file changed behind init's
+ * back (tamper evidence), so without it the bench would time a refusal.
+ */
+export function factoryRepo(bench, bin, name, gates, options = {}) {
+  const dir = makeRepo(bench, name, options);
+  bench.run(dir, process.execPath, [bin, 'init', '--yes', '--preset', 'base']);
+  const configFile = join(dir, 'factory.config.json');
+  const config = JSON.parse(readFileSync(configFile, 'utf8'));
+  config.gates = gates;
+  writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  bench.run(dir, process.execPath, [bin, 'init', '--yes', '--preset', 'base']);
+  return dir;
+}
+
+/**
+ * A repository with husky's hooks whose `hook` script is `script`. Like factory's install, only that hook
+ * is dispatched (husky's bin stubs all 14, and a commit would pay the dispatch of the others too).
+ */
+export function huskyRepo(bench, tools, name, hook, script, options = {}) {
+  const dir = makeRepo(bench, name, options);
+  bench.run(dir, process.execPath, [join(tools, 'node_modules/husky/bin.js')]);
+  for (const file of readdirSync(join(dir, '.husky/_'))) {
+    if (!['h', 'husky.sh', hook, '.gitignore'].includes(file)) rmSync(join(dir, '.husky/_', file));
+  }
+  writeFileSync(join(dir, `.husky/${hook}`), script);
+  return dir;
+}
+
+/** CPU time (user + system, ms) of this process's waited-for children so far, from /proc (Linux). */
+export function childrenCpuMs() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // cutime + cstime, in ticks of 1/100 s
+  } catch {
+    return Number.NaN;
+  }
 }

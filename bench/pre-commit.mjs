@@ -10,84 +10,41 @@
 // lefthook with its lefthook-<platform> binary package, @j178/prek with its @j178/prek-<platform> binary
 // package), installed once with --ignore-scripts into a cache folder in the temp directory.
 // Median of N runs each (BENCH_RUNS, default 15), after 2 warm-up runs. Run after `npm run build`.
-import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+// BENCH_BASELINE_BIN=<other checkout>/packages/cli/dist/bin.js adds that build as "factory (baseline)",
+// interleaved with the rest: a change measured against the build before it, under the same load.
+import { spawnSync } from 'node:child_process';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { benchTools, builtBin, median, projectRoot } from './lib.mjs';
+import {
+  benchScratch,
+  benchTools,
+  childrenCpuMs,
+  factoryBins,
+  factoryRepo,
+  huskyRepo,
+  makeRepo,
+  median,
+} from './lib.mjs';
 
-const _root = projectRoot;
-const bin = builtBin('pre-commit');
+const bins = factoryBins('pre-commit');
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const { lefthookBin, prekBin, tools } = benchTools('pre-commit');
-
-const scratch = mkdtempSync(join(tmpdir(), 'factory-bench-'));
-const home = join(scratch, 'home');
-mkdirSync(home);
-const env = {
-  ...process.env,
-  HOME: home,
-  XDG_CONFIG_HOME: join(home, '.config'),
-  XDG_CACHE_HOME: join(home, '.cache'),
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@factory.invalid',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@factory.invalid',
-  PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
-};
-const run = (cwd, cmd, args) =>
-  execFileSync(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-
-/** A repository of 50 files (a package.json, 45 modules, a few docs), one commit. */
-function makeRepo(name) {
-  const dir = join(scratch, name);
-  mkdirSync(join(dir, 'src'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), '{\n  "name": "bench",\n  "private": true\n}\n');
-  for (let i = 0; i < 45; i++) writeFileSync(join(dir, 'src', `m${i}.js`), `export const v${i} = ${i};\n`);
-  for (const doc of ['README.md', 'CHANGELOG.md', 'LICENSE', '.gitignore'])
-    writeFileSync(join(dir, doc), `${doc}\n`);
-  run(dir, 'git', ['init', '-q', '-b', 'main']);
-  run(dir, 'git', ['add', '-A']);
-  run(dir, 'git', ['commit', '-q', '-m', 'initial']);
-  return dir;
-}
-
-/** A repository with husky's hooks whose pre-commit script is `script`. */
-function huskyWith(name, script) {
-  const dir = makeRepo(name);
-  run(dir, process.execPath, [join(tools, 'node_modules/husky/bin.js')]);
-  // Like factory's install: only the hook it runs is dispatched (husky's bin stubs all 14, and a commit
-  // would pay the dispatch for prepare-commit-msg, commit-msg and post-commit too).
-  for (const hook of readdirSync(join(dir, '.husky/_'))) {
-    if (!['h', 'husky.sh', 'pre-commit', '.gitignore'].includes(hook)) rmSync(join(dir, '.husky/_', hook));
-  }
-  writeFileSync(join(dir, '.husky/pre-commit'), script);
-  return dir;
-}
+const bench = benchScratch('factory-bench-');
+const { env, run } = bench;
+const huskyWith = (name, script) => huskyRepo(bench, tools, name, 'pre-commit', script);
+/** The config of the factory setups: one trivial task on the staged *.js files. */
+const factoryGates = { preCommit: { tasks: { '*.js': 'true' } } };
 
 const setups = {
-  'plain git commit': () => makeRepo('plain'),
-  factory: () => {
-    const dir = makeRepo('factory');
-    run(dir, process.execPath, [bin, 'init', '--yes', '--preset', 'base']);
-    const config = JSON.parse(readFileSync(join(dir, 'factory.config.json'), 'utf8'));
-    config.gates = { preCommit: { tasks: { '*.js': 'true' } } };
-    writeFileSync(join(dir, 'factory.config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    // A changed config is taken on by init (tamper evidence: the gates refuse an unrecorded change).
-    run(dir, process.execPath, [bin, 'init', '--yes', '--preset', 'base']);
-    return dir;
-  },
+  'plain git commit': () => makeRepo(bench, 'plain'),
+  ...Object.fromEntries(
+    Object.entries(bins).map(([name, bin], i) => [
+      name,
+      () => factoryRepo(bench, bin, `factory${i}`, factoryGates),
+    ]),
+  ),
   'husky + lint-staged': () => {
-    const dir = makeRepo('husky');
+    const dir = makeRepo(bench, 'husky');
     symlinkSync(join(tools, 'node_modules'), join(dir, 'node_modules'));
     writeFileSync(join(dir, '.gitignore'), 'node_modules\n');
     writeFileSync(join(dir, '.lintstagedrc.json'), '{ "*.js": "true" }\n');
@@ -105,7 +62,7 @@ const setups = {
       `'${process.execPath}' -e "const { execFileSync: x } = require('node:child_process'); const f = x('git', ['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMRT']).toString().split('\\\\0').filter((p) => p.endsWith('.js')); if (f.length) x('true', f);"\n`,
     ),
   lefthook: () => {
-    const dir = makeRepo('lefthook');
+    const dir = makeRepo(bench, 'lefthook');
     writeFileSync(
       join(dir, 'lefthook.yml'),
       'pre-commit:\n  commands:\n    trivial:\n      glob: "*.js"\n      run: true {staged_files}\n',
@@ -114,7 +71,7 @@ const setups = {
     return dir;
   },
   prek: () => {
-    const dir = makeRepo('prek');
+    const dir = makeRepo(bench, 'prek');
     writeFileSync(
       join(dir, '.pre-commit-config.yaml'),
       'repos:\n  - repo: local\n    hooks:\n      - id: trivial\n        name: trivial\n        entry: "true"\n        language: system\n        files: \\.js$\n',
@@ -123,17 +80,6 @@ const setups = {
     return dir;
   },
 };
-
-/** CPU time (user + system, ms) of this process's waited-for children so far, from /proc (Linux). */
-function childrenCpuMs() {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // cutime + cstime, in clock ticks of 1/100 s
-  } catch {
-    return Number.NaN;
-  }
-}
 
 // Runs are interleaved (one commit per setup in turn), so that a change in the machine's load touches every
 // setup alike; CPU is measured around each commit alone.
@@ -168,7 +114,7 @@ try {
     cpu[name] = cpus[name].reduce((a, b) => a + b, 0) / cpus[name].length;
   }
 } finally {
-  rmSync(scratch, { recursive: true, force: true });
+  bench.cleanup();
 }
 
 console.log(`bench/pre-commit: node ${process.version}, ${runs} runs each, median wall time of git commit`);
@@ -193,6 +139,12 @@ console.log(
 console.log(
   `factory / floor:               ${(f / floor).toFixed(2)}x wall (target <= 1.15x), ${(cpu.factory / cpu['floor: husky + node, git diff + task']).toFixed(2)}x cpu`,
 );
+const baseline = results['factory (baseline)'];
+if (baseline !== undefined) {
+  console.log(
+    `factory (baseline) / floor:    ${(baseline / floor).toFixed(2)}x wall, ${(cpu['factory (baseline)'] / cpu['floor: husky + node, git diff + task']).toFixed(2)}x cpu; factory / baseline ${(f / baseline).toFixed(2)}x wall, ${(cpu.factory / cpu['factory (baseline)']).toFixed(2)}x cpu`,
+  );
+}
 const c = cpu.factory;
 console.log(
   `cpu ratios: factory / husky + lint-staged ${(c / cpu['husky + lint-staged']).toFixed(2)}x, factory / lefthook ${(c / cpu.lefthook).toFixed(2)}x, factory / prek ${(c / cpu.prek).toFixed(2)}x`,

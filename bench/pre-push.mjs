@@ -11,81 +11,45 @@
 //   - "new commit": a one-file commit on top: factory scans it for secrets and runs the command.
 // Peers run their command every time (none of them remembers a result). Median of BENCH_RUNS (default 15)
 // after 2 warm-up runs; CPU is the mean user+system time of git and everything it started.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// BENCH_BASELINE_BIN=<other checkout>/packages/cli/dist/bin.js adds that build as "factory (baseline)".
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { benchTools, builtBin, median } from './lib.mjs';
+import {
+  benchScratch,
+  benchTools,
+  childrenCpuMs,
+  factoryBins,
+  factoryRepo,
+  huskyRepo,
+  makeRepo,
+  median,
+} from './lib.mjs';
 
-const bin = builtBin('pre-push');
+const bins = factoryBins('pre-push');
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const { lefthookBin, prekBin, tools } = benchTools('pre-push');
-
-const scratch = mkdtempSync(join(tmpdir(), 'factory-bench-push-'));
-const home = join(scratch, 'home');
-mkdirSync(home);
-const env = {
-  ...process.env,
-  HOME: home,
-  XDG_CONFIG_HOME: join(home, '.config'),
-  XDG_CACHE_HOME: join(home, '.cache'),
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@factory.invalid',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@factory.invalid',
-  PATH: `${dirname(process.execPath)}:${dirname(lefthookBin)}:${process.env.PATH}`,
-};
-const run = (cwd, cmd, args) =>
-  execFileSync(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-
-/** A repository of 50 files with a bare remote `origin` that has its first commit. */
-function makeRepo(name) {
-  const dir = join(scratch, name);
-  mkdirSync(join(dir, 'src'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), '{\n  "name": "bench",\n  "private": true\n}\n');
-  for (let i = 0; i < 45; i++) writeFileSync(join(dir, 'src', `m${i}.js`), `export const v${i} = ${i};\n`);
-  for (const doc of ['README.md', 'CHANGELOG.md', 'LICENSE', '.gitignore'])
-    writeFileSync(join(dir, doc), `${doc}\n`);
-  run(dir, 'git', ['init', '-q', '-b', 'main']);
-  run(dir, 'git', ['add', '-A']);
-  run(dir, 'git', ['commit', '-q', '-m', 'initial']);
-  run(scratch, 'git', ['init', '-q', '--bare', `${name}.git`]);
-  run(dir, 'git', ['remote', 'add', 'origin', join(scratch, `${name}.git`)]);
-  return dir;
-}
-
-function huskyWith(name, script) {
-  const dir = makeRepo(name);
-  run(dir, process.execPath, [join(tools, 'node_modules/husky/bin.js')]);
-  for (const hook of readdirSync(join(dir, '.husky/_'))) {
-    if (!['h', 'husky.sh', 'pre-push', '.gitignore'].includes(hook)) rmSync(join(dir, '.husky/_', hook));
-  }
-  writeFileSync(join(dir, '.husky/pre-push'), script);
-  return dir;
-}
+const bench = benchScratch('factory-bench-push-', [dirname(lefthookBin)]);
+const { env, run } = bench;
+const remote = { remote: true };
 
 const setups = {
-  'plain git push': () => makeRepo('plain'),
-  factory: () => {
-    const dir = makeRepo('factory');
-    run(dir, process.execPath, [bin, 'init', '--yes', '--preset', 'base']);
-    const config = JSON.parse(readFileSync(join(dir, 'factory.config.json'), 'utf8'));
-    config.gates = { prePush: { commands: ['true'] } };
-    writeFileSync(join(dir, 'factory.config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    // A changed config is taken on by init (tamper evidence: the gates refuse an unrecorded change).
-    run(dir, process.execPath, [bin, 'init', '--yes', '--preset', 'base']);
-    return dir;
-  },
-  'husky (true)': () => huskyWith('husky', 'true\n'),
+  'plain git push': () => makeRepo(bench, 'plain', remote),
+  ...Object.fromEntries(
+    Object.entries(bins).map(([name, bin], i) => [
+      name,
+      () => factoryRepo(bench, bin, `factory${i}`, { prePush: { commands: ['true'] } }, remote),
+    ]),
+  ),
+  'husky (true)': () => huskyRepo(bench, tools, 'husky', 'pre-push', 'true\n', remote),
   lefthook: () => {
-    const dir = makeRepo('lefthook');
+    const dir = makeRepo(bench, 'lefthook', remote);
     writeFileSync(join(dir, 'lefthook.yml'), 'pre-push:\n  commands:\n    trivial:\n      run: "true"\n');
     run(dir, lefthookBin, ['install']);
     return dir;
   },
   prek: () => {
-    const dir = makeRepo('prek');
+    const dir = makeRepo(bench, 'prek', remote);
     writeFileSync(
       join(dir, '.pre-commit-config.yaml'),
       'default_install_hook_types: [pre-push]\nrepos:\n  - repo: local\n    hooks:\n      - id: trivial\n        name: trivial\n        entry: "true"\n        language: system\n        pass_filenames: false\n        always_run: true\n        stages: [pre-push]\n',
@@ -94,16 +58,6 @@ const setups = {
     return dir;
   },
 };
-
-function childrenCpuMs() {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 function push(dir, name, args) {
   const start = process.hrtime.bigint();
@@ -145,7 +99,7 @@ try {
     }
   }
 } finally {
-  rmSync(scratch, { recursive: true, force: true });
+  bench.cleanup();
 }
 
 console.log(`bench/pre-push: node ${process.version}, ${runs} runs each, median wall time of git push`);
@@ -159,6 +113,9 @@ for (const kind of Object.keys(results)) {
     );
   }
   const plain = results[kind]['plain git push'];
+  const baseline = results[kind]['factory (baseline)'];
+  if (baseline !== undefined)
+    console.log(`factory (baseline) / plain git push: ${(baseline / plain).toFixed(2)}x`);
   console.log(
     `factory / plain git push: ${(results[kind].factory / plain).toFixed(2)}x${kind === 'verified' ? ' (target <= 1.2x)' : ''}; ` +
       `husky ${(results[kind]['husky (true)'] / plain).toFixed(2)}x, lefthook ${(results[kind].lefthook / plain).toFixed(2)}x, prek ${(results[kind].prek / plain).toFixed(2)}x`,

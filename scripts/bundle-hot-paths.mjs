@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,6 +15,13 @@ const entries = [
   {
     in: join(root, 'packages/gates/dist/gate/run.js'),
     out: join(root, 'packages/gates/dist/gate/run.bundle.js'),
+  },
+  // The same as CommonJS, which the fast path compiles through node:vm with a V8 code cache taken after a
+  // gate passed (every function the gate ran, not only the module's top level: see fast-path.ts).
+  {
+    in: join(root, 'packages/gates/dist/gate/run.js'),
+    out: join(root, 'packages/gates/dist/gate/run.bundle.cjs'),
+    format: 'cjs',
   },
   // The guard's PreToolUse handler runs on every tool call of the agent (measured: about 10 ms less CPU
   // per call bundled). core's full config loader stays outside: it is only needed for non-JSON configs.
@@ -60,7 +67,12 @@ const lazyBuiltins = {
     }));
   },
 };
-for (const entry of entries) {
+/**
+ * Builds one hot-path bundle: `entry.in` (a module of a package's dist) into `entry.out`, ESM or CommonJS,
+ * with Node's built-ins as lazy shims and `entry.external` (plus lint-staged, cosmiconfig and husky) left
+ * outside. scripts/pack.mjs builds the CommonJS ones into the packed install too.
+ */
+export async function buildHotBundle(entry) {
   if (!existsSync(entry.in)) throw new Error(`${entry.in} is missing: run tsc -b first`);
   await build({
     entryPoints: [entry.in],
@@ -84,6 +96,28 @@ for (const entry of entries) {
     legalComments: 'none',
   });
   shareNamespaces(entry.out);
+  if (entry.format === 'cjs') importThroughLoader(entry.out);
+}
+
+/** The CommonJS bundles the fast path compiles with its code cache, by their path below a dist folder. */
+export const codeCachedBundles = [
+  { in: 'gates/dist/gate/run.js', out: 'gate/run.bundle.cjs' },
+  { in: 'gates/dist/hook/pre-tool-use-entry.js', out: 'hook/pre-tool-use-entry.bundle.cjs' },
+];
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const entry of entries) await buildHotBundle(entry);
+}
+
+/**
+ * A CommonJS bundle runs through node:vm (fast-path.ts), where `import()` needs Node's experimental
+ * main-context loader, which warns on stderr when it is used. The bundle's few dynamic imports of what it
+ * leaves outside (cosmiconfig for a YAML config; the guard's full config loader) call the loader's own
+ * `__factoryImport` instead, which imports the module resolved from the bundle's folder.
+ */
+function importThroughLoader(file) {
+  const text = readFileSync(file, 'utf8');
+  writeFileSync(file, text.replace(/\bimport\((["'])([^"'\s]+)\1\)/g, '__factoryImport($1$2$1)'));
 }
 
 /**

@@ -13,6 +13,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writ
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildHotBundle, codeCachedBundles } from './bundle-hot-paths.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outIndex = process.argv.indexOf('--out');
@@ -75,6 +76,17 @@ await build({
     },
   ],
 });
+
+// 1b. The hot paths' CommonJS bundles, which the fast path compiles with a V8 code cache (the guard on
+//     every tool call, the gates on every commit): beside the bin, where the packed fast path looks for
+//     them, with only third-party packages left outside (nothing named @factory/* exists here).
+for (const bundle of codeCachedBundles) {
+  await buildHotBundle({
+    in: join(root, 'packages', bundle.in),
+    out: join(stage, 'dist', bundle.out),
+    format: 'cjs',
+  });
+}
 
 // 2. What factory reads from disk.
 cpSync(join(root, 'presets'), join(stage, 'presets'), { recursive: true });

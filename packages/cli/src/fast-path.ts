@@ -50,8 +50,9 @@ async function runGateCommand(args: readonly string[]): Promise<number> {
   const piped = args.includes('--staged-from-stdin');
   const [gate = '', ...rest] = args.filter((arg) => arg !== '--debug' && arg !== '--staged-from-stdin');
   try {
-    const { runGate } = await loadGateRunner();
-    return await runGate({
+    const cached = loadCodeCachedBundle<GateRunner>('gate/run.bundle.cjs', 'gate');
+    const { runGate } = cached?.exports ?? (await loadGateRunner());
+    const code = await runGate({
       gate,
       args: rest,
       cwd: process.cwd(),
@@ -60,6 +61,9 @@ async function runGateCommand(args: readonly string[]): Promise<number> {
       exitsAfterGate: true,
       ...(piped ? { readStagedDiff: readStdin } : {}),
     });
+    // A gate that passed ran every check it has: the code cache taken now holds all of them.
+    if (code === 0) cached?.remember(gate);
+    return code;
   } catch (error) {
     // A gate that cannot run refuses the commit (exit 2), with the reason.
     const { reportError } = await import('./output.js');
@@ -137,11 +141,12 @@ interface PreToolUseEntry {
  * has no bundle.
  */
 async function loadPreToolUse(): Promise<Route> {
-  const cached = loadCodeCachedBundle();
+  const cached = loadCodeCachedBundle<PreToolUseEntry>('hook/pre-tool-use-entry.bundle.cjs', 'guard');
   if (cached) {
     return async (_event, raw, context) => {
-      const answer = await cached.entry.routePreToolUse(raw, context);
-      cached.remember(raw);
+      const answer = await cached.exports.routePreToolUse(raw, context);
+      const tool = /"tool_name"\s*:\s*"([^"\\]{1,64})"/.exec(raw)?.[1] ?? '';
+      cached.remember(/^(Bash|PowerShell)$/.test(tool) ? tool : tool.startsWith('mcp__') ? 'mcp' : tool);
       return answer;
     };
   }
@@ -156,25 +161,37 @@ async function loadPreToolUse(): Promise<Route> {
 }
 
 /**
- * The guard bundle as CommonJS (pre-tool-use-entry.bundle.cjs, beside the ESM one in the gates package),
- * compiled through node:vm with a V8 code cache of our own. Node's compile cache holds only what V8
- * compiled with the module, its top level: every function a decision calls (the parser, the analysis,
- * the rules) was compiled again in every hook process. A cache taken after a decision holds them all
- * (measured on 2 busy cores: load and decision 11 ms instead of 29 ms). It lives in Node's compile cache
- * folder, named after the bundle's path and stat (size, mtime, inode, ctime: a rebuild is another file)
- * and Node's version; V8 rejects one from another V8 or other flags, and then the bundle compiles as
- * usual. It is taken again when a decision ran code it lacks (the first Read after a Bash). Undefined
- * when there is no such bundle (a packed install, a plain tsc build): the ESM import then.
+ * A hot-path bundle as CommonJS (`<name>.bundle.cjs` in the gates package, beside the ESM one), compiled
+ * through node:vm with a V8 code cache of our own: the guard's for every tool call, the gates' for every
+ * commit and push. Node's compile cache holds only what V8 compiled with the module, its top level: every
+ * function a decision or a gate calls (the parser, the analysis, the rules; the checks, the task runner,
+ * the index tree) was compiled again in every hook process. A cache taken after the work holds them all
+ * (measured on 2 busy cores: the guard's load and decision 11 ms instead of 29 ms; a pre-commit gate's
+ * load and run about 2 to 3 ms less CPU). It lives in Node's compile cache folder, named after the
+ * bundle's path and stat (size, mtime, inode, ctime: a rebuild is another file) and Node's version; V8
+ * rejects one from another V8 or other flags, and then the bundle compiles as usual. It is taken again
+ * when the work ran code it lacks: `remember(group)` with a group it does not cover yet (a kind of tool
+ * for the guard, the first Read after a Bash; a gate that passed for the gates). Undefined when there is
+ * no such bundle (a packed install, a plain tsc build): the ESM import then.
  */
-function loadCodeCachedBundle(): { entry: PreToolUseEntry; remember: (raw: string) => void } | undefined {
+function loadCodeCachedBundle<T>(
+  relative: string,
+  name: string,
+): { exports: T; remember: (group: string) => void } | undefined {
   const fs = process.getBuiltinModule('node:fs');
-  const file = decodeURIComponent(
-    new URL('../../gates/dist/hook/pre-tool-use-entry.bundle.cjs', import.meta.url).pathname,
-  );
+  // In the workspace: the gates package's dist beside this one; in the packed install (scripts/pack.mjs):
+  // beside this module in its one dist folder.
+  const inWorkspace = decodeURIComponent(new URL(`../../gates/dist/${relative}`, import.meta.url).pathname);
+  const packed = decodeURIComponent(new URL(`./${relative}`, import.meta.url).pathname);
+  let file = inWorkspace;
   let source: string;
   let key: string;
   try {
-    const st = fs.statSync(file);
+    let st = fs.statSync(file, { throwIfNoEntry: false });
+    if (!st) {
+      file = packed;
+      st = fs.statSync(file);
+    }
     key = `${file}|${st.size}|${st.mtimeMs}|${st.ino}|${st.ctimeMs}|${process.version}|${process.arch}`;
     source = fs.readFileSync(file, 'utf8');
   } catch {
@@ -183,7 +200,7 @@ function loadCodeCachedBundle(): { entry: PreToolUseEntry; remember: (raw: strin
   const vm = process.getBuiltinModule('node:vm');
   const moduleApi = process.getBuiltinModule('node:module');
   const dir = moduleApi.getCompileCacheDir?.();
-  const cacheFile = dir ? `${dir}/factory-guard-${fnv1a(key)}.v8` : undefined;
+  const cacheFile = dir ? `${dir}/factory-${name}-${fnv1a(key)}.v8` : undefined;
   let cachedData: Buffer | undefined;
   let covered = '';
   if (cacheFile) {
@@ -195,10 +212,10 @@ function loadCodeCachedBundle(): { entry: PreToolUseEntry; remember: (raw: strin
     }
   }
   let script: import('node:vm').Script;
-  let module: { exports: PreToolUseEntry };
+  let module: { exports: T };
   try {
     script = new vm.Script(
-      `(function (exports, require, module, __filename, __dirname) {'use strict';${source}\n})`,
+      `(function (exports, require, module, __filename, __dirname, __factoryImport) {'use strict';${source}\n})`,
       {
         filename: file,
         ...(cachedData ? { cachedData } : {}),
@@ -206,22 +223,18 @@ function loadCodeCachedBundle(): { entry: PreToolUseEntry; remember: (raw: strin
       },
     );
     const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-    module = { exports: {} as PreToolUseEntry };
-    wrapper(
-      module.exports,
-      moduleApi.createRequire(file),
-      module,
-      file,
-      file.slice(0, file.lastIndexOf('/')),
-    );
+    module = { exports: {} as T };
+    const require = moduleApi.createRequire(file);
+    // The bundle's dynamic imports (scripts/bundle-hot-paths.mjs), resolved from its own folder.
+    const { pathToFileURL } = process.getBuiltinModule('node:url');
+    const importBesideBundle = (specifier: string) => import(pathToFileURL(require.resolve(specifier)).href);
+    wrapper(module.exports, require, module, file, file.slice(0, file.lastIndexOf('/')), importBesideBundle);
   } catch {
     return undefined; // the ESM bundle then
   }
   const fresh = !cachedData || script.cachedDataRejected === true;
-  const remember = (raw: string) => {
+  const remember = (group: string) => {
     if (!cacheFile) return;
-    const tool = /"tool_name"\s*:\s*"([^"\\]{1,64})"/.exec(raw)?.[1] ?? '';
-    const group = /^(Bash|PowerShell)$/.test(tool) ? tool : tool.startsWith('mcp__') ? 'mcp' : tool;
     const groups = fresh ? [] : covered.split(',').filter(Boolean);
     if (groups.includes(group)) return;
     try {
@@ -235,7 +248,7 @@ function loadCodeCachedBundle(): { entry: PreToolUseEntry; remember: (raw: strin
       // A cache that cannot be written costs time, not correctness.
     }
   };
-  return { entry: module.exports, remember };
+  return { exports: module.exports, remember };
 }
 
 /** A short name for a cache key (FNV-1a, 32 bits, hex). */

@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -92,10 +93,12 @@ describe('the packed factory (one tarball)', () => {
     it(`installed with npm, sets up a ${kind} repository without node_modules: a gated first commit, a refused secret`, () => {
       const repo = join(work, kind);
       mkdirSync(repo, { recursive: true });
+      const compileCache = join(work, `compile-cache-${kind}`);
       const env = {
         ...isolatedGitEnv(home),
         // The node that runs the tests, not necessarily first on the user's PATH: the hooks must not care.
         PATH: [tools, dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter),
+        NODE_COMPILE_CACHE: compileCache,
       };
       const git = (...args: string[]) => spawnSync('git', args, { cwd: repo, env, encoding: 'utf8' });
       git('init', '-q', '-b', 'main');
@@ -123,6 +126,30 @@ describe('the packed factory (one tarball)', () => {
       const leak = git('commit', '-q', '-m', 'leak');
       assert.equal(leak.status, 1);
       assert.match(leak.stderr, /AWS access key/);
+
+      // The hot paths run their code-cached bundles here too: the gate's cache was taken after it passed,
+      // the guard's after its first decision.
+      const guard = spawnSync(factory, ['hook', 'pre-tool-use'], {
+        cwd: repo,
+        env,
+        encoding: 'utf8',
+        input: JSON.stringify({
+          session_id: 'packed',
+          cwd: repo,
+          hook_event_name: 'PreToolUse',
+          tool_name: 'Bash',
+          tool_input: { command: 'git reset --hard' },
+        }),
+      });
+      assert.equal(guard.status, 0, guard.stderr);
+      assert.match(guard.stdout, /"permissionDecision":\s*"deny"/);
+      const cached = readdirSync(compileCache, { recursive: true, encoding: 'utf8' });
+      for (const name of ['gate', 'guard']) {
+        assert.ok(
+          cached.some((file) => new RegExp(`factory-${name}-[0-9a-f]+\\.v8$`).test(file)),
+          `the ${name}'s code cache: ${cached.filter((f) => f.includes('factory-')).join(' ')}`,
+        );
+      }
     });
   }
 });

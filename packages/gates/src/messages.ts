@@ -328,4 +328,9 @@ export const messages = {
     `${file} could not be written (${reason}); check the folder's permissions and run factory ci init again.`,
   claudeBinDeprecated:
     'factory: FACTORY_CLAUDE_BIN is deprecated and will be removed; set FACTORY_CLAUDE to the claude executable instead.',
+  // a command the shell itself cannot parse (guard-agree3 helper)
+  guardShellRunsNothing: (shellError: string) =>
+    `the shell cannot parse this command either, so it runs none of it (${shellError})`,
+  guardIntentRefused: (intended: string, shellError: string) =>
+    `As sent, the command does not parse and would run nothing (${shellError}); read as meant, \`${intended}\`, it is refused for the reason above.`,
 } as const;

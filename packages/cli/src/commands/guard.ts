@@ -44,6 +44,7 @@ async function show(tool: string, input: Record<string, unknown>, argv: GuardArg
   }
   printLine(`decision: ${explanation.decision}${explanation.rule ? ` (rule ${explanation.rule})` : ''}`);
   if (explanation.reason) printLine(`reason:   ${explanation.reason}`);
+  if (explanation.note) printLine(`note:     ${explanation.note}`);
   if (explanation.invocations) {
     printLine('runs:');
     for (const inv of explanation.invocations) {

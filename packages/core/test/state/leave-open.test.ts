@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { makeTempDir } from '@factory/testkit';
-import { StateStore } from '../../src/state/store.js';
+import { HOOK_WAL_PAGES, StateStore } from '../../src/state/store.js';
 
 /** The built module, as the bin's processes load it. */
 const builtStore = pathToFileURL(join(import.meta.dirname, '../../dist/state/store.js')).href;
@@ -70,6 +70,26 @@ describe('StateStore leaveOpenAtExit', () => {
       store.close();
       assert.equal(store.db.isOpen, false);
       assert.equal(rows(path), 0);
+    } finally {
+      temp.cleanup();
+    }
+  });
+
+  it('keeps the WAL short: the next process, the only connection, reads all of it to start', () => {
+    const temp = makeTempDir();
+    try {
+      const path = join(temp.dir, 'state.db');
+      const store = StateStore.open({ path, leaveOpenAtExit: true });
+      store.db.exec('CREATE TABLE probe (note TEXT)');
+      // Three times as many commits (each at least one page) as the WAL may hold before a checkpoint.
+      for (let i = 0; i < HOOK_WAL_PAGES * 3; i++) {
+        store.write((db) => db.prepare('INSERT INTO probe (note) VALUES (?)').run('x'.repeat(100)));
+      }
+      const frame = 4096 + 24;
+      const pages = (statSync(`${path}-wal`).size - 32) / frame;
+      assert.ok(pages <= HOOK_WAL_PAGES + 5, `the WAL grew to ${pages} pages`);
+      store.db.close();
+      assert.equal(rows(path), HOOK_WAL_PAGES * 3);
     } finally {
       temp.cleanup();
     }

@@ -1,4 +1,16 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sharedFactoryDir } from '@factory/core/paths';
 
@@ -40,7 +52,7 @@ export function recordPassedTrees(root: string, trees: readonly string[]): void 
   const path = passedTreesPath(root);
   mkdirSync(sharedFactoryDir(root), { recursive: true });
   appendFileSync(path, `${trees.join('\n')}\n`);
-  writeFileSync(lastPassedTreePath(root), `${trees.at(-1)}\n`);
+  writeInPlace(lastPassedTreePath(root), `${trees.at(-1)}\n`);
   try {
     if (statSync(path).size <= MAX_BYTES) return;
     const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
@@ -49,5 +61,28 @@ export function recordPassedTrees(root: string, trees: readonly string[]): void 
     renameSync(tmp, path);
   } catch {
     // Trimming is housekeeping: a failure costs only size.
+  }
+}
+
+/**
+ * Overwrites a small file from its start, truncating only when the length changed (a tree id has the same
+ * length every time). A truncating rewrite costs a commit about 0.4 ms more (measured: ext4 starts writing
+ * back a file that was truncated and rewritten when it is closed). A reader meanwhile may see a mix of the
+ * two ids: that matches no tree, and the hook then looks in the full list.
+ */
+function writeInPlace(path: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    fd = openSync(path, 'w');
+  }
+  try {
+    const bytes = Buffer.from(text);
+    writeSync(fd, bytes, 0, bytes.length, 0);
+    if (fstatSync(fd).size !== bytes.length) ftruncateSync(fd, bytes.length);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -120,9 +120,14 @@ export async function runGate(request: GateRequest): Promise<number> {
     : staged
       ? () => staged
       : undefined;
-  // state.db is opened while git and the tasks work (the main thread waits for them anyway): the record
-  // at the end is one insert.
-  const store = gate === 'pre-commit' || gate === 'pre-push' ? openStore(root, request) : undefined;
+  // state.db is opened while the tasks (or pre-push's commands) work: the main thread waits for them
+  // anyway, and the record at the end is one insert. node:sqlite is synchronous, so the open waits for the
+  // event loop's first turn (setImmediate): until then the gate runs on promises alone, and the first turn
+  // comes when it waits for a child process (or, with nothing to wait for, when it records).
+  const store =
+    gate === 'pre-commit' || gate === 'pre-push'
+      ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => openStore(root, request))
+      : undefined;
   store?.catch(() => {}); // reported by record()
   try {
     skip = parseSkip(request.env);

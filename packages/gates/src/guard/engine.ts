@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { findRepositoryRoot } from '@factory/core/paths';
+import { messages } from '../messages.js';
 import { guardPresets, userRuleToRule } from './custom-rules.js';
 import {
   type Decision,
@@ -15,7 +16,9 @@ import {
 } from './policy.js';
 import { builtinRules } from './rules.js';
 import { analyseShell } from './shell/analyze.js';
+import { intendedCommand } from './shell/intended.js';
 import { analysePowerShell } from './shell/powershell.js';
+import { type ShellSyntaxVerdict, shellRunsNothing } from './shell/shell-syntax.js';
 import { ruleAppliesTo, toolRules } from './tool-rules.js';
 
 /**
@@ -29,8 +32,12 @@ export interface DecideOptions {
   readonly config: GuardConfig;
   readonly home?: string;
   readonly repoRoot?: string | undefined;
-  /** The agent's environment, for the rules that judge secrets in it (default: process.env). */
+  /** The agent's environment, for the rules that judge secrets in it (default: env, else process.env). */
   readonly environment?: NodeJS.ProcessEnv | undefined;
+  /** The environment the shells of a syntax check run with (the hook's); default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Asks the shells about a command our parser cannot parse (shell-syntax.ts; replaceable in tests). */
+  readonly shellSyntax?: (command: string, env: NodeJS.ProcessEnv) => ShellSyntaxVerdict;
 }
 
 export class GuardInputError extends Error {}
@@ -156,6 +163,31 @@ export function decide(call: GuardCall, options: DecideOptions): Verdict {
     analysis =
       call.tool === 'PowerShell' ? analysePowerShell(command, context) : analyseShell(command, context);
   }
+  // A Bash command our parser cannot parse: when the shell cannot either, and so runs none of it, there
+  // is nothing to refuse (the model gets the shell's syntax error). Otherwise the refusal stands.
+  // What the model is told still follows its intent: a command meant to do what a rule refuses (read with
+  // its quote closed: `git reset --hard 'oops`) is refused now with that rule's reason (intended.ts).
+  let note: string | undefined;
+  if (call.tool === 'Bash' && analysis?.syntaxError !== undefined && command !== undefined) {
+    const failure = analysis.syntaxError;
+    const shell = (options.shellSyntax ?? shellRunsNothing)(command, options.env ?? process.env);
+    if (shell.runsNothing) {
+      const intended = intendedCommand(command);
+      if (intended !== undefined) {
+        const meant = decide(
+          { tool: 'Bash', input: { ...call.input, command: intended } },
+          { ...options, shellSyntax: () => ({ runsNothing: false, why: 'a reading of a broken command' }) },
+        );
+        if (meant.decision !== 'allow')
+          return {
+            ...meant,
+            reason: `${meant.reason} ${messages.guardIntentRefused(intended, shell.message)}`,
+          };
+      }
+      note = messages.guardShellRunsNothing(shell.message);
+      analysis = { ...analysis, unanalysable: analysis.unanalysable.filter((detail) => detail !== failure) };
+    }
+  }
   const input: RuleInput = {
     call,
     cwd,
@@ -168,7 +200,7 @@ export function decide(call: GuardCall, options: DecideOptions): Verdict {
     readFile: readSmallFile,
     exists: existsSync,
     currentBranch,
-    environment: options.environment,
+    environment: options.environment ?? options.env,
   };
   const disabled = new Map(config.disable.map((entry) => [entry.rule, entry.reason]));
   const findings: Finding[] = [];
@@ -206,6 +238,7 @@ export function decide(call: GuardCall, options: DecideOptions): Verdict {
       findings: withReasons,
       analysis,
       ...(strongest ? { rule: strongest.rule } : {}),
+      ...(note ? { note } : {}),
     };
   }
   const rule = byId.get(strongest.rule)!;

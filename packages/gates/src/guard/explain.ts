@@ -12,6 +12,8 @@ export interface Explanation {
   readonly decision: 'allow' | 'ask' | 'deny';
   readonly rule?: string;
   readonly reason?: string;
+  /** Why an allow is one (the shell itself refuses to parse the command, so runs none of it). */
+  readonly note?: string;
   readonly findings: ReadonlyArray<{ rule: string; decision: string; detail: string; disabled?: string }>;
   readonly invocations?: ReadonlyArray<{ program: string; args: string[]; via: string[]; cwd?: string }>;
   readonly unanalysable?: readonly string[];
@@ -29,6 +31,7 @@ export async function explainCall(call: GuardCall, cwd: string): Promise<Explana
     decision: verdict.decision,
     ...(verdict.rule && verdict.decision !== 'allow' ? { rule: verdict.rule } : {}),
     ...(verdict.reason ? { reason: verdict.reason } : {}),
+    ...(verdict.note ? { note: verdict.note } : {}),
     findings: verdict.findings.map((finding) => ({
       rule: finding.rule,
       decision: finding.decision,

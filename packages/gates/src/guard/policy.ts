@@ -134,4 +134,6 @@ export interface Verdict {
   readonly reason?: string;
   readonly findings: readonly Finding[];
   readonly analysis?: Analysis | undefined;
+  /** Why an allow is one (a command the shell itself refuses to parse runs nothing). */
+  readonly note?: string;
 }

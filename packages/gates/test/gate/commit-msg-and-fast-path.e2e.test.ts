@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { factoryBin, makeTempRepo } from '@factory/testkit';
 import { gatedRepo, gitWith, initFactory, writeConfig } from '../helpers.js';
@@ -43,25 +44,38 @@ describe('the gate fast path', () => {
         process.on('exit', () => { process.stderr.write('\\nSEEN ' + JSON.stringify(seen) + '\\n'); });
         await import(${JSON.stringify(factoryBin)});`;
       // Shared state on PostgreSQL changes nothing here: the gate records its run in SQLite, never loads pg.
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: repo.dir,
-        env: { ...repo.env, FACTORY_STATE_URL: 'postgres://nobody@127.0.0.1:1/none' },
-        encoding: 'utf8',
-      });
-      assert.equal(run.status, 0, run.stderr);
-      const seen = JSON.parse(/SEEN (.*)/.exec(run.stderr)![1]!) as string[];
-      for (const heavy of ['yargs', 'cosmiconfig', 'lint-staged', 'ajv', 'pg']) {
+      const cacheDir = repo.path('.compile-cache');
+      const gate = () =>
+        spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+          cwd: repo.dir,
+          env: {
+            ...repo.env,
+            FACTORY_STATE_URL: 'postgres://nobody@127.0.0.1:1/none',
+            NODE_COMPILE_CACHE: cacheDir,
+          },
+          encoding: 'utf8',
+        });
+      // The first run takes the bundle's code cache, the second runs with it: neither loads anything heavy.
+      for (const round of ['without', 'with']) {
+        const run = gate();
+        assert.equal(run.status, 0, run.stderr);
+        const seen = JSON.parse(/SEEN (.*)/.exec(run.stderr)![1]!) as string[];
+        for (const heavy of ['yargs', 'cosmiconfig', 'lint-staged', 'ajv', 'pg']) {
+          assert.ok(
+            !seen.some((s) => s === heavy || s.startsWith(`${heavy}/`)),
+            `${heavy} was loaded (${round} the code cache): ${seen.join(' ')}`,
+          );
+        }
+        // The bundle is what runs: compiled through node:vm (no module resolved for it), never the modules.
         assert.ok(
-          !seen.some((s) => s === heavy || s.startsWith(`${heavy}/`)),
-          `${heavy} was loaded: ${seen.join(' ')}`,
+          !seen.some((s) => /gates\/gate\/run(\.js)?$|gates\/dist\/gate\/run\.js$/.test(s)),
+          `the unbundled runner was loaded: ${seen.join(' ')}`,
         );
+        const cached = readdirSync(cacheDir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+          /factory-gate-[0-9a-f]+\.v8$/.test(f),
+        );
+        assert.equal(cached.length, 1, `the bundle's code cache (${round} it): ${cached.join(' ')}`);
       }
-      assert.ok(
-        seen.some(
-          (s) => s === '@factory/gates/gate/run.bundle' || s.endsWith('/gates/dist/gate/run.bundle.js'),
-        ),
-        'the bundled runner is what runs',
-      );
     } finally {
       repo.cleanup();
     }

@@ -85,7 +85,7 @@ describe("cc-safety-net's test suite through the guard", () => {
     const allowed = cases.filter((entry) => entry.ccSafetyNet === 'allow');
     const refusedByUs = allowed.filter((entry) => refused(entry.command)).map((entry) => entry.command);
     const agreed = allowed.length - refusedByUs.length;
-    assert.ok(agreed >= 189, `passed ${agreed}/${allowed.length}; refused:\n${refusedByUs.join('\n')}`);
+    assert.ok(agreed >= 194, `passed ${agreed}/${allowed.length}; refused:\n${refusedByUs.join('\n')}`);
   });
 
   it('docs/guard.md lists every disagreement, both ways, and no other', () => {

@@ -126,6 +126,11 @@ export interface Analysis {
   readonly opaqueCode: OpaqueCode[];
   /** Code fetched from the network and run (`curl | sh`, `bash <(curl)`, `eval "$(wget -O-)"`). */
   readonly networkExec: string[];
+  /**
+   * The command itself (not code nested in it) does not parse: its entry in `unanalysable`. Nothing else
+   * was analysed; the engine may ask the shell whether it would run any of it (shell-syntax.ts).
+   */
+  syntaxError?: string;
 }
 
 const MAX_DEPTH = 8;
@@ -363,7 +368,9 @@ class Analyzer {
       script = parseShell(source);
     } catch (error) {
       const reason = error instanceof ParseError ? error.message : String(error);
-      this.out.unanalysable.push(`${where} cannot be parsed (${reason})`);
+      const detail = `${where} cannot be parsed (${reason})`;
+      this.out.unanalysable.push(detail);
+      if (depth === 0) this.out.syntaxError = detail;
       return;
     }
     this.walkScript(script, state, depth, []);

@@ -49,7 +49,7 @@ export const handle: HookHandler = async (input, context) => {
     return answer(verdict, warning);
   }
   try {
-    verdict = decide(call, { cwd, config, repoRoot, home: context.env.HOME || undefined });
+    verdict = decide(call, { cwd, config, repoRoot, home: context.env.HOME || undefined, env: context.env });
   } catch (error) {
     const reason =
       error instanceof GuardInputError
@@ -125,7 +125,7 @@ async function audit(
       const note =
         disabled.length > 0
           ? `disabled in config: ${disabled.map((finding) => `${finding.rule} (${config.disable.find((d) => d.rule === finding.rule)?.reason})`).join('; ')}`
-          : undefined;
+          : verdict.note;
       const result = recordWithAllowance(
         store,
         {
