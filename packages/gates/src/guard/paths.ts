@@ -215,6 +215,17 @@ const HOME_STORES = [
   '.gnupg/private-keys-v1.d/',
   '.gnupg/secring.gpg',
   '.local/share/keyrings/',
+  // Shell and tool histories hold what was typed, tokens included (`export GITHUB_TOKEN=...`).
+  '.bash_history',
+  '.zsh_history',
+  '.histfile',
+  '.python_history',
+  '.node_repl_history',
+  '.psql_history',
+  '.mysql_history',
+  '.sqlite_history',
+  '.lesshst',
+  '.local/share/fish/fish_history',
 ];
 
 function secretStoreReason(abs: string, name: string, home: string): string | undefined {
