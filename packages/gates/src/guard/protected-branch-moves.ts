@@ -160,17 +160,19 @@ export const protectedBranchMoves: Rule = {
       const branch = () => input.currentBranch(inv.cwd ?? input.cwd);
       if (subcommand === 'rebase') hits.push(...rebaseHits(rest, branch(), patterns));
       else if (subcommand === 'reset' || subcommand === 'commit') {
+        // What would move comes first: reading the checked-out branch costs file reads.
+        const amend =
+          subcommand === 'commit' &&
+          rest.some((arg) => /^--amen?d?$/.test(arg.value ?? '') && (arg.value ?? '').length >= 5);
+        const moves = subcommand === 'reset' && resetMoves(input, inv, rest);
+        if (!amend && !moves) continue;
         const current = branch();
         if (!protectedBranch(current, patterns)) continue;
-        if (
-          subcommand === 'commit' &&
-          rest.some((arg) => /^--amen?d?$/.test(arg.value ?? '') && (arg.value ?? '').length >= 5)
-        )
-          hits.push({
-            detail: `git commit --amend on the protected branch ${current} rewrites its last commit`,
-          });
-        if (subcommand === 'reset' && resetMoves(input, inv, rest))
-          hits.push({ detail: `git reset moves the protected branch ${current}` });
+        hits.push({
+          detail: amend
+            ? `git commit --amend on the protected branch ${current} rewrites its last commit`
+            : `git reset moves the protected branch ${current}`,
+        });
       } else if (subcommand === 'branch') hits.push(...branchRenameHits(rest, branch(), patterns));
       else if (subcommand === 'fetch' || subcommand === 'pull')
         hits.push(...fetchHits(subcommand, rest, patterns));

@@ -329,6 +329,15 @@ const hooksPath: Rule = {
   },
 };
 
+/** Whether `path` is a symbolic link (false when it is not there or cannot be looked at). */
+function isSymbolicLink(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+  } catch {
+    return false;
+  }
+}
+
 /** The path with every symbolic link of its existing part resolved. */
 function realPath(path: string): string {
   let head = path;
@@ -1113,9 +1122,7 @@ const secretFiles: Rule = {
         const reason = arg.glob
           ? secretGlobReason(path, ctx)
           : (secretReason(path, ctx) ??
-            (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()
-              ? secretReason(realPath(path), ctx)
-              : undefined));
+            (isSymbolicLink(path) ? secretReason(realPath(path), ctx) : undefined));
         if (reason) hits.push({ detail: `${inv.program} ${arg.raw}: ${reason}` });
       }
     }
