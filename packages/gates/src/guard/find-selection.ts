@@ -17,6 +17,7 @@ import type { Arg, Invocation } from './shell/analyze.js';
  */
 
 const EXEC = /^-(exec|execdir|ok|okdir)$/;
+const FIND_ACTION = /^-(exec|execdir|ok|okdir|delete|fprint0?|fprintf|fls)$/;
 /** Actions that only print (to the terminal): they do not change what the changing action reaches. */
 const PRINTS = /^-(print|print0|ls)$/;
 const PRINTS_WITH_VALUE = /^-(printf)$/;
@@ -94,13 +95,19 @@ interface Plan {
   readonly problem?: string;
 }
 
-function plan(inv: Invocation): Plan {
+/**
+ * find's selection as a read-only find. `piped`: what find prints is the selection (`find ... | xargs rm`),
+ * so its printing actions (or, with none, the implicit -print) become -print0, and any other action is a
+ * problem.
+ */
+function plan(inv: Invocation, piped = false): Plan {
   const args = inv.args;
   const argv: string[] = [];
   const writtenFiles: Arg[] = [];
   let change: Plan['change'];
   let read: string | undefined;
   let actions = 0;
+  let prints = 0;
   let depth = false;
   let problem: string | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -116,6 +123,7 @@ function plan(inv: Invocation): Plan {
       while (end < args.length && ![';', '+'].includes(args[end]!.value ?? '')) end++;
       const action = execAction(args.slice(i + 1, end), inv);
       actions++;
+      if (piped) problem ??= 'the find runs its own -exec as well';
       if (action.kind === 'change') {
         change ??= { wholeTree: action.wholeTree, verb: action.verb };
         argv.push('-print0');
@@ -128,6 +136,7 @@ function plan(inv: Invocation): Plan {
     }
     if (text === '-delete') {
       actions++;
+      if (piped) problem ??= 'the find deletes as well';
       change ??= { wholeTree: false, verb: '-delete' };
       depth = true;
       argv.push('-print0');
@@ -140,11 +149,13 @@ function plan(inv: Invocation): Plan {
       continue;
     }
     if (PRINTS.test(text)) {
-      argv.push('-true');
+      prints++;
+      argv.push(piped ? '-print0' : '-true');
       continue;
     }
     if (PRINTS_WITH_VALUE.test(text)) {
-      argv.push('-true');
+      prints++;
+      argv.push(piped ? '-print0' : '-true');
       i++;
       continue;
     }
@@ -154,10 +165,14 @@ function plan(inv: Invocation): Plan {
   // Another -exec (or -delete) beside the changing one may be a test that decides what it reaches (its
   // exit status, negated with !, cannot be stood in for): such a selection cannot be run read-only.
   if (change && actions > 1) problem ??= 'another -exec decides what the changing action reaches';
-  if (depth) {
-    const firstTest = argv.findIndex((word) => /^[-(!]/.test(word) && !['-H', '-L', '-P'].includes(word));
-    argv.splice(firstTest < 0 ? argv.length : firstTest, 0, '-depth');
+  const firstTest = argv.findIndex((word) => /^[-(!]/.test(word) && !['-H', '-L', '-P'].includes(word));
+  const at = firstTest < 0 ? argv.length : firstTest;
+  // The implicit -print applies to the whole expression: ( EXPRESSION ) -print0.
+  if (piped && prints === 0 && actions === 0) {
+    const expression = argv.splice(at);
+    argv.push(...(expression.length > 0 ? ['(', ...expression, ')'] : []), '-print0');
   }
+  if (depth) argv.splice(at, 0, '-depth');
   return {
     argv,
     writtenFiles,
@@ -181,11 +196,50 @@ function select(argv: readonly string[], cwd: string): string[] | string {
   return result.stdout.toString('utf8').split('\0').filter(Boolean);
 }
 
+/** `find ... | xargs PROGRAM`: the find whose output xargs feeds to `inv`, and what `inv` does with it. */
+function pipedFind(inv: Invocation): { find: Invocation; action: Action } | undefined {
+  if (!inv.items || inv.items === 'unknown' || !inv.via.includes('xargs')) return undefined;
+  if (inv.stdin?.kind !== 'pipe' || inv.stdin.producers.length !== 1) return undefined;
+  const find = inv.stdin.producers[0]!;
+  if (find.program !== 'find') return undefined;
+  const item: Arg = { value: '{}', raw: '{}', dynamicStart: false, split: false, glob: false, fetch: false };
+  const command = [{ ...item, value: inv.program, raw: inv.program }, ...inv.args];
+  const action = execAction(inv.itemsReplace ? command : [...command, item], inv);
+  return action.kind === 'other' ? undefined : { find, action };
+}
+
+function judgeSelection(input: RuleInput, find: Invocation, steps: Plan, cwd: string | undefined): Hit[] {
+  const ctx = { repoRoot: input.repoRoot, home: input.home };
+  const verb = steps.change?.verb ?? steps.read ?? '';
+  const unknown = (why: string): Hit[] =>
+    steps.change
+      ? [
+          {
+            detail: `find ${verb}: ${why}, so what it reaches cannot be checked`,
+            decision: input.config.unanalysable,
+          },
+        ]
+      : [];
+  if (cwd === undefined || find.cwd === undefined)
+    return unknown('the folder it runs in is only known at run time');
+  if (steps.problem) return unknown(steps.problem);
+  const selected = select(steps.argv, find.cwd);
+  if (typeof selected === 'string') return unknown(selected);
+  for (const path of selected) {
+    const absolute = resolve(find.cwd, path);
+    const reason = steps.change
+      ? protectedReason(absolute, ctx, steps.change.wholeTree)
+      : secretReason(absolute, ctx);
+    if (reason) return [{ detail: `find ${verb} selects ${path}: ${reason}` }];
+  }
+  return [];
+}
+
 export const findSelection: Rule = {
   id: 'find-selection',
   category: 'gate-skip',
   description:
-    'find selecting control files for an action that changes them (-exec rm/sed -i/chmod, -delete, -fprint), or secret files for one that reads them',
+    'find selecting control files for an action that changes them (-exec rm/sed -i/chmod, -delete, -fprint, | xargs rm), or secret files for one that reads them',
   decision: 'deny',
   alternative:
     'Narrow the find to the files you mean (a folder such as src, -name patterns, -path ./.husky -prune), or name the files; control files are the human’s to change, secret files stay unread',
@@ -194,47 +248,25 @@ export const findSelection: Rule = {
     const hits: Hit[] = [];
     const ctx = { repoRoot: input.repoRoot, home: input.home };
     for (const inv of input.analysis?.invocations ?? []) {
-      if (
-        inv.program !== 'find' ||
-        !inv.args.some((arg) =>
-          /^-(exec|execdir|ok|okdir|delete|fprint0?|fprintf|fls)$/.test(arg.value ?? ''),
-        )
-      )
+      const fed = pipedFind(inv);
+      if (fed) {
+        const steps = plan(fed.find, true);
+        const action = fed.action;
+        const withAction: Plan =
+          action.kind === 'change'
+            ? { ...steps, change: { wholeTree: action.wholeTree, verb: `| xargs ${inv.program}` } }
+            : { ...steps, read: `| xargs ${inv.program}` };
+        hits.push(...judgeSelection(input, fed.find, withAction, inv.cwd));
         continue;
+      }
+      if (inv.program !== 'find' || !inv.args.some((arg) => FIND_ACTION.test(arg.value ?? ''))) continue;
       const steps = plan(inv);
       for (const file of steps.writtenFiles) {
         if (file.value === undefined || inv.cwd === undefined) continue;
         const reason = protectedReason(resolve(inv.cwd, file.value), ctx, false);
         if (reason) hits.push({ detail: `find -fprint ${file.raw}: ${reason}` });
       }
-      if (!steps.change && !steps.read) continue;
-      const unknown = (why: string): Hit => ({
-        detail: `find ${steps.change?.verb ?? steps.read}: ${why}, so what it reaches cannot be checked`,
-        decision: input.config.unanalysable,
-      });
-      if (inv.cwd === undefined) {
-        if (steps.change) hits.push(unknown('the folder it runs in is only known at run time'));
-        continue;
-      }
-      if (steps.problem) {
-        if (steps.change) hits.push(unknown(steps.problem));
-        continue;
-      }
-      const selected = select(steps.argv, inv.cwd);
-      if (typeof selected === 'string') {
-        if (steps.change) hits.push(unknown(selected));
-        continue;
-      }
-      for (const path of selected) {
-        const absolute = resolve(inv.cwd, path);
-        const reason = steps.change
-          ? protectedReason(absolute, ctx, steps.change.wholeTree)
-          : secretReason(absolute, ctx);
-        if (reason) {
-          hits.push({ detail: `find ${steps.change?.verb ?? steps.read} selects ${path}: ${reason}` });
-          break;
-        }
-      }
+      if (steps.change || steps.read) hits.push(...judgeSelection(input, inv, steps, inv.cwd));
     }
     return hits;
   },

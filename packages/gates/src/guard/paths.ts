@@ -215,17 +215,29 @@ const HOME_STORES = [
   '.gnupg/private-keys-v1.d/',
   '.gnupg/secring.gpg',
   '.local/share/keyrings/',
+  // Shell and tool histories hold what was typed, tokens included (`export GITHUB_TOKEN=...`).
+  '.bash_history',
+  '.zsh_history',
+  '.histfile',
+  '.python_history',
+  '.node_repl_history',
+  '.psql_history',
+  '.mysql_history',
+  '.sqlite_history',
+  '.lesshst',
+  '.local/share/fish/fish_history',
 ];
 
 function secretStoreReason(abs: string, name: string, home: string): string | undefined {
   if (/^\/proc\/[^/]+\/environ$/.test(abs)) return `${abs} is a process's whole environment`;
   if (SECRET_NAMES.test(name)) return `${name} holds credentials`;
   if (SECRET_DATA.test(name) && !NOT_SECRET_DATA.test(name)) return `${name} is a file of secrets`;
-  for (const store of HOME_STORES) {
-    const place = join(home, store);
-    if (store.endsWith('/') ? isStrictlyInside(abs, place) : abs === place)
+  // Only paths in the home folder can be one of its stores (most paths are not: skip the joins).
+  if (!abs.startsWith(`${home}/`)) return undefined;
+  const rel = abs.slice(home.length + 1);
+  for (const store of HOME_STORES)
+    if (store.endsWith('/') ? rel.startsWith(store) && rel.length > store.length : rel === store)
       return `~/${store} holds credentials`;
-  }
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { gitSubcommand, operands } from './effects.js';
 import type { Hit, Rule, RuleInput } from './policy.js';
 import type { Invocation } from './shell/analyze.js';
@@ -129,11 +130,23 @@ function fetchHits(sub: string, rest: Invocation['args'], patterns: readonly str
   return hits;
 }
 
+/** `git reset COMMIT` moves the branch; `git reset [HEAD] -- paths` (or existing paths) only unstages. */
+function resetMoves(input: RuleInput, inv: Invocation, rest: Invocation['args']): boolean {
+  const dash = rest.findIndex((arg) => arg.value === '--');
+  const { words } = operands(dash >= 0 ? rest.slice(0, dash) : rest, '', ['--pathspec-from-file']);
+  const target = words[0];
+  if (target === undefined) return false;
+  if (target.value === undefined) return true;
+  if (target.value === 'HEAD' || target.value === '@') return false;
+  const dir = inv.cwd ?? input.cwd;
+  return !input.exists(resolve(dir, target.value));
+}
+
 export const protectedBranchMoves: Rule = {
   id: 'protected-branch-moves',
   category: 'history',
   description:
-    'moving or rewriting a protected branch locally: git branch -m main, git rebase of main, git fetch/pull refspecs into main (. HEAD:main, --force, another branch)',
+    'moving or rewriting a protected branch locally: git branch -m main, git rebase of main, git fetch/pull refspecs into main (. HEAD:main, --force, another branch), git reset COMMIT and commit --amend while on main',
   decision: 'deny',
   alternative:
     'Work on a feature branch (git switch -c NAME) and open a pull request; to update main from the remote, git fetch origin main:main or git pull on main; ask the human to rename or rewrite a protected branch',
@@ -146,7 +159,21 @@ export const protectedBranchMoves: Rule = {
       const { subcommand, rest } = gitSubcommand(inv.args, inv.env);
       const branch = () => input.currentBranch(inv.cwd ?? input.cwd);
       if (subcommand === 'rebase') hits.push(...rebaseHits(rest, branch(), patterns));
-      else if (subcommand === 'branch') hits.push(...branchRenameHits(rest, branch(), patterns));
+      else if (subcommand === 'reset' || subcommand === 'commit') {
+        // What would move comes first: reading the checked-out branch costs file reads.
+        const amend =
+          subcommand === 'commit' &&
+          rest.some((arg) => /^--amen?d?$/.test(arg.value ?? '') && (arg.value ?? '').length >= 5);
+        const moves = subcommand === 'reset' && resetMoves(input, inv, rest);
+        if (!amend && !moves) continue;
+        const current = branch();
+        if (!protectedBranch(current, patterns)) continue;
+        hits.push({
+          detail: amend
+            ? `git commit --amend on the protected branch ${current} rewrites its last commit`
+            : `git reset moves the protected branch ${current}`,
+        });
+      } else if (subcommand === 'branch') hits.push(...branchRenameHits(rest, branch(), patterns));
       else if (subcommand === 'fetch' || subcommand === 'pull')
         hits.push(...fetchHits(subcommand, rest, patterns));
     }

@@ -96,15 +96,17 @@ const TESTS = new Set(['[', '[[', 'test']);
 /** `NAME=...$SECRET...` anywhere in the command: NAME holds a copy of the secret. */
 function tainted(command: string, env: NodeJS.ProcessEnv): Set<string> {
   const names = new Set<string>();
-  for (let round = 0; round < 3; round++)
-    for (const match of command.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|[^\s;&|'"]*)/g)) {
-      const [, name, value] = match;
+  const assignments = [...command.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|[^\s;&|'"]*)/g)].filter(
+    (match) => match[2]!.includes('$'),
+  );
+  // Copies of copies: a few rounds reach `A=$TOKEN; B=$A`.
+  for (let round = 0; round < 3 && assignments.length > 0; round++)
+    for (const [, name, value] of assignments)
       if (
         !names.has(name!) &&
         variableReferences(value!).some((ref) => !ref.hidden && secretVariable(ref.name, env, names))
       )
         names.add(name!);
-    }
   return names;
 }
 

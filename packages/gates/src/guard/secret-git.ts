@@ -178,7 +178,7 @@ export const secretGit: Rule = {
               : /^-F./.test(text)
                 ? text.slice(2)
                 : undefined;
-          if (file) hits.push(...judge(input, inv, arg, file, false, subcommand));
+          if (file && file !== '-') hits.push(...judge(input, inv, arg, file, false, subcommand));
         });
     }
     return hits;

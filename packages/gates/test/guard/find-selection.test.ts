@@ -71,6 +71,17 @@ describe('find selecting files for an action', () => {
       assert.equal(verdict(command).decision, 'deny', command);
   });
 
+  it('judges what find prints into xargs as the selection of the program xargs runs', () => {
+    for (const command of [
+      "find . -name 'factory.*' | xargs sed -i s/a/b/",
+      "find . -name '.env*' -print0 | xargs -0 cat",
+      'find . -name factory.config.json -o -name x | xargs rm',
+    ])
+      assert.equal(verdict(command).decision, 'deny', command);
+    for (const command of ["find . -name '*.orig' | xargs rm", "find src -name '*.ts' | xargs sed -i s/a/b/"])
+      assert.equal(verdict(command).decision, 'allow', command);
+  });
+
   it('judges -fprint FILE as a write of FILE', () => {
     assert.equal(verdict('find . -name x -fprint .husky/pre-commit').decision, 'deny');
     assert.equal(verdict('find . -name x -fprint /tmp/list.txt').decision, 'allow');
