@@ -8,6 +8,7 @@ import {
   createTestDatabase,
   makeTempDir,
   makeTempRepo,
+  queryRows,
   type TestDatabase,
   testPostgres,
 } from '@factory/testkit';
@@ -27,13 +28,7 @@ const pull: PullSnapshot = greenPull({
 });
 
 async function count(url: string, table: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
-  } finally {
-    await client.end();
-  }
+  return Number((await queryRows<{ n: string }>(url, `SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
 }
 
 describe('shipping gate runs, guard decisions, review records and sweeps to PostgreSQL', {
