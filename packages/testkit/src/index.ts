@@ -13,8 +13,15 @@ export {
   type PullInit,
   startForgeServer,
 } from './forge-server.js';
-export { createTestDatabase, type TestDatabase, testPostgres, withDatabase } from './postgres.js';
-export { type CliResult, factoryBin, projectRoot, type RunCliOptions, runFactory } from './run-cli.js';
+export { createTestDatabase, queryRows, type TestDatabase, testPostgres, withDatabase } from './postgres.js';
+export {
+  type CliResult,
+  factoryBin,
+  jsonOf,
+  projectRoot,
+  type RunCliOptions,
+  runFactory,
+} from './run-cli.js';
 export { runFactoryAsync } from './run-cli-async.js';
 export {
   isolatedGitEnv,
