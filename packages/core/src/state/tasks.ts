@@ -223,6 +223,27 @@ export function checkNewTask(workflows: WorkflowSet, input: AddTaskInput) {
 }
 
 /**
+ * A new task's values for `tasks` (workflow, state, phase, title, idempotency_key, priority, data,
+ * max_attempts), as both stores insert them: it starts in its workflow's initial state.
+ */
+export function newTaskValues(
+  checked: ReturnType<typeof checkNewTask>,
+  input: AddTaskInput,
+): [string, string, StatePhase, string, string | null, number, string, number] {
+  const { workflow } = checked;
+  return [
+    workflow.name,
+    workflow.initial,
+    workflow.phase(workflow.initial),
+    checked.title,
+    input.key ?? null,
+    checked.priority,
+    JSON.stringify(input.data ?? {}),
+    checked.maxAttempts,
+  ];
+}
+
+/**
  * Whether `actor` may fire `event` on the task as it is now (both backends decide the same way): the
  * expected version and state still hold, no other owner holds a live lease, the actor's own lease did not
  * run out, the workflow allows the event, and its guard (run by `runGuard`, which throws to refuse) agrees.
@@ -302,6 +323,44 @@ export function logValues(
   ];
 }
 
+/** The history rows both stores write for a claim, a release and a move (`row`: the task before it). */
+export const logRows = {
+  claim: (row: TaskRow, owner: string, at: number): LogWrite => ({
+    kind: 'claim',
+    event: 'claim',
+    from: row.state,
+    to: row.state,
+    actor: owner,
+    owner,
+    at,
+    reason: null,
+  }),
+  release: (row: TaskRow, owner: string, at: number, reason: string | undefined): LogWrite => ({
+    kind: 'release',
+    event: 'release',
+    from: row.state,
+    to: row.state,
+    actor: owner,
+    owner: null,
+    at,
+    reason: reason ?? null,
+  }),
+  move: (
+    row: TaskRow,
+    move: { event: string; to: string; actor: string; owner: string | null; reason: string | undefined },
+    at: number,
+  ): LogWrite => ({
+    kind: 'move',
+    event: move.event,
+    from: row.state,
+    to: move.to,
+    actor: move.actor,
+    owner: move.owner,
+    at,
+    reason: move.reason ?? null,
+  }),
+};
+
 /** The workflow of a task row; a task whose workflow is no longer configured is refused by name. */
 export function workflowOfRow(workflows: WorkflowSet, row: TaskRow): Workflow {
   const workflow = workflows.find(row.workflow);
@@ -371,7 +430,8 @@ export function checkGuardVerdict(row: TaskRow, event: string, name: string, ver
 export function leaseExpiry(
   workflows: WorkflowSet,
   row: TaskRow,
-): { to: string; phase: StatePhase; reason: string; expired: ExpiredLease } {
+  now: number,
+): { to: string; phase: StatePhase; log: LogWrite; expired: ExpiredLease } {
   const workflow = workflows.find(row.workflow);
   const failed = row.attempts >= row.max_attempts && workflow !== undefined;
   const to = failed ? workflow!.failState : row.state;
@@ -382,7 +442,16 @@ export function leaseExpiry(
   return {
     to,
     phase,
-    reason,
+    log: {
+      kind: 'expire',
+      event: 'lease-expired',
+      from: row.state,
+      to,
+      actor: 'recover',
+      owner: null,
+      at: now,
+      reason,
+    },
     expired: {
       taskId: row.id,
       owner: row.owner!,
@@ -514,7 +583,8 @@ export class TaskStore {
 
   /** Adds a task in its workflow's initial state; with a key that exists, returns that task instead. */
   add(input: AddTaskInput): { task: Task; created: boolean } {
-    const { workflow, title, maxAttempts, priority, actor } = checkNewTask(this.workflows, input);
+    const checked = checkNewTask(this.workflows, input);
+    const { workflow, actor } = checked;
     return this.store.write(() => {
       if (input.key !== undefined) {
         const existing = this.sql('SELECT * FROM tasks WHERE idempotency_key = ?').get(input.key) as
@@ -535,18 +605,7 @@ export class TaskStore {
         `INSERT INTO tasks (workflow, state, phase, version, title, idempotency_key, priority, data,
                             max_attempts, created_at, updated_at)
          VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        workflow.name,
-        workflow.initial,
-        workflow.phase(workflow.initial),
-        title,
-        input.key ?? null,
-        priority,
-        JSON.stringify(input.data ?? {}),
-        maxAttempts,
-        now,
-        now,
-      );
+      ).run(...newTaskValues(checked, input), now, now);
       const id = Number(result.lastInsertRowid);
       const row = this.requireRow(id);
       this.appendLog(
@@ -653,16 +712,7 @@ export class TaskStore {
        WHERE id = ? AND version = ? AND owner IS NULL`,
     ).run(owner, expiresAt, now, row.id, row.version);
     if (changed.changes !== 1) throw new FactoryError(messages.taskChanged(row.id), ExitCode.refused);
-    this.appendLog(row, {
-      kind: 'claim',
-      event: 'claim',
-      from: row.state,
-      to: row.state,
-      actor: owner,
-      owner,
-      at: now,
-      reason: null,
-    });
+    this.appendLog(row, logRows.claim(row, owner, now));
     return toTask(this.requireRow(row.id));
   }
 
@@ -699,16 +749,7 @@ export class TaskStore {
         `UPDATE tasks SET owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = ?
          WHERE id = ? AND version = ?`,
       ).run(now, row.id, row.version);
-      this.appendLog(row, {
-        kind: 'release',
-        event: 'release',
-        from: row.state,
-        to: row.state,
-        actor: owner,
-        owner: null,
-        at: now,
-        reason: reason ?? null,
-      });
+      this.appendLog(row, logRows.release(row, owner, now, reason));
       return toTask(this.requireRow(row.id));
     });
   }
@@ -750,16 +791,10 @@ export class TaskStore {
               row.state,
             );
       if (changed.changes !== 1) throw new FactoryError(messages.taskChanged(row.id), ExitCode.refused);
-      this.appendLog(row, {
-        kind: 'move',
-        event,
-        from: row.state,
-        to: transition.to,
-        actor,
-        owner,
-        at: now,
-        reason: input.reason ?? null,
-      });
+      this.appendLog(
+        row,
+        logRows.move(row, { event, to: transition.to, actor, owner, reason: input.reason }, now),
+      );
       return {
         task: toTask({
           ...row,
@@ -814,22 +849,13 @@ export class TaskStore {
     ).all(now) as unknown as TaskRow[];
     const expired: ExpiredLease[] = [];
     for (const row of rows) {
-      const { to, phase, reason, expired: lease } = leaseExpiry(this.workflows, row);
+      const { to, phase, log, expired: lease } = leaseExpiry(this.workflows, row, now);
       this.sql(
         `UPDATE tasks SET owner = NULL, lease_expires_at = NULL, state = ?, phase = ?, version = version + 1,
                           updated_at = ?
          WHERE id = ? AND version = ?`,
       ).run(to, phase, now, row.id, row.version);
-      this.appendLog(row, {
-        kind: 'expire',
-        event: 'lease-expired',
-        from: row.state,
-        to,
-        actor: 'recover',
-        owner: null,
-        at: now,
-        reason,
-      });
+      this.appendLog(row, log);
       expired.push(lease);
     }
     return expired;

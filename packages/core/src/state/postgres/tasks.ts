@@ -26,9 +26,11 @@ import {
   type LogWrite,
   leaseExpiry,
   listConditions,
+  logRows,
   logValues,
   type MoveInput,
   type MoveResult,
+  newTaskValues,
   type Task,
   type TaskCounts,
   type TaskRow,
@@ -108,7 +110,8 @@ export class PostgresWorkflowStore implements WorkflowStore {
   }
 
   async add(input: AddTaskInput): Promise<{ task: Task; created: boolean }> {
-    const { workflow, title, maxAttempts, priority, actor } = checkNewTask(this.workflows, input);
+    const checked = checkNewTask(this.workflows, input);
+    const { workflow } = checked;
     const now = this.now();
     // One statement: the row and its create log row commit together, in one round trip.
     const inserted = await this.db.query<TaskRow>(
@@ -122,18 +125,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
          INSERT INTO task_log (task_id, version, kind, event, from_state, to_state, actor, owner, at, reason)
          SELECT id, 1, 'create', 'create', NULL, state, $10, NULL, $9, NULL FROM added)
        SELECT * FROM added`,
-      [
-        workflow.name,
-        workflow.initial,
-        workflow.phase(workflow.initial),
-        title,
-        input.key ?? null,
-        priority,
-        JSON.stringify(input.data ?? {}),
-        maxAttempts,
-        now,
-        actor,
-      ],
+      [...newTaskValues(checked, input), now, checked.actor],
     );
     const row = inserted.rows[0];
     if (row) return { task: toTask(row), created: true };
@@ -258,16 +250,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       [owner, expiresAt, now, row.id, row.version],
     );
     if (changed.rowCount !== 1) throw new FactoryError(messages.taskChanged(row.id), ExitCode.refused);
-    await this.appendLog(client, row, {
-      kind: 'claim',
-      event: 'claim',
-      from: row.state,
-      to: row.state,
-      actor: owner,
-      owner,
-      at: now,
-      reason: null,
-    });
+    await this.appendLog(client, row, logRows.claim(row, owner, now));
     return toTask(changed.rows[0] as TaskRow);
   }
 
@@ -307,16 +290,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
          WHERE id = $2 AND version = $3 RETURNING *`,
         [now, row.id, row.version],
       );
-      await this.appendLog(client, row, {
-        kind: 'release',
-        event: 'release',
-        from: row.state,
-        to: row.state,
-        actor: owner,
-        owner: null,
-        at: now,
-        reason: reason ?? null,
-      });
+      await this.appendLog(client, row, logRows.release(row, owner, now, reason));
       return toTask(changed.rows[0] as TaskRow);
     });
   }
@@ -404,16 +378,11 @@ export class PostgresWorkflowStore implements WorkflowStore {
         [transition.to, phase, owner, owner === null ? null : row.lease_expires_at, now, row.id, row.version],
       );
       if (changed.rowCount !== 1) throw new FactoryError(messages.taskChanged(row.id), ExitCode.refused);
-      await this.appendLog(client, row, {
-        kind: 'move',
-        event,
-        from: row.state,
-        to: transition.to,
-        actor,
-        owner,
-        at: now,
-        reason: input.reason ?? null,
-      });
+      await this.appendLog(
+        client,
+        row,
+        logRows.move(row, { event, to: transition.to, actor, owner, reason: input.reason }, now),
+      );
       return { task: toTask(changed.rows[0] as TaskRow), transition };
     });
   }
@@ -432,7 +401,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
     ).rows as TaskRow[];
     const expired: ExpiredLease[] = [];
     for (const row of rows) {
-      const { to, phase, reason, expired: lease } = leaseExpiry(this.workflows, row);
+      const { to, phase, log, expired: lease } = leaseExpiry(this.workflows, row, now);
       const changed = await client.query(
         `UPDATE tasks SET owner = NULL, lease_expires_at = NULL, state = $1, phase = $2, version = version + 1,
                           updated_at = $3
@@ -440,16 +409,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
         [to, phase, now, row.id, row.version],
       );
       if (changed.rowCount !== 1) continue;
-      await this.appendLog(client, row, {
-        kind: 'expire',
-        event: 'lease-expired',
-        from: row.state,
-        to,
-        actor: 'recover',
-        owner: null,
-        at: now,
-        reason,
-      });
+      await this.appendLog(client, row, log);
       expired.push(lease);
     }
     return expired;
