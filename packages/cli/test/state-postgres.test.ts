@@ -1,32 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  type CliResult,
   createTestDatabase,
+  jsonOf,
   makeTempRepo,
+  queryRows,
   runFactory,
   type TestDatabase,
   testPostgres,
 } from '@factory/testkit';
-import pg from 'pg';
 import { type Fleet, makeHealthyFleet } from './sweep/fleet.js';
 
 const postgres = testPostgres();
-
-function json<T>(result: CliResult): T {
-  assert.equal(result.status, 0, result.stderr);
-  return JSON.parse(result.stdout) as T;
-}
-
-async function rows<T>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQL)', {
   skip: 'skip' in postgres ? postgres.skip : false,
@@ -46,7 +31,7 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
   it("a sweep ships every repository's gate runs and the sweep itself; status shows the team's figures", async () => {
     // A real commit through the installed gates: the pre-commit gate records its run in SQLite only.
     fleet.git(fleet.repos[0]!, 'commit', '--allow-empty', '--quiet', '-m', 'one');
-    const before = await rows<{ n: string }>(
+    const before = await queryRows<{ n: string }>(
       db.url,
       "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'gate_runs'",
     );
@@ -58,7 +43,7 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
     });
     assert.ok(sweep.status === 0 || sweep.status === 1, sweep.stderr);
     assert.equal(sweep.stderr.includes('not synced'), false, sweep.stderr);
-    const runs = await rows<{ repository: string; gate: string }>(
+    const runs = await queryRows<{ repository: string; gate: string }>(
       db.url,
       'SELECT repository, gate FROM gate_runs',
     );
@@ -66,7 +51,7 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
       runs.some((r) => r.repository === fleet.remotes[0] && r.gate === 'pre-commit'),
       JSON.stringify(runs),
     );
-    const sweeps = await rows<{ repositories: number; finished_at: string | null }>(
+    const sweeps = await queryRows<{ repositories: number; finished_at: string | null }>(
       db.url,
       'SELECT repositories, finished_at FROM sweeps',
     );
@@ -82,7 +67,7 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
     assert.match(status.stdout, new RegExp(`${fleet.remotes[0]}: 1 gate run\\(s\\), 0 not passed`));
     assert.match(status.stdout, new RegExp(`${fleet.remotes[1]}: 1 gate run\\(s\\)`));
     assert.match(status.stdout, /sweep .* 2 repositories, 0 unhealthy/);
-    const document = json<{
+    const document = jsonOf<{
       team: { gates: { repositories: Array<{ repository: string; gateRuns: number }> } };
     }>(runFactory(['status', '--json'], { cwd: fleet.repos[1]!, env: env() }));
     assert.deepEqual(
@@ -102,7 +87,7 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
     });
     assert.equal(tick.status, 0, tick.stderr);
     assert.equal(tick.stderr, '');
-    const runs = await rows<{ n: number }>(
+    const runs = await queryRows<{ n: number }>(
       db.url,
       `SELECT count(*)::int AS n FROM gate_runs WHERE repository = '${fleet.remotes[0]}'`,
     );
@@ -110,7 +95,7 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
   });
 
   it('status --all ships every repository of the manifest and adds the team figures', () => {
-    const all = json<{
+    const all = jsonOf<{
       repositories: unknown[];
       team: { gates: { repositories: Array<{ repository: string }> } };
     }>(
@@ -130,7 +115,7 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
   });
 
   it('factory state sync is idempotent and says what it shipped', () => {
-    const report = json<{ repositories: Array<{ gateRuns: number }>; sweeps: number }>(
+    const report = jsonOf<{ repositories: Array<{ gateRuns: number }>; sweeps: number }>(
       runFactory(['state', 'sync', '--all', '--manifest', fleet.manifest, '--json'], {
         cwd: fleet.repos[0]!,
         env: env(),
@@ -174,7 +159,7 @@ describe('factory state sync, status and sweep with FACTORY_STATE_URL (PostgreSQ
             .status,
           0,
         );
-        await rows(newer.url, "UPDATE schema_versions SET version = 9 WHERE owner = 'fleet'");
+        await queryRows(newer.url, "UPDATE schema_versions SET version = 9 WHERE owner = 'fleet'");
         const refused = runFactory(['state', 'sync'], {
           cwd: repo.dir,
           env: { ...repo.env, FACTORY_STATE_URL: newer.url },

@@ -6,6 +6,7 @@ import {
   createTestDatabase,
   type ForgeServer,
   makeTempRepo,
+  queryRows,
   runFactory,
   runFactoryAsync,
   startForgeServer,
@@ -13,7 +14,6 @@ import {
   type TestDatabase,
   testPostgres,
 } from '@factory/testkit';
-import pg from 'pg';
 import { type Fleet, makeHealthyFleet } from './sweep/fleet.js';
 
 /**
@@ -24,13 +24,7 @@ import { type Fleet, makeHealthyFleet } from './sweep/fleet.js';
 const postgres = testPostgres();
 
 async function count(url: string, sql: string, params: unknown[] = []): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return Number((await client.query(sql, params)).rows[0]?.n ?? 0);
-  } finally {
-    await client.end();
-  }
+  return Number((await queryRows<{ n: number }>(url, sql, params))[0]?.n ?? 0);
 }
 
 /** The environment without FACTORY_STATE_URL, whatever the test runner was started with. */

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import {
-  type CliResult,
   createTestDatabase,
+  jsonOf,
   makeTempRepo,
   runFactory,
   type TempRepo,
@@ -13,11 +13,6 @@ import {
 } from '@factory/testkit';
 
 const postgres = testPostgres();
-
-function json<T>(result: CliResult): T {
-  assert.equal(result.status, 0, result.stderr);
-  return JSON.parse(result.stdout) as T;
-}
 
 describe('factory task and status with FACTORY_STATE_URL (PostgreSQL)', {
   skip: 'skip' in postgres ? postgres.skip : false,
@@ -43,11 +38,11 @@ describe('factory task and status with FACTORY_STATE_URL (PostgreSQL)', {
   it('two clones on two machines share one queue: add on one, claim and move on the other', async () => {
     const a = on(laptop);
     const b = on(server);
-    const added = json<{ created: boolean; task: { id: number } }>(
+    const added = jsonOf<{ created: boolean; task: { id: number } }>(
       a('task', 'add', 'ship it', '--key', 'gh:o/r#7', '--json'),
     );
     assert.equal(added.created, true);
-    const claimed = json<{ id: number; owner: string; version: number }>(
+    const claimed = jsonOf<{ id: number; owner: string; version: number }>(
       b('task', 'claim', '--owner', 'orchestrator-2', '--ttl', '60', '--json'),
     );
     assert.equal(claimed.id, added.task.id);
@@ -78,7 +73,7 @@ describe('factory task and status with FACTORY_STATE_URL (PostgreSQL)', {
     );
     assert.equal(stale.status, 1);
     assert.match(stale.stderr, /at version 3, not 2/);
-    const shown = json<{ task: { state: string }; log: Array<{ event: string }>; resources: unknown[] }>(
+    const shown = jsonOf<{ task: { state: string }; log: Array<{ event: string }>; resources: unknown[] }>(
       a('task', 'show', 'gh:o/r#7', '--json'),
     );
     assert.equal(shown.task.state, 'coding');
@@ -89,7 +84,7 @@ describe('factory task and status with FACTORY_STATE_URL (PostgreSQL)', {
     assert.match(a('task', 'list').stdout, /#\d+ ticket:coding v3 held by orchestrator-2/);
     assert.match(a('task', 'log').stdout, /start +new -> coding +by orchestrator-2/);
 
-    const status = json<{
+    const status = jsonOf<{
       database: string;
       tasks: { total: number };
       leases: { held: Array<{ owner: string }> };
@@ -101,7 +96,7 @@ describe('factory task and status with FACTORY_STATE_URL (PostgreSQL)', {
     );
     assert.match(status.database, /^postgres:\/\/factory@127\.0\.0\.1:\d+\/factory_test_/);
     assert.ok(!status.database.includes('factory-test-only'), 'the password is never shown');
-    const recovered = json<{ expired: unknown[]; resources: unknown[] }>(a('task', 'recover', '--json'));
+    const recovered = jsonOf<{ expired: unknown[]; resources: unknown[] }>(a('task', 'recover', '--json'));
     assert.deepEqual(recovered, { expired: [], resources: [] });
     // Nothing of this went into either clone's SQLite state.
     assert.equal(existsSync(laptop.path('.factory', 'state.db')), false);
@@ -113,21 +108,21 @@ describe('factory task and status with FACTORY_STATE_URL (PostgreSQL)', {
       worker.on('exit', (_code, signal) => done(signal)),
     );
     try {
-      const attached = json<{ kind: string; value: string; owner: string }>(
+      const attached = jsonOf<{ kind: string; value: string; owner: string }>(
         b('task', 'attach', 'gh:o/r#7', 'pid', String(worker.pid), '--json'),
       );
       assert.deepEqual([attached.kind, attached.owner], ['pid', 'orchestrator-2']);
-      const other = json<{ task: { id: number } }>(a('task', 'add', 'other', '--json'));
+      const other = jsonOf<{ task: { id: number } }>(a('task', 'add', 'other', '--json'));
       const taken = a('task', 'attach', String(other.task.id), 'pid', String(worker.pid));
       assert.equal(taken.status, 1, taken.stderr);
       assert.match(taken.stderr, /already held by task/);
       assert.deepEqual(
-        json<{ resources: unknown[] }>(a('task', 'recover', '--json')).resources,
+        jsonOf<{ resources: unknown[] }>(a('task', 'recover', '--json')).resources,
         [],
         'still in use',
       );
       assert.equal(b('task', 'release', 'gh:o/r#7', '--owner', 'orchestrator-2').status, 0);
-      const reclaimed = json<{ resources: Array<{ action: string; outcome: string }> }>(
+      const reclaimed = jsonOf<{ resources: Array<{ action: string; outcome: string }> }>(
         a('task', 'recover', '--json'),
       );
       assert.deepEqual(
@@ -135,7 +130,7 @@ describe('factory task and status with FACTORY_STATE_URL (PostgreSQL)', {
         [['released', 'process terminated (SIGTERM)']],
       );
       assert.equal(await exited, 'SIGTERM');
-      const shown = json<{ resources: Array<{ releasedAt: string | null }> }>(
+      const shown = jsonOf<{ resources: Array<{ releasedAt: string | null }> }>(
         b('task', 'show', 'gh:o/r#7', '--json'),
       );
       assert.notEqual(shown.resources[0]!.releasedAt, null);
@@ -149,7 +144,7 @@ describe('factory task and status with FACTORY_STATE_URL (PostgreSQL)', {
     writeFileSync(laptop.path('factory.config.json'), `${JSON.stringify({ state: { url: db.url } })}\n`);
     try {
       const listed = runFactory(['task', 'list', '--json'], { cwd: laptop.dir, env: laptop.env });
-      assert.equal(json<unknown[]>(listed).length, 2, 'the two tasks of the first test');
+      assert.equal(jsonOf<unknown[]>(listed).length, 2, 'the two tasks of the first test');
       const wrong = new URL(db.url);
       wrong.password = 'nope';
       const denied = on(laptop, wrong.toString())('task', 'list');

@@ -5,7 +5,14 @@ import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
-import { type CliResult, factoryBin, makeTempRepo, runFactory, type TempRepo } from '@factory/testkit';
+import {
+  type CliResult,
+  factoryBin,
+  jsonOf,
+  makeTempRepo,
+  runFactory,
+  type TempRepo,
+} from '@factory/testkit';
 
 /** One clear sentence on stderr, no stack trace, nothing on stdout. */
 function assertOneSentence(result: CliResult, code: 1 | 2, pattern: RegExp): void {
@@ -28,11 +35,6 @@ function snapshot(dir: string): Record<string, string> {
       .digest('hex');
   }
   return out;
-}
-
-function json<T>(result: CliResult): T {
-  assert.equal(result.status, 0, result.stderr);
-  return JSON.parse(result.stdout) as T;
 }
 
 function withRepo(fn: (repo: TempRepo, factory: (...args: string[]) => CliResult) => void | Promise<void>) {
@@ -59,7 +61,7 @@ describe('factory task', () => {
   it(
     'adds, claims, moves, releases, shows and logs tasks with --json; the db is created and git-ignored',
     withRepo((repo, factory) => {
-      const added = json<{ task: TaskJson; created: boolean }>(
+      const added = jsonOf<{ task: TaskJson; created: boolean }>(
         factory('task', 'add', 'write the parser', '--json'),
       );
       assert.equal(added.created, true);
@@ -67,24 +69,26 @@ describe('factory task', () => {
       assert.ok(existsSync(repo.path('.factory', 'state.db')));
       assert.equal(repo.git('status', '--porcelain'), '');
 
-      const pr = json<{ task: TaskJson }>(
+      const pr = jsonOf<{ task: TaskJson }>(
         factory('task', 'add', 'PR 12', '--workflow', 'pull-request', '--key', 'github:o/r#12', '--json'),
       );
-      const again = json<{ task: TaskJson; created: boolean }>(
+      const again = jsonOf<{ task: TaskJson; created: boolean }>(
         factory('task', 'add', 'PR 12', '--workflow', 'pull-request', '--key', 'github:o/r#12', '--json'),
       );
       assert.equal(again.created, false);
       assert.equal(again.task.id, pr.task.id);
 
-      const claimed = json<TaskJson>(factory('task', 'claim', '--owner', 'agent-1', '--ttl', '60', '--json'));
+      const claimed = jsonOf<TaskJson>(
+        factory('task', 'claim', '--owner', 'agent-1', '--ttl', '60', '--json'),
+      );
       assert.equal(claimed.id, added.task.id);
       assert.equal(claimed.owner, 'agent-1');
-      const hb = json<TaskJson>(
+      const hb = jsonOf<TaskJson>(
         factory('task', 'heartbeat', String(claimed.id), '--owner', 'agent-1', '--ttl', '120', '--json'),
       );
       assert.equal(hb.owner, 'agent-1');
 
-      const moved = json<{ task: TaskJson; transition: { from: string; to: string } }>(
+      const moved = jsonOf<{ task: TaskJson; transition: { from: string; to: string } }>(
         factory(
           'task',
           'move',
@@ -100,20 +104,20 @@ describe('factory task', () => {
       assert.deepEqual([moved.transition.from, moved.task.state], ['new', 'coding']);
 
       // The PR is addressed by its key.
-      const prMoved = json<{ task: TaskJson }>(factory('task', 'move', 'github:o/r#12', 'check', '--json'));
+      const prMoved = jsonOf<{ task: TaskJson }>(factory('task', 'move', 'github:o/r#12', 'check', '--json'));
       assert.equal(prMoved.task.state, 'checking');
 
-      const released = json<TaskJson>(
+      const released = jsonOf<TaskJson>(
         factory('task', 'release', '1', '--owner', 'agent-1', '--reason', 'lunch', '--json'),
       );
       assert.equal(released.owner, null);
 
-      const list = json<TaskJson[]>(factory('task', 'list', '--workflow', 'ticket', '--json'));
+      const list = jsonOf<TaskJson[]>(factory('task', 'list', '--workflow', 'ticket', '--json'));
       assert.deepEqual(
         list.map((t) => t.state),
         ['coding'],
       );
-      const show = json<{
+      const show = jsonOf<{
         task: TaskJson;
         allowedEvents: string[];
         log: Array<{ event: string; reason: string | null }>;
@@ -124,10 +128,10 @@ describe('factory task', () => {
         ['create', 'claim', 'start', 'release'],
       );
       assert.equal(show.log.at(-1)?.reason, 'lunch');
-      const log = json<Array<{ taskId: number }>>(factory('task', 'log', '--json'));
+      const log = jsonOf<Array<{ taskId: number }>>(factory('task', 'log', '--json'));
       assert.equal(log.length, 6);
 
-      const status = json<{ tasks: { total: number }; leases: { held: unknown[] } }>(
+      const status = jsonOf<{ tasks: { total: number }; leases: { held: unknown[] } }>(
         factory('status', '--json'),
       );
       assert.equal(status.tasks.total, 2);
@@ -188,7 +192,7 @@ describe('factory task', () => {
         /at version 1, not 7/,
       );
       assert.deepEqual(snapshot(repo.path('.factory')), before);
-      assert.equal(json<{ task: TaskJson }>(factory('task', 'show', '1', '--json')).task.version, 1);
+      assert.equal(jsonOf<{ task: TaskJson }>(factory('task', 'show', '1', '--json')).task.version, 1);
     }),
   );
 
@@ -198,13 +202,13 @@ describe('factory task', () => {
       factory('task', 'add', 'feature');
       factory('task', 'claim', '--owner', 'agent', '--ttl', '60');
       repo.git('worktree', 'add', '--quiet', '-b', 'feature', '../feature');
-      const attached = json<{ kind: string; value: string }>(
+      const attached = jsonOf<{ kind: string; value: string }>(
         factory('task', 'attach', '1', 'worktree', '../feature', '--json'),
       );
       assert.equal(attached.value, join(repo.dir, '..', 'feature'));
       factory('task', 'move', '1', 'abandon', '--owner', 'agent');
       writeFileSync(join(repo.dir, '..', 'feature', 'draft.txt'), 'draft\n');
-      const kept = json<{ resources: Array<{ action: string; outcome: string }> }>(
+      const kept = jsonOf<{ resources: Array<{ action: string; outcome: string }> }>(
         factory('task', 'recover', '--json'),
       );
       assert.deepEqual(
@@ -227,7 +231,7 @@ describe('factory task', () => {
       assert.equal(text.status, 0);
       assert.match(text.stdout, /^ticket: /m);
       assert.match(text.stdout, /^pull-request: /m);
-      const all = json<Array<{ name: string }>>(factory('task', 'workflows', '--json'));
+      const all = jsonOf<Array<{ name: string }>>(factory('task', 'workflows', '--json'));
       assert.deepEqual(
         all.map((w) => w.name),
         ['ticket', 'pull-request', 'work'],
@@ -257,7 +261,7 @@ describe('factory task: workflows from the repository config', () => {
     withRepo((repo, factory) => {
       repo.write('factory.config.json', JSON.stringify({ workflows: { release } }));
       assert.deepEqual(
-        json<Array<{ name: string }>>(factory('task', 'workflows', '--json')).map((w) => w.name),
+        jsonOf<Array<{ name: string }>>(factory('task', 'workflows', '--json')).map((w) => w.name),
         ['ticket', 'pull-request', 'work', 'release'],
       );
       factory('task', 'add', 'v1.2', '--workflow', 'release');
@@ -267,7 +271,7 @@ describe('factory task: workflows from the repository config', () => {
         /task 1 \(workflow release\) is in state frozen, where event "publish" is not allowed; allowed events: test, cancel\./,
       );
       assert.equal(
-        json<{ task: TaskJson }>(factory('task', 'move', '1', 'test', '--json')).task.state,
+        jsonOf<{ task: TaskJson }>(factory('task', 'move', '1', 'test', '--json')).task.state,
         'testing',
       );
     }),
@@ -398,7 +402,7 @@ describe('factory task: bad input gets one sentence, the right exit code, and ch
         holder.kill('SIGKILL');
         await new Promise((resolve) => holder.once('exit', resolve));
       }
-      const tasks = json<Array<{ title: string }>>(factory('task', 'list', '--json'));
+      const tasks = jsonOf<Array<{ title: string }>>(factory('task', 'list', '--json'));
       assert.deepEqual(
         tasks.map((t) => t.title),
         ['x'],

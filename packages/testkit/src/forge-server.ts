@@ -125,6 +125,9 @@ export interface ForgeServer {
   close(): Promise<void>;
 }
 
+/** Answers one request of the fake forge. */
+type Send = (status: number, payload: unknown, headers?: Record<string, string>) => void;
+
 export function fakeSha(seed: string): string {
   return createHash('sha1').update(seed).digest('hex');
 }
@@ -223,12 +226,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     });
   });
 
-  function route(
-    method: string,
-    url: URL,
-    body: unknown,
-    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
-  ) {
+  function route(method: string, url: URL, body: unknown, send: Send) {
     const path = url.pathname;
     if (faults.hang && faults.hang.count > 0 && path.includes(faults.hang.pathIncludes ?? '')) {
       faults.hang.count--;
@@ -261,14 +259,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     send(404, { message: 'Not Found' });
   }
 
-  function routeGithub(
-    method: string,
-    repo: string,
-    rest: string,
-    url: URL,
-    body: unknown,
-    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
-  ) {
+  function routeGithub(method: string, repo: string, rest: string, url: URL, body: unknown, send: Send) {
     const pulls = github.get(repo);
     if (!pulls) return send(404, { message: 'Not Found' });
     if (method === 'GET' && rest === 'pulls') {
@@ -284,13 +275,11 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       return send(200, list.map(githubPull(repo)));
     }
     if (method === 'GET' && rest === 'issues') {
-      const label = url.searchParams.get('labels');
-      const assignee = url.searchParams.get('assignee');
-      const list = issuesOf('github', repo).filter(
-        (i) =>
-          i.state === 'open' &&
-          (label === null || i.labels.includes(label)) &&
-          (assignee === null || i.assignees.includes(assignee)),
+      const list = openIssues(
+        'github',
+        repo,
+        url.searchParams.get('labels'),
+        url.searchParams.get('assignee'),
       );
       return send(
         200,
@@ -308,12 +297,13 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     if (method === 'POST' && rest === 'pulls') {
       const input = (body ?? {}) as { head?: string; base?: string; title?: string; body?: string };
       const branch = String(input.head ?? '').replace(/^[^:]*:/, '');
-      const sha = options.branchHead ? options.branchHead('github', repo, branch) : fakeSha(branch);
-      if (!sha) return send(422, { message: 'Validation Failed: head does not exist' });
-      if ([...pulls.values()].some((p) => p.state === 'open' && p.headRef === branch)) {
+      const head = newRequestHead('github', repo, branch);
+      if ('refused' in head && head.refused === 'no-head')
+        return send(422, { message: 'Validation Failed: head does not exist' });
+      if ('refused' in head) {
         return send(422, { message: `Validation Failed: A pull request already exists for ${branch}.` });
       }
-      const pull = openPull('github', repo, branch, sha, input);
+      const pull = openPull('github', repo, branch, head.sha, input);
       return send(201, githubPull(repo)(pull));
     }
     let m = /^pulls\/(\d+)(\/.*)?$/.exec(rest);
@@ -407,11 +397,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     send(404, { message: 'Not Found' });
   }
 
-  function mergeGithub(
-    pull: FakePull,
-    body: { sha?: string },
-    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
-  ) {
+  function mergeGithub(pull: FakePull, body: { sha?: string }, send: Send) {
     if (faults.moveHeadBeforeMerge?.number === pull.number) {
       pull.headSha = faults.moveHeadBeforeMerge.newSha;
       faults.moveHeadBeforeMerge = undefined;
@@ -437,14 +423,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     pull.mergedSha = fakeSha(`merge:${pull.headSha}`);
   }
 
-  function routeGitlab(
-    method: string,
-    project: string,
-    rest: string,
-    url: URL,
-    body: unknown,
-    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
-  ) {
+  function routeGitlab(method: string, project: string, rest: string, url: URL, body: unknown, send: Send) {
     const pulls = gitlab.get(project);
     if (!pulls) return send(404, { message: '404 Project Not Found' });
     if (method === 'GET' && rest === 'merge_requests') {
@@ -458,13 +437,11 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       return send(200, list.map(gitlabMr(project)));
     }
     if (method === 'GET' && rest === 'issues') {
-      const label = url.searchParams.get('labels');
-      const assignee = url.searchParams.get('assignee_username');
-      const list = issuesOf('gitlab', project).filter(
-        (i) =>
-          i.state === 'open' &&
-          (label === null || i.labels.includes(label)) &&
-          (assignee === null || i.assignees.includes(assignee)),
+      const list = openIssues(
+        'gitlab',
+        project,
+        url.searchParams.get('labels'),
+        url.searchParams.get('assignee_username'),
       );
       return send(
         200,
@@ -486,12 +463,13 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
         description?: string;
       };
       const branch = String(input.source_branch ?? '');
-      const sha = options.branchHead ? options.branchHead('gitlab', project, branch) : fakeSha(branch);
-      if (!sha) return send(400, { message: 'Invalid source branch' });
-      if ([...pulls.values()].some((p) => p.state === 'open' && p.headRef === branch)) {
+      const head = newRequestHead('gitlab', project, branch);
+      if ('refused' in head && head.refused === 'no-head')
+        return send(400, { message: 'Invalid source branch' });
+      if ('refused' in head) {
         return send(409, { message: ['Another open merge request already exists for this source branch'] });
       }
-      const pull = openPull('gitlab', project, branch, sha, {
+      const pull = openPull('gitlab', project, branch, head.sha, {
         base: input.target_branch,
         title: input.title,
         body: input.description,
@@ -568,11 +546,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     send(404, { message: '404 Not found' });
   }
 
-  function mergeGitlab(
-    pull: FakePull,
-    body: { sha?: string },
-    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
-  ) {
+  function mergeGitlab(pull: FakePull, body: { sha?: string }, send: Send) {
     if (faults.moveHeadBeforeMerge?.number === pull.number) {
       pull.headSha = faults.moveHeadBeforeMerge.newSha;
       faults.moveHeadBeforeMerge = undefined;
@@ -619,6 +593,35 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       const checks = options.checksOnOpen ? options.checksOnOpen() : passingChecks();
       for (const check of checks) pull.checks.push({ ...check, sha });
     }
+  }
+
+  /** Open issues of a repository, by label and assignee when asked (both forges filter the same way). */
+  function openIssues(
+    forge: 'github' | 'gitlab',
+    repo: string,
+    label: string | null,
+    assignee: string | null,
+  ) {
+    return issuesOf(forge, repo).filter(
+      (i) =>
+        i.state === 'open' &&
+        (label === null || i.labels.includes(label)) &&
+        (assignee === null || i.assignees.includes(assignee)),
+    );
+  }
+
+  /** The head a new request from `branch` gets, or why none may be opened (no such branch, one is open). */
+  function newRequestHead(
+    forge: 'github' | 'gitlab',
+    repo: string,
+    branch: string,
+  ): { sha: string } | { refused: 'no-head' | 'exists' } {
+    const sha = options.branchHead ? options.branchHead(forge, repo, branch) : fakeSha(branch);
+    if (!sha) return { refused: 'no-head' };
+    const pulls = (forge === 'github' ? github : gitlab).get(repo)!;
+    if ([...pulls.values()].some((p) => p.state === 'open' && p.headRef === branch))
+      return { refused: 'exists' };
+    return { sha };
   }
 
   function openPull(

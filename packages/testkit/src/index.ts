@@ -14,8 +14,15 @@ export {
   startForgeServer,
 } from './forge-server.js';
 export { hookDecision, pool } from './hook.js';
-export { createTestDatabase, type TestDatabase, testPostgres, withDatabase } from './postgres.js';
-export { type CliResult, factoryBin, projectRoot, type RunCliOptions, runFactory } from './run-cli.js';
+export { createTestDatabase, queryRows, type TestDatabase, testPostgres, withDatabase } from './postgres.js';
+export {
+  type CliResult,
+  factoryBin,
+  jsonOf,
+  projectRoot,
+  type RunCliOptions,
+  runFactory,
+} from './run-cli.js';
 export { runFactoryAsync } from './run-cli-async.js';
 export {
   isolatedGitEnv,

@@ -72,3 +72,18 @@ export async function createTestDatabase(url: string): Promise<TestDatabase> {
     },
   };
 }
+
+/** The rows of one query on the database at `url`, through a connection of its own. */
+export async function queryRows<T = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, [...params])).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

@@ -40,3 +40,9 @@ export function runFactory(args: readonly string[], options: RunCliOptions = {})
   if (result.error) throw result.error;
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** The JSON document a command printed, when it succeeded; otherwise an error with what it said on stderr. */
+export function jsonOf<T>(result: CliResult): T {
+  if (result.status !== 0) throw new Error(`factory exited ${result.status}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}

@@ -82,8 +82,6 @@ function toSession(row: SessionRow): WorkSession {
  * migration slot 6). Every write is its own BEGIN IMMEDIATE transaction.
  */
 export class WorkSessions {
-  private readonly statements = new Map<string, StatementSync>();
-
   constructor(
     readonly store: StateStore,
     private readonly now: () => number = Date.now,
@@ -92,12 +90,7 @@ export class WorkSessions {
   }
 
   private sql(text: string): StatementSync {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.store.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+    return this.store.statement(text);
   }
 
   /** Records a session as started; sessions of the task still open are marked crashed first. */

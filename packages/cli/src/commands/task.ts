@@ -173,7 +173,7 @@ const list = async (args: TaskArgs) => {
 const show = async (args: TaskArgs) => {
   const detail = await withState(
     args,
-    async (store, local) => {
+    async (store) => {
       const task = await store.get(await taskId(store, args.id));
       return {
         task,

@@ -36,7 +36,8 @@ export interface ResourceRow {
   outcome: string | null;
 }
 
-interface CandidateRow extends ResourceRow {
+/** A live resource's row with its task's phase and lease (both stores' `candidates` query). */
+export interface CandidateRow extends ResourceRow {
   phase: string;
   task_owner: string | null;
   lease_expires_at: number | null;
@@ -57,6 +58,18 @@ export function toResource(row: ResourceRow): Resource {
   };
 }
 
+/** How recovery judges a live resource: its task ended, or the owner who recorded it lost the lease. */
+export function toCandidate(row: CandidateRow, now: number): ResourceCandidate {
+  return {
+    resource: toResource(row),
+    ended: row.phase === 'terminal',
+    // The owner who recorded it no longer holds a live lease on the task: it died or let go.
+    ownerGone:
+      row.owner !== null &&
+      (row.task_owner !== row.owner || row.lease_expires_at === null || row.lease_expires_at < now),
+  };
+}
+
 export function checkValue(kind: ResourceKind, value: string): string {
   const ok =
     kind === 'pid'
@@ -73,7 +86,6 @@ export function checkValue(kind: ResourceKind, value: string): string {
 export class ResourceStore {
   readonly store: StateStore;
   private readonly now: () => number;
-  private readonly statements = new Map<string, StatementSync>();
 
   constructor(store: StateStore, clock: () => number = Date.now) {
     store.ensure(coreSchema);
@@ -82,12 +94,7 @@ export class ResourceStore {
   }
 
   private sql(text: string): StatementSync {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.store.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+    return this.store.statement(text);
   }
 
   /**
@@ -182,14 +189,7 @@ export class ResourceStore {
            WHERE r.released_at IS NULL ORDER BY r.id`,
         ).all() as unknown as CandidateRow[],
     );
-    return rows.map((row) => ({
-      resource: toResource(row),
-      ended: row.phase === 'terminal',
-      // The owner who recorded it no longer holds a live lease on the task: it died or let go.
-      ownerGone:
-        row.owner !== null &&
-        (row.task_owner !== row.owner || row.lease_expires_at === null || row.lease_expires_at < now),
-    }));
+    return rows.map((row) => toCandidate(row, now));
   }
 }
 

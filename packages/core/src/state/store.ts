@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -110,6 +110,8 @@ export class StateStore {
   private readonly ready = new Set<string>();
   /** Set by openForReading: whether a schema needs a writing open to migrate. */
   private behindAfterCheck = false;
+  /** Statements of this connection by their text (see statement). */
+  private readonly statements = new Map<string, StatementSync>();
 
   private constructor(
     db: DatabaseSync,
@@ -340,6 +342,19 @@ export class StateStore {
     });
   }
 
+  /**
+   * `text` prepared once per connection: the table stores' hot paths (a move, a claim, a session's row)
+   * run the same statements again and again.
+   */
+  statement(text: string): StatementSync {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   /** Runs `fn` in one BEGIN IMMEDIATE transaction; nested calls join the outer transaction. */
   write<T>(fn: (db: DatabaseSync) => T): T {
     if (this.depth > 0) {
@@ -348,36 +363,24 @@ export class StateStore {
       if (this.outer === 'read') throw new Error('StateStore.write was called inside StateStore.read');
       return fn(this.db);
     }
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-    } catch (error) {
-      throw translateSqliteError(error, this.path, this.busyTimeoutMs);
-    }
-    this.depth++;
-    this.outer = 'write';
-    try {
-      const result = fn(this.db);
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw translateSqliteError(error, this.path, this.busyTimeoutMs);
-    } finally {
-      this.depth--;
-      if (this.depth === 0) this.outer = undefined;
-    }
+    return this.transaction('write', fn);
   }
 
   /** Runs `fn` in one read transaction, so that several SELECTs see the same snapshot. */
   read<T>(fn: (db: DatabaseSync) => T): T {
     if (this.depth > 0) return fn(this.db);
+    return this.transaction('read', fn);
+  }
+
+  /** The outermost transaction: committed when `fn` returns, rolled back when it throws. */
+  private transaction<T>(kind: 'read' | 'write', fn: (db: DatabaseSync) => T): T {
     try {
-      this.db.exec('BEGIN');
+      this.db.exec(kind === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN');
     } catch (error) {
       throw translateSqliteError(error, this.path, this.busyTimeoutMs);
     }
     this.depth++;
-    this.outer = 'read';
+    this.outer = kind;
     try {
       const result = fn(this.db);
       this.db.exec('COMMIT');

@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
-import { findGuard } from '../workflow/guards.js';
+import { findGuard, type GuardResult, type GuardTask } from '../workflow/guards.js';
 import type { ResolvedTransition, StatePhase } from '../workflow/types.js';
 import { type Workflow, WorkflowSet } from '../workflow/workflow.js';
 import { coreSchema } from './migrations/index.js';
@@ -223,6 +223,27 @@ export function checkNewTask(workflows: WorkflowSet, input: AddTaskInput) {
 }
 
 /**
+ * A new task's values for `tasks` (workflow, state, phase, title, idempotency_key, priority, data,
+ * max_attempts), as both stores insert them: it starts in its workflow's initial state.
+ */
+export function newTaskValues(
+  checked: ReturnType<typeof checkNewTask>,
+  input: AddTaskInput,
+): [string, string, StatePhase, string, string | null, number, string, number] {
+  const { workflow } = checked;
+  return [
+    workflow.name,
+    workflow.initial,
+    workflow.phase(workflow.initial),
+    checked.title,
+    input.key ?? null,
+    checked.priority,
+    JSON.stringify(input.data ?? {}),
+    checked.maxAttempts,
+  ];
+}
+
+/**
  * Whether `actor` may fire `event` on the task as it is now (both backends decide the same way): the
  * expected version and state still hold, no other owner holds a live lease, the actor's own lease did not
  * run out, the workflow allows the event, and its guard (run by `runGuard`, which throws to refuse) agrees.
@@ -268,6 +289,202 @@ export function checkMove(
   if (transition.guard !== undefined) runGuard(transition, transition.guard);
   const phase = workflow.phase(transition.to);
   return { transition, phase, owner: phase === 'terminal' ? null : row.owner };
+}
+
+/** A history row being written, beside the change of the task's row it records. */
+export interface LogWrite {
+  readonly kind: LogKind;
+  readonly event: string;
+  readonly from: string | null;
+  readonly to: string;
+  readonly actor: string;
+  /** The lease owner after the change. */
+  readonly owner: string | null;
+  readonly at: number;
+  readonly reason: string | null;
+}
+
+/** The values of a `task_log` row in column order (task_id ... reason); `row` is the task before the change. */
+export function logValues(
+  row: TaskRow,
+  entry: LogWrite,
+): [number, number, LogKind, string, string | null, string, string, string | null, number, string | null] {
+  return [
+    row.id,
+    row.version + 1,
+    entry.kind,
+    entry.event,
+    entry.from,
+    entry.to,
+    entry.actor,
+    entry.owner,
+    entry.at,
+    entry.reason,
+  ];
+}
+
+/** The history rows both stores write for a claim, a release and a move (`row`: the task before it). */
+export const logRows = {
+  claim: (row: TaskRow, owner: string, at: number): LogWrite => ({
+    kind: 'claim',
+    event: 'claim',
+    from: row.state,
+    to: row.state,
+    actor: owner,
+    owner,
+    at,
+    reason: null,
+  }),
+  release: (row: TaskRow, owner: string, at: number, reason: string | undefined): LogWrite => ({
+    kind: 'release',
+    event: 'release',
+    from: row.state,
+    to: row.state,
+    actor: owner,
+    owner: null,
+    at,
+    reason: reason ?? null,
+  }),
+  move: (
+    row: TaskRow,
+    move: { event: string; to: string; actor: string; owner: string | null; reason: string | undefined },
+    at: number,
+  ): LogWrite => ({
+    kind: 'move',
+    event: move.event,
+    from: row.state,
+    to: move.to,
+    actor: move.actor,
+    owner: move.owner,
+    at,
+    reason: move.reason ?? null,
+  }),
+};
+
+/** The workflow of a task row; a task whose workflow is no longer configured is refused by name. */
+export function workflowOfRow(workflows: WorkflowSet, row: TaskRow): Workflow {
+  const workflow = workflows.find(row.workflow);
+  if (!workflow) {
+    throw new FactoryError(
+      messages.taskWorkflowGone(row.id, row.workflow, workflows.names()),
+      ExitCode.usage,
+    );
+  }
+  return workflow;
+}
+
+/**
+ * Whether `owner` may claim the task (both backends decide the same way): `extend` when it holds it
+ * already, `take` when it is free; refused (exit 1) when it ended or another owner holds it.
+ */
+export function checkClaimTask(row: TaskRow, owner: string, now: number): 'extend' | 'take' {
+  if (row.phase === 'terminal')
+    throw new FactoryError(messages.taskEnded(row.id, row.state), ExitCode.refused);
+  if (row.owner === owner) return 'extend';
+  if (row.owner !== null) {
+    throw new FactoryError(
+      messages.taskHeldByOther(row.id, row.owner, iso(row.lease_expires_at ?? now)),
+      ExitCode.refused,
+    );
+  }
+  return 'take';
+}
+
+/** A heartbeat needs the lease to be `owner`'s and still live; refused (exit 1) otherwise. */
+export function checkHeartbeat(row: TaskRow, owner: string, now: number): void {
+  if (row.owner !== owner || row.lease_expires_at === null || row.lease_expires_at < now) {
+    throw new FactoryError(messages.taskLeaseLost(row.id, owner, row.owner), ExitCode.refused);
+  }
+}
+
+/** A release needs the lease to be `owner`'s; refused (exit 1) otherwise. */
+export function checkRelease(row: TaskRow, owner: string): void {
+  if (row.owner !== owner)
+    throw new FactoryError(messages.taskNotHeld(row.id, owner, row.owner), ExitCode.refused);
+}
+
+/** The task as a transition's guard sees it. */
+export function guardedTask(row: TaskRow): GuardTask {
+  return {
+    id: row.id,
+    workflow: row.workflow,
+    state: row.state,
+    version: row.version,
+    owner: row.owner,
+    key: row.idempotency_key,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+/** A guard's answer: anything but `true` refuses the move (exit 1) with the guard's reason. */
+export function checkGuardVerdict(row: TaskRow, event: string, name: string, verdict: GuardResult): void {
+  if (verdict !== true) {
+    throw new FactoryError(messages.taskGuardRefused(row.id, event, name, verdict), ExitCode.refused);
+  }
+}
+
+/**
+ * What an expired lease does to its task: back to claimable in its state, or to the workflow's fail state
+ * once it was claimed `maxAttempts` times; with the log row's reason and the report of it.
+ */
+export function leaseExpiry(
+  workflows: WorkflowSet,
+  row: TaskRow,
+  now: number,
+): { to: string; phase: StatePhase; log: LogWrite; expired: ExpiredLease } {
+  const workflow = workflows.find(row.workflow);
+  const failed = row.attempts >= row.max_attempts && workflow !== undefined;
+  const to = failed ? workflow!.failState : row.state;
+  const phase = failed ? workflow!.phase(to) : row.phase;
+  const reason = failed
+    ? `lease of ${row.owner} expired after attempt ${row.attempts} of ${row.max_attempts}`
+    : `lease of ${row.owner} expired`;
+  return {
+    to,
+    phase,
+    log: {
+      kind: 'expire',
+      event: 'lease-expired',
+      from: row.state,
+      to,
+      actor: 'recover',
+      owner: null,
+      at: now,
+      reason,
+    },
+    expired: {
+      taskId: row.id,
+      owner: row.owner!,
+      expiredAt: iso(row.lease_expires_at!),
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      state: to,
+      failed,
+    },
+  };
+}
+
+/** A held task as `factory status` lists its lease. */
+export function toLease(row: TaskRow, now: number): Lease {
+  return {
+    taskId: row.id,
+    title: row.title,
+    workflow: row.workflow,
+    state: row.state,
+    owner: row.owner!,
+    expiresAt: iso(row.lease_expires_at!),
+    expired: row.lease_expires_at! < now,
+  };
+}
+
+/** The columns and values of a list filter, in order (each backend writes its own placeholders). */
+export function listConditions(filter: ListFilter): Array<[column: string, value: string]> {
+  const conditions: Array<[string, string]> = [];
+  if (filter.workflow !== undefined) conditions.push(['workflow', filter.workflow]);
+  if (filter.state !== undefined) conditions.push(['state', filter.state]);
+  if (filter.phase !== undefined) conditions.push(['phase', filter.phase]);
+  if (filter.owner !== undefined) conditions.push(['owner', filter.owner]);
+  return conditions;
 }
 
 /**
@@ -330,7 +547,6 @@ export class TaskStore {
   readonly store: StateStore;
   readonly workflows: WorkflowSet;
   private readonly now: () => number;
-  private readonly statements = new Map<string, StatementSync>();
 
   constructor(store: StateStore, options: TaskStoreOptions = {}) {
     store.ensure(coreSchema);
@@ -343,14 +559,9 @@ export class TaskStore {
     return this.store.db;
   }
 
-  /** Prepared once per store: the hot paths (move, claim) reuse their statements. */
+  /** Prepared once per connection (StateStore.statement): move and claim reuse their statements. */
   private sql(text: string): StatementSync {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+    return this.store.statement(text);
   }
 
   private row(id: number): TaskRow | undefined {
@@ -363,37 +574,17 @@ export class TaskStore {
     return row;
   }
 
-  private workflowOf(row: TaskRow): Workflow {
-    const workflow = this.workflows.find(row.workflow);
-    if (!workflow) {
-      throw new FactoryError(
-        messages.taskWorkflowGone(row.id, row.workflow, this.workflows.names()),
-        ExitCode.usage,
-      );
-    }
-    return workflow;
-  }
-
-  private appendLog(
-    row: TaskRow,
-    kind: LogKind,
-    event: string,
-    from: string | null,
-    to: string,
-    actor: string,
-    owner: string | null,
-    at: number,
-    reason: string | null,
-  ): void {
+  private appendLog(row: TaskRow, entry: LogWrite): void {
     this.sql(
       `INSERT INTO task_log (task_id, version, kind, event, from_state, to_state, actor, owner, at, reason)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(row.id, row.version + 1, kind, event, from, to, actor, owner, at, reason);
+    ).run(...logValues(row, entry));
   }
 
   /** Adds a task in its workflow's initial state; with a key that exists, returns that task instead. */
   add(input: AddTaskInput): { task: Task; created: boolean } {
-    const { workflow, title, maxAttempts, priority, actor } = checkNewTask(this.workflows, input);
+    const checked = checkNewTask(this.workflows, input);
+    const { workflow, actor } = checked;
     return this.store.write(() => {
       if (input.key !== undefined) {
         const existing = this.sql('SELECT * FROM tasks WHERE idempotency_key = ?').get(input.key) as
@@ -414,30 +605,21 @@ export class TaskStore {
         `INSERT INTO tasks (workflow, state, phase, version, title, idempotency_key, priority, data,
                             max_attempts, created_at, updated_at)
          VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        workflow.name,
-        workflow.initial,
-        workflow.phase(workflow.initial),
-        title,
-        input.key ?? null,
-        priority,
-        JSON.stringify(input.data ?? {}),
-        maxAttempts,
-        now,
-        now,
-      );
+      ).run(...newTaskValues(checked, input), now, now);
       const id = Number(result.lastInsertRowid);
       const row = this.requireRow(id);
       this.appendLog(
         { ...row, version: 0 },
-        'create',
-        'create',
-        null,
-        workflow.initial,
-        actor,
-        null,
-        now,
-        null,
+        {
+          kind: 'create',
+          event: 'create',
+          from: null,
+          to: workflow.initial,
+          actor,
+          owner: null,
+          at: now,
+          reason: null,
+        },
       );
       return { task: toTask(row), created: true };
     });
@@ -460,16 +642,9 @@ export class TaskStore {
   }
 
   list(filter: ListFilter = {}): Task[] {
-    const where: string[] = [];
-    const args: SQLInputValue[] = [];
-    const add = (clause: string, value: SQLInputValue) => {
-      where.push(clause);
-      args.push(value);
-    };
-    if (filter.workflow !== undefined) add('workflow = ?', filter.workflow);
-    if (filter.state !== undefined) add('state = ?', filter.state);
-    if (filter.phase !== undefined) add('phase = ?', filter.phase);
-    if (filter.owner !== undefined) add('owner = ?', filter.owner);
+    const conditions = listConditions(filter);
+    const where = conditions.map(([column]) => `${column} = ?`);
+    const args: SQLInputValue[] = conditions.map(([, value]) => value);
     const text = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id${
       filter.limit !== undefined ? ' LIMIT ?' : ''
     }`;
@@ -524,17 +699,9 @@ export class TaskStore {
       const now = this.now();
       this.expireLeasesLocked(now);
       const row = this.requireRow(id);
-      if (row.phase === 'terminal') {
-        throw new FactoryError(messages.taskEnded(row.id, row.state), ExitCode.refused);
-      }
-      if (row.owner === owner) return this.extendLease(row, owner, now + ttlMs, now);
-      if (row.owner !== null) {
-        throw new FactoryError(
-          messages.taskHeldByOther(row.id, row.owner, iso(row.lease_expires_at ?? now)),
-          ExitCode.refused,
-        );
-      }
-      return this.takeLease(row, owner, now + ttlMs, now);
+      return checkClaimTask(row, owner, now) === 'extend'
+        ? this.extendLease(row, owner, now + ttlMs, now)
+        : this.takeLease(row, owner, now + ttlMs, now);
     });
   }
 
@@ -545,7 +712,7 @@ export class TaskStore {
        WHERE id = ? AND version = ? AND owner IS NULL`,
     ).run(owner, expiresAt, now, row.id, row.version);
     if (changed.changes !== 1) throw new FactoryError(messages.taskChanged(row.id), ExitCode.refused);
-    this.appendLog(row, 'claim', 'claim', row.state, row.state, owner, owner, now, null);
+    this.appendLog(row, logRows.claim(row, owner, now));
     return toTask(this.requireRow(row.id));
   }
 
@@ -566,9 +733,7 @@ export class TaskStore {
     return this.store.write(() => {
       const now = this.now();
       const row = this.requireRow(id);
-      if (row.owner !== owner || row.lease_expires_at === null || row.lease_expires_at < now) {
-        throw new FactoryError(messages.taskLeaseLost(row.id, owner, row.owner), ExitCode.refused);
-      }
+      checkHeartbeat(row, owner, now);
       return this.extendLease(row, owner, now + ttlMs, now);
     });
   }
@@ -579,14 +744,12 @@ export class TaskStore {
     return this.store.write(() => {
       const now = this.now();
       const row = this.requireRow(id);
-      if (row.owner !== owner) {
-        throw new FactoryError(messages.taskNotHeld(row.id, owner, row.owner), ExitCode.refused);
-      }
+      checkRelease(row, owner);
       this.sql(
         `UPDATE tasks SET owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = ?
          WHERE id = ? AND version = ?`,
       ).run(now, row.id, row.version);
-      this.appendLog(row, 'release', 'release', row.state, row.state, owner, null, now, reason ?? null);
+      this.appendLog(row, logRows.release(row, owner, now, reason));
       return toTask(this.requireRow(row.id));
     });
   }
@@ -602,7 +765,7 @@ export class TaskStore {
     return this.store.write(() => {
       const now = this.now();
       const row = this.requireRow(id);
-      const workflow = this.workflowOf(row);
+      const workflow = workflowOfRow(this.workflows, row);
       const { transition, phase, owner } = checkMove(row, workflow, event, input, actor, now, (t, name) =>
         this.runGuard(row, t, name, event, actor),
       );
@@ -628,7 +791,10 @@ export class TaskStore {
               row.state,
             );
       if (changed.changes !== 1) throw new FactoryError(messages.taskChanged(row.id), ExitCode.refused);
-      this.appendLog(row, 'move', event, row.state, transition.to, actor, owner, now, input.reason ?? null);
+      this.appendLog(
+        row,
+        logRows.move(row, { event, to: transition.to, actor, owner, reason: input.reason }, now),
+      );
       return {
         task: toTask({
           ...row,
@@ -655,15 +821,7 @@ export class TaskStore {
     const guard = findGuard(name);
     if (!guard) throw new FactoryError(messages.taskGuardMissing(row.id, event, name), ExitCode.refused);
     const verdict = guard({
-      task: {
-        id: row.id,
-        workflow: row.workflow,
-        state: row.state,
-        version: row.version,
-        owner: row.owner,
-        key: row.idempotency_key,
-        data: JSON.parse(row.data) as Record<string, unknown>,
-      },
+      task: guardedTask(row),
       transition,
       actor,
       backend: 'sqlite',
@@ -674,9 +832,7 @@ export class TaskStore {
       (verdict as Promise<unknown>).catch(() => {});
       throw new FactoryError(messages.taskGuardAsync(row.id, event, name), ExitCode.refused);
     }
-    if (verdict !== true) {
-      throw new FactoryError(messages.taskGuardRefused(row.id, event, name, verdict), ExitCode.refused);
-    }
+    checkGuardVerdict(row, event, name, verdict);
   }
 
   /**
@@ -693,28 +849,14 @@ export class TaskStore {
     ).all(now) as unknown as TaskRow[];
     const expired: ExpiredLease[] = [];
     for (const row of rows) {
-      const workflow = this.workflows.find(row.workflow);
-      const failed = row.attempts >= row.max_attempts && workflow !== undefined;
-      const to = failed ? workflow!.failState : row.state;
-      const phase = failed ? workflow!.phase(to) : row.phase;
+      const { to, phase, log, expired: lease } = leaseExpiry(this.workflows, row, now);
       this.sql(
         `UPDATE tasks SET owner = NULL, lease_expires_at = NULL, state = ?, phase = ?, version = version + 1,
                           updated_at = ?
          WHERE id = ? AND version = ?`,
       ).run(to, phase, now, row.id, row.version);
-      const reason = failed
-        ? `lease of ${row.owner} expired after attempt ${row.attempts} of ${row.max_attempts}`
-        : `lease of ${row.owner} expired`;
-      this.appendLog(row, 'expire', 'lease-expired', row.state, to, 'recover', null, now, reason);
-      expired.push({
-        taskId: row.id,
-        owner: row.owner!,
-        expiredAt: iso(row.lease_expires_at!),
-        attempts: row.attempts,
-        maxAttempts: row.max_attempts,
-        state: to,
-        failed,
-      });
+      this.appendLog(row, log);
+      expired.push(lease);
     }
     return expired;
   }
@@ -768,15 +910,7 @@ export class TaskStore {
         this.sql(
           'SELECT * FROM tasks WHERE owner IS NOT NULL ORDER BY lease_expires_at, id',
         ).all() as unknown as TaskRow[]
-      ).map((row) => ({
-        taskId: row.id,
-        title: row.title,
-        workflow: row.workflow,
-        state: row.state,
-        owner: row.owner!,
-        expiresAt: iso(row.lease_expires_at!),
-        expired: row.lease_expires_at! < now,
-      })),
+      ).map((row) => toLease(row, now)),
     );
   }
 

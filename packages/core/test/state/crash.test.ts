@@ -1,53 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeTempDir } from '@factory/testkit';
 import { openRepositoryState, recoverRepository } from '../../src/state/repository.js';
+import { killAgainAndAgain, killVictim } from './victims.js';
 
 const KILLS = 50;
 const LANES = 2;
 const TASKS = 200;
 const worker = join(import.meta.dirname, 'workers', 'crash-worker.mjs');
-
-/** Starts a victim, lets it work for a random while, kills it with SIGKILL; returns what it said it committed. */
-function killOne(
-  dir: string,
-  owner: string,
-  workMs: number,
-): Promise<{ committed: Array<[number, number]>; pid: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [worker, dir, owner], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let timer: NodeJS.Timeout | undefined;
-    let fallback: NodeJS.Timeout | undefined;
-    child.stdout.on('data', (d) => {
-      out += d;
-      // The clock starts at the first commit, so that the kill lands in the loop of transactions even when
-      // a loaded machine is slow to schedule the victim; a victim that finds no work is killed anyway.
-      if (!fallback && out.startsWith('ready\n')) fallback = setTimeout(() => child.kill('SIGKILL'), 1000);
-      if (!timer && out.includes('\nC ')) timer = setTimeout(() => child.kill('SIGKILL'), workMs);
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      clearTimeout(fallback);
-      if (signal !== 'SIGKILL') {
-        reject(new Error(`${owner} ended by itself (${code}): ${err}`));
-        return;
-      }
-      const committed = out
-        .split('\n')
-        .filter((line) => line.startsWith('C '))
-        .map((line) => line.slice(2).split(' ').map(Number) as [number, number]);
-      resolve({ committed, pid: child.pid! });
-    });
-  });
-}
 
 describe('crash: SIGKILL in the middle of transactions, again and again', () => {
   it(`after ${KILLS} kills: integrity ok, no half transition, nothing committed lost, dead leases recovered after their TTL`, async () => {
@@ -57,25 +19,16 @@ describe('crash: SIGKILL in the middle of transactions, again and again', () => 
       state.store.write(() => {
         for (let i = 0; i < TASKS; i++) state.tasks.add({ title: `task ${i}`, maxAttempts: 10_000 });
       });
-      const committed: Array<[number, number]> = [];
-      const owners: string[] = [];
-      let kills = 0;
-      let committedBeforeKill = 0;
-      const lane = async (laneIndex: number) => {
-        for (let i = laneIndex; i < KILLS; i += LANES) {
-          const owner = `victim-${i}`;
-          owners.push(owner);
-          // 0 to 40 ms after the first commit: kills land at every point of the transaction loop.
-          const result = await killOne(temp.dir, owner, (i * 37) % 41);
-          kills++;
-          committed.push(...result.committed);
-          if (result.committed.length > 0) committedBeforeKill++;
-          // After every kill the database is whole and every log replays to its task.
+      const { kills, committed, owners, committedBeforeKill } = await killAgainAndAgain({
+        kills: KILLS,
+        lanes: LANES,
+        kill: (owner, workMs) => killVictim(worker, [temp.dir, owner], workMs, 1000),
+        // After every kill the database is whole and every log replays to its task.
+        afterKill: (kills) => {
           assert.equal(state.store.integrityCheck(), 'ok');
           assert.deepEqual(state.tasks.audit(), [], `after kill ${kills}`);
-        }
-      };
-      await Promise.all(Array.from({ length: LANES }, (_, i) => lane(i)));
+        },
+      });
       assert.equal(kills, KILLS);
       assert.ok(
         committedBeforeKill >= KILLS * 0.8,

@@ -1,9 +1,8 @@
 import type { WorkflowStore } from '@factory/core/state/workflow-store';
 import { WorkflowSet } from '@factory/core/workflow/workflow';
-import { pathOf, pullKey } from '../state/pull-requests.js';
+import { pullTaskInput, pullTaskPath } from '../state/pull-requests.js';
 import type { PullSnapshot } from './types.js';
 
-const WORKFLOW = 'pull-request';
 const ACTOR = 'factory-review';
 
 /**
@@ -21,20 +20,13 @@ export async function movePullTask(
   /** States the task must not be moved out of (e.g. `merging`, which another reviewer may hold). */
   keep: readonly string[] = [],
 ): Promise<{ taskId: number; state: string; note: string | null }> {
-  const key = pullKey(pull);
-  let { task } = await tasks.add({
-    title: pull.title || key,
-    workflow: WORKFLOW,
-    key,
-    data: { url: pull.url, author: pull.author },
-    actor: ACTOR,
-  });
+  let { task } = await tasks.add(pullTaskInput(pull));
   if (task.state === target) return { taskId: task.id, state: task.state, note: null };
   if (keep.includes(task.state)) return { taskId: task.id, state: task.state, note: `left in ${task.state}` };
-  const events = pathOf(WorkflowSet.defaults(), task.state, target);
-  if (!events) return { taskId: task.id, state: task.state, note: `no way from ${task.state} to ${target}` };
+  const path = pullTaskPath(WorkflowSet.defaults(), task.state, target);
+  if ('note' in path) return { taskId: task.id, state: task.state, note: path.note };
   try {
-    for (const event of events) {
+    for (const event of path.events) {
       task = (await tasks.move(task.id, event, { actor: ACTOR, expectState: task.state, reason })).task;
     }
     return { taskId: task.id, state: task.state, note: null };

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import type { StateStore } from '@factory/core/state/store';
-import { type Task, TaskStore } from '@factory/core/state/tasks';
+import { type AddTaskInput, type Task, TaskStore } from '@factory/core/state/tasks';
 import { WorkflowSet } from '@factory/core/workflow/workflow';
 import { messages } from '../messages.js';
 import type { PolicyDecision, PullSnapshot, Verdict } from '../review/types.js';
@@ -155,6 +155,35 @@ export function pathOf(workflows: WorkflowSet, from: string, to: string): string
   return undefined;
 }
 
+/** The task that carries a pull request, the same in the repository's record and on the team's PostgreSQL. */
+export function pullTaskInput(pull: {
+  forge: string;
+  repo: string;
+  number: number;
+  title: string;
+  url: string;
+  author: string;
+}): AddTaskInput {
+  const key = pullKey(pull);
+  return {
+    title: pull.title || key,
+    workflow: WORKFLOW,
+    key,
+    data: { url: pull.url, author: pull.author },
+    actor: ACTOR,
+  };
+}
+
+/** The events from `from` to `target` in the pull-request workflow, or the note that there is no way. */
+export function pullTaskPath(
+  workflows: WorkflowSet,
+  from: string,
+  target: string,
+): { events: string[] } | { note: string } {
+  const events = pathOf(workflows, from, target);
+  return events ? { events } : { note: `no way from ${from} to ${target}` };
+}
+
 /** The pull requests of one repository's state store: tasks, snapshots and decisions, read and moved as one. */
 export class PullRequests {
   private readonly tasks: TaskStore;
@@ -207,29 +236,19 @@ export class PullRequests {
       insertDecision(db, pull, decision, action, detail, at);
       let current = this.get(pull.forge, pull.repo, pull.number);
       if (!current) {
-        const { task } = this.tasks.add({
-          title: pull.title || pullKey(pull),
-          workflow: WORKFLOW,
-          key: pullKey(pull),
-          data: { url: pull.url, author: pull.author },
-          actor: ACTOR,
+        this.createRecord(db, {
+          forge: pull.forge,
+          repo: pull.repo,
+          number: pull.number,
+          title: pull.title,
+          url: pull.url,
+          author: pull.author,
+          head_sha: pull.headSha,
+          review_state: null,
+          merged_sha: null,
+          first_seen: at,
+          updated_at: at,
         });
-        db.prepare(
-          `INSERT INTO pull_request_snapshots (task_id, forge, repo, number, title, url, author, head_sha,
-             review_state, merged_sha, first_seen, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
-        ).run(
-          task.id,
-          pull.forge,
-          pull.repo,
-          pull.number,
-          pull.title,
-          pull.url,
-          pull.author,
-          pull.headSha,
-          at,
-          at,
-        );
         current = this.get(pull.forge, pull.repo, pull.number)!;
       }
       if (current.state === 'merged' || current.state === 'merging') return current;
@@ -353,6 +372,30 @@ export class PullRequests {
     };
   }
 
+  /** A new request's record: its task in the pull-request workflow, and its snapshot beside it. */
+  private createRecord(db: DatabaseSync, row: Omit<SnapshotRow, 'task_id'>): Task {
+    const { task } = this.tasks.add(pullTaskInput(row));
+    db.prepare(
+      `INSERT INTO pull_request_snapshots (task_id, forge, repo, number, title, url, author, head_sha,
+         review_state, merged_sha, first_seen, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      task.id,
+      row.forge,
+      row.repo,
+      row.number,
+      row.title,
+      row.url,
+      row.author,
+      row.head_sha,
+      row.review_state,
+      row.merged_sha,
+      row.first_seen,
+      row.updated_at,
+    );
+    return task;
+  }
+
   /**
    * Moves the request's task along its workflow to `target` (inside the caller's write transaction, so the
    * check that allowed it still holds). Best effort: a move the task store refuses (a person holds the
@@ -362,13 +405,13 @@ export class PullRequests {
     this.notes.delete(key);
     let task: Task = this.tasks.get(taskId);
     if (task.state === target) return;
-    const events = pathOf(this.tasks.workflows, task.state, target);
-    if (!events) {
-      this.notes.set(key, `no way from ${task.state} to ${target}`);
+    const path = pullTaskPath(this.tasks.workflows, task.state, target);
+    if ('note' in path) {
+      this.notes.set(key, path.note);
       return;
     }
     try {
-      for (const event of events) {
+      for (const event of path.events) {
         task = this.tasks.move(task.id, event, { actor: ACTOR, expectState: task.state, reason }).task;
       }
     } catch (error) {
@@ -390,33 +433,9 @@ export class PullRequests {
       const rows = db.prepare('SELECT * FROM pull_requests_legacy').all() as unknown as Array<
         Omit<SnapshotRow, 'task_id' | 'review_state'> & { state: PullState }
       >;
-      for (const row of rows) {
-        const { task } = this.tasks.add({
-          title: row.title || pullKey(row),
-          workflow: WORKFLOW,
-          key: pullKey(row),
-          data: { url: row.url, author: row.author },
-          actor: ACTOR,
-        });
-        db.prepare(
-          `INSERT INTO pull_request_snapshots (task_id, forge, repo, number, title, url, author, head_sha,
-             review_state, merged_sha, first_seen, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          task.id,
-          row.forge,
-          row.repo,
-          row.number,
-          row.title,
-          row.url,
-          row.author,
-          row.head_sha,
-          row.state,
-          row.merged_sha,
-          row.first_seen,
-          row.updated_at,
-        );
-        this.moveTask(task.id, TASK_STATE[row.state], 'adopted from the pull_requests table', pullKey(row));
+      for (const { state, ...row } of rows) {
+        const task = this.createRecord(db, { ...row, review_state: state });
+        this.moveTask(task.id, TASK_STATE[state], 'adopted from the pull_requests table', pullKey(row));
       }
       db.exec('DROP TABLE pull_requests_legacy');
     });

@@ -1,5 +1,5 @@
 import type { PostgresDatabase, PostgresSchema } from '@factory/core/state/postgres/connection';
-import { lastShippedId, type ShipSource, shipRows } from '@factory/core/state/postgres/ship';
+import { type ShipSource, shipAppendOnly, shipRows } from '@factory/core/state/postgres/ship';
 import type { StateStore } from '@factory/core/state/store';
 import { fleetSchema } from './migrations/index.js';
 import { TRANSITIONS } from './pull-requests.js';
@@ -79,7 +79,6 @@ export const fleetPostgresSchema: PostgresSchema = {
 };
 
 type Row = Record<string, unknown>;
-const PAGE = 1000;
 const keyOf = (row: Row) => `${row.forge}:${row.repo}#${row.number}`;
 
 /** Copies the repository's pull-request snapshots and review decisions not yet on PostgreSQL. */
@@ -146,48 +145,38 @@ export async function shipReviewRecords(
                  OR pull_request_snapshots.review_state IS NULL
                  OR (pull_request_snapshots.review_state, EXCLUDED.review_state) IN (${allowed})))`,
   );
-  let after = await lastShippedId(db, 'review_decisions', source.id);
-  let reviewDecisions = 0;
-  for (;;) {
-    const rows = store.read(
-      (sqlite) =>
-        sqlite
-          .prepare('SELECT * FROM review_decisions WHERE id > ? ORDER BY id LIMIT ?')
-          .all(after, PAGE) as unknown as Row[],
-    );
-    if (rows.length === 0) break;
-    reviewDecisions += await shipRows(
-      db,
-      'review_decisions',
-      [
-        'source',
-        'local_id',
-        'repository',
-        'host',
-        'pull_key',
-        'head_sha',
-        'verdict',
-        'reasons',
-        'action',
-        'detail',
-        'decided_at',
-      ],
-      rows.map((row) => [
-        source.id,
-        Number(row.id),
-        source.repository,
-        source.host,
-        keyOf(row),
-        row.head_sha,
-        row.verdict,
-        row.reasons,
-        row.action,
-        row.detail ?? null,
-        row.decided_at,
-      ]),
-    );
-    after = Number(rows[rows.length - 1]!.id);
-  }
+  const reviewDecisions = await shipAppendOnly(
+    db,
+    store,
+    'review_decisions',
+    [
+      'source',
+      'local_id',
+      'repository',
+      'host',
+      'pull_key',
+      'head_sha',
+      'verdict',
+      'reasons',
+      'action',
+      'detail',
+      'decided_at',
+    ],
+    source,
+    (row) => [
+      source.id,
+      Number(row.id),
+      source.repository,
+      source.host,
+      keyOf(row),
+      row.head_sha,
+      row.verdict,
+      row.reasons,
+      row.action,
+      row.detail ?? null,
+      row.decided_at,
+    ],
+  );
   return { snapshots: shippedSnapshots, reviewDecisions };
 }
 

@@ -59,8 +59,6 @@ function toRequest(row: RequestRow): WorkRequest {
  * says where to look; the forge is then asked for a request from the task's branch before one is opened.
  */
 export class WorkRequests {
-  private readonly statements = new Map<string, StatementSync>();
-
   constructor(
     readonly store: StateStore,
     private readonly now: () => number = Date.now,
@@ -69,12 +67,7 @@ export class WorkRequests {
   }
 
   private sql(text: string): StatementSync {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.store.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+    return this.store.statement(text);
   }
 
   /** The request row of a task in a repository, created as `pushing` when missing. */

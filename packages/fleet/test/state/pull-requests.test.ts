@@ -7,34 +7,9 @@ import { makeTempDir } from '@factory/testkit';
 import { evaluatePolicy, resolveReviewPolicy } from '../../src/review/policy.js';
 import type { PullSnapshot } from '../../src/review/types.js';
 import { PullRequests } from '../../src/state/pull-requests.js';
+import { greenPull } from '../review/green-pull.js';
 
-const head = 'c'.repeat(40);
-const pull: PullSnapshot = {
-  forge: 'github',
-  repo: 'acme/app',
-  number: 3,
-  title: 't',
-  url: 'u',
-  author: 'bot',
-  state: 'open',
-  draft: false,
-  headSha: head,
-  baseRef: 'main',
-  labels: [],
-  changedFiles: ['a.ts'],
-  filesListed: 1,
-  filesTotal: 1,
-  unmeasuredFiles: [],
-  additions: 1,
-  deletions: 0,
-  mergeable: true,
-  upToDate: true,
-  checks: [
-    { name: 'ci', state: 'success', sha: head, source: 'check-run' },
-    { name: 'factory-gates', state: 'success', sha: head, source: 'check-run' },
-  ],
-  approvals: 0,
-};
+const pull: PullSnapshot = greenPull({ title: 't', url: 'u' });
 const policy = resolveReviewPolicy({ authors: ['*'] });
 const key = { forge: 'github', repo: 'acme/app', number: 3 };
 

@@ -8,6 +8,7 @@ import {
   createTestDatabase,
   makeTempDir,
   makeTempRepo,
+  queryRows,
   type TestDatabase,
   testPostgres,
 } from '@factory/testkit';
@@ -18,41 +19,16 @@ import { PullRequests } from '../../src/state/pull-requests.js';
 import { teamFleetFigures } from '../../src/state/ship.js';
 import { openTeamDatabase, syncHome, syncRepository } from '../../src/state/sync.js';
 import { SweepHistory } from '../../src/sweep/home-store.js';
+import { greenPull } from '../review/green-pull.js';
 
 const postgres = testPostgres();
 const head = 'c'.repeat(40);
-const pull: PullSnapshot = {
-  forge: 'github',
-  repo: 'acme/app',
-  number: 3,
-  title: 'add it',
-  url: 'http://forge/acme/app/pull/3',
-  author: 'bot',
-  state: 'open',
-  draft: false,
-  headSha: head,
-  baseRef: 'main',
-  labels: [],
-  changedFiles: ['a.ts'],
-  filesListed: 1,
-  filesTotal: 1,
-  unmeasuredFiles: [],
-  additions: 1,
-  deletions: 0,
-  mergeable: true,
-  upToDate: true,
+const pull: PullSnapshot = greenPull({
   checks: [{ name: 'factory-gates', state: 'success', sha: head, source: 'check-run' }],
-  approvals: 0,
-};
+});
 
 async function count(url: string, table: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
-  } finally {
-    await client.end();
-  }
+  return Number((await queryRows<{ n: string }>(url, `SELECT count(*) AS n FROM ${table}`))[0]?.n ?? 0);
 }
 
 describe('shipping gate runs, guard decisions, review records and sweeps to PostgreSQL', {

@@ -251,10 +251,13 @@ export function referenceTransactionFile(locator: Locator): string {
     // the worktrees' passed trees are: core's sharedFactoryDir) and the tree of every new tip.
     '# shellcheck disable=SC2086',
     'factory_out=$(git rev-parse --git-common-dir $factory_tips 2>/dev/null) || factory_out=',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template
     'factory_common=${factory_out%%"$factory_nl"*}',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template
     'factory_trees=${factory_out#*"$factory_nl"}',
     '[ "$factory_trees" != "$factory_out" ] || factory_trees=',
     'case "$factory_common" in',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template
     '  .git | */.git) factory_dir="${factory_common%.git}.factory" ;;',
     '  *) factory_dir="$factory_common/factory" ;;',
     'esac',

@@ -1,5 +1,5 @@
 import type { PostgresDatabase, PostgresSchema } from '@factory/core/state/postgres/connection';
-import { lastShippedId, type ShipSource, shipRows } from '@factory/core/state/postgres/ship';
+import { type ShipSource, shipAppendOnly } from '@factory/core/state/postgres/ship';
 import type { StateStore } from '@factory/core/state/store';
 import { foldGuardInbox } from './guard-decisions.js';
 import { gatesSchema } from './migrations/index.js';
@@ -55,42 +55,28 @@ export const gatesPostgresSchema: PostgresSchema = {
   ],
 };
 
-const PAGE = 1000;
-
-type Row = Record<string, unknown>;
-
-async function shipTable(
+/** A table whose rows go as they are, behind the file they come from, its id there, repository and host. */
+function shipTable(
   db: PostgresDatabase,
   store: StateStore,
   table: 'gate_runs' | 'guard_decisions',
   columns: readonly string[],
   source: ShipSource,
 ): Promise<number> {
-  let after = await lastShippedId(db, table, source.id);
-  let shipped = 0;
-  for (;;) {
-    // Ids grow in commit order (one writer at a time), so nothing committed later can appear below `after`.
-    const rows = store.read(
-      (sqlite) =>
-        sqlite
-          .prepare(`SELECT * FROM ${table} WHERE id > ? ORDER BY id LIMIT ?`)
-          .all(after, PAGE) as unknown as Row[],
-    );
-    if (rows.length === 0) return shipped;
-    shipped += await shipRows(
-      db,
-      table,
-      ['source', 'local_id', 'repository', 'host', ...columns],
-      rows.map((row) => [
-        source.id,
-        Number(row.id),
-        source.repository,
-        source.host,
-        ...columns.map((c) => row[c] ?? null),
-      ]),
-    );
-    after = Number(rows[rows.length - 1]!.id);
-  }
+  return shipAppendOnly(
+    db,
+    store,
+    table,
+    ['source', 'local_id', 'repository', 'host', ...columns],
+    source,
+    (row) => [
+      source.id,
+      Number(row.id),
+      source.repository,
+      source.host,
+      ...columns.map((c) => row[c] ?? null),
+    ],
+  );
 }
 
 /** Copies the repository's gate runs and guard decisions not yet on PostgreSQL; returns how many. */

@@ -1,12 +1,14 @@
 import { ExitCode, FactoryError } from '../../errors.js';
 import { messages } from '../../messages.js';
 import {
+  type CandidateRow,
   checkValue,
   type Resource,
   type ResourceCandidate,
   type ResourceKind,
   type ResourceRow,
   type TaskResources,
+  toCandidate,
   toResource,
 } from '../resources.js';
 import type { PostgresDatabase } from './connection.js';
@@ -106,21 +108,13 @@ export class PostgresTaskResources implements TaskResources {
   async candidates(): Promise<ResourceCandidate[]> {
     const now = this.now();
     const rows = (
-      await this.db.query<
-        ResourceRow & { phase: string; task_owner: string | null; lease_expires_at: number | null }
-      >(
+      await this.db.query<CandidateRow>(
         `SELECT r.*, t.phase AS phase, t.owner AS task_owner, t.lease_expires_at AS lease_expires_at
          FROM task_resources r JOIN tasks t ON t.id = r.task_id
          WHERE r.released_at IS NULL AND r.host = $1 ORDER BY r.id`,
         [this.host],
       )
     ).rows;
-    return rows.map((row) => ({
-      resource: toResource(row),
-      ended: row.phase === 'terminal',
-      ownerGone:
-        row.owner !== null &&
-        (row.task_owner !== row.owner || row.lease_expires_at === null || row.lease_expires_at < now),
-    }));
+    return rows.map((row) => toCandidate(row, now));
   }
 }

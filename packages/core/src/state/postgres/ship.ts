@@ -1,3 +1,4 @@
+import type { StateStore } from '../store.js';
 import type { PostgresDatabase } from './connection.js';
 
 /**
@@ -57,4 +58,35 @@ export async function lastShippedId(db: PostgresDatabase, table: string, source:
     [source],
   );
   return Number(result.rows[0]?.last ?? 0);
+}
+
+const PAGE = 1000;
+
+/**
+ * Ships an append-only table (gate runs, guard decisions, review decisions): the rows of `table` in the
+ * state file above the highest local id `source` has on PostgreSQL, page by page, each turned by `values`
+ * into a row of `columns`. Returns how many were written. Ids grow in commit order (one writer at a time),
+ * so nothing committed later can appear below the last one shipped.
+ */
+export async function shipAppendOnly(
+  db: PostgresDatabase,
+  store: StateStore,
+  table: string,
+  columns: readonly string[],
+  source: ShipSource,
+  values: (row: Record<string, unknown>) => readonly unknown[],
+): Promise<number> {
+  let after = await lastShippedId(db, table, source.id);
+  let shipped = 0;
+  for (;;) {
+    const rows = store.read(
+      (sqlite) =>
+        sqlite
+          .prepare(`SELECT * FROM ${table} WHERE id > ? ORDER BY id LIMIT ?`)
+          .all(after, PAGE) as unknown as Array<Record<string, unknown>>,
+    );
+    if (rows.length === 0) return shipped;
+    shipped += await shipRows(db, table, columns, rows.map(values));
+    after = Number(rows[rows.length - 1]!.id);
+  }
 }

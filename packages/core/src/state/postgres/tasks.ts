@@ -3,30 +3,41 @@ import { ExitCode, FactoryError } from '../../errors.js';
 import { messages } from '../../messages.js';
 import { findGuard } from '../../workflow/guards.js';
 import type { ResolvedTransition } from '../../workflow/types.js';
-import type { Workflow, WorkflowSet } from '../../workflow/workflow.js';
+import type { WorkflowSet } from '../../workflow/workflow.js';
 import type { TaskResources } from '../resources.js';
 import {
   type AddTaskInput,
   auditHistory,
   type ClaimInput,
+  checkClaimTask,
+  checkGuardVerdict,
+  checkHeartbeat,
   checkMove,
   checkNewTask,
   checkOwner,
+  checkRelease,
   checkTtl,
   type ExpiredLease,
-  iso,
+  guardedTask,
   type Lease,
   type ListFilter,
   type LogEntry,
-  type LogKind,
   type LogRow,
+  type LogWrite,
+  leaseExpiry,
+  listConditions,
+  logRows,
+  logValues,
   type MoveInput,
   type MoveResult,
+  newTaskValues,
   type Task,
   type TaskCounts,
   type TaskRow,
+  toLease,
   toLogEntry,
   toTask,
+  workflowOfRow,
 } from '../tasks.js';
 import type { WorkflowStore } from '../workflow-store.js';
 import { PostgresDatabase } from './connection.js';
@@ -90,38 +101,17 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return row;
   }
 
-  private workflowOf(row: TaskRow): Workflow {
-    const workflow = this.workflows.find(row.workflow);
-    if (!workflow) {
-      throw new FactoryError(
-        messages.taskWorkflowGone(row.id, row.workflow, this.workflows.names()),
-        ExitCode.usage,
-      );
-    }
-    return workflow;
-  }
-
-  private async appendLog(
-    client: Client,
-    row: TaskRow,
-    kind: LogKind,
-    event: string,
-    from: string | null,
-    to: string,
-    actor: string,
-    owner: string | null,
-    at: number,
-    reason: string | null,
-  ): Promise<void> {
+  private async appendLog(client: Client, row: TaskRow, entry: LogWrite): Promise<void> {
     await client.query(
       `INSERT INTO task_log (task_id, version, kind, event, from_state, to_state, actor, owner, at, reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [row.id, row.version + 1, kind, event, from, to, actor, owner, at, reason],
+      logValues(row, entry),
     );
   }
 
   async add(input: AddTaskInput): Promise<{ task: Task; created: boolean }> {
-    const { workflow, title, maxAttempts, priority, actor } = checkNewTask(this.workflows, input);
+    const checked = checkNewTask(this.workflows, input);
+    const { workflow } = checked;
     const now = this.now();
     // One statement: the row and its create log row commit together, in one round trip.
     const inserted = await this.db.query<TaskRow>(
@@ -135,18 +125,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
          INSERT INTO task_log (task_id, version, kind, event, from_state, to_state, actor, owner, at, reason)
          SELECT id, 1, 'create', 'create', NULL, state, $10, NULL, $9, NULL FROM added)
        SELECT * FROM added`,
-      [
-        workflow.name,
-        workflow.initial,
-        workflow.phase(workflow.initial),
-        title,
-        input.key ?? null,
-        priority,
-        JSON.stringify(input.data ?? {}),
-        maxAttempts,
-        now,
-        actor,
-      ],
+      [...newTaskValues(checked, input), now, checked.actor],
     );
     const row = inserted.rows[0];
     if (row) return { task: toTask(row), created: true };
@@ -180,16 +159,9 @@ export class PostgresWorkflowStore implements WorkflowStore {
   }
 
   async list(filter: ListFilter = {}): Promise<Task[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const add = (column: string, value: unknown) => {
-      args.push(value);
-      where.push(`${column} = $${args.length}`);
-    };
-    if (filter.workflow !== undefined) add('workflow', filter.workflow);
-    if (filter.state !== undefined) add('state', filter.state);
-    if (filter.phase !== undefined) add('phase', filter.phase);
-    if (filter.owner !== undefined) add('owner', filter.owner);
+    const conditions = listConditions(filter);
+    const where = conditions.map(([column], i) => `${column} = $${i + 1}`);
+    const args: unknown[] = conditions.map(([, value]) => value);
     let text = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
     if (filter.limit !== undefined) {
       args.push(filter.limit);
@@ -257,16 +229,9 @@ export class PostgresWorkflowStore implements WorkflowStore {
       const now = this.now();
       await this.expireLeasesIn(client, now);
       const row = await this.requireRow(client, id, true);
-      if (row.phase === 'terminal')
-        throw new FactoryError(messages.taskEnded(row.id, row.state), ExitCode.refused);
-      if (row.owner === owner) return this.extendLease(client, row, owner, now + ttlMs, now);
-      if (row.owner !== null) {
-        throw new FactoryError(
-          messages.taskHeldByOther(row.id, row.owner, iso(row.lease_expires_at ?? now)),
-          ExitCode.refused,
-        );
-      }
-      return this.takeLease(client, row, owner, now + ttlMs, now);
+      return checkClaimTask(row, owner, now) === 'extend'
+        ? this.extendLease(client, row, owner, now + ttlMs, now)
+        : this.takeLease(client, row, owner, now + ttlMs, now);
     });
   }
 
@@ -285,7 +250,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       [owner, expiresAt, now, row.id, row.version],
     );
     if (changed.rowCount !== 1) throw new FactoryError(messages.taskChanged(row.id), ExitCode.refused);
-    await this.appendLog(client, row, 'claim', 'claim', row.state, row.state, owner, owner, now, null);
+    await this.appendLog(client, row, logRows.claim(row, owner, now));
     return toTask(changed.rows[0] as TaskRow);
   }
 
@@ -309,9 +274,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return this.db.transaction(async (client) => {
       const now = this.now();
       const row = await this.requireRow(client, id, true);
-      if (row.owner !== owner || row.lease_expires_at === null || row.lease_expires_at < now) {
-        throw new FactoryError(messages.taskLeaseLost(row.id, owner, row.owner), ExitCode.refused);
-      }
+      checkHeartbeat(row, owner, now);
       return this.extendLease(client, row, owner, now + ttlMs, now);
     });
   }
@@ -321,25 +284,13 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return this.db.transaction(async (client) => {
       const now = this.now();
       const row = await this.requireRow(client, id, true);
-      if (row.owner !== owner)
-        throw new FactoryError(messages.taskNotHeld(row.id, owner, row.owner), ExitCode.refused);
+      checkRelease(row, owner);
       const changed = await client.query(
         `UPDATE tasks SET owner = NULL, lease_expires_at = NULL, version = version + 1, updated_at = $1
          WHERE id = $2 AND version = $3 RETURNING *`,
         [now, row.id, row.version],
       );
-      await this.appendLog(
-        client,
-        row,
-        'release',
-        'release',
-        row.state,
-        row.state,
-        owner,
-        null,
-        now,
-        reason ?? null,
-      );
+      await this.appendLog(client, row, logRows.release(row, owner, now, reason));
       return toTask(changed.rows[0] as TaskRow);
     });
   }
@@ -356,7 +307,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       const now = this.now();
       const row = (await this.db.query<TaskRow>('SELECT * FROM tasks WHERE id = $1', [id])).rows[0];
       if (!row) throw new FactoryError(messages.taskUnknown(id), ExitCode.usage);
-      const workflow = this.workflowOf(row);
+      const workflow = workflowOfRow(this.workflows, row);
       let guarded = false;
       const { transition, phase, owner } = checkMove(row, workflow, event, input, actor, now, () => {
         guarded = true;
@@ -401,7 +352,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return this.db.transaction(async (client) => {
       const now = this.now();
       const row = await this.requireRow(client, id, true);
-      const workflow = this.workflowOf(row);
+      const workflow = workflowOfRow(this.workflows, row);
       let pending: { transition: ResolvedTransition; name: string } | undefined;
       const { transition, phase, owner } = checkMove(row, workflow, event, input, actor, now, (t, name) => {
         pending = { transition: t, name };
@@ -412,26 +363,13 @@ export class PostgresWorkflowStore implements WorkflowStore {
           throw new FactoryError(messages.taskGuardMissing(row.id, event, pending.name), ExitCode.refused);
         }
         const verdict = await guard({
-          task: {
-            id: row.id,
-            workflow: row.workflow,
-            state: row.state,
-            version: row.version,
-            owner: row.owner,
-            key: row.idempotency_key,
-            data: JSON.parse(row.data) as Record<string, unknown>,
-          },
+          task: guardedTask(row),
           transition: pending.transition,
           actor,
           backend: 'postgres',
           query: async (text, params = []) => (await client.query(text, [...params])).rows,
         });
-        if (verdict !== true) {
-          throw new FactoryError(
-            messages.taskGuardRefused(row.id, event, pending.name, verdict),
-            ExitCode.refused,
-          );
-        }
+        checkGuardVerdict(row, event, pending.name, verdict);
       }
       const changed = await client.query(
         `UPDATE tasks SET state = $1, phase = $2, version = version + 1, owner = $3, lease_expires_at = $4,
@@ -443,14 +381,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       await this.appendLog(
         client,
         row,
-        'move',
-        event,
-        row.state,
-        transition.to,
-        actor,
-        owner,
-        now,
-        input.reason ?? null,
+        logRows.move(row, { event, to: transition.to, actor, owner, reason: input.reason }, now),
       );
       return { task: toTask(changed.rows[0] as TaskRow), transition };
     });
@@ -470,10 +401,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
     ).rows as TaskRow[];
     const expired: ExpiredLease[] = [];
     for (const row of rows) {
-      const workflow = this.workflows.find(row.workflow);
-      const failed = row.attempts >= row.max_attempts && workflow !== undefined;
-      const to = failed ? workflow!.failState : row.state;
-      const phase = failed ? workflow!.phase(to) : row.phase;
+      const { to, phase, log, expired: lease } = leaseExpiry(this.workflows, row, now);
       const changed = await client.query(
         `UPDATE tasks SET owner = NULL, lease_expires_at = NULL, state = $1, phase = $2, version = version + 1,
                           updated_at = $3
@@ -481,30 +409,8 @@ export class PostgresWorkflowStore implements WorkflowStore {
         [to, phase, now, row.id, row.version],
       );
       if (changed.rowCount !== 1) continue;
-      const reason = failed
-        ? `lease of ${row.owner} expired after attempt ${row.attempts} of ${row.max_attempts}`
-        : `lease of ${row.owner} expired`;
-      await this.appendLog(
-        client,
-        row,
-        'expire',
-        'lease-expired',
-        row.state,
-        to,
-        'recover',
-        null,
-        now,
-        reason,
-      );
-      expired.push({
-        taskId: row.id,
-        owner: row.owner!,
-        expiredAt: iso(row.lease_expires_at!),
-        attempts: row.attempts,
-        maxAttempts: row.max_attempts,
-        state: to,
-        failed,
-      });
+      await this.appendLog(client, row, log);
+      expired.push(lease);
     }
     return expired;
   }
@@ -557,15 +463,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
         (await client.query('SELECT * FROM tasks WHERE owner IS NOT NULL ORDER BY lease_expires_at, id'))
           .rows as TaskRow[],
     );
-    return rows.map((row) => ({
-      taskId: row.id,
-      title: row.title,
-      workflow: row.workflow,
-      state: row.state,
-      owner: row.owner!,
-      expiresAt: iso(row.lease_expires_at!),
-      expired: row.lease_expires_at! < now,
-    }));
+    return rows.map((row) => toLease(row, now));
   }
 
   async audit(): Promise<string[]> {
