@@ -139,12 +139,15 @@ export function validateGuardSection(
     'protectedBranches',
     'presets',
     'disable',
+    'programs',
     'rules',
   ]);
   const disable = value.disable === undefined ? [] : value.disable;
   if (!Array.isArray(disable)) fail(`${path}.disable`, 'an array of {rule, reason}');
   const rules = value.rules === undefined ? [] : value.rules;
   if (!Array.isArray(rules)) fail(`${path}.rules`, 'an array of rules');
+  const programs = value.programs === undefined ? [] : value.programs;
+  if (!Array.isArray(programs)) fail(`${path}.programs`, 'an array of {name, reason}');
   return {
     unanalysable:
       value.unanalysable === undefined
@@ -176,6 +179,17 @@ export function validateGuardSection(
       if (typeof entry.reason !== 'string' || entry.reason.length < 3)
         fail(`${at}.reason`, 'why the rule is off (every escape hatch takes a reason)');
       return { rule: entry.rule, reason: entry.reason };
+    }),
+    programs: programs.map((entry: unknown, i: number) => {
+      const at = `${path}.programs[${i}]`;
+      if (!isObject(entry)) fail(at, 'an object {name, reason}');
+      checkKeys(entry, at, ['name', 'reason']);
+      // A program's name as the shell finds it on PATH: no path, no pattern.
+      if (typeof entry.name !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9._+-]*$/.test(entry.name))
+        fail(`${at}.name`, "a program's name, as run from PATH (mytool, not ./bin/mytool)");
+      if (typeof entry.reason !== 'string' || entry.reason.length < 3)
+        fail(`${at}.reason`, 'why the guard may trust it (every escape hatch takes a reason)');
+      return { name: entry.name, reason: entry.reason };
     }),
     rules: rules.map((rule: unknown, i: number) => validateRule(rule, `${path}.rules[${i}]`)),
   };

@@ -12,6 +12,11 @@ export interface FileTarget {
   /** The operation reaches everything under the path (rm -r, mv, cp -r, chmod -R). */
   readonly wholeTree: boolean;
   readonly verb: string;
+  /**
+   * `mv`/`cp` into a folder: the sources. When the target is a folder (it exists as one, ends with `/`,
+   * or came with `-t`), what changes is `target/<source's name>` for each source, not the folder.
+   */
+  readonly into?: { readonly sources: readonly Arg[]; readonly folder: boolean };
 }
 
 export interface FileEffects {
@@ -144,7 +149,19 @@ export function fileEffects(inv: Invocation): FileEffects {
         targetIndex >= 0 ? argOf(flags[targetIndex + 1] ?? '', flags[targetIndex + 1]) : words.at(-1);
       const sources = targetIndex >= 0 ? words : words.slice(0, -1);
       const recursive = program === 'mv' || hasRecursive(flags);
-      if (target) writes.push({ arg: target, wholeTree: recursive || program === 'ln', verb: program });
+      // -T: the target is the path itself, never a folder to move into.
+      const noTargetFolder = flags.includes('-T') || flags.includes('--no-target-directory');
+      const into =
+        (program === 'mv' || program === 'cp') && !noTargetFolder && sources.length > 0
+          ? { sources, folder: targetIndex >= 0 || sources.length > 1 }
+          : undefined;
+      if (target)
+        writes.push({
+          arg: target,
+          wholeTree: recursive || program === 'ln',
+          verb: program,
+          ...(into ? { into } : {}),
+        });
       for (const source of sources) {
         if (program === 'mv') deletes.push({ arg: source, wholeTree: true, verb: 'mv' });
         // A link to a file is a way to write it later under another name (ln -s .husky/pre-commit x).

@@ -39,6 +39,11 @@ export interface GuardConfig {
   readonly presets: readonly string[];
   /** Rules switched off by the human, each with the reason (recorded with every call it lets through). */
   readonly disable: ReadonlyArray<{ readonly rule: string; readonly reason: string }>;
+  /**
+   * Programs the repository vouches for (its own CLIs), each with the reason: understood like the everyday
+   * tools (the rules still judge their arguments), no longer refused as unknown.
+   */
+  readonly programs: ReadonlyArray<{ readonly name: string; readonly reason: string }>;
   readonly rules: readonly UserRule[];
 }
 
@@ -72,6 +77,7 @@ export const defaultGuardConfig: GuardConfig = {
   protectedBranches: ['main', 'master'],
   presets: [],
   disable: [],
+  programs: [],
   rules: [],
 };
 

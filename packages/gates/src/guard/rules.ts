@@ -1,4 +1,4 @@
-import { readlinkSync, realpathSync } from 'node:fs';
+import { readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   type FileTarget,
@@ -371,9 +371,42 @@ function targetHits(
       },
     ];
   }
+  // Into git's own folder, anything moved changes git's state (HEAD, refs, objects): judged as a whole.
+  const gitDir = input.repoRoot ? join(input.repoRoot, '.git') : undefined;
+  const inFolder =
+    target.into && !(gitDir && isInside(path, gitDir)) ? intoFolder(target, arg.value, path) : undefined;
+  if (inFolder) return inFolder.flatMap((entry) => targetHits(input, inv, entry, judge));
   // Through symbolic links too: a link made earlier (x -> .husky/pre-commit) is the file it points to.
   const reason = judge(path, arg.glob) ?? (arg.glob ? undefined : judge(realPath(path), false));
   return reason ? [{ detail: `${target.verb} ${arg.raw}: ${reason}` }] : [];
+}
+
+/**
+ * `mv x DIR`, `cp x y DIR/`, `mv -t DIR x`: when DIR is a folder, the paths that change are DIR/x and
+ * DIR/y, not DIR (`mv src/a.ts /tmp/` writes /tmp/a.ts, it does not replace /tmp). Undefined when the
+ * target is not a folder, or a source's name is only known at run time (then the folder itself is judged).
+ */
+function intoFolder(target: FileTarget, raw: string, path: string): FileTarget[] | undefined {
+  const into = target.into!;
+  if (!(into.folder || raw.endsWith('/') || isFolder(path))) return undefined;
+  const entries: FileTarget[] = [];
+  for (const source of into.sources) {
+    const name = source.value === undefined ? undefined : basename(source.value);
+    if (!name || name === '.' || name === '..') return undefined;
+    const value = join(raw, name);
+    // A glob source (`mv *.log /tmp/`) stays a pattern: the judge matches it against protected names.
+    const arg = { value, raw: value, dynamicStart: false, split: false, glob: source.glob, fetch: false };
+    entries.push({ arg, wholeTree: target.wholeTree, verb: target.verb });
+  }
+  return entries;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 const protectedFiles: Rule = {
@@ -1460,7 +1493,11 @@ const notUnderstoodRule: Rule = {
   check(input) {
     const hits: Hit[] = [];
     for (const inv of invocations(input))
-      for (const detail of notUnderstood(inv, input.repoRoot))
+      for (const detail of notUnderstood(
+        inv,
+        input.repoRoot,
+        (input.config.programs ?? []).map((entry) => entry.name),
+      ))
         hits.push({ detail, decision: input.config.unanalysable });
     for (const code of input.analysis?.opaqueCode ?? []) {
       const detail = opaqueInlineCode(code);

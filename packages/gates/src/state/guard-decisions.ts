@@ -1,5 +1,7 @@
+import { isAbsolute } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { StateStore } from '@factory/core/state/store';
+import { type InboxRecord, markAllowances, readGuardInbox, removeInboxFile } from './guard-inbox.js';
 import { gatesSchema } from './migrations/index.js';
 
 /**
@@ -94,11 +96,12 @@ function toAllowance(row: Record<string, unknown>): GuardAllowanceRecord {
   };
 }
 
-function insertDecision(db: DatabaseSync, input: GuardDecisionInput): number {
+function insertDecision(db: DatabaseSync, input: GuardDecisionInput, inboxId?: string): number {
   const result = db
     .prepare(
-      `INSERT INTO guard_decisions (at, session_id, tool, input_summary, decision, rule, reason, cwd, allowance_id, note)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO guard_decisions (at, session_id, tool, input_summary, decision, rule, reason, cwd, allowance_id, note, inbox_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (inbox_id) WHERE inbox_id IS NOT NULL DO NOTHING`,
     )
     .run(
       (input.at ?? new Date()).toISOString(),
@@ -111,8 +114,51 @@ function insertDecision(db: DatabaseSync, input: GuardDecisionInput): number {
       input.cwd ?? null,
       input.allowanceId ?? null,
       input.note ?? null,
+      inboxId ?? null,
     );
   return Number(result.lastInsertRowid);
+}
+
+/** The state folder of a store on disk (not an in-memory one): where its inbox and marks live. */
+function onDisk(store: StateStore): boolean {
+  return isAbsolute(store.path);
+}
+
+/**
+ * Moves the decisions the hook posted to the inbox (guard-inbox.ts) into guard_decisions. Returns those it
+ * could not move (a store opened read-only): the caller shows them beside the stored ones.
+ */
+export function foldGuardInbox(store: StateStore): InboxRecord[] {
+  if (!onDisk(store)) return [];
+  const records = readGuardInbox(store.path);
+  if (records.length === 0) return [];
+  try {
+    store.ensure(gatesSchema);
+    store.write((db) => {
+      for (const record of records)
+        insertDecision(db, { ...record, decision: record.decision, at: new Date(record.at) }, record.id);
+    });
+  } catch {
+    return records;
+  }
+  for (const record of records) removeInboxFile(record.file);
+  return [];
+}
+
+function pendingRecord(record: InboxRecord): GuardDecisionRecord {
+  return {
+    id: 0,
+    at: record.at,
+    sessionId: record.sessionId ?? null,
+    tool: record.tool,
+    inputSummary: record.inputSummary,
+    decision: record.decision,
+    rule: record.rule ?? null,
+    reason: record.reason ?? null,
+    cwd: record.cwd ?? null,
+    allowanceId: null,
+    note: record.note ?? null,
+  };
 }
 
 export function recordGuardDecision(store: StateStore, input: GuardDecisionInput): number {
@@ -126,7 +172,8 @@ export function listGuardDecisions(
 ): GuardDecisionRecord[] {
   store.ensure(gatesSchema);
   const limit = Math.max(1, Math.min(options.limit ?? 100, 10_000));
-  return store.read((db) =>
+  const pending = foldGuardInbox(store).map(pendingRecord);
+  const stored = store.read((db) =>
     (
       db.prepare('SELECT * FROM guard_decisions ORDER BY at DESC, id DESC LIMIT ?').all(limit) as Record<
         string,
@@ -134,6 +181,8 @@ export function listGuardDecisions(
       >[]
     ).map(toDecision),
   );
+  if (pending.length === 0) return stored;
+  return [...pending, ...stored].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, limit);
 }
 
 export function grantGuardAllowance(store: StateStore, input: GuardAllowanceInput): GuardAllowanceRecord {
@@ -155,6 +204,8 @@ export function grantGuardAllowance(store: StateStore, input: GuardAllowanceInpu
         new Date(now.getTime() + input.ttlSeconds * 1000).toISOString(),
         input.uses,
       );
+    // Inside the transaction: no refusal may take the inbox (and skip this allowance) once it commits.
+    if (onDisk(store)) markAllowances(store.path, true);
     const row = db
       .prepare('SELECT * FROM guard_allowances WHERE id = ?')
       .get(Number(result.lastInsertRowid)) as Record<string, unknown>;
@@ -200,6 +251,14 @@ export function recordWithAllowance(
       if (allowance)
         db.prepare('UPDATE guard_allowances SET uses_left = uses_left - 1 WHERE id = ?').run(allowance.id);
     }
+    // Whether any allowance is still live, for the hook's next refusal (guard-inbox.ts), decided inside
+    // the transaction that a grant would have to wait for.
+    if (onDisk(store) && input.decision !== 'allow') {
+      const live = db
+        .prepare('SELECT 1 FROM guard_allowances WHERE uses_left > 0 AND expires_at > ? LIMIT 1')
+        .get(now);
+      markAllowances(store.path, live !== undefined);
+    }
     const id = insertDecision(db, allowance ? { ...input, allowanceId: allowance.id } : input);
     return allowance ? { id, allowance } : { id };
   });
@@ -208,8 +267,9 @@ export function recordWithAllowance(
 /** How many tool calls the guard refused since `since` (an ISO time): the sweep's health figure. */
 export function countGuardRefusalsSince(store: StateStore, since: string): number {
   store.ensure(gatesSchema);
+  const pending = foldGuardInbox(store).filter((record) => record.at > since && record.decision === 'deny');
   const row = store.db
     .prepare("SELECT COUNT(*) AS n FROM guard_decisions WHERE at > ? AND decision = 'deny'")
     .get(since) as { n: number };
-  return row.n;
+  return row.n + pending.length;
 }

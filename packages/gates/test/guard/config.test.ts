@@ -78,6 +78,10 @@ const samples: Array<[string, unknown]> = [
     { rules: [{ id: 'x', tools: [], match: { program: 'pip' }, decision: 'deny', reason: 'why not' }] },
   ],
   ['not an object', 'strict'],
+  ['a vouched program', { programs: [{ name: 'mytool', reason: 'our deploy CLI' }] }],
+  ['a vouched program without reason', { programs: [{ name: 'mytool' }] }],
+  ['a vouched program by path', { programs: [{ name: './bin/mytool', reason: 'our deploy CLI' }] }],
+  ['programs as names only', { programs: ['mytool'] }],
 ];
 
 function schemaAccepts(section: unknown): boolean {

@@ -66,6 +66,9 @@ const TOOLS = words(`
   gitleaks trufflehog semgrep bandit safety pip-audit npm-check-updates ncu apt-get apt apt-cache dpkg brew
   dnf yum apk pacman port snap winget choco scoop venv json.tool unittest http.server pydoc timeit cprofile
   compileall ensurepip build twine ipykernel doctest
+  aws gcloud gsutil bq az doctl eksctl sam cdk pulumi firebase vercel netlify wrangler fly flyctl heroku
+  railway supabase stripe prisma drizzle-kit sqlc protoc buf ffmpeg ffprobe pandoc hugo http https xh
+  trivy grype syft cosign
 `);
 
 const KNOWN = new Set([...READERS, ...BUILTINS, ...FOLLOWED, ...TOOLS]);
@@ -107,16 +110,22 @@ export interface NotUnderstood {
 }
 
 /** Why the guard cannot follow this invocation; empty when it can. */
-export function notUnderstood(inv: Invocation, repoRoot: string | undefined): string[] {
+export function notUnderstood(
+  inv: Invocation,
+  repoRoot: string | undefined,
+  vouched: readonly string[] = [],
+): string[] {
   const program = inv.program;
   if (program === '') return [];
   const out: string[] = [];
-  if (!KNOWN.has(program) && !FORMATTER.test(program)) {
+  // `npx create-vite@latest`: the package's version is not part of the name a human vouched for.
+  const unversioned = program.replace(/(?<=.)@[^@/]*$/, '');
+  if (!KNOWN.has(program) && !FORMATTER.test(program) && !vouched.includes(unversioned)) {
     const insideProject =
       inv.path !== undefined && repoRoot !== undefined && (inv.path + '/').startsWith(`${repoRoot}/`);
     if (!insideProject)
       out.push(
-        `the guard does not know what ${program} does, so it cannot tell what it would run or change (${PLAIN}; a project script may be run by its path)`,
+        `the guard does not know what ${program} does, so it cannot tell what it would run or change (${PLAIN}; a project script may be run by its path; a human can vouch for ${program} in the config: guard.programs)`,
       );
   }
   if (inv.items !== undefined && !isReader(program) && !itemsAreShellData(inv)) {
