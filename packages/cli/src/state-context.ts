@@ -1,10 +1,13 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { coreMessages, ExitCode, FactoryError, findRepositoryRoot, isDirectory } from '@factory/core';
+import { chooseStateLocation, resolveStateLocation, type StateLocation } from '@factory/core/state/location';
 import { openRepositoryState, type RepositoryState } from '@factory/core/state/repository';
 import { SqliteWorkflowStore, type WorkflowStore } from '@factory/core/state/workflow-store';
 import type { WorkflowSet } from '@factory/core/workflow/workflow';
 import { messages } from './messages.js';
+
+export type { StateLocation };
 
 /** The global options every state command reads. */
 export interface StateArgs {
@@ -57,33 +60,24 @@ export function openState(
 }
 
 /**
- * Where the workflow state lives: `FACTORY_STATE_URL`, else the config's `state.url` (a postgres:// URL puts
- * tasks, leases and their log on PostgreSQL), else undefined: the repository's `.factory/state.db`.
+ * The workflows of the repository and where its workflow state lives (core's one rule: the environment,
+ * then the config's `state.url`), from one load of its config.
  */
-export interface StateLocation {
-  readonly url?: string;
-  /** Named in the error when the URL is not one. */
-  readonly source?: string;
-}
-
-export function stateUrlFromEnv(env: NodeJS.ProcessEnv = process.env): StateLocation {
-  const url = env.FACTORY_STATE_URL?.trim();
-  return url ? { url, source: 'FACTORY_STATE_URL' } : {};
-}
-
-/** The workflows of the repository and where its workflow state lives (environment, then config). */
 export async function repositoryStateSettings(
   root: string,
 ): Promise<{ workflows: WorkflowSet; location: StateLocation }> {
   const { loadRepositoryStateSettings } = await import('./workflows-config.js');
   const settings = await loadRepositoryStateSettings(root);
-  const fromEnv = stateUrlFromEnv();
-  const location = fromEnv.url
-    ? fromEnv
-    : settings.url
-      ? { url: settings.url, source: `state.url in ${settings.file ?? 'the config'}` }
-      : {};
-  return { workflows: settings.workflows, location };
+  return { workflows: settings.workflows, location: chooseStateLocation(process.env, settings) };
+}
+
+/**
+ * Where the state of the repository around `cwd` lives, for the commands that work across repositories
+ * (sweep, review, loop, status --all, state sync): the environment, else that repository's `state.url`;
+ * outside any repository only the environment can say.
+ */
+export function currentStateLocation(cwd: string): Promise<StateLocation> {
+  return resolveStateLocation(findRepositoryRoot(resolve(cwd)), process.env);
 }
 
 /**

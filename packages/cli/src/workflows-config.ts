@@ -1,4 +1,5 @@
 import { loadConfig } from '@factory/core/config/load';
+import { configStateUrl } from '@factory/core/state/location';
 import { workflowSetFromConfig } from '@factory/core/workflow/config';
 import type { WorkflowSet } from '@factory/core/workflow/workflow';
 
@@ -17,6 +18,6 @@ export async function loadRepositoryStateSettings(
 ): Promise<{ workflows: WorkflowSet; url?: string; file?: string }> {
   const loaded = await loadConfig({ cwd: root });
   const workflows = workflowSetFromConfig(loaded.config.workflows, 'workflows', loaded.file);
-  const url = (loaded.config.state as { url?: string } | undefined)?.url;
+  const url = configStateUrl(loaded.config);
   return { workflows, ...(url ? { url } : {}), ...(loaded.file ? { file: loaded.file } : {}) };
 }

@@ -69,8 +69,10 @@ export const loopCommand: CommandModule = {
           const args = argv as unknown as LoopArgs;
           const { loopTick } = await import('@factory/fleet/loop/run-loop');
           const report = await loopTick(await options(args));
+          // State on PostgreSQL (FACTORY_STATE_URL or state.url): the team sees what this pass recorded.
           const { manifestAndCurrentRoots, syncTeamAfter } = await import('../team-sync.js');
-          await syncTeamAfter(() => manifestAndCurrentRoots(args.manifest, args.cwd ?? process.cwd()));
+          const cwd = args.cwd ?? process.cwd();
+          await syncTeamAfter(() => manifestAndCurrentRoots(args.manifest, cwd), { cwd });
           if (args.json) printJson(report);
           else printLine(tickLine(report));
           if (report.errors.length > 0) process.exitCode = 1;
@@ -87,12 +89,18 @@ export const loopCommand: CommandModule = {
         async (argv) => {
           const args = argv as unknown as LoopArgs;
           const { loopRun } = await import('@factory/fleet/loop/run-loop');
+          // Ships like `loop tick` does, spaced out over a long run and once more at its end.
+          const { loopTeamSync, manifestAndCurrentRoots } = await import('../team-sync.js');
+          const cwd = args.cwd ?? process.cwd();
+          const sync = loopTeamSync(() => manifestAndCurrentRoots(args.manifest, cwd), cwd);
           const result = await loopRun({
             ...(await options(args)),
             untilIdle: Boolean(args['until-idle']),
             onTick: (report) => {
               if (!args.json) printLine(tickLine(report));
             },
+            afterTick: sync.afterTick,
+            onEnd: sync.onEnd,
           });
           if (args.json) printJson(result);
         },

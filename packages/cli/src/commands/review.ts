@@ -3,13 +3,14 @@ import { ExitCode, FactoryError } from '@factory/core';
 import type { CommandModule } from 'yargs';
 import { messages } from '../messages.js';
 import { printJson, printLine } from '../output.js';
-import { stateUrlFromEnv } from '../state-context.js';
+import { currentStateLocation } from '../state-context.js';
 
 interface ReviewArgs {
   manifest?: string;
   merge?: boolean;
   only?: string;
   json?: boolean;
+  cwd?: string;
 }
 
 async function settleWorkTasks(
@@ -61,11 +62,14 @@ export const reviewCommand: CommandModule = {
       throw new FactoryError(messages.manifestNoneTagged(args.only), ExitCode.usage);
     }
     const forges = new ForgeFactory(process.env);
-    // FACTORY_STATE_URL: the pull-request tasks are the team's, and a merge must first win the task's move
-    // to `merging` there, so reviewers on several machines never merge one request twice.
-    const location = stateUrlFromEnv();
+    // State on PostgreSQL (FACTORY_STATE_URL or the current repository's state.url): the pull-request tasks
+    // are the team's, and a merge must first win the task's move to `merging` there, so reviewers on
+    // several machines never merge one request twice. Decided before any forge call: a config that
+    // cannot be read stops the review (exit 2) rather than merging without the shared tasks.
+    const cwd = args.cwd ?? process.cwd();
+    const location = await currentStateLocation(cwd);
     const shared = location.url
-      ? await (await import('@factory/core/state/open-workflow-store')).openWorkflowStore(process.cwd(), {
+      ? await (await import('@factory/core/state/open-workflow-store')).openWorkflowStore(cwd, {
           url: location.url,
           ...(location.source ? { urlSource: location.source } : {}),
         })
@@ -108,9 +112,12 @@ export const reviewCommand: CommandModule = {
           forges,
         )
       : [];
-    // FACTORY_STATE_URL: the snapshots and decisions just recorded go beside the shared pull-request tasks.
+    // State on PostgreSQL: the snapshots and decisions just recorded go beside the shared pull-request tasks.
     const { syncTeamAfter } = await import('../team-sync.js');
-    await syncTeamAfter(repos.map((r) => r.path));
+    await syncTeamAfter(
+      repos.map((r) => r.path),
+      { location },
+    );
     const pulls = results.flatMap((r) => r.pulls);
     const summary = {
       repositories: results.length,

@@ -3,7 +3,7 @@ import { ExitCode, FactoryError, findRepositoryRoot } from '@factory/core';
 import type { CommandModule } from 'yargs';
 import { messages } from '../messages.js';
 import { printJson, printLine } from '../output.js';
-import { repositoryStateSettings, type StateArgs, stateUrlFromEnv } from '../state-context.js';
+import { currentStateLocation, type StateArgs } from '../state-context.js';
 
 interface StateSyncArgs extends StateArgs {
   readonly all?: boolean;
@@ -31,7 +31,7 @@ export const stateCommand: CommandModule = {
           const args = argv as unknown as StateSyncArgs;
           const cwd = resolve(args.cwd ?? process.cwd());
           const current = findRepositoryRoot(cwd);
-          const location = current ? (await repositoryStateSettings(current)).location : stateUrlFromEnv();
+          const location = await currentStateLocation(cwd);
           if (!location.url) throw new FactoryError(messages.stateSyncNoUrl, ExitCode.usage);
           const { manifestAndCurrentRoots, syncTeam } = await import('../team-sync.js');
           const roots = args.all

@@ -5,11 +5,11 @@ import type { CommandModule } from 'yargs';
 import { printJson, printLine } from '../output.js';
 import {
   busyTimeoutFromEnv,
+  currentStateLocation,
   repositoryRoot,
   repositoryStateSettings,
   type StateArgs,
   type StateLocation,
-  stateUrlFromEnv,
 } from '../state-context.js';
 import { statusSections } from '../status-sections.js';
 
@@ -115,8 +115,9 @@ async function statusAll(args: StateArgs & { manifest?: string }): Promise<void>
     }
   }
   const loop = statusText(countWork(roots));
-  // FACTORY_STATE_URL: every repository listed ships its rows, then the team's figures follow.
-  const url = stateUrlFromEnv().url;
+  // State on PostgreSQL (FACTORY_STATE_URL, else the current repository's state.url): every repository
+  // listed ships its rows, then the team's figures follow.
+  const url = (await currentStateLocation(args.cwd ?? process.cwd())).url;
   const team = url ? await teamFigures(url, roots) : undefined;
   if (args.json) {
     printJson({ manifest: manifest.file, loop, repositories: all, ...(team ? { team } : {}) });

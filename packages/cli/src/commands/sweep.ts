@@ -14,6 +14,7 @@ interface SweepArgs {
   timeout?: number;
   forges?: boolean;
   json?: boolean;
+  cwd?: string;
 }
 
 export const sweepCommand: CommandModule = {
@@ -77,9 +78,10 @@ export const sweepCommand: CommandModule = {
       process.exitCode = 130; // interrupted, as a shell reports Ctrl-C
       return;
     }
-    // FACTORY_STATE_URL: the team sees every swept repository's gate runs, guard refusals and this sweep.
+    // State on PostgreSQL: the team sees every swept repository's gate runs, guard refusals and this sweep.
     const { manifestAndCurrentRoots, syncTeamAfter } = await import('../team-sync.js');
-    await syncTeamAfter(() => manifestAndCurrentRoots(args.manifest, process.cwd()));
+    const cwd = args.cwd ?? process.cwd();
+    await syncTeamAfter(() => manifestAndCurrentRoots(args.manifest, cwd), { cwd });
     if (args.json) printJson(outcome.document);
     else for (const line of outcome.lines) printLine(line);
     if (outcome.unhealthy > 0) process.exitCode = ExitCode.refused;

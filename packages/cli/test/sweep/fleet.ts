@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { recordedConfigKey } from '@factory/gates/install/control-record';
 import { syncSkills } from '@factory/gates/skills/sync';
 import { makeTempDir, makeTempRepo, runFactory } from '@factory/testkit';
 
@@ -24,16 +23,12 @@ export interface Fleet {
 
 /**
  * A file copy of an initialized repository, moved to `dir`: the absolute paths init recorded in its git
- * config and in its control record (core.hooksPath, the per-worktree key) now name the copy, as an init
- * there would have written them.
+ * config and in its control record (core.hooksPath) now name the copy, as an init there would have written
+ * them (the recorded mark is a file in the git folder: copied as it is).
  */
 export function movePaths(from: string, dir: string, bare: string, remote: string): void {
   const config = join(dir, '.git', 'config');
-  const keyOf = (root: string) => recordedConfigKey(root).slice('factory.'.length);
-  writeFileSync(
-    config,
-    readFileSync(config, 'utf8').replace(bare, remote).replaceAll(from, dir).replace(keyOf(from), keyOf(dir)),
-  );
+  writeFileSync(config, readFileSync(config, 'utf8').replace(bare, remote).replaceAll(from, dir));
   const record = join(dir, '.factory', 'control.json');
   if (existsSync(record)) writeFileSync(record, readFileSync(record, 'utf8').replaceAll(from, dir));
 }

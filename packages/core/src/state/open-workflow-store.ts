@@ -11,7 +11,7 @@ export interface OpenWorkflowStoreOptions {
   readonly busyTimeoutMs?: number;
   /**
    * Where the state lives: a `postgres://` URL, or undefined for the repository's `.factory/state.db`.
-   * `stateUrl()` reads it from FACTORY_STATE_URL or the config's `state.url`.
+   * `resolveStateLocation` (./location.ts) decides it: FACTORY_STATE_URL, else the config's `state.url`.
    */
   readonly url?: string;
   /** Where the URL came from, for the error when it is not one (e.g. `FACTORY_STATE_URL`). */

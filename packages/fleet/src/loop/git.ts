@@ -46,7 +46,10 @@ export function gitComplaint(outcome: GitOutcome): string {
   const said = (pick ?? 'git failed').replace(/\.$/, '').slice(0, 200);
   // A rejected push says why in the remote's own words (a hook, a protected branch): keep them.
   const remote = lines.find((line) => /^remote: \S/.test(line) && line !== pick);
-  return said.startsWith('!') && remote ? `${said}: ${remote.replace(/\.$/, '').slice(0, 160)}` : said;
+  if (said.startsWith('!') && remote) return `${said}: ${remote.replace(/\.$/, '').slice(0, 160)}`;
+  // A local hook that said no (factory's gates): git only says "aborted by hook"; the hook said why.
+  const hook = lines.find((line) => /^factory: \S/.test(line) && line !== pick);
+  return /\bhook\b/.test(said) && hook ? `${said}: ${hook.replace(/\.$/, '').slice(0, 240)}` : said;
 }
 
 /** Paths with uncommitted or untracked changes (factory's own state folder is ignored by its .gitignore). */

@@ -110,7 +110,14 @@ export async function loopTick(options: LoopOptions): Promise<TickReport> {
  * workers finish their tasks on their own.
  */
 export async function loopRun(
-  options: LoopOptions & { readonly untilIdle?: boolean; readonly onTick?: (report: TickReport) => void },
+  options: LoopOptions & {
+    readonly untilIdle?: boolean;
+    readonly onTick?: (report: TickReport) => void;
+    /** Awaited after each tick's report, before the wait (the cli ships the team's copy here). */
+    readonly afterTick?: (report: TickReport) => Promise<void>;
+    /** Awaited once when the loop ends by itself or by a signal. */
+    readonly onEnd?: () => Promise<void>;
+  },
 ): Promise<{ ticks: number; lastReport: TickReport | undefined }> {
   const env = options.env ?? process.env;
   const s = await setup(options, env);
@@ -138,6 +145,7 @@ export async function loopRun(
       });
       ticks++;
       options.onTick?.(last);
+      await options.afterTick?.(last);
       if (options.untilIdle && last.idle) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, s.cadenceSeconds * 1000);
@@ -153,5 +161,6 @@ export async function loopRun(
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+  await options.onEnd?.();
   return { ticks, lastReport: last };
 }

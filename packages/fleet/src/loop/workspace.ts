@@ -1,9 +1,9 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { RepositoryState } from '@factory/core/state/repository';
 import type { Resource } from '@factory/core/state/resources';
 import type { Task } from '@factory/core/state/tasks';
-import { hasControlRecord, recordedConfigKey } from '@factory/gates/install/control-record';
+import { hasControlRecord } from '@factory/gates/install/control-record';
 import { messages } from '../messages.js';
 import { dirtyFiles, gitComplaint, gitSync } from './git.js';
 
@@ -125,10 +125,11 @@ export function prepareWorkspace(
     state.resources.attach(task.id, 'branch', resource, owner);
     const current = existsSync(path) ? gitSync(path, ['symbolic-ref', '--short', 'HEAD']) : undefined;
     if (!current?.ok || current.stdout.trim() !== branch) {
-      if (existsSync(path)) gitSync(repo, ['worktree', 'remove', '--force', path]);
-      gitSync(repo, ['worktree', 'prune']);
+      // This path's worktree only, also when its folder is gone (a stale registration): never a `git
+      // worktree prune` of the whole repository, which removes another worker's worktree that `git worktree
+      // add` is still making (its admin folder has no gitdir file yet) and fails that add.
+      gitSync(repo, ['worktree', 'remove', '--force', path]);
       mkdirSync(join(repo, '.factory', 'worktrees'), { recursive: true });
-      forgetControlRecord(repo, path);
       const added = branchExists
         ? gitSync(repo, ['worktree', 'add', '--quiet', path, branch])
         : gitSync(repo, ['worktree', 'add', '--quiet', '-b', branch, path, base]);
@@ -173,22 +174,6 @@ export function equipWorktree(repo: string, worktree: string): void {
   }
 }
 
-/**
- * A worktree made again at the path of an earlier one (a retry, a rework) is a new worktree: the mark
- * that the earlier one had a control record (`factory.recorded<id>`, which makes a missing record tamper
- * evidence) belongs to the one that is gone. Forgotten before `git worktree add`, whose own ref updates
- * pass the reference-transaction hook in the new worktree, and before its post-checkout init records it.
- */
-function forgetControlRecord(repo: string, path: string): void {
-  const paths = new Set([path]);
-  try {
-    paths.add(join(realpathSync(dirname(path)), basename(path)));
-  } catch {
-    // the folder of worktrees does not exist yet: the path as given is the only one
-  }
-  for (const each of paths) gitSync(repo, ['config', '--unset', recordedConfigKey(each)]);
-}
-
 /** Commits on the task's branch that its base does not have. */
 export function commitsAhead(ws: RepoWorkspace): number {
   const count = gitSync(ws.worktree, ['rev-list', '--count', `${ws.base}..HEAD`]);
@@ -230,10 +215,8 @@ export function reclaimTaskResources(state: RepositoryState, taskId: number): st
     const common = gitSync(resource.value, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
     const repo = common.ok ? join(common.stdout.trim(), '..') : resource.value;
     const removed = gitSync(repo, ['worktree', 'remove', resource.value]);
-    if (removed.ok) {
-      forgetControlRecord(repo, resource.value);
-      state.resources.markReleased(resource.id, 'worktree removed');
-    } else {
+    if (removed.ok) state.resources.markReleased(resource.id, 'worktree removed');
+    else {
       state.resources.markKept(resource.id, `git worktree remove failed: ${gitComplaint(removed)}`);
       notes.push(`${resource.value}: ${gitComplaint(removed)}`);
     }

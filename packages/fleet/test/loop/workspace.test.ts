@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openRepositoryState } from '@factory/core/state/repository';
@@ -83,6 +83,32 @@ describe('the workspace of a work task', () => {
       mkdirSync(join(repo.dir, 'x'), { recursive: true });
       equipWorktree(repo.dir, join(repo.dir, 'x'));
       assert.ok(existsSync(join(repo.dir, 'x', '.claude', 'settings.local.json')));
+    } finally {
+      state.close();
+      repo.cleanup();
+    }
+  });
+
+  it("makes a worktree again whose folder was deleted by hand, leaving other worktrees' registrations alone", () => {
+    const repo = makeTempRepo({ files: { 'a.txt': 'a\n' } });
+    const state = openRepositoryState(repo.dir);
+    try {
+      const spec = { prompt: 'p', repos: [repo.dir] };
+      const { task } = state.tasks.add({ title: 'T', workflow: 'work', data: spec });
+      const held = state.tasks.claimTask(task.id, 'w', 60);
+      const first = prepareWorkspace(state, held, 'w', spec, 'factory/t-1', () => undefined);
+      assert.ok(first.ok);
+      const wt = first.workspace.repos[0]!.worktree;
+      // Another worktree of the repository whose folder is gone too: another worker's business (it may be
+      // one that `git worktree add` is still making), not this task's.
+      const elsewhere = join(repo.home, 'elsewhere');
+      repo.git('worktree', 'add', '--quiet', '-b', 'elsewhere', elsewhere);
+      rmSync(elsewhere, { recursive: true, force: true });
+      rmSync(wt, { recursive: true, force: true });
+      const again = prepareWorkspace(state, held, 'w', spec, 'factory/t-1', () => undefined);
+      assert.ok(again.ok, again.ok ? '' : again.reason);
+      assert.equal(repo.git('-C', wt, 'symbolic-ref', '--short', 'HEAD').trim(), 'factory/t-1');
+      assert.match(repo.git('worktree', 'list', '--porcelain'), /worktree .*elsewhere\n/);
     } finally {
       state.close();
       repo.cleanup();

@@ -218,12 +218,38 @@ function gitConfigValues(root: string, read?: string[]): Map<string, string> {
 }
 
 /**
- * The git config key init sets once it has recorded in the worktree at `root`: from then on a missing
- * record there is tamper, not an install from before the record. One key per worktree (a fresh worktree of
- * the clone has no record yet), named after its path.
+ * The mark init leaves once it has recorded the worktree at `root`: from then on a missing record there is
+ * tamper, not an install from before the record. A file in the worktree's own git folder, which git
+ * deletes with the worktree: a worktree made again at an earlier one's path starts unmarked, as it should.
  */
-export function recordedConfigKey(root: string): string {
+export const recordedMarkName = 'factory-recorded';
+
+export function recordedMarkPath(root: string): string | undefined {
+  const dirs = gitDirsOf(root);
+  return dirs ? join(dirs.gitDir, recordedMarkName) : undefined;
+}
+
+export const recordedMarkText =
+  "# written by factory init: this worktree's control files are recorded (.factory/control.json), so a missing record is tamper\n";
+
+/**
+ * The mark of factory 0.1.0: a key per worktree path in the shared git config (`factory.recorded<id>`),
+ * which a worktree made again at that path inherited. Still read for the main worktree, where no other
+ * worktree can take its path; the next init replaces it with the file above.
+ */
+export function legacyRecordedConfigKey(root: string): string {
   return `factory.recorded${sha1Hex(Buffer.from(root)).slice(0, 16)}`;
+}
+
+/** Whether init has recorded the worktree at `root` (its mark, or the main worktree's 0.1.0 key). */
+function recordedOnce(root: string): boolean {
+  const dirs = gitDirsOf(root);
+  if (!dirs) return false;
+  if (existsSync(join(dirs.gitDir, recordedMarkName))) return true;
+  return (
+    dirs.gitDir === dirs.commonDir &&
+    gitConfigValues(root).get(legacyRecordedConfigKey(root).toLowerCase()) === 'true'
+  );
 }
 
 /**
@@ -375,8 +401,7 @@ export function checkControlFiles(root: string): Tamper[] | undefined {
   const record = readControlRecord(root);
   if (!record) {
     // Once init has recorded, a record that is gone is tamper, not an old install.
-    const recorded = gitConfigValues(root).get(recordedConfigKey(root).toLowerCase()) === 'true';
-    return recorded ? [{ path: '.factory/control.json', change: 'missing' }] : undefined;
+    return recordedOnce(root) ? [{ path: '.factory/control.json', change: 'missing' }] : undefined;
   }
   const now = computeControlRecord(root, record.claude, record);
   const tampered: Tamper[] = [];

@@ -25,8 +25,10 @@ import { mergeSettings, parseSettings, serializeSettings } from './claude-settin
 import { claudeCodeVersion, missingSandboxTools, versionBelow } from './claude-version.js';
 import {
   computeControlRecord,
+  legacyRecordedConfigKey,
   readControlRecord,
-  recordedConfigKey,
+  recordedMarkName,
+  recordedMarkText,
   sameRecord,
   writeControlRecord,
 } from './control-record.js';
@@ -96,6 +98,8 @@ export interface InitPlan {
   readonly preset: string;
   readonly files: FileChange[];
   readonly gitConfig: Array<{ key: string; value: string }>;
+  /** factory 0.1.0's recorded mark of this worktree (a key in the shared git config), to unset. */
+  readonly forgetLegacyMark?: string;
   /** Husky's `.husky/_` dispatch folder must be (re)installed. */
   readonly husky: boolean;
   readonly createState: boolean;
@@ -416,15 +420,26 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     ...(situation.customHooksPath
       ? [{ key: 'factory.chainedHooksPath', value: situation.customHooksPath }]
       : []),
-    // From now on a missing control record is tamper, not an install from before the record.
-    { key: recordedConfigKey(root), value: 'true' },
   ].filter(({ key, value }) => gitConfig.get(key) !== value);
+  // From now on a missing control record is tamper, not an install from before the record: the mark in this
+  // worktree's own git folder (control-record.ts), which replaces factory 0.1.0's key in the shared config.
+  const markPath = join(layout.gitDir, recordedMarkName);
+  if (read(markPath) !== recordedMarkText) {
+    files.push({
+      path: markPath,
+      action: existsSync(markPath) ? 'update' : 'create',
+      content: recordedMarkText,
+    });
+  }
+  const legacyMark = legacyRecordedConfigKey(root);
+  const forgetLegacyMark = gitConfig.get(legacyMark) !== undefined ? legacyMark : undefined;
   // The record is rewritten after any change, and when what is on disk no longer matches it (a human
   // changed the config: running init is how they say so).
   const changesAnything =
     files.length > 0 ||
     wrapperFiles.length > 0 ||
     configChanges.length > 0 ||
+    forgetLegacyMark !== undefined ||
     !huskyReady ||
     pruneStubs.length > 0;
   const record =
@@ -446,6 +461,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     preset,
     files: [...files, ...wrapperFiles],
     gitConfig: configChanges,
+    ...(forgetLegacyMark ? { forgetLegacyMark } : {}),
     husky: !huskyReady,
     createState: !existsSync(stateDbPath(root)),
     updateLockFile:
@@ -713,6 +729,8 @@ export async function applyInit(plan: InitPlan): Promise<void> {
       if (out.status !== 0)
         throw new FactoryError(messages.initGitConfigFailed(key, out.stderr.trim()), ExitCode.usage);
     }
+    // Not through the recorder: uninstall has nothing to give back (the mark file took its place).
+    if (plan.forgetLegacyMark) gitRaw(plan.root, ['config', '--local', '--unset-all', plan.forgetLegacyMark]);
     if (plan.skills.length > 0) {
       const { syncSkills, installedSkillsDir, MANIFEST_FILE } = await import('../skills/sync.js');
       const skillsDir = installedSkillsDir(plan.root);
@@ -797,6 +815,10 @@ export function describePlan(plan: InitPlan): string[] {
   }
   for (const change of plan.files) lines.push(`${change.action} ${rel(change.path)}`);
   for (const { key, value } of plan.gitConfig) lines.push(`git config ${key} ${shellQuote(value)}`);
+  if (plan.forgetLegacyMark)
+    lines.push(
+      `git config --unset ${plan.forgetLegacyMark} (factory 0.1.0's mark, now a file in the git folder)`,
+    );
   if (plan.include)
     lines.push(
       `git config --add include.path ${plan.include} (core.hooksPath that npm install cannot reset)`,

@@ -3,6 +3,7 @@ import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runDoctor } from '@factory/gates/doctor/doctor';
+import { recordedMarkPath } from '@factory/gates/install/control-record';
 import { runFactory, type TempRepo } from '@factory/testkit';
 import { gatedRepo } from '../helpers.js';
 
@@ -154,7 +155,6 @@ describe('factory doctor', () => {
         () => repo.write('.factoryrc.json', '{}\n'),
         () => rmSync(repo.path('.factoryrc.json')),
       ]);
-      const recordKey = repo.git('config', '--get-regexp', '^factory\\.recorded').trim().split(' ')[0]!;
       cases.push([
         'controlTampered',
         () => rmSync(repo.path('.factory/control.json')),
@@ -164,7 +164,7 @@ describe('factory doctor', () => {
         'controlUnrecorded',
         () => {
           rmSync(repo.path('.factory/control.json'));
-          repo.git('config', '--unset', recordKey);
+          rmSync(recordedMarkPath(repo.dir)!); // as an install from before the record
         },
         () => runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env }),
       ]);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { recordedMarkPath } from '@factory/gates/install/control-record';
 import { runFactory, type TempRepo } from '@factory/testkit';
 import { gatedRepo, gitWith, initFactory } from '../helpers.js';
 
@@ -94,11 +95,7 @@ describe('tamper evidence: a control file changed behind init’s back stops eve
         `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'x');\nexport default {};\n`,
       );
       // The human's change is recorded; the config is still not something a hook runs.
-      repo.git(
-        'config',
-        '--unset-all',
-        repo.git('config', '--get-regexp', '^factory\\.recorded').split(' ')[0]!,
-      );
+      rmSync(recordedMarkPath(repo.dir)!);
       rmSync(repo.path('.factory/control.json'));
       const refused = tryCommit(repo, 'a.txt');
       assert.notEqual(refused.status, 0);
