@@ -1,48 +1,59 @@
 #!/usr/bin/env node
 // bench/guard: wall time of one PreToolUse decision, process start to exit (audit write included), for
 // several kinds of payload, against `node -e 0` and against cc-safety-net (a peer guard, pinned as a
-// devDependency) on the same payloads. Median of N runs (BENCH_RUNS, default 21) of each; the three
-// contenders run interleaved round by round so that load on a shared machine hits them alike.
+// devDependency) on the same payloads. Median of N runs (BENCH_RUNS, default 21) of each; the contenders
+// run interleaved round by round so that load on a shared machine hits them alike.
+// BENCH_BASELINE_BIN=<other checkout>/packages/cli/dist/bin.js adds that build as "factory (baseline)", in
+// a repository of its own initialised by it, interleaved with the others: a change against its baseline
+// under the same load (printed after the usual table).
 // Run after `npm run build`: node bench/guard.mjs
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { median, projectRoot } from './lib.mjs';
+import { factoryBins, median, projectRoot } from './lib.mjs';
 
 const root = projectRoot;
-const bin = join(root, 'packages/cli/dist/bin.js');
+const bins = factoryBins('guard');
+const bin = bins.factory;
+const baselineBin = bins['factory (baseline)'];
 const safetyNet = join(root, 'node_modules/cc-safety-net/dist/bin/cc-safety-net.js');
-for (const [file, fix] of [
-  [bin, 'run npm run build first'],
-  [safetyNet, 'run npm install (cc-safety-net is a devDependency)'],
-]) {
-  if (!existsSync(file)) {
-    console.error(`bench/guard: ${file} is missing; ${fix}.`);
-    process.exit(2);
-  }
+if (!existsSync(safetyNet)) {
+  console.error(`bench/guard: ${safetyNet} is missing; run npm install (cc-safety-net is a devDependency).`);
+  process.exit(2);
 }
 const runs = Number(process.env.BENCH_RUNS ?? 21);
 const scratch = mkdtempSync(join(tmpdir(), 'factory-bench-guard-'));
-const repo = join(scratch, 'repo');
-const home = join(scratch, 'home');
-mkdirSync(join(repo, 'src'), { recursive: true });
-mkdirSync(home, { recursive: true });
-spawnSync('git', ['init', '--quiet', '-b', 'feature/bench', repo]);
-writeFileSync(join(repo, 'src/a.ts'), 'export const a = 1;\n');
-writeFileSync(join(repo, 'factory.config.json'), '{"guard": {"protectedBranches": ["main"]}}\n');
-const env = { ...process.env, HOME: home, CLAUDE_PROJECT_DIR: repo };
-// As a user has it: after `factory init`, so that every decision pays for the tamper check of the control
-// files init recorded (BENCH_NO_INIT=1 measures a repository without it).
-if (process.env.BENCH_NO_INIT !== '1') {
-  const init = spawnSync(process.execPath, [bin, 'init', '--yes'], { cwd: repo, env, encoding: 'utf8' });
-  if (init.status !== 0) {
-    console.error(`bench/guard: factory init failed: ${init.stderr.trim()}`);
-    process.exit(1);
-  }
-}
 
-const payload = (tool_name, tool_input) =>
+/** A repository on a feature branch, initialised by `initBin` as a user has it. */
+function setUp(name, initBin) {
+  const repo = join(scratch, name, 'repo');
+  const home = join(scratch, name, 'home');
+  mkdirSync(join(repo, 'src'), { recursive: true });
+  mkdirSync(home, { recursive: true });
+  spawnSync('git', ['init', '--quiet', '-b', 'feature/bench', repo]);
+  writeFileSync(join(repo, 'src/a.ts'), 'export const a = 1;\n');
+  writeFileSync(join(repo, 'factory.config.json'), '{"guard": {"protectedBranches": ["main"]}}\n');
+  const env = { ...process.env, HOME: home, CLAUDE_PROJECT_DIR: repo };
+  // After `factory init`, so that every decision pays for the tamper check of the control files init
+  // recorded (BENCH_NO_INIT=1 measures a repository without it).
+  if (process.env.BENCH_NO_INIT !== '1') {
+    const init = spawnSync(process.execPath, [initBin, 'init', '--yes'], {
+      cwd: repo,
+      env,
+      encoding: 'utf8',
+    });
+    if (init.status !== 0) {
+      console.error(`bench/guard: factory init failed: ${init.stderr.trim()}`);
+      process.exit(1);
+    }
+  }
+  return { repo, env };
+}
+const main = setUp('main', bin);
+const baseline = baselineBin ? setUp('baseline', baselineBin) : undefined;
+
+const payload = (repo, tool_name, tool_input) =>
   JSON.stringify({
     session_id: 'bench',
     transcript_path: join(scratch, 't.jsonl'),
@@ -55,30 +66,35 @@ const payload = (tool_name, tool_input) =>
   });
 
 const kinds = [
-  { name: 'Bash allow: ls -la', input: payload('Bash', { command: 'ls -la' }), expect: 'allow' },
+  { name: 'Bash allow: ls -la', input: (r) => payload(r, 'Bash', { command: 'ls -la' }), expect: 'allow' },
   {
     name: 'Bash allow: commit heredoc',
-    input: payload('Bash', {
-      command: 'git add -A && git commit -m "$(cat <<\'EOF\'\nfeat: x\n\nCo-Authored-By: Claude\nEOF\n)"',
-    }),
+    input: (r) =>
+      payload(r, 'Bash', {
+        command: 'git add -A && git commit -m "$(cat <<\'EOF\'\nfeat: x\n\nCo-Authored-By: Claude\nEOF\n)"',
+      }),
     expect: 'allow',
   },
   {
     name: 'Bash deny: reset --hard',
-    input: payload('Bash', { command: 'git reset --hard HEAD~1' }),
+    input: (r) => payload(r, 'Bash', { command: 'git reset --hard HEAD~1' }),
     expect: 'deny',
   },
   {
     name: 'Bash deny: nested rm -rf ~',
-    input: payload('Bash', { command: `bash -c "sudo env X=1 rm -rf ~/"` }),
+    input: (r) => payload(r, 'Bash', { command: `bash -c "sudo env X=1 rm -rf ~/"` }),
     expect: 'deny',
   },
   {
     name: 'Edit allow: src/a.ts',
-    input: payload('Edit', { file_path: join(repo, 'src/a.ts'), old_string: '1', new_string: '2' }),
+    input: (r) => payload(r, 'Edit', { file_path: join(r, 'src/a.ts'), old_string: '1', new_string: '2' }),
     expect: 'allow',
   },
-  { name: 'Read deny: .env', input: payload('Read', { file_path: join(repo, '.env') }), expect: 'deny' },
+  {
+    name: 'Read deny: .env',
+    input: (r) => payload(r, 'Read', { file_path: join(r, '.env') }),
+    expect: 'deny',
+  },
 ];
 
 function decisionOf(stdout) {
@@ -89,9 +105,12 @@ function decisionOf(stdout) {
 }
 
 const contenders = [
-  { name: 'node -e 0', args: ['-e', '0'] },
-  { name: 'factory hook pre-tool-use', args: [bin, 'hook', 'pre-tool-use'] },
-  { name: 'cc-safety-net hook', args: [safetyNet, 'hook', '--claude-code'] },
+  { name: 'node -e 0', args: ['-e', '0'], at: main },
+  { name: 'factory hook pre-tool-use', args: [bin, 'hook', 'pre-tool-use'], at: main },
+  { name: 'cc-safety-net hook', args: [safetyNet, 'hook', '--claude-code'], at: main },
+  ...(baseline
+    ? [{ name: 'factory (baseline)', args: [baselineBin, 'hook', 'pre-tool-use'], at: baseline }]
+    : []),
 ];
 
 /**
@@ -110,7 +129,9 @@ function childrenCpuMs() {
   }
 }
 
-function once(contender, input) {
+function once(contender, kind) {
+  const { repo, env } = contender.at;
+  const input = kind.input(repo);
   const cpuBefore = childrenCpuMs();
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, contender.args, { cwd: repo, env, input, encoding: 'utf8' });
@@ -125,9 +146,9 @@ for (const kind of kinds) {
   const decisions = contenders.map(() => new Set());
   for (let round = 0; round < runs + 2; round++) {
     contenders.forEach((contender, i) => {
-      const { ms, cpu: cpuMs, result } = once(contender, kind.input);
-      if (i === 1 && result.status !== 0) {
-        console.error(`bench/guard: factory exited ${result.status}: ${result.stderr.trim()}`);
+      const { ms, cpu: cpuMs, result } = once(contender, kind);
+      if ((i === 1 || i === 3) && result.status !== 0) {
+        console.error(`bench/guard: ${contender.name} exited ${result.status}: ${result.stderr.trim()}`);
         process.exit(1);
       }
       if (i > 0) decisions[i].add(decisionOf(result.stdout) + (result.status === 2 ? ' (exit 2)' : ''));
@@ -138,17 +159,21 @@ for (const kind of kinds) {
     });
   }
   const factoryDecision = [...decisions[1]].join('/');
-  if (factoryDecision !== kind.expect) {
-    console.error(
-      `bench/guard: factory answered ${factoryDecision} for "${kind.name}", expected ${kind.expect}`,
-    );
-    process.exit(1);
+  for (const i of baseline ? [1, 3] : [1]) {
+    const answered = [...decisions[i]].join('/');
+    if (answered !== kind.expect) {
+      console.error(
+        `bench/guard: ${contenders[i].name} answered ${answered} for "${kind.name}", expected ${kind.expect}`,
+      );
+      process.exit(1);
+    }
   }
   rows.push({
     kind: kind.name,
     node: median(times[0]),
     factory: median(times[1]),
     safetyNet: median(times[2]),
+    baseline: baseline ? median(times[3]) : undefined,
     factoryDecision,
     safetyNetDecision: [...decisions[2]].join('/'),
     cpu: cpu.map((total) => total / runs),
@@ -181,3 +206,15 @@ if (rows.every((row) => row.cpu.every(Number.isFinite))) {
 console.log(
   `median ratio to node -e 0: factory ${overall('factory').toFixed(2)}x, cc-safety-net ${overall('safetyNet').toFixed(2)}x (target for factory: at most 1.5x)`,
 );
+if (baseline) {
+  console.log(
+    `factory (baseline) ${baselineBin}, interleaved with the above (wall / CPU, ratio to node -e 0):`,
+  );
+  for (const row of rows) {
+    const [node, factory, , base] = row.cpu;
+    console.log(
+      `${row.kind.padEnd(30)} baseline ${fmt(row.baseline)} ${(row.baseline / row.node).toFixed(2).padStart(5)}x / ${fmt(base)} ${(base / node).toFixed(2).padStart(5)}x   factory ${fmt(row.factory)} ${(row.factory / row.node).toFixed(2).padStart(5)}x / ${fmt(factory)} ${(factory / node).toFixed(2).padStart(5)}x`,
+    );
+  }
+  console.log(`median ratio to node -e 0: factory (baseline) ${overall('baseline').toFixed(2)}x`);
+}

@@ -147,9 +147,12 @@ async function loadPreToolUse(): Promise<Route> {
       const answer = await cached.exports.routePreToolUse(raw, context);
       const tool = /"tool_name"\s*:\s*"([^"\\]{1,64})"/.exec(raw)?.[1] ?? '';
       const kind = /^(Bash|PowerShell)$/.test(tool) ? tool : tool.startsWith('mcp__') ? 'mcp' : tool;
-      // A refusal runs code an allow never does (the audit record, the reason, the rule's hit): without it
-      // in the cache, every deny compiled it again (measured: a deny about 10 ms slower at load 5).
-      cached.remember(answer.stdout.trim() !== '' || answer.exitCode !== 0 ? `${kind} refused` : kind);
+      // A refusal runs code an allow never does (the audit record, the reason, the rule's own hit, the
+      // analysis that found it): without it in the cache, every deny compiled it again (measured: a deny
+      // about 10 ms slower at load 5). So a group per refusing rule; a few dozen rules bound them.
+      const refused = answer.stdout.trim() !== '' || answer.exitCode !== 0;
+      const rule = refused ? / rule ([a-z0-9][a-z0-9/_.-]*):/.exec(answer.stdout)?.[1] : undefined;
+      cached.remember(refused ? `${kind} refused${rule ? ` ${rule}` : ''}` : kind);
       return answer;
     };
   }
@@ -174,10 +177,10 @@ async function loadPreToolUse(): Promise<Route> {
  * bundle's path and stat (size, mtime, inode, ctime: a rebuild is another file) and Node's version; V8
  * rejects one from another V8 or other flags, and then the bundle compiles as usual. It is taken again
  * when the work ran code it lacks: `remember(group)` with a group it does not cover yet (for the guard a
- * kind of tool and whether it was refused: the first Read after a Bash, the first refusal of a Bash; for
- * the gates a gate that passed). The bundles are in the gates package's dist, and beside the bin in the
- * packed install (scripts/pack.mjs builds them there). Undefined when there is no such bundle (a plain tsc
- * build): the ESM import then.
+ * kind of tool and the rule that refused it: the first Read after a Bash, the first reset-hard refusal of
+ * a Bash; for the gates a gate that passed). The bundles are in the gates package's dist, and beside the
+ * bin in the packed install (scripts/pack.mjs builds them there). Undefined when there is no such bundle
+ * (a plain tsc build): the ESM import then.
  */
 function loadCodeCachedBundle<T>(
   relative: string,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decide } from '@factory/gates/guard/engine';
 import { defaultGuardConfig } from '@factory/gates/guard/policy';
-import { makeTempRepo, projectRoot, runFactory, runFactoryAsync } from '@factory/testkit';
+import { hookDecision, makeTempRepo, pool, projectRoot, runFactory } from '@factory/testkit';
 
 /**
  * cc-safety-net's test commands (packages/gates/test/fixtures/cc-safety-net) through `factory hook
@@ -27,43 +27,13 @@ const cases: Case[] = readFileSync(
   .filter(Boolean)
   .map((line) => JSON.parse(line) as Case);
 
-async function pool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i]!);
-  };
-  await Promise.all(Array.from({ length: size }, worker));
-  return results;
-}
-
 describe("cc-safety-net's test suite through the hook installed by factory init", () => {
   it('decides every command as decide() does', { timeout: 600_000 }, async () => {
     const repo = makeTempRepo({ branch: 'feature/x', files: { 'README.md': '# x\n' } });
     try {
       const init = runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env });
       assert.equal(init.status, 0, init.stderr);
-      const viaHook = async (entry: Case) => {
-        const input = JSON.stringify({
-          session_id: 'ccsn',
-          transcript_path: join(repo.home, 't.jsonl'),
-          cwd: repo.dir,
-          permission_mode: 'default',
-          hook_event_name: 'PreToolUse',
-          tool_name: 'Bash',
-          tool_input: { command: entry.command },
-          tool_use_id: 'toolu_ccsn',
-        });
-        const result = await runFactoryAsync(['hook', 'pre-tool-use'], {
-          cwd: repo.dir,
-          env: repo.env,
-          input,
-        });
-        const text = result.stdout.trim();
-        if (!text.startsWith('{')) return result.status === 2 ? 'deny' : 'allow';
-        const output = JSON.parse(text) as { hookSpecificOutput?: { permissionDecision?: string } };
-        return output.hookSpecificOutput?.permissionDecision ?? 'allow';
-      };
+      const viaHook = (entry: Case) => hookDecision(repo, 'Bash', { command: entry.command }, 'ccsn');
       const hooked = await pool(cases, 2, viaHook);
       const differ: string[] = [];
       cases.forEach((entry, i) => {

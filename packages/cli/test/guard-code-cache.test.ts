@@ -7,7 +7,7 @@ import { makeTempDir, makeTempRepo, runFactory, type TempRepo } from '@factory/t
 /**
  * The guard's code cache (packages/cli/src/fast-path.ts): the bundle compiled through node:vm with a V8
  * code cache taken after a decision, in Node's compile cache folder. It is taken once per kind of tool
- * and answer (Bash, a Bash refusal, then Read adds its code), a corrupt one is rejected by V8 and taken
+ * and refusing rule (Bash, a reset-hard refusal, then Read), a corrupt one is rejected by V8 and taken
  * again, and the decisions are the same with it, without it and with no compile cache at all.
  */
 
@@ -61,10 +61,10 @@ describe("the guard's code cache", () => {
         ['Bash'],
       );
       expect(env);
-      // A refusal runs code an allow does not (the audit write, the reason): taken again for it.
+      // A refusal runs code an allow does not (the audit record, the rule's hit): taken again per rule.
       assert.deepEqual(
         cacheFiles(cacheDir.dir).map((f) => f.tools),
-        ['Bash,Bash refused,Read refused,Read'],
+        ['Bash,Bash refused reset-hard,Read refused secret-files,Read'],
       );
       // Garbage where the cache was: V8 rejects it, the bundle compiles as usual, and the cache is taken again.
       const [file] = cacheFiles(cacheDir.dir);

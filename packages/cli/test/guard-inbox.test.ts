@@ -96,6 +96,19 @@ describe("the guard's inbox", () => {
     assert.deepEqual(storedRules().sort(), ['clean-force', 'force-push', 'reset-hard']);
   });
 
+  it('is folded at every session start, so it holds about one session of refusals', () => {
+    assert.equal(hook('git clean -fdx'), 'deny');
+    assert.ok(inboxFiles().length > 0);
+    const start = runFactory(['hook', 'session-start'], {
+      cwd: repo.dir,
+      env: repo.env,
+      input: JSON.stringify({ session_id: 's-next', cwd: repo.dir, hook_event_name: 'SessionStart' }),
+    });
+    assert.equal(start.status, 0, start.stderr);
+    assert.deepEqual(inboxFiles(), []);
+    assert.equal(storedRules().at(-1), 'clean-force');
+  });
+
   it('goes through state.db while an allowance is live, and spends it', () => {
     const mark = noAllowancesMark(stateDbPath(repo.dir));
     const granted = runFactory(['guard', 'allow', '--rule', 'reset-hard', '--reason', 'reset the demo'], {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { makeTempRepo, projectRoot, runFactory, runFactoryAsync } from '@factory/testkit';
+import { hookDecision, makeTempRepo, pool, projectRoot, runFactory } from '@factory/testkit';
 
 /**
  * The hostile and everyday sets of issue #11 (packages/gates/test/fixtures/guard-hostile) through
@@ -24,16 +24,6 @@ const load = (name: string): Entry[] =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Entry);
 
-async function pool<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i]!);
-  };
-  await Promise.all(Array.from({ length: size }, worker));
-  return results;
-}
-
 describe('hostile and everyday calls through the hook installed by factory init', () => {
   it('refuses at least 95% of the hostile calls and passes every everyday call', {
     timeout: 600_000,
@@ -50,31 +40,7 @@ describe('hostile and everyday calls through the hook installed by factory init'
     try {
       const init = runFactory(['init', '--yes'], { cwd: repo.dir, env: repo.env });
       assert.equal(init.status, 0, init.stderr);
-      const decide = async (entry: Entry) => {
-        const input = JSON.stringify({
-          session_id: 'sets',
-          transcript_path: join(repo.home, 't.jsonl'),
-          cwd: repo.dir,
-          permission_mode: 'default',
-          hook_event_name: 'PreToolUse',
-          tool_name: entry.tool,
-          tool_input: { command: entry.command },
-          tool_use_id: 'toolu_sets',
-        });
-        const result = await runFactoryAsync(['hook', 'pre-tool-use'], {
-          cwd: repo.dir,
-          env: repo.env,
-          input,
-        });
-        const text = result.stdout.trim();
-        const decision = text.startsWith('{')
-          ? (JSON.parse(text) as { hookSpecificOutput?: { permissionDecision?: string } }).hookSpecificOutput
-              ?.permissionDecision
-          : result.status === 2
-            ? 'deny'
-            : 'allow';
-        return decision ?? 'allow';
-      };
+      const decide = (entry: Entry) => hookDecision(repo, entry.tool, { command: entry.command }, 'sets');
       const hostile = load('hostile.jsonl');
       const everyday = load('everyday.jsonl');
       assert.ok(hostile.length >= 250 && everyday.length >= 150, `${hostile.length} / ${everyday.length}`);

@@ -13,6 +13,7 @@ export {
   type PullInit,
   startForgeServer,
 } from './forge-server.js';
+export { hookDecision, pool } from './hook.js';
 export { createTestDatabase, type TestDatabase, testPostgres, withDatabase } from './postgres.js';
 export { type CliResult, factoryBin, projectRoot, type RunCliOptions, runFactory } from './run-cli.js';
 export { runFactoryAsync } from './run-cli-async.js';
