@@ -151,7 +151,7 @@ export function validateGuardSection(
   return {
     unanalysable:
       value.unanalysable === undefined
-        ? 'ask'
+        ? defaultGuardConfig.unanalysable
         : oneOf<Decision>(value.unanalysable, `${path}.unanalysable`, ['allow', 'ask', 'deny']),
     onError:
       value.onError === undefined
@@ -185,8 +185,11 @@ export function validateGuardSection(
       if (!isObject(entry)) fail(at, 'an object {name, reason}');
       checkKeys(entry, at, ['name', 'reason']);
       // A program's name as the shell finds it on PATH: no path, no pattern.
-      if (typeof entry.name !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9._+-]*$/.test(entry.name))
-        fail(`${at}.name`, "a program's name, as run from PATH (mytool, not ./bin/mytool)");
+      if (typeof entry.name !== 'string' || !VOUCHED_NAME.test(entry.name))
+        fail(
+          `${at}.name`,
+          "a program's name, as run from PATH or by npx (mytool or @scope/tool, not ./bin/mytool)",
+        );
       if (typeof entry.reason !== 'string' || entry.reason.length < 3)
         fail(`${at}.reason`, 'why the guard may trust it (every escape hatch takes a reason)');
       return { name: entry.name, reason: entry.reason };
@@ -196,6 +199,9 @@ export function validateGuardSection(
 }
 
 const packageJsonKeyFile = 'package.json';
+
+/** A program's name on PATH, or a scoped package's name as npx runs it (the schema's pattern). */
+const VOUCHED_NAME = /^(@[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
 
 /**
  * The guard config for a folder: the `guard` section of the factory config that applies there, plus

@@ -32,6 +32,8 @@ export interface DecideOptions {
   readonly config: GuardConfig;
   readonly home?: string;
   readonly repoRoot?: string | undefined;
+  /** The agent's environment, for the rules that judge secrets in it (default: env, else process.env). */
+  readonly environment?: NodeJS.ProcessEnv | undefined;
   /** The environment the shells of a syntax check run with (the hook's); default process.env. */
   readonly env?: NodeJS.ProcessEnv;
   /** Asks the shells about a command our parser cannot parse (shell-syntax.ts; replaceable in tests). */
@@ -198,6 +200,7 @@ export function decide(call: GuardCall, options: DecideOptions): Verdict {
     readFile: readSmallFile,
     exists: existsSync,
     currentBranch,
+    environment: options.environment ?? options.env,
   };
   const disabled = new Map(config.disable.map((entry) => [entry.rule, entry.reason]));
   const findings: Finding[] = [];

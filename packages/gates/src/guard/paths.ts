@@ -33,6 +33,10 @@ export function protectedRoots(ctx: PathContext, containing = false): string[] {
       if (!(containing && place.removableWithFolder)) roots.push(join(ctx.repoRoot, place.path));
   const h = ctx.home;
   roots.push(
+    join(h, '.bashrc'),
+    join(h, '.profile'),
+    join(h, '.zshrc'),
+    join(h, '.config', 'husky', 'init.sh'),
     join(h, '.claude', 'settings.json'),
     join(h, '.claude', 'settings.local.json'),
     join(h, '.gitconfig'),
@@ -40,6 +44,12 @@ export function protectedRoots(ctx: PathContext, containing = false): string[] {
   );
   return roots;
 }
+
+/** Shell start-up files in the home folder: whatever they export, every later command (and hook) gets. */
+const STARTUP_FILES =
+  /^\.(bashrc|bash_profile|bash_login|bash_logout|bash_aliases|profile|zshrc|zshenv|zprofile|zlogin|kshrc|mkshrc|huskyrc)$/;
+/** husky 9 sources ~/.config/husky/init.sh before every hook; fish reads its config; ssh its config. */
+const HOME_CONTROL = ['.config/husky/init.sh', '.config/fish/config.fish', '.ssh/config', '.ssh/rc'];
 
 /**
  * Why changing `path` would switch the gates or the guard off, or undefined when it would not.
@@ -61,8 +71,16 @@ export function protectedReason(path: string, ctx: PathContext, wholeTree: boole
   const h = ctx.home;
   if (/^settings[^/]*\.json$/.test(name) && dirname(abs) === join(h, '.claude'))
     return `~/.claude/${name} configures Claude Code's hooks`;
-  if (abs === join(h, '.gitconfig') || abs === join(h, '.config', 'git', 'config'))
+  if (
+    abs === join(h, '.gitconfig') ||
+    abs === join(h, '.config', 'git', 'config') ||
+    abs === '/etc/gitconfig'
+  )
     return 'the global git configuration decides which hooks git runs';
+  if (dirname(abs) === h && STARTUP_FILES.test(name))
+    return `~/${name} runs in every shell (an export HUSKY=0 there switches the hooks off)`;
+  if (HOME_CONTROL.some((place) => abs === join(h, place)))
+    return `~/${relative(h, abs)} runs before every git hook or configures how ssh reaches a remote`;
   if (wholeTree) {
     for (const root of protectedRoots(ctx, true)) {
       if (isStrictlyInside(root, abs) && !(ctx.repoRoot && resolve(abs) === resolve(ctx.repoRoot, '..'))) {
@@ -168,6 +186,58 @@ export function secretReason(path: string, ctx: PathContext): string | undefined
   if (abs === join(h, '.docker', 'config.json') || abs === join(h, '.kube', 'config'))
     return `${abs} holds credentials`;
   if (abs === join(h, '.npmrc')) return '~/.npmrc holds registry tokens';
+  return secretStoreReason(abs, name, h);
+}
+
+/** Secret data files by name (`config/secrets.yml`, `credentials.toml`), not code (`src/secrets.ts`). */
+const SECRET_DATA =
+  /^([\w.-]*[._-])?(secrets?|credentials?|service[_-]?account[\w.-]*|client[_-]?secrets?[\w.-]*)([._-][\w.-]*)?\.(ya?ml|json|toml|ini|env|txt|properties|conf|cfg|xml|plist)$/i;
+const NOT_SECRET_DATA = /example|sample|template|tmpl|dist|default|schema|mock|fake|dummy/i;
+const SECRET_NAMES =
+  /^(\.vault-token|\.s3cfg|\.boto|\.dockercfg|application_default_credentials\.json|\.credentials\.json)$|\.kdbx$/;
+/** Stores of tokens in the home folder, relative to it (a trailing `/`: everything below). */
+const HOME_STORES = [
+  '.config/gh/hosts.yml',
+  '.config/hub',
+  '.config/git/credentials',
+  '.claude/.credentials.json',
+  '.config/gcloud/credentials.db',
+  '.config/gcloud/access_tokens.db',
+  '.config/gcloud/legacy_credentials/',
+  '.azure/accessTokens.json',
+  '.azure/msal_token_cache.json',
+  '.azure/msal_token_cache.bin',
+  '.terraform.d/credentials.tfrc.json',
+  '.cargo/credentials',
+  '.cargo/credentials.toml',
+  '.gem/credentials',
+  '.password-store/',
+  '.gnupg/private-keys-v1.d/',
+  '.gnupg/secring.gpg',
+  '.local/share/keyrings/',
+  // Shell and tool histories hold what was typed, tokens included (`export GITHUB_TOKEN=...`).
+  '.bash_history',
+  '.zsh_history',
+  '.histfile',
+  '.python_history',
+  '.node_repl_history',
+  '.psql_history',
+  '.mysql_history',
+  '.sqlite_history',
+  '.lesshst',
+  '.local/share/fish/fish_history',
+];
+
+function secretStoreReason(abs: string, name: string, home: string): string | undefined {
+  if (/^\/proc\/[^/]+\/environ$/.test(abs)) return `${abs} is a process's whole environment`;
+  if (SECRET_NAMES.test(name)) return `${name} holds credentials`;
+  if (SECRET_DATA.test(name) && !NOT_SECRET_DATA.test(name)) return `${name} is a file of secrets`;
+  // Only paths in the home folder can be one of its stores (most paths are not: skip the joins).
+  if (!abs.startsWith(`${home}/`)) return undefined;
+  const rel = abs.slice(home.length + 1);
+  for (const store of HOME_STORES)
+    if (store.endsWith('/') ? rel.startsWith(store) && rel.length > store.length : rel === store)
+      return `~/${store} holds credentials`;
   return undefined;
 }
 

@@ -100,6 +100,8 @@ export interface RuleInput {
   readonly readFile: (path: string) => string | undefined;
   readonly exists: (path: string) => boolean;
   readonly currentBranch: (dir: string) => string | undefined;
+  /** The agent's environment (the hook inherits it); process.env when not given. */
+  readonly environment?: NodeJS.ProcessEnv | undefined;
 }
 
 export interface Hit {

@@ -1,5 +1,6 @@
-import { readlinkSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { controlWriters } from './control-writers.js';
 import {
   type FileTarget,
   fileEffects,
@@ -8,6 +9,10 @@ import {
   gitEnvironmentConfig,
   gitSubcommand,
 } from './effects.js';
+import { externalEffects } from './external-effects.js';
+import { findSelection } from './find-selection.js';
+import { packageJsonConfig } from './package-json-config.js';
+import { patchWrites } from './patch-writes.js';
 import {
   globBase,
   isInside,
@@ -17,6 +22,10 @@ import {
   secretReason,
 } from './paths.js';
 import type { Hit, Rule, RuleInput } from './policy.js';
+import { protectedBranchMoves } from './protected-branch-moves.js';
+import { secretEnvironment } from './secret-environment.js';
+import { secretGit } from './secret-git.js';
+import { secretPrinters } from './secret-printers.js';
 import { findSecrets } from './secrets.js';
 import type { Arg, Invocation } from './shell/analyze.js';
 import { notUnderstood, opaqueInlineCode } from './shell/programs.js';
@@ -319,6 +328,15 @@ const hooksPath: Rule = {
     return hits;
   },
 };
+
+/** Whether `path` is a symbolic link (false when it is not there or cannot be looked at). */
+function isSymbolicLink(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+  } catch {
+    return false;
+  }
+}
 
 /** The path with every symbolic link of its existing part resolved. */
 function realPath(path: string): string {
@@ -1100,7 +1118,11 @@ const secretFiles: Rule = {
         if (arg.value === undefined || seen.has(arg.value) || /^[a-z+]+:\/\//i.test(arg.value)) continue;
         seen.add(arg.value);
         const path = arg.value.startsWith('/') ? arg.value : resolve(inv.cwd ?? input.cwd, arg.value);
-        const reason = arg.glob ? secretGlobReason(path, ctx) : secretReason(path, ctx);
+        // Through symbolic links too: a link made earlier (notes.txt -> .env) is the file it points to.
+        const reason = arg.glob
+          ? secretGlobReason(path, ctx)
+          : (secretReason(path, ctx) ??
+            (isSymbolicLink(path) ? secretReason(realPath(path), ctx) : undefined));
         if (reason) hits.push({ detail: `${inv.program} ${arg.raw}: ${reason}` });
       }
     }
@@ -1527,4 +1549,13 @@ export const builtinRules: readonly Rule[] = [
   notUnderstoodRule,
   gitRefs,
   gitPrograms,
+  secretGit,
+  secretEnvironment,
+  secretPrinters,
+  controlWriters,
+  findSelection,
+  protectedBranchMoves,
+  externalEffects,
+  patchWrites,
+  packageJsonConfig,
 ];

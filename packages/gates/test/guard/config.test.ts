@@ -129,6 +129,8 @@ describe('guard config', () => {
       );
       let loaded = await loadGuardConfig(repo.dir);
       assert.equal(loaded.config.audit, 'all');
+      // A guard section that does not name unanalysable gets the schema's default, deny (fail closed).
+      assert.equal(loaded.config.unanalysable, 'deny');
       assert.deepEqual(loaded.config.presets, ['python']);
       repo.write('package.json', JSON.stringify({ name: 'x' }));
       repo.write('.factoryrc.json', JSON.stringify({ guard: { protectedBranches: ['trunk'] } }));

@@ -55,6 +55,9 @@ const config = {
 let repo: TempRepo;
 let guardConfig: GuardConfig;
 
+/** The corpus judges commands, not this machine's environment: one without secrets (see secret-environment.test.ts). */
+const environment = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' };
+
 function callOf(entry: Entry): { tool: string; input: Record<string, unknown> } {
   if (entry.command !== undefined) return { tool: entry.tool, input: { command: entry.command } };
   const input: Record<string, unknown> = { ...entry.input };
@@ -133,7 +136,12 @@ describe('guard corpus', () => {
   it('refuses every must-refuse entry with its rule (zero misses)', () => {
     const misses: string[] = [];
     for (const entry of load('must-refuse.jsonl')) {
-      const verdict = decide(callOf(entry), { cwd: repo.dir, config: guardConfig, home: repo.home });
+      const verdict = decide(callOf(entry), {
+        cwd: repo.dir,
+        config: guardConfig,
+        home: repo.home,
+        environment,
+      });
       const expected = entry.decision ?? 'deny';
       const byRule = verdict.findings.some(
         (finding) => finding.rule === entry.rule && finding.decision === expected,
@@ -149,7 +157,12 @@ describe('guard corpus', () => {
   it('allows every must-pass entry (zero false refusals)', () => {
     const refused: string[] = [];
     for (const entry of load('must-pass.jsonl')) {
-      const verdict = decide(callOf(entry), { cwd: repo.dir, config: guardConfig, home: repo.home });
+      const verdict = decide(callOf(entry), {
+        cwd: repo.dir,
+        config: guardConfig,
+        home: repo.home,
+        environment,
+      });
       if (verdict.decision !== 'allow')
         refused.push(`${label(entry)} -> ${verdict.decision}: ${verdict.reason}`);
     }

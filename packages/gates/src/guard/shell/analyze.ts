@@ -210,6 +210,42 @@ interface WrapperSpec {
   readonly noExec?: readonly string[];
 }
 
+/** Wrappers whose next word names a package to fetch and run rather than a program or a file. */
+const PACKAGE_RUNNERS = new Set([
+  'npx',
+  'pnpx',
+  'bunx',
+  'uvx',
+  'npm exec',
+  'npm x',
+  'pnpm dlx',
+  'yarn dlx',
+  'bun x',
+]);
+
+/**
+ * Scoped packages whose program the guard knows, by the name it judges them as. Any other scoped package
+ * keeps its full name (`@scope/name`): unknown, so refused unless the config vouches for that name.
+ */
+const SCOPED_PROGRAMS: Record<string, string> = {
+  '@biomejs/biome': 'biome',
+  '@playwright/test': 'playwright',
+  '@changesets/cli': 'changeset',
+  '@anthropic-ai/claude-code': 'claude',
+  '@j178/prek': 'prek',
+  '@sveltejs/kit': 'svelte-kit',
+  '@storybook/cli': 'storybook',
+};
+
+/** The program a package runner runs for a package spec: its name without the version. */
+export function packageProgram(spec: string): string {
+  const scoped = /^(@[^/@]+\/[^/@]+)(@.*)?$/.exec(spec);
+  if (scoped) return SCOPED_PROGRAMS[scoped[1]!.toLowerCase()] ?? scoped[1]!.toLowerCase();
+  // `github:user/repo`, URLs and tarballs keep their spelling: never a known program.
+  if (/[/:]/.test(spec)) return spec;
+  return spec.replace(/(?<=.)@[^@]*$/, '').toLowerCase();
+}
+
 const WRAPPERS: Record<string, WrapperSpec> = {
   env: { valueShort: 'uCS', valueLong: ['--unset', '--chdir', '--split-string'], assignments: true },
   sudo: {
@@ -749,11 +785,16 @@ class Analyzer {
         return;
       }
       const written = programArg.value;
+      // After a package runner (`npx @scope/pkg`, `pnpm dlx pkg@1`) the word names a package from the
+      // registry, not a file: `@evil/biome` must not pass as biome, nor `github:user/repo` as a project path.
+      const runner = PACKAGE_RUNNERS.has(current.via.at(-1) ?? '') && !/^\.{0,2}\//.test(written);
       // Case-insensitive file systems run `GIT` and `git.exe` as git: judge them as git.
-      let program = (written.includes('/') ? basename(written) : written.replace(/^.*\\/, ''))
-        .toLowerCase()
-        .replace(/\.exe$/, '');
-      if (written.includes('/')) {
+      let program = runner
+        ? packageProgram(written)
+        : (written.includes('/') ? basename(written) : written.replace(/^.*\\/, ''))
+            .toLowerCase()
+            .replace(/\.exe$/, '');
+      if (!runner && written.includes('/')) {
         const handled = this.runPathProgram(written, current, state, depth);
         if (handled) return;
       }
@@ -769,13 +810,14 @@ class Analyzer {
         ...current,
         program,
         args,
-        path: written.includes('/')
-          ? isAbsolute(written)
-            ? resolve(written)
-            : state.cwd
-              ? resolve(state.cwd, written)
-              : written
-          : undefined,
+        path:
+          !runner && written.includes('/')
+            ? isAbsolute(written)
+              ? resolve(written)
+              : state.cwd
+                ? resolve(state.cwd, written)
+                : written
+            : undefined,
       };
       const next = this.unwrap(here, state, depth);
       if (next === 'done') {
@@ -1280,11 +1322,19 @@ class Analyzer {
       !['install', 'i', 'add', 'remove', 'exec', 'dlx', 'x', 'ci', 'update', 'init', 'create'].includes(first)
     )
       name = first;
-    if (inv.program === 'npm' && (first === 'exec' || first === 'x')) {
+    // What runs a package's program: npm exec/x, pnpm dlx/exec, yarn dlx/exec, bun x.
+    const runsPackage =
+      (inv.program === 'npm' && (first === 'exec' || first === 'x')) ||
+      ((inv.program === 'pnpm' || inv.program === 'yarn') && (first === 'dlx' || first === 'exec')) ||
+      (inv.program === 'bun' && first === 'x');
+    if (runsPackage) {
       const rest = inv.args
         .slice(inv.args.findIndex((arg) => arg.value === first) + 1)
         .filter((arg) => arg.value !== '--');
-      if (rest.length > 0) this.expand({ ...inv, program: '', args: rest, via }, state, depth);
+      // `exec` runs an installed program by name; `dlx`, `x` and `npm exec` may fetch a package.
+      const runner = first === 'exec' && inv.program !== 'npm' ? inv.program : `${inv.program} ${first}`;
+      if (rest.length > 0)
+        this.expand({ ...inv, program: '', args: rest, via: [...via.slice(0, -1), runner] }, state, depth);
       return;
     }
     if (!name || !state.cwd) return;
