@@ -172,14 +172,15 @@ async function loadPreToolUse(): Promise<Route> {
  * commit and push. Node's compile cache holds only what V8 compiled with the module, its top level: every
  * function a decision or a gate calls (the parser, the analysis, the rules; the checks, the task runner,
  * the index tree) was compiled again in every hook process. A cache taken after the work holds them all
- * (measured on 2 busy cores: the guard's load and decision 11 ms instead of 29 ms; a pre-commit gate's
- * load and run about 2 to 3 ms less CPU). It lives in Node's compile cache folder, named after the
+ * (measured on 2 busy cores: the guard's load and decision 11 ms instead of 29 ms; a commit through the
+ * pre-commit gate about 4 ms less CPU, interleaved with the build before). It lives in Node's compile cache folder, named after the
  * bundle's path and stat (size, mtime, inode, ctime: a rebuild is another file) and Node's version; V8
  * rejects one from another V8 or other flags, and then the bundle compiles as usual. It is taken again
  * when the work ran code it lacks: `remember(group)` with a group it does not cover yet (for the guard a
  * kind of tool and the rule that refused it: the first Read after a Bash, the first reset-hard refusal of
- * a Bash; for the gates a gate that passed). Undefined when there is no such bundle (a packed install, a plain tsc
- * build): the ESM import then.
+ * a Bash; for the gates a gate that passed). The bundles are in the gates package's dist, and beside the
+ * bin in the packed install (scripts/pack.mjs builds them there). Undefined when there is no such bundle
+ * (a plain tsc build): the ESM import then.
  */
 function loadCodeCachedBundle<T>(
   relative: string,

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExitCode, FactoryError } from '../errors.js';
 import { messages } from '../messages.js';
+import { buildStamp, fileStamps, stampsHold, writeCacheFile } from '../stamp.js';
 import { type FindConfigOptions, type FoundConfig, findConfigFile, parseJson } from './find.js';
 import { configSearchPlaces, isExecutablePlace, isPlainJsonPlace, packageJsonKey } from './places.js';
 import { isPresetName, presetFile } from './presets.js';
@@ -26,8 +26,8 @@ import { validateConfigData } from './validate.js';
 export interface LoadConfigOptions extends FindConfigOptions {
   /**
    * For hot paths (the git gates): a file where the resolved config is kept and reused while every file that
-   * went into it (the config, its presets and extended files) is unchanged (same size and mtime) and factory
-   * itself is the same build. JSON configs only: a JS/TS config may compute its result.
+   * went into it (the config, its presets and extended files) is unchanged (the same stamp: stamp.ts) and
+   * factory itself is the same build. JSON configs only: a JS/TS config may compute its result.
    */
   readonly cacheFile?: string;
   /**
@@ -65,33 +65,13 @@ async function loadFound(found: FoundConfig | undefined): Promise<LoadedConfig> 
   return resolveLayers(await loadWithCosmiconfig(found.file), found.file);
 }
 
-interface Stamp {
-  readonly path: string;
-  readonly mtimeMs: number;
-  readonly size: number;
-}
-
 interface ConfigCache {
-  readonly version: 1;
+  readonly version: 2;
   readonly build: string;
   readonly file: string | null;
-  readonly sources: Stamp[];
+  /** Every file that went into the config (stamp.ts), by path. */
+  readonly stamps: Record<string, string>;
   readonly config: FactoryConfig;
-}
-
-function stamp(path: string): Stamp | undefined {
-  try {
-    const st = statSync(path);
-    return { path, mtimeMs: st.mtimeMs, size: st.size };
-  } catch {
-    return undefined;
-  }
-}
-
-/** This build of factory: a rebuilt loader (new schema, new defaults) invalidates every cache. */
-function buildIdentity(): string {
-  const self = stamp(fileURLToPath(import.meta.url));
-  return self ? `${self.path}:${self.mtimeMs}:${self.size}` : 'unknown';
 }
 
 function readConfigCache(cacheFile: string, file: string | undefined): LoadedConfig | undefined {
@@ -101,34 +81,28 @@ function readConfigCache(cacheFile: string, file: string | undefined): LoadedCon
   } catch {
     return undefined;
   }
-  if (cache?.version !== 1 || cache.build !== buildIdentity() || cache.file !== (file ?? null))
+  if (cache?.version !== 2 || cache.build !== buildStamp(import.meta.url) || cache.file !== (file ?? null))
     return undefined;
-  for (const source of cache.sources) {
-    const now = stamp(source.path);
-    if (!now || now.mtimeMs !== source.mtimeMs || now.size !== source.size) return undefined;
-  }
-  return { config: cache.config, ...(file ? { file } : {}), sources: cache.sources.map((s) => s.path) };
+  if (!stampsHold(cache.stamps)) return undefined;
+  return { config: cache.config, ...(file ? { file } : {}), sources: Object.keys(cache.stamps) };
 }
 
 function writeConfigCache(cacheFile: string, loaded: LoadedConfig): void {
-  const sources = loaded.sources.map(stamp);
-  if (sources.some((s) => s === undefined)) return;
+  const stamps = fileStamps(loaded.sources);
+  if (Object.values(stamps).some((stamp) => stamp === '')) return;
   const cache: ConfigCache = {
-    version: 1,
-    build: buildIdentity(),
+    version: 2,
+    build: buildStamp(import.meta.url),
     file: loaded.file ?? null,
-    sources: sources as Stamp[],
+    stamps,
     config: loaded.config,
   };
-  const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(cacheFile), { recursive: true });
-    writeFileSync(tmp, JSON.stringify(cache));
-    renameSync(tmp, cacheFile);
   } catch {
-    // A cache that cannot be written costs only speed.
-    rmSync(tmp, { force: true });
+    return; // a cache that cannot be written costs only speed
   }
+  writeCacheFile(cacheFile, JSON.stringify(cache));
 }
 
 /** Loads one non-JSON config file (YAML, JS, TS) with cosmiconfig, imported only now. */

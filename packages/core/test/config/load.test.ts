@@ -220,6 +220,19 @@ describe('config loader', () => {
         JSON.stringify({ extends: 'base', gates: { preCommit: { maxFileSizeKb: 6 } } }),
       );
       assert.equal((await loadConfig({ cwd: repo.dir, cacheFile })).config.gates.preCommit.maxFileSizeKb, 6);
+      // A rewrite of the same size that puts the old mtime back is a miss too (the stamp holds the ctime).
+      const { statSync, utimesSync } = await import('node:fs');
+      utimesSync(repo.path('factory.config.json'), 1_700_000_000, 1_700_000_000);
+      assert.equal((await loadConfig({ cwd: repo.dir, cacheFile })).config.gates.preCommit.maxFileSizeKb, 6);
+      const before = statSync(repo.path('factory.config.json'));
+      repo.write(
+        'factory.config.json',
+        JSON.stringify({ extends: 'base', gates: { preCommit: { maxFileSizeKb: 7 } } }),
+      );
+      utimesSync(repo.path('factory.config.json'), 1_700_000_000, 1_700_000_000);
+      assert.equal(statSync(repo.path('factory.config.json')).mtimeMs, before.mtimeMs);
+      assert.equal(statSync(repo.path('factory.config.json')).size, before.size);
+      assert.equal((await loadConfig({ cwd: repo.dir, cacheFile })).config.gates.preCommit.maxFileSizeKb, 7);
       // An invalid config is never served from the cache.
       repo.write('factory.config.json', JSON.stringify({ gates: { preCommit: { maxFileSizeKb: 'x' } } }));
       await assert.rejects(loadConfig({ cwd: repo.dir, cacheFile }), /must be integer/);

@@ -1,13 +1,15 @@
 import type { FactoryConfig } from '@factory/core/config/types';
 import { factoryDir } from '@factory/core/paths';
+import { buildStamp, fileStamp, fileStamps, stampsHold, writeCacheFile } from '@factory/core/stamp';
 
 // No static node:fs import: this module is on every commit's path (see cli/src/fast-path.ts).
-const { readFileSync, renameSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /**
  * What a gate checks before it runs, done once per content: the tamper check of the control files and the
  * config load. After a clean check the gate leaves `.factory/checked-setup-<worktree>.json`: the stamp
- * (size, inode, ctime) of every path the two read or list, present or absent, and the config they gave.
+ * (core's stamp.ts: size, inode, ctime) of every path the two read or list, present or absent, and the
+ * config they gave.
  * While every stamp is as recorded, the next gate takes the config from it and skips both: nothing they
  * read has changed (ctime cannot be set from user space, and any write, rename or new file in a listed
  * folder changes one). A stamp that differs means the full check, as before.
@@ -27,22 +29,6 @@ interface CheckedSetup {
   /** Path -> stamp ('' for a path that did not exist). */
   readonly stamps: Readonly<Record<string, string>>;
   readonly config: FactoryConfig;
-}
-
-function stampOf(path: string): string {
-  const st = statSync(path, { throwIfNoEntry: false });
-  return st ? `${st.size}:${st.ino}:${st.ctimeMs}` : '';
-}
-
-function stampsOf(paths: Iterable<string>): Record<string, string> {
-  const stamps: Record<string, string> = {};
-  for (const path of paths) stamps[path] = stampOf(path);
-  return stamps;
-}
-
-function buildIdentity(): string {
-  const self = new URL(import.meta.url).pathname;
-  return `${self}:${stampOf(self)}`;
 }
 
 function setupFile(root: string): string {
@@ -65,16 +51,14 @@ export function readCheckedSetup(root: string): FactoryConfig | undefined {
   } catch {
     return undefined;
   }
-  if (setup?.version !== 1 || setup.root !== root || setup.build !== buildIdentity()) return undefined;
-  const stamps = Object.entries(setup.stamps ?? {});
-  if (stamps.length === 0) return undefined;
-  for (const [path, stamp] of stamps) if (stampOf(path) !== stamp) return undefined;
-  return setup.config;
+  if (setup?.version !== 1 || setup.root !== root || setup.build !== buildStamp(import.meta.url))
+    return undefined;
+  return stampsHold(setup.stamps) ? setup.config : undefined;
 }
 
 /** Before the check: the stamps of the control check's inputs, to compare with after it. */
 export function stampPaths(paths: readonly string[]): Record<string, string> {
-  return stampsOf(paths);
+  return fileStamps(paths);
 }
 
 /**
@@ -89,23 +73,16 @@ export function writeCheckedSetup(
   configSources: readonly string[],
   config: FactoryConfig,
 ): void {
-  const after = stampsOf(controlPaths);
+  const after = fileStamps(controlPaths);
   const keys = Object.keys(after);
   if (keys.length !== Object.keys(before).length) return;
   for (const key of keys) if (before[key] !== after[key]) return;
   for (const source of configSources) {
-    const stamp = stampOf(source);
+    const stamp = fileStamp(source);
     if (stamp === '') return;
     after[source] = stamp;
   }
-  const setup: CheckedSetup = { version: 1, build: buildIdentity(), root, stamps: after, config };
-  const file = setupFile(root);
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, JSON.stringify(setup));
-    renameSync(tmp, file);
-  } catch {
-    // A setup that cannot be recorded costs only speed (no .factory/ yet, a read-only disk).
-    rmSync(tmp, { force: true });
-  }
+  const setup: CheckedSetup = { version: 1, build: buildStamp(import.meta.url), root, stamps: after, config };
+  // A setup that cannot be recorded costs only speed (no .factory/ yet, a read-only disk).
+  writeCacheFile(setupFile(root), JSON.stringify(setup));
 }

@@ -21,11 +21,16 @@ import { sha1Hex } from './sha1.js';
  * it cannot be told without git: a SHA-256 repository (`extensions.objectFormat`, read from its config
  * file), an unreadable index, or one indexTreeId leaves to git.
  */
-export function treeOfIndexFile(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function treeOfIndexFile(
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+  /** The index file's bytes, when the caller has read them already. */
+  bytes?: Buffer,
+): string | undefined {
   try {
     const config = readFileSync(join(commonDirOf(cwd, env), 'config'), 'utf8');
     if (/^\s*objectformat\s*=\s*"?sha256/im.test(config)) return undefined;
-    return indexTreeId(readFileSync(indexFileOf(cwd, env)));
+    return indexTreeId(bytes ?? readFileSync(indexFileOf(cwd, env)));
   } catch {
     return undefined;
   }

@@ -63,6 +63,7 @@ export async function preCommitGate(
     );
   }
   let restored: GateOutcome['restored'];
+  let indexTree: string | undefined;
   if (groups.length > 0) {
     await log.run('tasks', async () => {
       const touched = new Set(groups.flatMap((group) => group.files));
@@ -75,6 +76,7 @@ export async function preCommitGate(
         interrupt,
       );
       restored = outcome.restored;
+      indexTree = outcome.indexTree;
       return outcome.findings;
     });
   }
@@ -83,5 +85,6 @@ export async function preCommitGate(
     checks: log.checks,
     interrupted: interrupt.interrupted,
     ...(restored ? { restored } : {}),
+    ...(indexTree ? { indexTree } : {}),
   };
 }

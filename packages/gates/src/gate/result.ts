@@ -7,6 +7,11 @@ export interface GateOutcome {
   readonly interrupted?: boolean;
   readonly restored?: { index: boolean; files: string[] };
   readonly sha?: string;
+  /**
+   * pre-commit: the tree of the index as the commit will have it, when the gate knows it already (computed
+   * while the tasks ran, from the index they left unchanged); else the runner computes it after the gate.
+   */
+  readonly indexTree?: string;
 }
 
 /** Collects per-check results while a gate runs. */

@@ -159,7 +159,7 @@ export async function runGate(request: GateRequest): Promise<number> {
         ? 'failed'
         : 'passed';
   // The tree the pre-commit gate passed: the reference-transaction hook lets a branch move to it.
-  if (gate === 'pre-commit' && status === 'passed') recordIndexTree(root, request.env);
+  if (gate === 'pre-commit' && status === 'passed') recordIndexTree(root, request.env, outcome?.indexTree);
   const durationMs = Date.now() - started;
   await record(store ?? openStore(root, request), {
     gate,
@@ -192,13 +192,14 @@ export async function runGate(request: GateRequest): Promise<number> {
 }
 
 /**
- * The tree of the index (GIT_INDEX_FILE's, for `git commit -a` and `commit FILE`): computed from the index
- * file (index-tree.ts), or `git write-tree` for an index it leaves to git.
+ * The tree of the index (GIT_INDEX_FILE's, for `git commit -a` and `commit FILE`): the one the tasks' run
+ * computed while they ran (`known`, when they left the index unchanged), else computed from the index file
+ * (index-tree.ts), or `git write-tree` for an index it leaves to git.
  */
-function recordIndexTree(root: string, env: NodeJS.ProcessEnv): void {
+function recordIndexTree(root: string, env: NodeJS.ProcessEnv, known?: string): void {
   try {
     let tree: string | undefined;
-    tree = treeOfIndexFile(root, env);
+    tree = known ?? treeOfIndexFile(root, env);
     if (tree === undefined) {
       const out = gitRaw(root, ['write-tree']);
       const written = out.stdout.toString('utf8').trim();

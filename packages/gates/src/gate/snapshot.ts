@@ -35,6 +35,16 @@ export class WorkSnapshot {
     return new WorkSnapshot(cwd, indexFile, readOrNull(indexFile), files);
   }
 
+  /** The index file's bytes when the snapshot was taken (null: there was none). */
+  get indexBytes(): Buffer | null {
+    return this.index;
+  }
+
+  /** Whether the index file holds the same bytes as when the snapshot was taken. */
+  indexUnchanged(): boolean {
+    return sameBytes(this.index, readOrNull(this.indexFile));
+  }
+
   /** The working-tree bytes of a file when the snapshot was taken (null: it did not exist). */
   before(path: string): Buffer | null | undefined {
     return this.files.get(path);

@@ -6,6 +6,7 @@ import { messages } from '../messages.js';
 import { pathMatcher } from './checks.js';
 import type { Finding } from './findings.js';
 import { addLiteral, chunkArgs, pendingIndexOfPartialCommit } from './git.js';
+import { treeOfIndexFile } from './index-tree.js';
 import { type InterruptGuard, RunBackup, WorkSnapshot, writeOrRemove } from './snapshot.js';
 import { findTool, taskEntry, toolOf, toolPath } from './tools.js';
 
@@ -58,6 +59,8 @@ export interface TasksOutcome {
   /** How many staged files had unstaged changes that were hidden from the tasks. */
   readonly hidden: number;
   readonly restored?: { index: boolean; files: string[] };
+  /** After success: the tree of the index, when the tasks left the index as it was (see runTasks). */
+  readonly indexTree?: string;
 }
 
 /** A staged file a task receives, with its staged bytes. */
@@ -91,6 +94,16 @@ export async function runTasks(
   const byPath = new Map(files.map((file) => [file.path, file]));
   const touched = [...new Set(groups.flatMap((g) => g.files))];
   const snapshot = WorkSnapshot.take(cwd, touched);
+  // The tree of the index, computed while the first task runs (the gate's first turn of the event loop
+  // comes when it waits for that child): the runner records it for the reference-transaction hook when the
+  // tasks leave the index byte for byte as it was, and computes it afresh otherwise (a fixer's staging).
+  let treeBefore: string | undefined;
+  const index = snapshot.indexBytes;
+  const treeWhileWaiting = index
+    ? setImmediate(() => {
+        treeBefore = treeOfIndexFile(cwd, process.env, index);
+      })
+    : undefined;
   const hidden = touched.filter((path) => {
     const staged = byPath.get(path)?.staged;
     const now = snapshot.before(path);
@@ -125,11 +138,13 @@ export async function runTasks(
         restored: snapshot.restore(),
       };
     }
-    return { findings: [], hidden: hidden.length };
+    const indexTree = treeBefore !== undefined && snapshot.indexUnchanged() ? treeBefore : undefined;
+    return { findings: [], hidden: hidden.length, ...(indexTree ? { indexTree } : {}) };
   } catch (error) {
     snapshot.restore();
     throw error;
   } finally {
+    if (treeWhileWaiting) clearImmediate(treeWhileWaiting);
     backup?.remove();
   }
 }

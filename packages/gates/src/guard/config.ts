@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { findConfigFile } from '@factory/core/config/find';
 import { ExitCode, FactoryError } from '@factory/core/errors';
 import { factoryDir, findRepositoryRoot } from '@factory/core/paths';
+import { buildStamp, fileStamps, stampsHold, writeCacheFile } from '@factory/core/stamp';
 import { messages } from '../messages.js';
 import { presetNames } from './custom-rules.js';
 import { type Decision, defaultGuardConfig, type GuardConfig, type UserRule } from './policy.js';
@@ -212,7 +212,7 @@ const VOUCHED_NAME = /^(@[A-Za-z0-9_.-]+\/)?[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
  * that cannot be read blocks. Validating the whole file costs several milliseconds (core's precompiled
  * validator is about 280 KB), too much for every tool call; so the guard validates it once with core's
  * loader and keeps the result in `.factory/guard-config-cache.json`, reused while the config, every file
- * it extends and this build of factory are unchanged (same size and mtime). No config file: the defaults.
+ * it extends and this build of factory are unchanged (the same stamps: core's stamp.ts). No config file: the defaults.
  * Throws a FactoryError naming the file, the path and what was expected.
  */
 export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGuardConfig> {
@@ -260,36 +260,14 @@ export async function loadGuardConfig(cwd: string | undefined): Promise<LoadedGu
   return result;
 }
 
-interface Stamp {
-  readonly path: string;
-  readonly mtimeMs: number;
-  readonly size: number;
-}
-
 interface GuardCache {
-  readonly version: 1;
-  readonly build: Stamp | null;
+  readonly version: 2;
+  /** This build of the guard (the module or bundle running): a rebuilt factory re-validates. */
+  readonly build: string;
   readonly file: string;
-  readonly sources: Stamp[];
+  /** Every file that went into the config (core's stamp.ts), by path. */
+  readonly stamps: Record<string, string>;
   readonly config: GuardConfig;
-}
-
-function stamp(path: string): Stamp | undefined {
-  try {
-    const st = statSync(path);
-    return { path, mtimeMs: st.mtimeMs, size: st.size };
-  } catch {
-    return undefined;
-  }
-}
-
-/** This build of the guard (the module or bundle running): a rebuilt factory re-validates. */
-function buildStamp(): Stamp | null {
-  return stamp(fileURLToPath(import.meta.url)) ?? null;
-}
-
-function sameStamp(a: Stamp | null | undefined, b: Stamp | null | undefined): boolean {
-  return !!a && !!b && a.path === b.path && a.mtimeMs === b.mtimeMs && a.size === b.size;
 }
 
 function readGuardCache(cacheFile: string, file: string): LoadedGuardConfig | undefined {
@@ -299,10 +277,9 @@ function readGuardCache(cacheFile: string, file: string): LoadedGuardConfig | un
   } catch {
     return undefined;
   }
-  if (cache?.version !== 1 || cache.file !== file || !sameStamp(cache.build, buildStamp())) return undefined;
-  if (!Array.isArray(cache.sources) || cache.sources.length === 0) return undefined;
-  for (const source of cache.sources) if (!sameStamp(source, stamp(source.path))) return undefined;
-  return { config: cache.config, file };
+  if (cache?.version !== 2 || cache.file !== file || cache.build !== buildStamp(import.meta.url))
+    return undefined;
+  return stampsHold(cache.stamps) ? { config: cache.config, file } : undefined;
 }
 
 function writeGuardCache(
@@ -311,21 +288,15 @@ function writeGuardCache(
   sources: readonly string[],
   loaded: LoadedGuardConfig,
 ): void {
-  const stamps = sources.map(stamp);
-  if (stamps.length === 0 || stamps.some((s) => s === undefined) || !existsSync(dirname(cacheFile))) return;
+  const stamps = fileStamps(sources);
+  const values = Object.values(stamps);
+  if (values.length === 0 || values.includes('') || !existsSync(dirname(cacheFile))) return;
   const cache: GuardCache = {
-    version: 1,
-    build: buildStamp(),
+    version: 2,
+    build: buildStamp(import.meta.url),
     file,
-    sources: stamps as Stamp[],
+    stamps,
     config: loaded.config,
   };
-  const tmp = `${cacheFile}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, JSON.stringify(cache));
-    renameSync(tmp, cacheFile);
-  } catch {
-    // A cache that cannot be written costs only speed.
-    rmSync(tmp, { force: true });
-  }
+  writeCacheFile(cacheFile, JSON.stringify(cache));
 }

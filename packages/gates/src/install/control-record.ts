@@ -10,6 +10,7 @@ import {
 import { dirname, isAbsolute, join } from 'node:path';
 import { configFilePlaces, packageJsonConfigKey } from '@factory/core/config/control-files';
 import { factoryDir } from '@factory/core/paths';
+import { stampOfStats } from '@factory/core/stamp';
 import { sha1Hex } from '../gate/sha1.js';
 import { factoryEntryMarker } from '../guard/hook-entries.js';
 import type { OwnedClaudeSettings } from './claude-engines.js';
@@ -170,10 +171,11 @@ function configPlaceAt(
   return undefined;
 }
 
+/** The stamp (core's stamp.ts) of a file; undefined for anything else or nothing. */
 function stampOf(path: string): string | undefined {
   try {
     const st = statSync(path);
-    return st.isFile() ? `${st.size}:${st.ino}:${st.ctimeMs}` : undefined;
+    return st.isFile() ? stampOfStats(st) : undefined;
   } catch {
     return undefined;
   }

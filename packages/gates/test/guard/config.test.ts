@@ -147,4 +147,24 @@ describe('guard config', () => {
       repo.cleanup();
     }
   });
+
+  it('keeps the validated section while the config is unchanged, also against a rewrite that restores size and mtime', async () => {
+    const repo = makeTempRepo();
+    try {
+      const { mkdirSync, statSync, utimesSync } = await import('node:fs');
+      mkdirSync(repo.path('.factory'));
+      repo.write('factory.config.json', JSON.stringify({ guard: { protectedBranches: ['aaaa'] } }));
+      utimesSync(repo.path('factory.config.json'), 1_700_000_000, 1_700_000_000);
+      assert.deepEqual((await loadGuardConfig(repo.dir)).config.protectedBranches, ['aaaa']);
+      const before = statSync(repo.path('factory.config.json'));
+      // The same length, the old mtime put back: only the ctime (and the content) tell the change.
+      repo.write('factory.config.json', JSON.stringify({ guard: { protectedBranches: ['bbbb'] } }));
+      utimesSync(repo.path('factory.config.json'), 1_700_000_000, 1_700_000_000);
+      assert.equal(statSync(repo.path('factory.config.json')).mtimeMs, before.mtimeMs);
+      assert.equal(statSync(repo.path('factory.config.json')).size, before.size);
+      assert.deepEqual((await loadGuardConfig(repo.dir)).config.protectedBranches, ['bbbb']);
+    } finally {
+      repo.cleanup();
+    }
+  });
 });
