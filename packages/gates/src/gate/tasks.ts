@@ -138,7 +138,11 @@ export async function runTasks(
         restored: snapshot.restore(),
       };
     }
-    const indexTree = treeBefore !== undefined && snapshot.indexUnchanged() ? treeBefore : undefined;
+    // The tasks may end before the loop reaches the check phase (a quick task on a busy machine: its exit is
+    // handled in the poll phase): then the tree was not computed yet, and is computed here.
+    const indexTree = snapshot.indexUnchanged()
+      ? (treeBefore ?? (index ? treeOfIndexFile(cwd, process.env, index) : undefined))
+      : undefined;
     return { findings: [], hidden: hidden.length, ...(indexTree ? { indexTree } : {}) };
   } catch (error) {
     snapshot.restore();
