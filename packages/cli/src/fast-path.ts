@@ -50,7 +50,7 @@ async function runGateCommand(args: readonly string[]): Promise<number> {
   const piped = args.includes('--staged-from-stdin');
   const [gate = '', ...rest] = args.filter((arg) => arg !== '--debug' && arg !== '--staged-from-stdin');
   try {
-    const cached = loadCodeCachedBundle<GateRunner>('gate/run.bundle.cjs', 'gate');
+    const cached = loadCodeCachedBundle<GateRunner>('gate/run.bundle.cjs');
     const { runGate } = cached?.exports ?? (await loadGateRunner());
     const code = await runGate({
       gate,
@@ -141,7 +141,7 @@ interface PreToolUseEntry {
  * has no bundle.
  */
 async function loadPreToolUse(): Promise<Route> {
-  const cached = loadCodeCachedBundle<PreToolUseEntry>('hook/pre-tool-use-entry.bundle.cjs', 'guard');
+  const cached = loadCodeCachedBundle<PreToolUseEntry>('hook/pre-tool-use-entry.bundle.cjs');
   if (cached) {
     return async (_event, raw, context) => {
       const answer = await cached.exports.routePreToolUse(raw, context);
@@ -173,18 +173,27 @@ async function loadPreToolUse(): Promise<Route> {
  * function a decision or a gate calls (the parser, the analysis, the rules; the checks, the task runner,
  * the index tree) was compiled again in every hook process. A cache taken after the work holds them all
  * (measured on 2 busy cores: the guard's load and decision 11 ms instead of 29 ms; a commit through the
- * pre-commit gate about 4 ms less CPU, interleaved with the build before). It lives in Node's compile cache folder, named after the
- * bundle's path and stat (size, mtime, inode, ctime: a rebuild is another file) and Node's version; V8
- * rejects one from another V8 or other flags, and then the bundle compiles as usual. It is taken again
- * when the work ran code it lacks: `remember(group)` with a group it does not cover yet (for the guard a
- * kind of tool and the rule that refused it: the first Read after a Bash, the first reset-hard refusal of
- * a Bash; for the gates a gate that passed). The bundles are in the gates package's dist, and beside the
- * bin in the packed install (scripts/pack.mjs builds them there). Undefined when there is no such bundle
- * (a plain tsc build): the ESM import then.
+ * pre-commit gate about 4 ms less CPU, interleaved with the build before). V8 rejects one from another V8
+ * or other flags, and then the bundle compiles as usual. It is taken again when the work ran code it
+ * lacks: `remember(group)` with a group it does not cover yet (for the guard a kind of tool and the rule
+ * that refused it: the first Read after a Bash, the first reset-hard refusal of a Bash; for the gates a
+ * gate that passed). The bundles are in the gates package's dist, and beside the bin in the packed install
+ * (scripts/pack.mjs builds them there). Undefined when there is no such bundle (a plain tsc build): the
+ * ESM import then.
+ *
+ * The cache is code the guard and the gates run without compiling it from the bundle's text: whoever can
+ * write it decides what they do. So it lives beside the bundle (`<bundle>.v8-cache`, see codeCachePath),
+ * whose writers are the bundle's own: a folder `factory init` denies the agent's sandbox and the guard
+ * protects when it is in the project (node_modules/code-factory-cli, a control place of core's
+ * control-files), outside the project's writable tree otherwise. Never in Node's compile cache folder,
+ * which is under the temp folder the sandbox lets the agent write. One file: the bundle's stat and Node's
+ * version (a rebuilt bundle or another Node makes it stale), the groups it covers, then V8's data; written
+ * aside and renamed, so a hook running meanwhile reads the old one or the new one, whole. A folder that
+ * cannot be written (a root-owned global install) means no cache: slower, never less safe.
+ * NODE_DISABLE_COMPILE_CACHE=1 turns it off with Node's own.
  */
 function loadCodeCachedBundle<T>(
   relative: string,
-  name: string,
 ): { exports: T; remember: (group: string) => void } | undefined {
   const fs = process.getBuiltinModule('node:fs');
   // In the workspace: the gates package's dist beside this one; in the packed install (scripts/pack.mjs):
@@ -200,25 +209,16 @@ function loadCodeCachedBundle<T>(
       file = packed;
       st = fs.statSync(file);
     }
-    key = `${file}|${st.size}|${st.mtimeMs}|${st.ino}|${st.ctimeMs}|${process.version}|${process.arch}`;
-    source = fs.readFileSync(file, 'utf8');
+    key = `${st.size}|${st.mtimeMs}|${st.ino}|${st.ctimeMs}|${process.version}|${process.arch}`;
+    // The bundle is ASCII (esbuild escapes the rest): latin1 reads it as it is, without UTF-8 decoding.
+    source = fs.readFileSync(file, 'latin1');
   } catch {
     return undefined;
   }
+  const cacheFile = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : codeCachePath(file);
+  const cache = cacheFile ? readCodeCache(fs, cacheFile, key) : undefined;
   const vm = process.getBuiltinModule('node:vm');
   const moduleApi = process.getBuiltinModule('node:module');
-  const dir = moduleApi.getCompileCacheDir?.();
-  const cacheFile = dir ? `${dir}/factory-${name}-${fnv1a(key)}.v8` : undefined;
-  let cachedData: Buffer | undefined;
-  let covered = '';
-  if (cacheFile) {
-    try {
-      cachedData = fs.readFileSync(cacheFile);
-      covered = fs.readFileSync(`${cacheFile}.tools`, 'utf8');
-    } catch {
-      cachedData = undefined;
-    }
-  }
   let script: import('node:vm').Script;
   let module: { exports: T };
   try {
@@ -226,7 +226,7 @@ function loadCodeCachedBundle<T>(
       `(function (exports, require, module, __filename, __dirname, __factoryImport) {'use strict';${source}\n})`,
       {
         filename: file,
-        ...(cachedData ? { cachedData } : {}),
+        ...(cache ? { cachedData: cache.data } : {}),
         importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
       },
     );
@@ -240,18 +240,16 @@ function loadCodeCachedBundle<T>(
   } catch {
     return undefined; // the ESM bundle then
   }
-  const fresh = !cachedData || script.cachedDataRejected === true;
+  const fresh = !cache || script.cachedDataRejected === true;
   const remember = (group: string) => {
     if (!cacheFile) return;
-    const groups = fresh ? [] : covered.split(',').filter(Boolean);
+    const groups = fresh ? [] : cache.groups;
     if (groups.includes(group)) return;
     try {
-      // Written aside and renamed: a hook running meanwhile reads the old cache or the new one, whole.
-      const tmp = `${cacheFile}.${process.pid}`;
-      fs.writeFileSync(tmp, script.createCachedData());
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      const header = Buffer.from(`${codeCacheMagic}\n${key}\n${[...groups, group].join(',')}\n`, 'latin1');
+      fs.writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]));
       fs.renameSync(tmp, cacheFile);
-      fs.writeFileSync(`${tmp}.tools`, [...groups, group].join(','));
-      fs.renameSync(`${tmp}.tools`, `${cacheFile}.tools`);
     } catch {
       // A cache that cannot be written costs time, not correctness.
     }
@@ -259,14 +257,36 @@ function loadCodeCachedBundle<T>(
   return { exports: module.exports, remember };
 }
 
-/** A short name for a cache key (FNV-1a, 32 bits, hex). */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
+const codeCacheMagic = 'factory-v8-cache 1';
+
+/** Where the code cache of a bundle lives: beside it, in the same folder (see loadCodeCachedBundle). */
+export function codeCachePath(bundle: string): string {
+  return `${bundle}.v8-cache`;
+}
+
+/** The code cache of a bundle whose stat and Node are `key`: V8's data and the groups it covers. */
+function readCodeCache(
+  fs: typeof import('node:fs'),
+  cacheFile: string,
+  key: string,
+): { data: Buffer; groups: string[] } | undefined {
+  let raw: Buffer;
+  try {
+    raw = fs.readFileSync(cacheFile);
+  } catch {
+    return undefined;
   }
-  return (hash >>> 0).toString(16).padStart(8, '0');
+  const magicEnd = raw.indexOf(10);
+  const keyEnd = magicEnd < 0 ? -1 : raw.indexOf(10, magicEnd + 1);
+  const groupsEnd = keyEnd < 0 ? -1 : raw.indexOf(10, keyEnd + 1);
+  if (groupsEnd < 0) return undefined;
+  if (raw.toString('latin1', 0, magicEnd) !== codeCacheMagic) return undefined;
+  if (raw.toString('latin1', magicEnd + 1, keyEnd) !== key) return undefined;
+  const groups = raw
+    .toString('latin1', keyEnd + 1, groupsEnd)
+    .split(',')
+    .filter(Boolean);
+  return { data: raw.subarray(groupsEnd + 1), groups };
 }
 
 /**
