@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { installedPackageName } from '@factory/core/config/control-files';
+import { decide } from '@factory/gates/guard/engine';
+import { defaultGuardConfig } from '@factory/gates/guard/policy';
+import { permissionDenyRules, sandboxPaths } from '@factory/gates/install/claude-engines';
 import {
   makeTempDir,
   makeTempRepo,
@@ -142,6 +146,43 @@ describe("the guard's code cache", () => {
     } finally {
       repo.cleanup();
       build.cleanup();
+    }
+  });
+
+  it('lives where the agent may not write: the guard refuses it and init denies it to the sandbox', () => {
+    // A team install (node_modules/code-factory-cli, which scripts/pack.mjs builds): the bundles and their
+    // caches in its dist folder, as the packed install has them.
+    const repo = makeTempRepo({ branch: 'feature/x', files: { 'README.md': '# x\n', 'forged.bin': 'x' } });
+    try {
+      const dist = `node_modules/${installedPackageName}/dist`;
+      repo.write(`node_modules/${installedPackageName}/package.json`, `{"name":"${installedPackageName}"}`);
+      const caches = ['gate/run.bundle.cjs', 'hook/pre-tool-use-entry.bundle.cjs'].map((bundle) =>
+        codeCachePath(`${dist}/${bundle}`),
+      );
+      for (const cache of caches) {
+        repo.write(cache, 'taken by a hook');
+        const decision = (tool: string, input: Record<string, unknown>) =>
+          decide(
+            { tool, input },
+            { cwd: repo.dir, home: repo.home, repoRoot: repo.dir, config: defaultGuardConfig },
+          ).decision;
+        for (const command of [
+          `cp forged.bin ${cache}`,
+          `cat forged.bin > ${cache}`,
+          `tee ${cache} < forged.bin`,
+          `mv forged.bin ${cache}`,
+          `ln -sf "$PWD/forged.bin" ${cache}`,
+          `rm ${cache}`,
+        ])
+          assert.equal(decision('Bash', { command }), 'deny', command);
+        assert.equal(decision('Write', { file_path: repo.path(cache), content: 'x' }), 'deny', cache);
+      }
+      // Claude Code's own engines: the Edit rule and the sandbox's read-only paths cover the package.
+      assert.ok(permissionDenyRules().includes(`Edit(./node_modules/${installedPackageName}/**)`));
+      const { denyWrite } = sandboxPaths(repo.dir, repo.home);
+      assert.ok(denyWrite.includes(`./node_modules/${installedPackageName}`), denyWrite.join(' '));
+    } finally {
+      repo.cleanup();
     }
   });
 });
