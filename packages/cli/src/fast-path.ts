@@ -133,6 +133,8 @@ type Route = (
 /** The guard's entry: one function from the raw hook input to the answer. */
 interface PreToolUseEntry {
   routePreToolUse: (raw: string, context: Parameters<Route>[2]) => ReturnType<Route>;
+  /** Decides the everyday calls and usual refusals (gates/hook/warm-up.ts) before the cache is taken. */
+  warmUpPreToolUse?: (cwd: string, context: Parameters<Route>[2]) => Promise<void>;
 }
 
 /**
@@ -152,7 +154,15 @@ async function loadPreToolUse(): Promise<Route> {
       // about 10 ms slower at load 5). So a group per refusing rule; a few dozen rules bound them.
       const refused = answer.stdout.trim() !== '' || answer.exitCode !== 0;
       const rule = refused ? / rule ([a-z0-9][a-z0-9/_.-]*):/.exec(answer.stdout)?.[1] : undefined;
-      cached.remember(refused ? `${kind} refused${rule ? ` ${rule}` : ''}` : kind);
+      const group = refused ? `${kind} refused${rule ? ` ${rule}` : ''}` : kind;
+      if (!cached.covers(group)) {
+        // Before the cache is taken: the everyday calls and the usual refusals decided too, so that the
+        // cache holds their paths, not only this call's (a new kind of Bash command would otherwise
+        // compile its share of the parser and the rules in every process, the cache being taken only per
+        // group). Once per group, a few dozen in the life of a build.
+        await cached.exports.warmUpPreToolUse?.(payloadCwd(raw) ?? context.cwd, context);
+        cached.remember(group);
+      }
       return answer;
     };
   }
@@ -164,6 +174,16 @@ async function loadPreToolUse(): Promise<Route> {
     entry = await import('@factory/gates/hook/pre-tool-use-entry');
   }
   return (_event, raw, context) => entry.routePreToolUse(raw, context);
+}
+
+/** The call's folder, as Claude Code gives it (absolute), or undefined. */
+function payloadCwd(raw: string): string | undefined {
+  try {
+    const cwd = (JSON.parse(raw) as { cwd?: unknown }).cwd;
+    return typeof cwd === 'string' && cwd.startsWith('/') ? cwd : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -194,7 +214,7 @@ async function loadPreToolUse(): Promise<Route> {
  */
 function loadCodeCachedBundle<T>(
   relative: string,
-): { exports: T; remember: (group: string) => void } | undefined {
+): { exports: T; covers: (group: string) => boolean; remember: (group: string) => void } | undefined {
   const fs = process.getBuiltinModule('node:fs');
   // In the workspace: the gates package's dist beside this one; in the packed install (scripts/pack.mjs):
   // beside this module in its one dist folder.
@@ -241,10 +261,25 @@ function loadCodeCachedBundle<T>(
     return undefined; // the ESM bundle then
   }
   const fresh = !cache || script.cachedDataRejected === true;
+  const groups = fresh ? [] : cache.groups;
+  // Without a place for the cache there is nothing to take (no warm-up for it either): every group
+  // counts as covered. So with a folder this user may not write, as in a root-owned global install.
+  let writable: boolean | undefined;
+  const canWrite = () => {
+    try {
+      fs.accessSync(file.slice(0, file.lastIndexOf('/')), fs.constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const covers = (group: string) => {
+    if (!cacheFile || groups.includes(group)) return true;
+    writable ??= canWrite();
+    return !writable;
+  };
   const remember = (group: string) => {
-    if (!cacheFile) return;
-    const groups = fresh ? [] : cache.groups;
-    if (groups.includes(group)) return;
+    if (!cacheFile || covers(group)) return;
     try {
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       const header = Buffer.from(`${codeCacheMagic}\n${key}\n${[...groups, group].join(',')}\n`, 'latin1');
@@ -254,7 +289,7 @@ function loadCodeCachedBundle<T>(
       // A cache that cannot be written costs time, not correctness.
     }
   };
-  return { exports: module.exports, remember };
+  return { exports: module.exports, covers, remember };
 }
 
 const codeCacheMagic = 'factory-v8-cache 1';
