@@ -242,14 +242,14 @@ function loadCodeCachedBundle<T>(
   let script: import('node:vm').Script;
   let module: { exports: T };
   try {
-    script = new vm.Script(
-      `(function (exports, require, module, __filename, __dirname, __factoryImport) {'use strict';${source}\n})`,
-      {
-        filename: file,
-        ...(cache ? { cachedData: cache.data } : {}),
-        importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-      },
-    );
+    // The bundle is that function's text (scripts/bundle-hot-paths.mjs, loaderFunctionHead): compiled as
+    // it is, without a copy; a bundle of an older build is not, and the ESM one loads then.
+    if (!source.startsWith(loaderFunctionHead)) return undefined;
+    script = new vm.Script(source, {
+      filename: file,
+      ...(cache ? { cachedData: cache.data } : {}),
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
     const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
     module = { exports: {} as T };
     const require = moduleApi.createRequire(file);
@@ -293,6 +293,10 @@ function loadCodeCachedBundle<T>(
 }
 
 const codeCacheMagic = 'factory-v8-cache 1';
+
+/** How a CommonJS hot-path bundle begins (scripts/bundle-hot-paths.mjs writes it so). */
+const loaderFunctionHead =
+  "(function (exports, require, module, __filename, __dirname, __factoryImport) {'use strict';";
 
 /** Where the code cache of a bundle lives: beside it, in the same folder (see loadCodeCachedBundle). */
 export function codeCachePath(bundle: string): string {
