@@ -76,11 +76,11 @@ async function runHookCommand(args: readonly string[]): Promise<number> {
   const debug = args.includes('--debug');
   const event = args.find((arg) => !arg.startsWith('-')) ?? '';
   try {
+    const raw = readStdin();
     const route =
       event === 'pre-tool-use'
-        ? await loadPreToolUse()
+        ? await loadPreToolUse(raw)
         : (await import('@factory/gates/hook/router')).routeHook;
-    const raw = readStdin();
     const answer = await route(event, raw, { cwd: process.cwd(), env: process.env, exitsAfterAnswer: true });
     if (answer.stdout) writeOut(1, answer.stdout.endsWith('\n') ? answer.stdout : `${answer.stdout}\n`);
     if (answer.stderr) writeOut(2, answer.stderr);
@@ -133,8 +133,6 @@ type Route = (
 /** The guard's entry: one function from the raw hook input to the answer. */
 interface PreToolUseEntry {
   routePreToolUse: (raw: string, context: Parameters<Route>[2]) => ReturnType<Route>;
-  /** Decides the everyday calls and usual refusals (gates/hook/warm-up.ts) before the cache is taken. */
-  warmUpPreToolUse?: (cwd: string, context: Parameters<Route>[2]) => Promise<void>;
 }
 
 /**
@@ -142,27 +140,18 @@ interface PreToolUseEntry {
  * scripts/bundle-hot-paths.mjs) rather than the router and its modules; the plain module when the build
  * has no bundle.
  */
-async function loadPreToolUse(): Promise<Route> {
-  const cached = loadCodeCachedBundle<PreToolUseEntry>('hook/pre-tool-use-entry.bundle.cjs');
+async function loadPreToolUse(raw: string): Promise<Route> {
+  const kind = toolKind(raw);
+  const cached = loadCodeCachedBundle<PreToolUseEntry>('hook/pre-tool-use-entry.bundle.cjs', kind);
   if (cached) {
     return async (_event, raw, context) => {
       const answer = await cached.exports.routePreToolUse(raw, context);
-      const tool = /"tool_name"\s*:\s*"([^"\\]{1,64})"/.exec(raw)?.[1] ?? '';
-      const kind = /^(Bash|PowerShell)$/.test(tool) ? tool : tool.startsWith('mcp__') ? 'mcp' : tool;
       // A refusal runs code an allow never does (the audit record, the reason, the rule's own hit, the
       // analysis that found it): without it in the cache, every deny compiled it again (measured: a deny
       // about 10 ms slower at load 5). So a group per refusing rule; a few dozen rules bound them.
       const refused = answer.stdout.trim() !== '' || answer.exitCode !== 0;
       const rule = refused ? / rule ([a-z0-9][a-z0-9/_.-]*):/.exec(answer.stdout)?.[1] : undefined;
-      const group = refused ? `${kind} refused${rule ? ` ${rule}` : ''}` : kind;
-      if (!cached.covers(group)) {
-        // Before the cache is taken: the everyday calls and the usual refusals decided too, so that the
-        // cache holds their paths, not only this call's (a new kind of Bash command would otherwise
-        // compile its share of the parser and the rules in every process, the cache being taken only per
-        // group). Once per group, a few dozen in the life of a build.
-        await cached.exports.warmUpPreToolUse?.(payloadCwd(raw) ?? context.cwd, context);
-        cached.remember(group);
-      }
+      cached.remember(refused ? `${kind} refused${rule ? ` ${rule}` : ''}` : kind);
       return answer;
     };
   }
@@ -176,14 +165,14 @@ async function loadPreToolUse(): Promise<Route> {
   return (_event, raw, context) => entry.routePreToolUse(raw, context);
 }
 
-/** The call's folder, as Claude Code gives it (absolute), or undefined. */
-function payloadCwd(raw: string): string | undefined {
-  try {
-    const cwd = (JSON.parse(raw) as { cwd?: unknown }).cwd;
-    return typeof cwd === 'string' && cwd.startsWith('/') ? cwd : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The kind of tool a call is for, from the raw hook input (before it is parsed): the name of its code cache
+ * (`mcp` for every MCP tool, `other` for a name that is not a plain word).
+ */
+function toolKind(raw: string): string {
+  const tool = /"tool_name"\s*:\s*"([^"\\]{1,64})"/.exec(raw)?.[1] ?? '';
+  if (tool.startsWith('mcp__')) return 'mcp';
+  return /^[A-Za-z][A-Za-z0-9]*$/.test(tool) ? tool : 'other';
 }
 
 /**
@@ -201,8 +190,15 @@ function payloadCwd(raw: string): string | undefined {
  * (scripts/pack.mjs builds them there). Undefined when there is no such bundle (a plain tsc build): the
  * ESM import then.
  *
+ * What a call pays for its cache is its size: V8 reads all of it, whatever the call runs (measured on 2
+ * busy cores, median of 40: 431 KB in 4.6 ms, 370 KB in 3.3 ms; a process of a 431 KB cache about 3 ms more
+ * CPU than one of 370 KB). So the guard keeps a cache per kind of tool (`cacheName`): a Bash call does not
+ * load what the Reads and Edits ran, nor the reverse; and a cache holds what calls of its kind ran, not a
+ * warm-up of everything (tried: the functions a new kind of command would compile cost less than reading
+ * them on every call).
+ *
  * The cache is code the guard and the gates run without compiling it from the bundle's text: whoever can
- * write it decides what they do. So it lives beside the bundle (`<bundle>.v8-cache`, see codeCachePath),
+ * write it decides what they do. So it lives beside the bundle (`<bundle>[.<name>].v8-cache`, see codeCachePath),
  * whose writers are the bundle's own: a folder `factory init` denies the agent's sandbox and the guard
  * protects when it is in the project (node_modules/code-factory-cli, a control place of core's
  * control-files), outside the project's writable tree otherwise. Never in Node's compile cache folder,
@@ -214,7 +210,8 @@ function payloadCwd(raw: string): string | undefined {
  */
 function loadCodeCachedBundle<T>(
   relative: string,
-): { exports: T; covers: (group: string) => boolean; remember: (group: string) => void } | undefined {
+  cacheName?: string,
+): { exports: T; remember: (group: string) => void } | undefined {
   const fs = process.getBuiltinModule('node:fs');
   // In the workspace: the gates package's dist beside this one; in the packed install (scripts/pack.mjs):
   // beside this module in its one dist folder.
@@ -235,7 +232,7 @@ function loadCodeCachedBundle<T>(
   } catch {
     return undefined;
   }
-  const cacheFile = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : codeCachePath(file);
+  const cacheFile = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : codeCachePath(file, cacheName);
   const cache = cacheFile ? readCodeCache(fs, cacheFile, key) : undefined;
   const vm = process.getBuiltinModule('node:vm');
   const moduleApi = process.getBuiltinModule('node:module');
@@ -261,25 +258,10 @@ function loadCodeCachedBundle<T>(
     return undefined; // the ESM bundle then
   }
   const fresh = !cache || script.cachedDataRejected === true;
-  const groups = fresh ? [] : cache.groups;
-  // Without a place for the cache there is nothing to take (no warm-up for it either): every group
-  // counts as covered. So with a folder this user may not write, as in a root-owned global install.
-  let writable: boolean | undefined;
-  const canWrite = () => {
-    try {
-      fs.accessSync(file.slice(0, file.lastIndexOf('/')), fs.constants.W_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const covers = (group: string) => {
-    if (!cacheFile || groups.includes(group)) return true;
-    writable ??= canWrite();
-    return !writable;
-  };
   const remember = (group: string) => {
-    if (!cacheFile || covers(group)) return;
+    if (!cacheFile) return;
+    const groups = fresh ? [] : cache.groups;
+    if (groups.includes(group)) return;
     try {
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       const header = Buffer.from(`${codeCacheMagic}\n${key}\n${[...groups, group].join(',')}\n`, 'latin1');
@@ -289,7 +271,7 @@ function loadCodeCachedBundle<T>(
       // A cache that cannot be written costs time, not correctness.
     }
   };
-  return { exports: module.exports, covers, remember };
+  return { exports: module.exports, remember };
 }
 
 const codeCacheMagic = 'factory-v8-cache 1';
@@ -298,9 +280,12 @@ const codeCacheMagic = 'factory-v8-cache 1';
 const loaderFunctionHead =
   "(function (exports, require, module, __filename, __dirname, __factoryImport) {'use strict';";
 
-/** Where the code cache of a bundle lives: beside it, in the same folder (see loadCodeCachedBundle). */
-export function codeCachePath(bundle: string): string {
-  return `${bundle}.v8-cache`;
+/**
+ * Where a code cache of a bundle lives: beside it, in the same folder (see loadCodeCachedBundle); the
+ * guard's one per kind of tool (`<bundle>.Bash.v8-cache`), the gates' one.
+ */
+export function codeCachePath(bundle: string, name?: string): string {
+  return name ? `${bundle}.${name}.v8-cache` : `${bundle}.v8-cache`;
 }
 
 /** The code cache of a bundle whose stat and Node are `key`: V8's data and the groups it covers. */

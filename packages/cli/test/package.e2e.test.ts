@@ -148,8 +148,11 @@ describe('the packed factory (one tarball)', () => {
       // Beside the bundles in the installed package (fast-path.ts, codeCachePath), nothing in Node's compile
       // cache folder, which is under the temp folder the agent's sandbox may write.
       const installed = join(prefix, 'lib', 'node_modules', installedPackageName, 'dist');
-      for (const bundle of ['gate/run.bundle.cjs', 'hook/pre-tool-use-entry.bundle.cjs'])
-        assert.ok(existsSync(codeCachePath(join(installed, bundle))), `the code cache of ${bundle}`);
+      for (const cache of [
+        codeCachePath(join(installed, 'gate/run.bundle.cjs')),
+        codeCachePath(join(installed, 'hook/pre-tool-use-entry.bundle.cjs'), 'Bash'),
+      ])
+        assert.ok(existsSync(cache), `the code cache ${cache}`);
       const cached = readdirSync(compileCache, { recursive: true, encoding: 'utf8' });
       assert.deepEqual(
         cached.filter((file) => /factory|v8/.test(file)),

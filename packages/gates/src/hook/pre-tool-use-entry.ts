@@ -4,8 +4,6 @@ import { handle } from './handlers/pre-tool-use.js';
 import { failOpenIfConfigured, parseHookInput } from './input.js';
 import type { HookAnswer, HookContext } from './types.js';
 
-export { warmUpPreToolUse } from './warm-up.js';
-
 /**
  * `factory hook pre-tool-use` without the router: the hottest path of all (every tool call), so the fast
  * path loads this module's bundle (scripts/bundle-hot-paths.mjs), one file with the handler, instead of
