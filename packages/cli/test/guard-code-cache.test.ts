@@ -82,11 +82,14 @@ describe("the guard's code cache", () => {
       };
       assert.equal(groupsOf(cache), undefined);
       hook(build, repo, env, 'Bash', { command: 'ls' });
-      assert.equal(groupsOf(cache), 'Bash');
+      // An allowed command's group names its programs: another program's analysis is other code.
+      assert.equal(groupsOf(cache), 'Bash ls');
       expect(env);
       // A refusal runs code an allow does not (the audit record, the rule's hit): taken again per rule.
-      assert.equal(groupsOf(cache), 'Bash,Bash refused reset-hard');
+      assert.equal(groupsOf(cache), 'Bash ls,Bash refused reset-hard');
       assert.equal(groupsOf(readCache), 'Read refused secret-files,Read');
+      hook(build, repo, env, 'Bash', { command: 'cd src && git status' });
+      assert.equal(groupsOf(cache), 'Bash ls,Bash refused reset-hard,Bash cd+git');
       const inNodeCache = readdirSync(nodeCache.dir, { recursive: true, encoding: 'utf8' });
       assert.deepEqual(
         inNodeCache.filter((name) => /factory|v8/.test(name)),
@@ -96,12 +99,12 @@ describe("the guard's code cache", () => {
       // Garbage where the cache was: not used, the bundle compiles as usual, and the cache is taken again.
       writeFileSync(cache, Buffer.alloc(4096, 7));
       expect(env);
-      assert.equal(groupsOf(cache), 'Bash,Bash refused reset-hard');
+      assert.equal(groupsOf(cache), 'Bash ls,Bash refused reset-hard');
       // A cache of another bundle (its stat is in the first lines) is stale: not used, taken again.
       const [magic, , ...rest] = readFileSync(cache, 'latin1').split('\n');
       writeFileSync(cache, Buffer.from([magic, '1|2|3|4|v0|x', ...rest].join('\n'), 'latin1'));
       hook(build, repo, env, 'Bash', { command: 'ls' });
-      assert.equal(groupsOf(cache), 'Bash');
+      assert.equal(groupsOf(cache), 'Bash ls');
       // With the caches off (NODE_DISABLE_COMPILE_CACHE), none is read or written: the same decisions.
       writeFileSync(cache, Buffer.alloc(4096, 7));
       expect({ ...repo.env, NODE_DISABLE_COMPILE_CACHE: '1' });
