@@ -290,6 +290,9 @@ function loadCodeCachedBundle<T>(
     // Bounded: past a few dozen groups a cache holds what a session runs, and each take costs a call.
     if (groups.includes(group) || groups.length >= maxCacheGroups) return;
     try {
+      // A folder this user may not write (a root-owned global install): asked first, so that a call does not
+      // serialize the whole cache (a few ms) every time only to fail writing it.
+      fs.accessSync(file.slice(0, file.lastIndexOf('/')), fs.constants.W_OK);
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       const header = Buffer.from(`${codeCacheMagic}\n${key}\n${[...groups, group].join(',')}\n`, 'latin1');
       fs.writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]));
