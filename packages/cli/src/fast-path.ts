@@ -225,9 +225,9 @@ function toolKind(raw: string): string {
  *
  * The cache is code the guard and the gates run without compiling it from the bundle's text: whoever can
  * write it decides what they do. So it lives beside the bundle (`<bundle>[.<name>].v8-cache`, see
- * codeCachePath), whose writers are the bundle's own: a folder `factory init` denies the agent's sandbox and the guard
- * protects when it is in the project (node_modules/code-factory-cli, a control place of core's
- * control-files), outside the project's writable tree otherwise. Never in Node's compile cache folder,
+ * codeCachePath), whose writers are the bundle's own: a folder `factory init` denies the agent's sandbox
+ * and the guard protects when it is in the project (node_modules/code-factory-cli, a control place of
+ * core's control-files), outside the project's writable tree otherwise. Never in Node's compile cache folder,
  * which is under the temp folder the sandbox lets the agent write. One file: the bundle's stat and Node's
  * version (a rebuilt bundle or another Node makes it stale), the groups it covers, then V8's data; written
  * aside and renamed, so a hook running meanwhile reads the old one or the new one, whole. A folder that
