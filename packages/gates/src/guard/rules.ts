@@ -10,6 +10,7 @@ import {
   gitSubcommand,
 } from './effects.js';
 import { externalEffects } from './external-effects.js';
+import { factorySetup } from './factory-setup.js';
 import { findSelection } from './find-selection.js';
 import { packageJsonConfig } from './package-json-config.js';
 import { patchWrites } from './patch-writes.js';
@@ -25,6 +26,7 @@ import type { Hit, Rule, RuleInput } from './policy.js';
 import { protectedBranchMoves } from './protected-branch-moves.js';
 import { secretEnvironment } from './secret-environment.js';
 import { secretGit } from './secret-git.js';
+import { secretGitConfig, secretGitOutput } from './secret-git-output.js';
 import { secretPrinters } from './secret-printers.js';
 import { findSecrets } from './secrets.js';
 import type { Arg, Invocation } from './shell/analyze.js';
@@ -1558,4 +1560,7 @@ export const builtinRules: readonly Rule[] = [
   externalEffects,
   patchWrites,
   packageJsonConfig,
+  factorySetup,
+  secretGitOutput,
+  secretGitConfig,
 ];
