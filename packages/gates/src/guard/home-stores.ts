@@ -79,3 +79,12 @@ export function homeStoreOf(rel: string): HomeStore | undefined {
       return store;
   return undefined;
 }
+
+/**
+ * A store that lies in the folder `rel` (relative to the home folder; '' is the home folder itself), for
+ * the programs that read a folder whole (`tar czf x ~/.ssh`, `grep -r token ~/.config`).
+ */
+export function homeStoreWithin(rel: string): HomeStore | undefined {
+  const prefix = rel === '' ? '' : `${rel.replace(/\/+$/, '')}/`;
+  return homeSecretStores.find((store) => store.path.startsWith(prefix));
+}

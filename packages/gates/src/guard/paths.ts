@@ -146,6 +146,13 @@ export function protectedGlobReason(
   wholeTree: boolean,
   exists: (path: string) => boolean,
 ): string | undefined {
+  // A glob inside a protected folder (`cd .husky; rm -f *`, `.git/hooks/*`) reaches only protected files:
+  // judge a literal stand-in for what it matches, whether or not the files exist now.
+  const inside = protectedReason(pattern.replace(/[*?[\]]/g, '_'), ctx, wholeTree);
+  if (inside && dirname(pattern) !== pattern && !/[*?[]/.test(dirname(pattern))) {
+    const folder = protectedReason(join(dirname(pattern), '_'), ctx, false);
+    if (folder) return inside;
+  }
   const matches = globMatcher(pattern);
   for (const root of protectedRoots(ctx)) {
     let candidate = root;

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { gitSubcommand } from './effects.js';
+import { gitSubcommand, optionNameAtRunTime } from './effects.js';
 import { secretReason } from './paths.js';
 import type { Hit, Rule, RuleInput } from './policy.js';
 import { findSecrets } from './secrets.js';
@@ -279,6 +279,12 @@ function grepNames(rest: readonly Arg[], cwd: string, inv: Invocation, global: s
   return runGit([...global, 'grep', '-l', '-z', '--no-textconv', ...clean, '--', ...paths], cwd, inv);
 }
 
+/** `--name=VALUE` whose value only is known at run time (the option itself is known). */
+function runTimeValueOfOption(raw: string): boolean {
+  const text = raw.replace(/^['"]+/, '');
+  return /^--[\w-]+=/.test(text) && !optionNameAtRunTime(raw);
+}
+
 function secretNames(input: RuleInput, names: readonly string[], base: string): string[] {
   const ctx = { repoRoot: input.repoRoot, home: input.home };
   const found = new Set<string>();
@@ -313,20 +319,38 @@ export const secretGitOutput: Rule = {
       if (!contentCommand) continue;
       if (subcommand === 'diff' && rest.some((arg) => arg.value === '--no-index')) continue;
       const atSubcommand = inv.args.length - rest.length - 1;
-      if (call.dynamic || rest.some((arg) => arg.value === undefined) || inv.cwd === undefined) {
-        hits.push({
-          detail: `git ${subcommand} with words only known at run time: what it prints cannot be checked for secret files`,
-          decision: input.config.unanalysable,
-        });
+      const global = repositoryOptions(inv.args, atSubcommand);
+      // A run-time value of a named option (`--author=$USER`, `--since="$DATE"`) only narrows what is
+      // printed: the check goes on without it. Any other run-time word may be an option or a revision.
+      const known = rest.filter((arg) => arg.value !== undefined || !runTimeValueOfOption(arg.raw));
+      const unknown = known.some((arg) => arg.value === undefined);
+      const patchNeeded = LOG_LIKE.has(subcommand) || subcommand === 'stash';
+      if (patchNeeded && !unknown && nameOnlyArgv(subcommand, known) === undefined) continue;
+      if (call.dynamic || unknown || inv.cwd === undefined) {
+        // Words only known at run time (`git log -p $RANGE`, `git show "$REV"`): what the command prints is
+        // unknown, but none of it can be a secret file when no commit, stash or index entry holds one.
+        const cwd = inv.cwd ?? input.cwd;
+        const everything = [
+          ...runGit(
+            [...global, 'log', '--all', '--format=', '--name-only', '-z', '-m', '--no-ext-diff'],
+            cwd,
+            inv,
+          ).names,
+          ...runGit([...global, 'ls-files', '-z', '--cached'], cwd, inv).names,
+        ];
+        if (secretNames(input, everything, cwd).length > 0)
+          hits.push({
+            detail: `git ${subcommand} with words only known at run time, in a repository whose history holds a secret file: what it prints cannot be checked`,
+            decision: input.config.unanalysable,
+          });
         continue;
       }
-      const global = repositoryOptions(inv.args, atSubcommand);
       let run: GitRun;
-      if (subcommand === 'format-patch') run = formatPatchNames(rest, inv.cwd, inv, global);
-      else if (subcommand === 'archive') run = archiveNames(rest, inv.cwd, inv, global);
-      else if (subcommand === 'grep') run = grepNames(rest, inv.cwd, inv, global);
+      if (subcommand === 'format-patch') run = formatPatchNames(known, inv.cwd, inv, global);
+      else if (subcommand === 'archive') run = archiveNames(known, inv.cwd, inv, global);
+      else if (subcommand === 'grep') run = grepNames(known, inv.cwd, inv, global);
       else {
-        const argv = nameOnlyArgv(subcommand, rest);
+        const argv = nameOnlyArgv(subcommand, known);
         if (!argv) continue;
         run = runGit([...global, ...argv], inv.cwd, inv);
       }

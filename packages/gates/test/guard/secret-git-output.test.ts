@@ -70,6 +70,9 @@ describe('git printing a secret file it was not given by name', () => {
       'git diff 4b825dc642cb6eb9a060e54bf8d69288fbee4904 HEAD',
       "git -c alias.lp='log -p' lp",
       'cd src && git log -p',
+      'git log -p $RANGE',
+      'git show "$REV"',
+      'git log $FLAGS',
     ]) {
       const result = verdict(command);
       assert.equal(result.decision, 'deny', command);
@@ -107,6 +110,8 @@ describe('git printing a secret file it was not given by name', () => {
       'git grep API_KEY -- src',
       'git archive HEAD src',
       'git blame src/a.ts',
+      'git log --author=$USER --oneline',
+      'git log -p --since="$SINCE" -- src/',
     ]) {
       const result = verdict(command);
       assert.equal(result.decision, 'allow', `${command}: ${result.reason}`);
@@ -159,7 +164,13 @@ describe('git printing a credential kept in its configuration', () => {
     const clean = makeTempRepo({ files: { 'a.txt': 'a\n' } });
     try {
       clean.git('remote', 'add', 'origin', 'https://github.com/o/r.git');
-      for (const command of ['git remote -v', 'git config --list', 'cat .git/config']) {
+      for (const command of [
+        'git remote -v',
+        'git config --list',
+        'cat .git/config',
+        'git show "$REV"',
+        'git log -p $RANGE',
+      ]) {
         const result = decide(
           { tool: 'Bash', input: { command } },
           {

@@ -1292,7 +1292,9 @@ class Analyzer {
     for (let i = 0; i < args.length; i++) {
       const text = args[i]!.value;
       if (text === undefined) continue;
-      if ((text === '-x' || text === '--exec') && args[i + 1])
+      // `-x` is rebase's short --exec; elsewhere it is harmless (`cherry-pick -x` notes the source commit).
+      const rebase = args.slice(0, i).some((arg) => arg.value === 'rebase');
+      if (((text === '-x' && rebase) || text === '--exec') && args[i + 1])
         this.runCodeArgs([args[i + 1]!], inv, state, depth, via, 'git --exec');
       else if (text.startsWith('--exec='))
         this.runCodeArgs([plainArg(text.slice(7))], inv, state, depth, via, 'git --exec');
