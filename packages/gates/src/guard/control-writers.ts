@@ -107,7 +107,9 @@ function gitHits(input: RuleInput, inv: Invocation): Hit[] {
           hits.push({ detail: `git rm --cached takes ${reason} out of the repository` });
       break;
     case 'stash': {
-      const verb = flags.find((flag) => !flag.startsWith('-'));
+      // The verb comes before `--` (`git stash -u -- .husky` is a push of .husky).
+      const beforeDash = flags.indexOf('--') >= 0 ? flags.slice(0, flags.indexOf('--')) : flags;
+      const verb = beforeDash.find((flag) => !flag.startsWith('-'));
       if (verb === undefined || verb === 'push' || verb === 'save') {
         const dash = rest.findIndex((arg) => arg.value === '--');
         const paths =
