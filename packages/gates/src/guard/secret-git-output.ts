@@ -296,6 +296,61 @@ function secretNames(input: RuleInput, names: readonly string[], base: string): 
   return [...found];
 }
 
+/** Commands that print an object named by its id: a blob's id prints the file's contents. */
+const OBJECT_PRINTERS = new Set(['show', 'cat-file', 'diff']);
+
+/**
+ * `git cat-file -p 3b18e51`, `git show 3b18e51`: a blob named by its id is a file's contents without its
+ * name (the id is in `git ls-tree HEAD`). git says where the blob appears (`log --all --find-object`, the
+ * index); `cat-file --batch-all-objects` prints every object, so it is judged on the whole history.
+ */
+function objectHits(input: RuleInput, inv: Invocation, subcommand: string, rest: readonly Arg[]): Hit[] {
+  if (!OBJECT_PRINTERS.has(subcommand)) return [];
+  const cwd = inv.cwd ?? input.cwd;
+  const global = repositoryOptions(inv.args, inv.args.length - rest.length - 1);
+  const words = rest.map((arg) => arg.value);
+  if (
+    subcommand === 'cat-file' &&
+    words.includes('--batch-all-objects') &&
+    words.some((word) => word !== undefined && /^--batch(-command)?(=|$)/.test(word))
+  ) {
+    const everything = [
+      ...runGit(
+        [...global, 'log', '--all', '--format=', '--name-only', '-z', '-m', '--no-ext-diff'],
+        cwd,
+        inv,
+      ).names,
+      ...runGit([...global, 'ls-files', '-z', '--cached'], cwd, inv).names,
+    ];
+    const found = secretNames(input, everything, cwd);
+    return found.length > 0
+      ? [{ detail: `git cat-file --batch-all-objects prints every object, ${found[0]} among them` }]
+      : [];
+  }
+  const hits: Hit[] = [];
+  for (const word of words) {
+    if (word === undefined || !/^[0-9a-f]{4,64}$/i.test(word)) continue;
+    const type = runGit([...global, 'cat-file', '-t', word], cwd, inv, false).names[0];
+    if (type !== 'blob') continue;
+    const full =
+      runGit([...global, 'rev-parse', '--verify', '--quiet', word], cwd, inv, false).names[0] ?? word;
+    const names = [
+      ...runGit(
+        [...global, 'log', '--all', `--find-object=${full}`, '--format=', '--name-only', '-z', '-m'],
+        cwd,
+        inv,
+      ).names,
+      ...runGit([...global, 'ls-files', '-s', '-z'], cwd, inv)
+        .names.filter((line) => line.split(' ')[1] === full)
+        .map((line) => line.slice(line.indexOf('\t') + 1)),
+    ];
+    const found = secretNames(input, names, cwd);
+    if (found.length > 0)
+      hits.push({ detail: `git ${subcommand} ${word} prints the contents of ${found[0]}` });
+  }
+  return hits;
+}
+
 export const secretGitOutput: Rule = {
   id: 'secret-git-output',
   category: 'secrets',
@@ -312,6 +367,7 @@ export const secretGitOutput: Rule = {
       const call = gitSubcommand(inv.args, inv.env);
       const { subcommand, rest } = call;
       if (subcommand === undefined) continue;
+      hits.push(...objectHits(input, inv, subcommand, rest));
       const contentCommand =
         LOG_LIKE.has(subcommand) ||
         ALWAYS_CONTENT.has(subcommand) ||

@@ -85,6 +85,25 @@ describe('git printing a secret file it was not given by name', () => {
     }
   });
 
+  it('refuses printing the secret file’s blob by its id, and passes other blobs', () => {
+    const secretBlob = repo.git('rev-parse', 'HEAD:.env').trim();
+    const otherBlob = repo.git('rev-parse', 'HEAD:src/a.ts').trim();
+    for (const command of [
+      `git cat-file -p ${secretBlob}`,
+      `git cat-file blob ${secretBlob.slice(0, 7)}`,
+      `git show ${secretBlob.slice(0, 10)}`,
+      `git diff ${otherBlob} ${secretBlob}`,
+      'git cat-file --batch-all-objects --batch',
+    ])
+      assert.equal(verdict(command).decision, 'deny', command);
+    for (const command of [
+      `git cat-file -p ${otherBlob}`,
+      `git show ${otherBlob.slice(0, 8)}`,
+      'git cat-file -t HEAD',
+    ])
+      assert.equal(verdict(command).decision, 'allow', command);
+  });
+
   it('passes what leaves the secret file out or prints no contents', () => {
     for (const command of [
       'git log --stat',
