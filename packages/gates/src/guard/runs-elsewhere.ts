@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
+import { homeStoreOf, homeStoreWithin } from './home-stores.js';
 import { isInside, protectedRoots } from './paths.js';
 import type { Hit, Rule, RuleInput } from './policy.js';
 import type { Invocation } from './shell/analyze.js';
@@ -64,6 +65,18 @@ function mountHits(input: RuleInput, inv: Invocation): Hit[] {
   const cwd = inv.cwd ?? input.cwd;
   const home = input.home || homedir();
   const judge = (source: string | undefined, readOnly: boolean, raw: string) => {
+    if (source !== undefined && /^[./~]/.test(source)) {
+      // A home credential store mounted at all, read-only too: the container reads it unguarded.
+      const path = resolve(cwd, source.replace(/^~(?=\/|$)/, home));
+      const rel = path === home ? '' : path.startsWith(`${home}/`) ? path.slice(home.length + 1) : undefined;
+      const store = rel === undefined ? undefined : (homeStoreOf(rel) ?? homeStoreWithin(rel));
+      if (store) {
+        hits.push({
+          detail: `${inv.program} ${sub} ${raw} mounts ~/${store.path}, which ${store.why}, into the container`,
+        });
+        return;
+      }
+    }
     if (readOnly) return;
     if (source === undefined) {
       hits.push({

@@ -49,6 +49,9 @@ describe('runs-elsewhere', () => {
       'docker container run -v "$(pwd)":/src busybox true',
       'nerdctl create --volume=.husky:/h alpine',
       'docker run -v .:/w:rw alpine true',
+      'docker run --rm -v ~/.aws:/root/.aws:ro amazon/aws-cli s3 ls',
+      'docker run --rm -v $HOME/.ssh:/k:ro alpine cat /k/id_ed25519',
+      'docker run --rm --mount type=bind,source=~/.config/gh,target=/gh,readonly alpine true',
     ]) {
       const result = verdict(command);
       assert.equal(result.decision, 'deny', command);
@@ -65,6 +68,7 @@ describe('runs-elsewhere', () => {
       'docker run --rm --mount type=bind,source=.,target=/app,readonly node:20 ls /app',
       'docker run --rm -v "$PWD/src":/app/src -w /app node:20 node -v',
       'docker run --rm -v node_modules:/app/node_modules node:20 node -v',
+      'docker run --rm -v ~/.m2:/root/.m2 maven:3 mvn -v',
       'docker run --rm -p 5432:5432 -e POSTGRES_PASSWORD=postgres postgres:16',
       'docker run --rm alpine -v .:/w',
       'npm run test -- --grep foo',
