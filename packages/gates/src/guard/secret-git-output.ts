@@ -233,17 +233,26 @@ function archiveNames(rest: readonly Arg[], cwd: string, inv: Invocation, global
     '--add-virtual-file',
     '--mtime',
   ]);
+  let repository = global;
   for (let i = 0; i < rest.length; i++) {
     const text = rest[i]!.value!;
     if (text === '--') continue;
+    const remote =
+      text === '--remote' ? rest[i + 1]?.value : text.startsWith('--remote=') ? text.slice(9) : undefined;
+    if (remote !== undefined) {
+      // Another machine's repository holds none of this one's secrets; a local path is a repository here.
+      const local = /^(\.{1,2}(\/|$)|\/|file:\/\/)/.test(remote)
+        ? remote.replace(/^file:\/\//, '')
+        : undefined;
+      if (local === undefined) return { names: [] };
+      repository = [...global, '-C', local];
+    }
     if (valued.has(text)) i++;
-    else if (text.startsWith('-')) {
-      if (text.startsWith('--remote')) return { names: [] };
-    } else words.push(text);
+    else if (!text.startsWith('-')) words.push(text);
   }
   const [tree, ...paths] = words;
   if (tree === undefined) return { names: [] };
-  return runGit([...global, 'ls-tree', '-r', '--name-only', '-z', tree, '--', ...paths], cwd, inv);
+  return runGit([...repository, 'ls-tree', '-r', '--name-only', '-z', tree, '--', ...paths], cwd, inv);
 }
 
 const GREP_VALUED: ReadonlySet<string> = new Set([

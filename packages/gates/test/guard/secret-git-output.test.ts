@@ -66,6 +66,8 @@ describe('git printing a secret file it was not given by name', () => {
       'git grep API_KEY HEAD~1',
       'git archive HEAD',
       'git archive --format=tar -o /tmp/x.tar HEAD',
+      'git archive --remote=. HEAD',
+      'git archive --remote . --format=zip HEAD',
       'git diff --root HEAD~1 4b825dc642cb6eb9a060e54bf8d69288fbee4904',
       'git diff 4b825dc642cb6eb9a060e54bf8d69288fbee4904 HEAD',
       "git -c alias.lp='log -p' lp",
