@@ -201,7 +201,12 @@ function isGitConfigFile(abs: string, name: string, home: string): boolean {
 
 function holdsCredential(abs: string): boolean {
   try {
-    return findSecrets(readFileSync(abs, 'utf8').slice(0, 1024 * 1024)).length > 0;
+    const text = readFileSync(abs, 'utf8').slice(0, 1024 * 1024);
+    // A token in a URL, or an authorization header for git's HTTP requests (CI checkouts leave one).
+    return (
+      findSecrets(text).length > 0 ||
+      /extraheader\s*=\s*["']?\s*(authorization|proxy-authorization|private-token|x-api-key)\b/i.test(text)
+    );
   } catch {
     return false;
   }

@@ -477,6 +477,13 @@ function printedKeys(subcommand: string, rest: readonly Arg[]): ((key: string) =
   return undefined;
 }
 
+/**
+ * `http.<url>.extraHeader = AUTHORIZATION: basic ...`, as CI checkouts leave in .git/config: a token,
+ * base64-encoded so that no token pattern sees it.
+ */
+export const AUTH_HEADER =
+  /extraheader\s*=\s*["']?\s*(authorization|proxy-authorization|private-token|x-api-key)\b/i;
+
 export const secretGitConfig: Rule = {
   id: 'secret-git-config',
   category: 'secrets',
@@ -505,7 +512,9 @@ export const secretGitConfig: Rule = {
         ...call.config.map((setting) => ({ key: setting.key, value: setting.value ?? '' })),
       ].filter((entry) => printed(entry.key.toLowerCase()));
       const leaking = shown.filter(
-        (entry) => findSecrets(`${entry.key.startsWith('url.') ? entry.key : ''} ${entry.value}`).length > 0,
+        (entry) =>
+          findSecrets(`${entry.key.startsWith('url.') ? entry.key : ''} ${entry.value}`).length > 0 ||
+          AUTH_HEADER.test(`${entry.key}=${entry.value}`),
       );
       if (leaking.length > 0)
         hits.push({

@@ -181,6 +181,29 @@ describe('git printing a credential kept in its configuration', () => {
     }
   });
 
+  it('refuses printing an authorization header kept for git’s HTTP requests (as CI checkouts leave it)', () => {
+    const ci = makeTempRepo({ files: { 'a.txt': 'a\n' } });
+    try {
+      ci.git('remote', 'add', 'origin', 'https://github.com/o/r.git');
+      ci.git(
+        'config',
+        'http.https://github.com/.extraheader',
+        'AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46Z2hz',
+      );
+      const at = (command: string) =>
+        decide(
+          { tool: 'Bash', input: { command } },
+          { cwd: ci.dir, home: ci.home, repoRoot: ci.dir, config: defaultGuardConfig, environment: {} },
+        ).decision;
+      for (const command of ['git config --list', 'git config --get-regexp http', 'cat .git/config'])
+        assert.equal(at(command), 'deny', command);
+      for (const command of ['git remote -v', 'git config --get remote.origin.url'])
+        assert.equal(at(command), 'allow', command);
+    } finally {
+      ci.cleanup();
+    }
+  });
+
   it('passes printing the remotes once no URL holds a credential', () => {
     const clean = makeTempRepo({ files: { 'a.txt': 'a\n' } });
     try {
