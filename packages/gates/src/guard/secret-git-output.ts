@@ -484,6 +484,21 @@ function printedKeys(subcommand: string, rest: readonly Arg[]): ((key: string) =
 export const AUTH_HEADER =
   /extraheader\s*=\s*["']?\s*(authorization|proxy-authorization|private-token|x-api-key)\b/i;
 
+/** `git config --global --list` reads one file: the scope options of a config command, kept for the read. */
+function configScope(subcommand: string, rest: readonly Arg[]): string[] {
+  if (subcommand !== 'config') return [];
+  const scope: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const text = rest[i]!.value ?? '';
+    if (/^--(global|system|local|worktree|includes|no-includes)$/.test(text)) scope.push(text);
+    else if (/^(--file|-f|--blob)$/.test(text)) {
+      scope.push(text, rest[i + 1]?.value ?? '');
+      i++;
+    } else if (/^--(file|blob)=/.test(text)) scope.push(text);
+  }
+  return scope;
+}
+
 export const secretGitConfig: Rule = {
   id: 'secret-git-config',
   category: 'secrets',
@@ -502,7 +517,11 @@ export const secretGitConfig: Rule = {
       if (!printed) continue;
       const cwd = inv.cwd ?? input.cwd;
       const global = repositoryOptions(inv.args, inv.args.length - call.rest.length - 1);
-      const run = runGit([...global, 'config', '--list', '-z'], cwd, inv);
+      const run = runGit(
+        [...global, 'config', ...configScope(call.subcommand, call.rest), '--list', '-z'],
+        cwd,
+        inv,
+      );
       const shown = [
         ...run.names.map((entry) => {
           const at = entry.indexOf('\n');

@@ -155,6 +155,7 @@ describe('git printing a credential kept in its configuration', () => {
       'git config -l --show-origin',
       'git config --get-regexp remote',
       'git config --local --list',
+      'git config -f .git/config -l',
       'cat .git/config',
       'grep url .git/config',
     ]) {
@@ -174,6 +175,7 @@ describe('git printing a credential kept in its configuration', () => {
       'git config --get user.email',
       'git config remote.mirror.url',
       'git config user.name "A B"',
+      'git config --global --list',
       'git branch -vv',
     ]) {
       const result = verdict(command);
