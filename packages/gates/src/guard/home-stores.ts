@@ -12,7 +12,9 @@ export interface HomeStore {
 }
 
 export const homeSecretStores: readonly HomeStore[] = [
-  // ssh and gpg: private keys (the guard lets `~/.ssh/*.pub`, `known_hosts` and `config` be read).
+  // ssh and gpg: private keys (the guard lets `~/.ssh/*.pub`, `known_hosts` and `config` be read). Not
+  // the whole of ~/.gnupg: a signed commit (commit.gpgsign) inside the sandbox reads its public keyring
+  // and trust database and talks to gpg-agent's socket there; the secret keys are what must not leak.
   { path: '.ssh/', why: 'holds ssh private keys' },
   { path: '.gnupg/private-keys-v1.d/', why: 'holds gpg private keys' },
   { path: '.gnupg/secring.gpg', why: 'holds gpg private keys' },
