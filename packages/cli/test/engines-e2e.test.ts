@@ -187,6 +187,9 @@ describe('Claude Code with its sandbox on, behind the guard and the reference-tr
             { toolCalls: [{ name: 'Read', input: { file_path: repo.path('.env') } }] },
             { toolCalls: [bash('echo ok > ok.txt && cat ok.txt')] },
             { toolCalls: [bash('git add ok.txt && git commit -qm "docs: ok"')] },
+            { toolCalls: [bash('factory uninstall --yes')] },
+            // What factory init asks to know an agent's session (install/agent-session.ts).
+            { toolCalls: [bash('printenv CLAUDECODE')] },
           ],
         },
       });
@@ -207,6 +210,10 @@ describe('Claude Code with its sandbox on, behind the guard and the reference-tr
       assert.match(seen.get(id(8))?.content ?? '', /ok/);
       assert.equal(seen.get(id(9))?.isError, false, seen.get(id(9))?.content);
       assert.equal(repo.git('log', '-1', '--format=%s').trim(), 'docs: ok');
+      assert.equal(seen.get(id(10))?.source, 'hook', seen.get(id(10))?.content);
+      assert.match(seen.get(id(10))?.content ?? '', /rule factory-setup/);
+      assert.equal(seen.get(id(11))?.isError, false, seen.get(id(11))?.content);
+      assert.equal((seen.get(id(11))?.content ?? '').trim(), '1');
       assertNothingThatMattersChanged(repo, remote, outside, before, seen);
     } finally {
       repo.cleanup();
