@@ -154,19 +154,9 @@ function nameOnlyArgv(subcommand: string, rest: readonly Arg[]): string[] | unde
     const clean = options.filter((word) => !/^-L/.test(word) && !/^--diff-merges=/.test(word));
     const command = subcommand === 'reflog' || subcommand === 'whatchanged' ? 'log' : subcommand;
     const extra = subcommand === 'reflog' ? ['-g'] : [];
-    const merges = subcommand.startsWith('diff-') ? ['-r'] : ['-m', '--first-parent'];
-    return [
-      command,
-      ...extra,
-      '--format=',
-      '--name-only',
-      '-z',
-      ...safe,
-      ...merges.slice(0, 1),
-      ...clean,
-      '--',
-      ...paths,
-    ];
+    // diff-tree and kin list a tree's top level unless recursive; log lists merges' files with -m.
+    const whole = subcommand.startsWith('diff-') ? '-r' : '-m';
+    return [command, ...extra, '--format=', '--name-only', '-z', ...safe, whole, ...clean, '--', ...paths];
   }
   if (subcommand === 'show') {
     if (words.some((word) => STAT_ONLY.test(word)) && !hasPatch) return undefined;
