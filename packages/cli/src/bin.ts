@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import module from 'node:module';
-
 // The hooks start a fresh process on every tool call and commit: cache compiled code between them.
-// Enabled before anything else is imported, so that every later module benefits.
-module.enableCompileCache?.();
+// Enabled before anything else is imported, so that every later module benefits. No static import: an ESM
+// import of node:module builds the namespace of its every export, on every hook and gate call;
+// getBuiltinModule (absent before Node 22.3, which is refused below) does not.
+process.getBuiltinModule?.('node:module').enableCompileCache?.();
 
 // factory needs node:sqlite and current libraries: an older Node gets one sentence, and exit 2, which also
 // makes every hook refuse instead of letting a call or a commit through.
