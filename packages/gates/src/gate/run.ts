@@ -31,6 +31,13 @@ export interface GateRequest {
   readonly exitsAfterGate?: boolean;
   /** pre-commit: reads the staged diff that the hook piped in (staged-diff.ts), when it did. */
   readonly readStagedDiff?: () => string;
+  /**
+   * Called when the run does work that the usual run does not: the full setup check and config load (no
+   * checked setup held), or folding the gates' inbox. The fast path takes its code cache only after a
+   * usual run, so that the cache every later gate loads holds the code they run and not this one-off code
+   * (measured: 159 KB instead of 211 to 346 KB, about 1 to 2 ms less CPU a commit to deserialize).
+   */
+  readonly noteOneOff?: () => void;
 }
 
 /**
@@ -74,6 +81,7 @@ export async function runGate(request: GateRequest): Promise<number> {
   // Tamper evidence first: a control file changed behind init's back refuses everything but the repair.
   let setup: { before: Record<string, string>; paths: string[] } | undefined;
   if (!checkedConfig) {
+    request.noteOneOff?.();
     const { checkControlFiles, controlInputs, describeTamper } = await import('../install/control-record.js');
     const paths = controlInputs(root);
     const before = stampPaths(paths);
@@ -274,6 +282,7 @@ async function record(root: string, request: GateRequest, run: GateRunInput): Pr
     const posted = postGateRun(stateDb, run);
     if (posted) {
       if (posted === 'posted' && pendingGateRuns(stateDb) < FOLD_AT) return;
+      request.noteOneOff?.();
       try {
         const { foldGateInbox } = await import('../state/gate-runs.js');
         await withStore(root, request, (store) => foldGateInbox(store));
@@ -282,6 +291,7 @@ async function record(root: string, request: GateRequest, run: GateRunInput): Pr
       }
       return;
     }
+    request.noteOneOff?.();
     const { recordGateRun } = await import('../state/gate-runs.js');
     await withStore(root, request, (store) => recordGateRun(store, run));
   } catch (error) {
