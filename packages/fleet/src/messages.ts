@@ -136,5 +136,7 @@ export const messages = {
     taskUnknownRef: (ref: string) =>
       `there is no task "${ref}"; name a task by its number or its key (factory task list shows both).`,
     statuslineMissing: 'factory: no loop yet',
+    sandboxStartFailed: (repos: string, detail: string) =>
+      `a command of the session never ran (the sandbox could not start it: ${detail}) and ${repos} got no commit, so the session's account of its work cannot be trusted`,
   },
 } as const;

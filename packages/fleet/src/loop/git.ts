@@ -47,9 +47,12 @@ export function gitComplaint(outcome: GitOutcome): string {
   // A rejected push says why in the remote's own words (a hook, a protected branch): keep them.
   const remote = lines.find((line) => /^remote: \S/.test(line) && line !== pick);
   if (said.startsWith('!') && remote) return `${said}: ${remote.replace(/\.$/, '').slice(0, 160)}`;
-  // A local hook that said no (factory's gates): git only says "aborted by hook"; the hook said why.
+  // A local hook that said no (factory's gates): git only says "aborted by hook", or for a pre-push hook
+  // "failed to push some refs"; the hook said why.
   const hook = lines.find((line) => /^factory: \S/.test(line) && line !== pick);
-  return /\bhook\b/.test(said) && hook ? `${said}: ${hook.replace(/\.$/, '').slice(0, 240)}` : said;
+  return /\bhook\b|failed to push/.test(said) && hook
+    ? `${said}: ${hook.replace(/\.$/, '').slice(0, 240)}`
+    : said;
 }
 
 /** Paths with uncommitted or untracked changes (factory's own state folder is ignored by its .gitignore). */

@@ -51,7 +51,9 @@ export async function pushAndRequest(options: {
   if (!target) return { ok: false, reason: messages.loop.noForge(ws.repo) };
   const pushed = await gitAsync(
     ws.worktree,
-    ['push', '--quiet', '--set-upstream', 'origin', `HEAD:refs/heads/${branch}`],
+    // No --set-upstream: it writes .git/config, which a concurrent sandboxed command keeps locked (see
+    // prepareWorkspace); the branch needs no upstream, every push names its refspec.
+    ['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`],
     options.env,
   );
   if (!pushed.ok) return { ok: false, reason: messages.loop.pushRefused(ws.repo, gitComplaint(pushed)) };

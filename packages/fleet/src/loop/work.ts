@@ -16,6 +16,7 @@ import { messages } from '../messages.js';
 import { type LoopConfig, manifestEntry } from './context.js';
 import { dirtyFiles } from './git.js';
 import { pushAndRequest } from './requests.js';
+import { sandboxStartFailure } from './sandbox-failures.js';
 import {
   commitsAhead,
   defaultBranch,
@@ -235,7 +236,7 @@ export async function workTask(options: WorkOptions): Promise<WorkOutcome> {
         summary,
       };
     }
-    const failure = sessionFailure(run, config) ?? workFailure(workspace);
+    const failure = sessionFailure(run, config) ?? workFailure(workspace, run);
     if (failure) {
       records.endSession(session.id, 'failed', failure, summary);
       return { ...end('retry', `${failure} (${summaryText(summary)})`), summary };
@@ -339,13 +340,21 @@ function sessionFailure(run: SessionRun, config: LoopConfig): string | undefined
   return undefined;
 }
 
-/** The work a session must leave: every change committed, and at least one commit. */
-function workFailure(workspace: Workspace): string | undefined {
+/**
+ * The work a session must leave: every change committed, and at least one commit. A repository of the task
+ * without a commit is the session's choice, unless a command of the session never ran because the sandbox
+ * could not start it: then that command may have been the repository's commit, and the task is worked
+ * again rather than submitted without that repository's request.
+ */
+function workFailure(workspace: Workspace, run: SessionRun): string | undefined {
   for (const ws of workspace.repos) {
     const dirty = dirtyFiles(ws.worktree);
     if (dirty.length > 0) return messages.loop.sessionUncommitted(ws.repo, dirty.length);
   }
-  if (workspace.repos.every((ws) => commitsAhead(ws) === 0)) return messages.loop.sessionNoCommit;
+  const without = workspace.repos.filter((ws) => commitsAhead(ws) === 0);
+  if (without.length === workspace.repos.length) return messages.loop.sessionNoCommit;
+  const sandbox = without.length > 0 ? sandboxStartFailure(run.session.toolCalls) : undefined;
+  if (sandbox) return messages.loop.sandboxStartFailed(without.map((ws) => ws.repo).join(', '), sandbox);
   return undefined;
 }
 

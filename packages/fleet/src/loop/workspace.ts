@@ -130,9 +130,12 @@ export function prepareWorkspace(
       // add` is still making (its admin folder has no gitdir file yet) and fails that add.
       gitSync(repo, ['worktree', 'remove', '--force', path]);
       mkdirSync(join(repo, '.factory', 'worktrees'), { recursive: true });
+      // --no-track: nothing written into .git/config (no upstream; factory pushes with an explicit refspec).
+      // While a sandboxed command of any session in this repository runs, Claude Code's sandbox holds a
+      // mount point at the shared git folder's config.lock, and every config write meanwhile fails.
       const added = branchExists
         ? gitSync(repo, ['worktree', 'add', '--quiet', path, branch])
-        : gitSync(repo, ['worktree', 'add', '--quiet', '-b', branch, path, base]);
+        : gitSync(repo, ['worktree', 'add', '--quiet', '--no-track', '-b', branch, path, base]);
       if (!added.ok) return { ok: false, reason: messages.loop.worktreeFailed(repo, gitComplaint(added)) };
     }
     const real = realpathSync(path);

@@ -150,6 +150,13 @@ export async function makeLoopFleet(
     close: async () => {
       await model.close();
       await forge.close();
+      // FACTORY_TEST_KEEP=1 keeps the scratch folder (repositories, remotes, session streams) and the model
+      // server's requests (every tool result the sessions reported), for a post-mortem of a flaky run.
+      if (process.env.FACTORY_TEST_KEEP) {
+        writeFileSync(join(root, 'model-requests.json'), JSON.stringify(model.requests, null, 1));
+        process.stderr.write(`factory-loop fixture kept: ${root}\n`);
+        return;
+      }
       rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 300 });
     },
   };

@@ -21,6 +21,15 @@ describe("git's complaint in one sentence", () => {
     );
   });
 
+  it('adds the pre-push gate\'s reason to git\'s "failed to push some refs"', () => {
+    assert.equal(
+      fail(
+        "factory: refused: control files differ from what factory init recorded (.git/factory-hooks.config added); something other than factory init changed them.\nerror: failed to push some refs to '/r/remotes/gamma.git'\n",
+      ),
+      "error: failed to push some refs to '/r/remotes/gamma.git': factory: refused: control files differ from what factory init recorded (.git/factory-hooks.config added); something other than factory init changed them",
+    );
+  });
+
   it("adds the remote's words to a rejected push", () => {
     assert.equal(
       fail(

@@ -114,4 +114,36 @@ describe('the workspace of a work task', () => {
       repo.cleanup();
     }
   });
+
+  it('makes the worktree while .git/config is locked (a sandboxed command of another session holds config.lock), writing nothing there', () => {
+    // Claude Code's sandbox puts a mount point at the git folder's config.lock (it denies writing it) for as
+    // long as each sandboxed command runs: in the shared git folder of the loop's worktrees, that is a file
+    // on disk that every `git config` write of the repository meanwhile fails on ("could not lock config
+    // file"). A branch made from a remote-tracking branch gets upstream config by default.
+    const repo = makeTempRepo({ files: { 'a.txt': 'a\n' } });
+    const state = openRepositoryState(repo.dir);
+    try {
+      const bare = join(repo.home, 'remote.git');
+      repo.git('init', '--quiet', '--bare', bare);
+      repo.git('remote', 'add', 'origin', bare);
+      repo.git('push', '--quiet', 'origin', 'HEAD:refs/heads/main');
+      const config = readFileSync(repo.path('.git', 'config'), 'utf8');
+      writeFileSync(repo.path('.git', 'config.lock'), '');
+      const spec = { prompt: 'p', repos: [repo.dir] };
+      const { task } = state.tasks.add({ title: 'T', workflow: 'work', data: spec });
+      const held = state.tasks.claimTask(task.id, 'w', 60);
+      const made = prepareWorkspace(state, held, 'w', spec, 'factory/t-1', () => 'main');
+      assert.ok(made.ok, made.ok ? '' : made.reason);
+      assert.equal(made.workspace.repos[0]!.base, 'origin/main');
+      assert.equal(
+        repo.git('-C', made.workspace.repos[0]!.worktree, 'symbolic-ref', '--short', 'HEAD').trim(),
+        'factory/t-1',
+      );
+      rmSync(repo.path('.git', 'config.lock'));
+      assert.equal(readFileSync(repo.path('.git', 'config'), 'utf8'), config, 'no upstream config written');
+    } finally {
+      state.close();
+      repo.cleanup();
+    }
+  });
 });

@@ -142,7 +142,14 @@ export function sandboxPaths(
 
 /**
  * A linked worktree's `.git` is a file: the control places under `.git/` (config, hooks) live in the
- * repository's shared git folder, which Claude Code lets sandboxed git commands write. Their absolute paths.
+ * repository's shared git folder, which Claude Code lets sandboxed git commands write. The absolute paths of
+ * those that exist. An absent one is left out: to deny a path that does not exist, Claude Code's sandbox
+ * (bubblewrap) mounts over it, and the mount point is a real file or folder in the shared git folder for as
+ * long as each sandboxed command runs, seen by every other process of the repository. The gates of other
+ * worktrees took it as tamper and refused their commits and pushes; another session's sandbox bound it and
+ * failed to start its command when it vanished. Creating one of these places switches nothing off by
+ * itself (git reads them only when `.git/config`, always denied, says so), and the control record and the
+ * guard still catch it.
  */
 function linkedGitPlaces(root: string): string[] {
   const dirs = gitDirsOf(root);
@@ -153,7 +160,8 @@ function linkedGitPlaces(root: string): string[] {
       const rest = place.path.slice('.git/'.length);
       // config.worktree is the worktree's own; the rest are the repository's.
       return join(rest === 'config.worktree' ? dirs.gitDir : dirs.commonDir, rest);
-    });
+    })
+    .filter((path) => existsSync(path));
 }
 
 /**
