@@ -32,10 +32,11 @@ export interface GateRequest {
   /** pre-commit: reads the staged diff that the hook piped in (staged-diff.ts), when it did. */
   readonly readStagedDiff?: () => string;
   /**
-   * Called when the run does work that the usual run does not: the full setup check and config load (no
-   * checked setup held), or folding the gates' inbox. The fast path takes its code cache only after a
-   * usual run, so that the cache every later gate loads holds the code they run and not this one-off code
-   * (measured: 159 KB instead of 211 to 346 KB, about 1 to 2 ms less CPU a commit to deserialize).
+   * Called when the run does work that the next runs will not: the full setup check and config load that
+   * leave a checked setup behind, or folding the gates' inbox. The fast path takes its code cache only
+   * after a usual run, so that the cache every later gate loads holds the code they run and not this
+   * one-off code (measured: 159 KB instead of 211 to 346 KB, about 1 to 2 ms less CPU a commit to
+   * deserialize). Work a run repeats every time (a repository without factory init) is its usual run.
    */
   readonly noteOneOff?: () => void;
 }
@@ -81,7 +82,6 @@ export async function runGate(request: GateRequest): Promise<number> {
   // Tamper evidence first: a control file changed behind init's back refuses everything but the repair.
   let setup: { before: Record<string, string>; paths: string[] } | undefined;
   if (!checkedConfig) {
-    request.noteOneOff?.();
     const { checkControlFiles, controlInputs, describeTamper } = await import('../install/control-record.js');
     const paths = controlInputs(root);
     const before = stampPaths(paths);
@@ -100,7 +100,9 @@ export async function runGate(request: GateRequest): Promise<number> {
       cacheFile: join(factoryDir(root), 'config-cache.json'),
       executable: false,
     });
-    if (setup) writeCheckedSetup(root, setup.before, setup.paths, loaded.sources, loaded.config);
+    // Once recorded, the next gates take the config from it: this check and load were one-off work.
+    if (setup && writeCheckedSetup(root, setup.before, setup.paths, loaded.sources, loaded.config))
+      request.noteOneOff?.();
     return loaded.config;
   };
   if (gate === 'reference-transaction') return referenceTransaction(root, request, loadGatesConfig);
@@ -291,7 +293,6 @@ async function record(root: string, request: GateRequest, run: GateRunInput): Pr
       }
       return;
     }
-    request.noteOneOff?.();
     const { recordGateRun } = await import('../state/gate-runs.js');
     await withStore(root, request, (store) => recordGateRun(store, run));
   } catch (error) {
