@@ -19,6 +19,8 @@ export {
   type CliResult,
   factoryBin,
   jsonOf,
+  type PrivateFactoryBuild,
+  privateFactoryBuild,
   projectRoot,
   type RunCliOptions,
   runFactory,

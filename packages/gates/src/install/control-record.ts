@@ -67,7 +67,13 @@ export function controlRecordPath(root: string): string {
   return join(factoryDir(root), 'control.json');
 }
 
+/**
+ * The file's bytes, or undefined when it cannot be read. A missing file is asked about first (no error):
+ * most control places are missing in most repositories, and a thrown ENOENT is an Error with its stack
+ * (about 10 us each, a dozen and more per hook call).
+ */
 function readBytes(path: string): Buffer | undefined {
+  if (!existsSync(path)) return undefined;
   try {
     return readFileSync(path);
   } catch {
@@ -81,6 +87,7 @@ function hash(data: Uint8Array | string): string {
 
 /** Regular files directly in `dir` (hook scripts), sorted; `.sample` files of .git/hooks left out. */
 function filesIn(dir: string): string[] {
+  if (!existsSync(dir)) return []; // no ENOENT thrown (see readBytes)
   try {
     return readdirSync(dir, { withFileTypes: true })
       .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && !entry.name.endsWith('.sample'))
@@ -174,8 +181,9 @@ function configPlaceAt(
 /** The stamp (core's stamp.ts) of a file; undefined for anything else or nothing. */
 function stampOf(path: string): string | undefined {
   try {
-    const st = statSync(path);
-    return st.isFile() ? stampOfStats(st) : undefined;
+    // No error for a missing file (see readBytes); other errors (a file in place of a folder) still throw.
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st?.isFile() ? stampOfStats(st) : undefined;
   } catch {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The git folders of a worktree: its own and the shared one (config, hooks). No git process. */
@@ -12,10 +12,13 @@ export function gitDirsOf(root: string): { gitDir: string; commonDir: string } |
       gitDir = pointer.startsWith('/') ? pointer : join(root, pointer);
     }
     let common: string | undefined;
+    // A main worktree's git folder has no commondir: asked first, not read into an ENOENT (an Error with
+    // its stack, on every hook call).
+    const commondir = join(gitDir, 'commondir');
     try {
-      common = readFileSync(join(gitDir, 'commondir'), 'utf8').trim();
+      common = existsSync(commondir) ? readFileSync(commondir, 'utf8').trim() : undefined;
     } catch {
-      common = undefined; // a main worktree's git folder has no commondir
+      common = undefined;
     }
     const commonDir = common ? (common.startsWith('/') ? common : join(gitDir, common)) : gitDir;
     return { gitDir, commonDir };

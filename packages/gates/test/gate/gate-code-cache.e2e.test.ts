@@ -2,38 +2,40 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { makeTempDir } from '@factory/testkit';
+import { makeTempDir, makeTempRepo, privateFactoryBuild, runFactory } from '@factory/testkit';
 import { gatedRepo, gitWith, recordControlFiles, writeConfig } from '../helpers.js';
 
 /**
  * The gates' code cache (packages/cli/src/fast-path.ts): the gate bundle compiled through node:vm with a
- * V8 code cache taken after a gate passed, in Node's compile cache folder. It is taken once per gate, a
- * corrupt one is rejected by V8 and taken again, and the verdicts are the same with it, without it and
- * with no compile cache at all.
+ * V8 code cache taken after a usual run of a gate passed, beside the bundle (never in Node's compile
+ * cache folder, under the temp folder the agent's sandbox may write). It is taken once per gate, a corrupt
+ * one is not used and taken again, and the verdicts are the same with it, without it and with no cache at
+ * all. A private copy of the build (its hooks installed by its own init), so that the cache beside its
+ * bundle is this test's alone.
  */
 
 const GITHUB_TOKEN = `const t = "ghp_${'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'}";\n`;
 
-function cacheFiles(dir: string): { data: string; gates: string }[] {
-  const found: { data: string; gates: string }[] = [];
-  if (!existsSync(dir)) return found;
-  for (const version of readdirSync(dir)) {
-    for (const name of readdirSync(join(dir, version)).filter((n) => /^factory-gate-.*\.v8$/.test(n))) {
-      const data = join(dir, version, name);
-      found.push({ data, gates: readFileSync(`${data}.tools`, 'utf8') });
-    }
-  }
-  return found;
+/** The gates a cache file says it covers (its third line), or undefined when there is none. */
+function gatesOf(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, 'latin1').split('\n', 3)[2];
 }
 
 describe("the gates' code cache", () => {
   it('is taken after a gate passed, survives corruption, and never changes a verdict', () => {
-    const repo = gatedRepo({ 'README.md': '# x\n' });
-    const cacheDir = makeTempDir('factory-gate-cache-');
+    const build = privateFactoryBuild();
+    const repo = makeTempRepo({ files: { 'README.md': '# x\n' } });
+    const nodeCache = makeTempDir('factory-node-compile-cache-');
     try {
+      const init = runFactory(['init', '--yes'], { bin: build.bin, cwd: repo.dir, env: repo.env });
+      assert.equal(init.status, 0, init.stderr);
+      // Beside the bundle (the cli's fast-path.ts, codeCachePath; a gates test does not import the cli).
+      const cache = join(build.gatesDist, 'gate', 'run.bundle.cjs.v8-cache');
       const config = JSON.parse(readFileSync(repo.path('factory.config.json'), 'utf8'));
       writeConfig(repo, { ...config, gates: { preCommit: { tasks: { '*.js': 'true' } } } });
-      const env = { ...repo.env, NODE_COMPILE_CACHE: cacheDir.dir };
+      // Node's own compile cache in a temp folder, as it is by default: the gates' cache is not put there.
+      const env = { ...repo.env, NODE_COMPILE_CACHE: nodeCache.dir };
       let n = 0;
       const commits = (e: NodeJS.ProcessEnv) => {
         n++;
@@ -48,28 +50,35 @@ describe("the gates' code cache", () => {
         assert.match(leak.stderr, /secrets {2}leak\d+\.js:1: a GitHub token/);
         repo.git('rm', '-q', '--cached', `leak${n}.js`);
       };
-      // Before any gate passed there is no cache; the first pass takes it.
-      assert.deepEqual(cacheFiles(cacheDir.dir), []);
+      // Before any gate passed there is no cache. The first pass checked the setup and made the gates'
+      // inbox, work no later commit does: its code is not what the cache should hold, and it takes none.
+      assert.equal(gatesOf(cache), undefined);
       commits(env);
+      assert.equal(gatesOf(cache), undefined);
+      // The next pass is a usual one: it takes the cache.
+      commits(env);
+      assert.equal(gatesOf(cache), 'pre-commit');
+      const taken = readFileSync(cache);
       assert.deepEqual(
-        cacheFiles(cacheDir.dir).map((f) => f.gates),
-        ['pre-commit'],
+        readdirSync(nodeCache.dir, { recursive: true, encoding: 'utf8' }).filter((f) => /factory|v8/.test(f)),
+        [],
+        'nothing of the gates in the temp folder',
       );
-      const [file] = cacheFiles(cacheDir.dir);
-      const taken = readFileSync(file!.data);
       // With the cache: the same verdicts, and the cache is not taken again.
       commits(env);
-      assert.deepEqual(readFileSync(file!.data), taken);
-      // Garbage where the cache was: V8 rejects it, the bundle compiles as usual, and the cache is taken again.
-      writeFileSync(file!.data, Buffer.alloc(4096, 7));
+      assert.deepEqual(readFileSync(cache), taken);
+      // Garbage where the cache was: not used, the bundle compiles as usual, and the cache is taken again.
+      writeFileSync(cache, Buffer.alloc(4096, 7));
       commits(env);
-      assert.notDeepEqual(readFileSync(file!.data), Buffer.alloc(4096, 7));
-      assert.equal(cacheFiles(cacheDir.dir).length, 1);
-      // Without Node's compile cache there is no folder for it: the same verdicts.
+      assert.equal(gatesOf(cache), 'pre-commit');
+      // With the caches off (NODE_DISABLE_COMPILE_CACHE), none is read or written: the same verdicts.
+      writeFileSync(cache, Buffer.alloc(4096, 7));
       commits({ ...repo.env, NODE_DISABLE_COMPILE_CACHE: '1' });
+      assert.deepEqual(readFileSync(cache), Buffer.alloc(4096, 7));
     } finally {
       repo.cleanup();
-      cacheDir.cleanup();
+      nodeCache.cleanup();
+      build.cleanup();
     }
   });
 });
