@@ -85,6 +85,8 @@ const setups = {
 // setup alike; CPU is measured around each commit alone.
 const results = {};
 const cpu = {};
+/** Each run's wall time of a setup over the same run's of another, interleaved: their median (see below). */
+let paired = () => Number.NaN;
 try {
   const dirs = Object.fromEntries(Object.entries(setups).map(([name, setup]) => [name, setup()]));
   const times = Object.fromEntries(Object.keys(setups).map((name) => [name, []]));
@@ -113,6 +115,7 @@ try {
     results[name] = median(times[name]);
     cpu[name] = cpus[name].reduce((a, b) => a + b, 0) / cpus[name].length;
   }
+  paired = (a, b) => median(times[a].map((ms, i) => ms / times[b][i]));
 } finally {
   bench.cleanup();
 }
@@ -138,6 +141,12 @@ console.log(
 );
 console.log(
   `factory / floor:               ${(f / floor).toFixed(2)}x wall (target <= 1.15x), ${(cpu.factory / cpu['floor: husky + node, git diff + task']).toFixed(2)}x cpu`,
+);
+// The runs of one round follow one another within a fraction of a second: the ratio of two setups' runs
+// in the same round shares that moment's load, which the medians of runs far apart do not (on a busy
+// machine their wall times swing by tens of milliseconds).
+console.log(
+  `factory / floor, paired:       ${paired('factory', 'floor: husky + node, git diff + task').toFixed(2)}x wall (the median of each round's ratio)`,
 );
 const baseline = results['factory (baseline)'];
 if (baseline !== undefined) {

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-import module from 'node:module';
-
 // The hooks start a fresh process on every tool call and commit: cache compiled code between them.
 // Enabled before anything else is imported, so that every later module benefits. In a folder beside this
 // file, not Node's default under the temp folder: compiled code is trusted as it is, so it must be no
 // more writable by the agent than the code itself (fast-path.ts says where that is protected).
-// NODE_COMPILE_CACHE, when set, was enabled by Node before this file ran and stays in force.
-module.enableCompileCache?.(decodeURIComponent(new URL('./.compile-cache', import.meta.url).pathname));
+// NODE_COMPILE_CACHE, when set, was enabled by Node before this file ran and stays in force. No static
+// import: an ESM import of node:module builds the namespace of its every export, on every hook and gate
+// call; getBuiltinModule (absent before Node 22.3, which is refused below) does not.
+process
+  .getBuiltinModule?.('node:module')
+  .enableCompileCache?.(decodeURIComponent(new URL('./.compile-cache', import.meta.url).pathname));
 
 // factory needs node:sqlite and current libraries: an older Node gets one sentence, and exit 2, which also
 // makes every hook refuse instead of letting a call or a commit through.

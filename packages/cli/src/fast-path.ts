@@ -52,6 +52,7 @@ async function runGateCommand(args: readonly string[]): Promise<number> {
   try {
     const cached = loadCodeCachedBundle<GateRunner>('gate/run.bundle.cjs');
     const { runGate } = cached?.exports ?? (await loadGateRunner());
+    let oneOff = false;
     const code = await runGate({
       gate,
       args: rest,
@@ -60,9 +61,13 @@ async function runGateCommand(args: readonly string[]): Promise<number> {
       readStdin,
       exitsAfterGate: true,
       ...(piped ? { readStagedDiff: readStdin } : {}),
+      noteOneOff: () => {
+        oneOff = true;
+      },
     });
-    // A gate that passed ran every check it has: the code cache taken now holds all of them.
-    if (code === 0) cached?.remember(gate);
+    // A gate that passed ran every check it has: the code cache taken now holds all of them. Not after a
+    // run that did one-off work (a setup check, a fold of the inbox): the next usual run takes it.
+    if (code === 0 && !oneOff) cached?.remember(gate);
     return code;
   } catch (error) {
     // A gate that cannot run refuses the commit (exit 2), with the reason.

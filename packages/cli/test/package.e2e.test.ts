@@ -129,8 +129,14 @@ describe('the packed factory (one tarball)', () => {
       assert.equal(leak.status, 1);
       assert.match(leak.stderr, /AWS access key/);
 
-      // The hot paths run their code-cached bundles here too: the gate's cache was taken after it passed,
-      // the guard's after its first decision.
+      // The hot paths run their code-cached bundles here too: the gate's cache is taken after a usual run
+      // passed (not the first commit, which checked the setup: one-off work the cache leaves out), the
+      // guard's after its first decision.
+      git('rm', '-q', '--cached', 'leak.txt');
+      writeFileSync(join(repo, 'second.txt'), 'second\n');
+      git('add', 'second.txt');
+      const second = git('commit', '-q', '-m', 'second');
+      assert.equal(second.status, 0, second.stderr);
       const guard = spawnSync(factory, ['hook', 'pre-tool-use'], {
         cwd: repo,
         env,

@@ -64,7 +64,7 @@ export function stampPaths(paths: readonly string[]): Record<string, string> {
 /**
  * After a clean check: records the setup when none of the control inputs changed while the check read
  * them (their stamps before and after agree, and the list of them is the same). The config's sources are
- * stamped now, as the config cache does.
+ * stamped now, as the config cache does. Returns whether it was recorded.
  */
 export function writeCheckedSetup(
   root: string,
@@ -72,17 +72,17 @@ export function writeCheckedSetup(
   controlPaths: readonly string[],
   configSources: readonly string[],
   config: FactoryConfig,
-): void {
+): boolean {
   const after = fileStamps(controlPaths);
   const keys = Object.keys(after);
-  if (keys.length !== Object.keys(before).length) return;
-  for (const key of keys) if (before[key] !== after[key]) return;
+  if (keys.length !== Object.keys(before).length) return false;
+  for (const key of keys) if (before[key] !== after[key]) return false;
   for (const source of configSources) {
     const stamp = fileStamp(source);
-    if (stamp === '') return;
+    if (stamp === '') return false;
     after[source] = stamp;
   }
   const setup: CheckedSetup = { version: 1, build: buildStamp(import.meta.url), root, stamps: after, config };
   // A setup that cannot be recorded costs only speed (no .factory/ yet, a read-only disk).
-  writeCacheFile(setupFile(root), JSON.stringify(setup));
+  return writeCacheFile(setupFile(root), JSON.stringify(setup));
 }

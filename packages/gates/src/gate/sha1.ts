@@ -5,9 +5,14 @@
  */
 export function sha1Hex(data: Uint8Array): string {
   const length = data.length;
-  // Message + 0x80 + 64-bit length, padded to 64-byte blocks, as big-endian 32-bit words.
+  // Message + 0x80 + 64-bit length, padded to 64-byte blocks, as big-endian 32-bit words: four bytes a
+  // step (the interpreter runs this code: a cold process never gets it optimised, so fewer steps count).
   const words = new Uint32Array((((length + 8) >>> 6) + 1) * 16);
-  for (let i = 0; i < length; i++) words[i >>> 2]! |= data[i]! << (24 - (i & 3) * 8);
+  const whole = length & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    words[i >>> 2] = (data[i]! << 24) | (data[i + 1]! << 16) | (data[i + 2]! << 8) | data[i + 3]!;
+  }
+  for (let i = whole; i < length; i++) words[i >>> 2]! |= data[i]! << (24 - (i & 3) * 8);
   words[length >>> 2]! |= 0x80 << (24 - (length & 3) * 8);
   words[words.length - 2] = Math.floor(length / 0x20000000);
   words[words.length - 1] = (length * 8) >>> 0;
@@ -29,23 +34,34 @@ export function sha1Hex(data: Uint8Array): string {
     let c = h2;
     let d = h3;
     let e = h4;
-    for (let t = 0; t < 80; t++) {
-      let f: number;
-      let k: number;
-      if (t < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5a827999;
-      } else if (t < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ed9eba1;
-      } else if (t < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8f1bbcdc;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xca62c1d6;
-      }
-      const next = (((a << 5) | (a >>> 27)) + f + e + k + w[t]!) | 0;
+    // The four rounds of twenty in loops of their own: no test of the round in every step.
+    let t = 0;
+    for (; t < 20; t++) {
+      const next = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[t]!) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = next;
+    }
+    for (; t < 40; t++) {
+      const next = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[t]!) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = next;
+    }
+    for (; t < 60; t++) {
+      const next = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + w[t]!) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = next;
+    }
+    for (; t < 80; t++) {
+      const next = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + w[t]!) | 0;
       e = d;
       d = c;
       c = (b << 30) | (b >>> 2);

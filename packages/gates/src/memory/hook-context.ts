@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findRepositoryRoot, stateDbPath } from '@factory/core/paths';
 import { StateStore } from '@factory/core/state/store';
+import { foldGateInbox } from '../state/gate-runs.js';
 import { foldGuardInbox } from '../state/guard-decisions.js';
 import { listMemory, markMemoryUsed } from '../state/memory.js';
 import { gatesSchema } from '../state/migrations/index.js';
@@ -84,8 +85,10 @@ function finish(
 export function sessionStartMemory(cwd: string, env: NodeJS.ProcessEnv): MemoryContext | undefined {
   return withStore(cwd, (store, root) => {
     // The one hook that opens state.db anyway, once a session: it folds the refusals the guard posted to
-    // its inbox (state/guard-inbox.ts), so that the inbox holds at most about one session's.
+    // its inbox (state/guard-inbox.ts), so that the inbox holds at most about one session's, and the runs
+    // the gates posted to theirs (state/gate-inbox.ts).
     foldGuardInbox(store);
+    foldGateInbox(store);
     const entries = listMemory(store);
     if (entries.length === 0) return undefined;
     const ranked = rankForSession(entries, changedFiles(root));

@@ -1,6 +1,7 @@
 import type { PostgresDatabase, PostgresSchema } from '@factory/core/state/postgres/connection';
 import { type ShipSource, shipAppendOnly } from '@factory/core/state/postgres/ship';
 import type { StateStore } from '@factory/core/state/store';
+import { foldGateInbox } from './gate-runs.js';
 import { foldGuardInbox } from './guard-decisions.js';
 import { gatesSchema } from './migrations/index.js';
 
@@ -89,8 +90,10 @@ export async function shipGatesState(
   // A state.db that gates never wrote to has none of their tables: nothing to ship, nothing created.
   if (store.version(gatesSchema.owner) === 0) return { gateRuns: 0, guardDecisions: 0 };
   store.ensure(gatesSchema);
-  // Refusals the hook posted to the inbox are guard decisions too: into state.db first, then shipped.
+  // Refusals the hook posted to the inbox are guard decisions too, and runs the gates posted to theirs are
+  // gate runs: into state.db first, then shipped.
   foldGuardInbox(store);
+  foldGateInbox(store);
   const gateRuns = await shipTable(
     db,
     store,

@@ -7,11 +7,11 @@ import { gatedRepo, gitWith, recordControlFiles, writeConfig } from '../helpers.
 
 /**
  * The gates' code cache (packages/cli/src/fast-path.ts): the gate bundle compiled through node:vm with a
- * V8 code cache taken after a gate passed, beside the bundle (never in Node's compile cache folder, under
- * the temp folder the agent's sandbox may write). It is taken once per gate, a corrupt one is not used
- * and taken again, and the verdicts are the same with it, without it and with no cache at all. A private
- * copy of the build (its hooks installed by its own init), so that the cache beside its bundle is this
- * test's alone.
+ * V8 code cache taken after a usual run of a gate passed, beside the bundle (never in Node's compile
+ * cache folder, under the temp folder the agent's sandbox may write). It is taken once per gate, a corrupt
+ * one is not used and taken again, and the verdicts are the same with it, without it and with no cache at
+ * all. A private copy of the build (its hooks installed by its own init), so that the cache beside its
+ * bundle is this test's alone.
  */
 
 const GITHUB_TOKEN = `const t = "ghp_${'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'}";\n`;
@@ -50,8 +50,12 @@ describe("the gates' code cache", () => {
         assert.match(leak.stderr, /secrets {2}leak\d+\.js:1: a GitHub token/);
         repo.git('rm', '-q', '--cached', `leak${n}.js`);
       };
-      // Before any gate passed there is no cache; the first pass takes it.
+      // Before any gate passed there is no cache. The first pass checked the setup and made the gates'
+      // inbox, work no later commit does: its code is not what the cache should hold, and it takes none.
       assert.equal(gatesOf(cache), undefined);
+      commits(env);
+      assert.equal(gatesOf(cache), undefined);
+      // The next pass is a usual one: it takes the cache.
       commits(env);
       assert.equal(gatesOf(cache), 'pre-commit');
       const taken = readFileSync(cache);
