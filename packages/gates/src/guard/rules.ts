@@ -197,6 +197,29 @@ const SKIP_VARIABLE =
 const GIT_SETTING_VARIABLE = /^GIT_CONFIG_(COUNT|KEY_\d+|VALUE_\d+)$/;
 
 /**
+ * Variables that choose or load code into the programs git's hooks start: node (the gate itself), the hook's
+ * shell and the dynamic linker. Set on a command line that runs git, they make the gate something else
+ * (`NODE_OPTIONS=--require /tmp/x.js git commit` runs /tmp/x.js inside the gate, which may exit 0).
+ */
+const HOOK_RUNTIME_VARIABLE =
+  /^(NODE_OPTIONS|NODE_COMPILE_CACHE|NODE_PATH|NODE_REPL_EXTERNAL_MODULE|LD_PRELOAD|LD_AUDIT|LD_LIBRARY_PATH|DYLD_INSERT_LIBRARIES|DYLD_LIBRARY_PATH|DYLD_FRAMEWORK_PATH|BASH_ENV|ENV|PATH)$/;
+/** NODE_OPTIONS flags that load no code and change no module resolution. */
+const HARMLESS_NODE_OPTION =
+  /^(--max-old-space-size=\d+|--max-semi-space-size=\d+|--stack-size=\d+|--no-warnings|--no-deprecation|--trace-warnings|--trace-deprecation|--trace-uncaught|--enable-source-maps|--unhandled-rejections=[a-z-]+|--dns-result-order=[a-z]+|--use-openssl-ca|--use-bundled-ca)$/;
+
+function hookRuntimeChange(name: string, value: string | undefined): string | undefined {
+  if (!HOOK_RUNTIME_VARIABLE.test(name)) return undefined;
+  if (name === 'NODE_OPTIONS' && value !== undefined) {
+    const words = value
+      .trim()
+      .split(/\s+/)
+      .filter((word) => word !== '');
+    if (words.every((word) => HARMLESS_NODE_OPTION.test(word))) return undefined;
+  }
+  return `${name}=${value ?? '<run-time value>'} changes the programs git's hooks start (node, the shell, the linker), so the gates would not run as installed`;
+}
+
+/**
  * The GIT_CONFIG_* names that are only ever set as written-out settings of git commands (every such
  * assignment in the line is the prefix of a git invocation whose settings are all known).
  */
@@ -218,10 +241,11 @@ function gitSettingVariables(input: RuleInput): Set<string> {
 const hookEnvironment: Rule = {
   id: 'skip-variables',
   category: 'gate-skip',
-  description: 'HUSKY=0, the factory skip variables and GIT_CONFIG_* switch the hooks off',
+  description:
+    'HUSKY=0, the factory skip variables and GIT_CONFIG_* switch the hooks off; NODE_OPTIONS, LD_PRELOAD, PATH and kin on a git command change what the hooks run',
   decision: 'deny',
   alternative:
-    'Do not set hook-skipping variables; run git normally and fix what the gates report. A human may record a skip with a reason',
+    'Do not set hook-skipping variables, and run git with the environment it has (no NODE_OPTIONS, LD_PRELOAD or PATH change on the git command line); fix what the gates report. A human may record a skip with a reason',
   tools: SHELL_TOOLS,
   check(input) {
     const hits: Hit[] = [];
@@ -237,6 +261,10 @@ const hookEnvironment: Rule = {
         hits.push({ detail: `LEFTHOOK=${value ?? '<run-time value>'} switches lefthook off` });
       else if (name === 'SKIP' && runsGit) hits.push({ detail: 'SKIP=... skips pre-commit hooks' });
       else if (SKIP_VARIABLE.test(name)) hits.push({ detail: `${name} changes or skips the git hooks` });
+      else if (runsGit) {
+        const change = hookRuntimeChange(name, value);
+        if (change) hits.push({ detail: change });
+      }
     };
     // GIT_CONFIG_COUNT/KEY_n/VALUE_n written out on a git command itself are `git -c` settings, judged
     // as such by the git rules; set anywhere else (export, a command that is not git) they stay refused.
