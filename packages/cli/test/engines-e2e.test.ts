@@ -187,6 +187,9 @@ describe('Claude Code with its sandbox on, behind the guard and the reference-tr
             { toolCalls: [{ name: 'Read', input: { file_path: repo.path('.env') } }] },
             { toolCalls: [bash('echo ok > ok.txt && cat ok.txt')] },
             { toolCalls: [bash('git add ok.txt && git commit -qm "docs: ok"')] },
+            { toolCalls: [bash('factory uninstall --yes')] },
+            // What factory init asks to know an agent's session (install/agent-session.ts).
+            { toolCalls: [bash('printenv CLAUDECODE')] },
           ],
         },
       });
@@ -207,6 +210,10 @@ describe('Claude Code with its sandbox on, behind the guard and the reference-tr
       assert.match(seen.get(id(8))?.content ?? '', /ok/);
       assert.equal(seen.get(id(9))?.isError, false, seen.get(id(9))?.content);
       assert.equal(repo.git('log', '-1', '--format=%s').trim(), 'docs: ok');
+      assert.equal(seen.get(id(10))?.source, 'hook', seen.get(id(10))?.content);
+      assert.match(seen.get(id(10))?.content ?? '', /rule factory-setup/);
+      assert.equal(seen.get(id(11))?.isError, false, seen.get(id(11))?.content);
+      assert.equal((seen.get(id(11))?.content ?? '').trim(), '1');
       assertNothingThatMattersChanged(repo, remote, outside, before, seen);
     } finally {
       repo.cleanup();
@@ -230,6 +237,12 @@ describe('Claude Code with its sandbox on, behind the guard and the reference-tr
         })}\n`,
       );
       init(repo);
+      mkdirSync(join(repo.home, '.config', 'gh'), { recursive: true });
+      writeFileSync(join(repo.home, '.npmrc'), `//registry.npmjs.org/:_authToken=${secret}\n`);
+      writeFileSync(
+        join(repo.home, '.config', 'gh', 'hosts.yml'),
+        `github.com:\n    oauth_token: ${secret}\n`,
+      );
       const before = {
         control: controlSnapshot(repo),
         remoteMain: repo.git('rev-parse', 'main').trim(),
@@ -258,6 +271,26 @@ describe('Claude Code with its sandbox on, behind the guard and the reference-tr
             { toolCalls: [bash(node("require('fs').writeFileSync('.claude/settings.local.json', '{}')"))] },
             { toolCalls: [bash('echo wip >> README.md && git commit --no-verify -qam wip')] },
             { toolCalls: [bash('git log -1 --format=%s')] },
+            // The home folder's token stores the guard knows by name are unreadable in the sandbox too
+            // (init writes its denyRead from the guard's own list).
+            {
+              toolCalls: [
+                bash(
+                  node(
+                    "process.stdout.write(require('fs').readFileSync(require('os').homedir() + '/.npmrc', 'utf8'))",
+                  ),
+                ),
+              ],
+            },
+            {
+              toolCalls: [
+                bash(
+                  node(
+                    "process.stdout.write(require('fs').readFileSync(require('os').homedir() + '/.config/gh/hosts.yml', 'utf8'))",
+                  ),
+                ),
+              ],
+            },
           ],
         },
       });
@@ -277,6 +310,8 @@ describe('Claude Code with its sandbox on, behind the guard and the reference-tr
       failed(5, /EROFS|EBUSY|read-only file system/i);
       failed(6, /never passed the pre-commit gate/);
       assert.doesNotMatch(seen.get(id(7))?.content ?? '', /wip/);
+      failed(8, /EACCES|permission denied|ENOENT|EISDIR/i);
+      failed(9, /EACCES|permission denied|ENOENT|EISDIR/i);
       assertNothingThatMattersChanged(repo, remote, outside, before, seen);
       // The sandbox leaves no lock behind that would break git config outside it.
       assert.equal(existsSync(repo.path('.git/config.lock')), false);

@@ -333,4 +333,7 @@ export const messages = {
     `the shell cannot parse this command either, so it runs none of it (${shellError})`,
   guardIntentRefused: (intended: string, shellError: string) =>
     `As sent, the command does not parse and would run nothing (${shellError}); read as meant, \`${intended}\`, it is refused for the reason above.`,
+  // the guard's remaining holes (guard-holes4 helper)
+  initTamperedInAgentSession: (what: string, marker: string) =>
+    `factory init refused: control files differ from what factory init recorded (${what}), and this init runs inside an agent session (${marker} is set), where it would record the change as good; ask the human to check the change and run factory init in a terminal.`,
 } as const;

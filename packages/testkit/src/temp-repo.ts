@@ -3,10 +3,23 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+const agentMarkers = [
+  'CLAUDECODE',
+  'CODEX_SANDBOX',
+  'CODEX_THREAD_ID',
+  'GEMINI_CLI',
+  'COPILOT_CLI',
+  'CURSOR_AGENT',
+];
+
 /** A git identity and a config that ignore the developer's own settings, so tests behave the same anywhere. */
 export function isolatedGitEnv(home: string): NodeJS.ProcessEnv {
+  // Tests run as a human's terminal even when an agent runs them: the variables by which factory knows an
+  // agent's session (gates' install/agent-session.ts) are left out; a test that wants one sets it.
+  const inherited = { ...process.env };
+  for (const name of agentMarkers) delete inherited[name];
   return {
-    ...process.env,
+    ...inherited,
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),
     GIT_CONFIG_NOSYSTEM: '1',

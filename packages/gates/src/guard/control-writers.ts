@@ -33,6 +33,17 @@ function controlPath(input: RuleInput, inv: Invocation, arg: Arg): string | unde
   return place ? `${rel} ${place.why}` : undefined;
 }
 
+/** The `prepare` script of a package.json's text (JSON of it; undefined when the text is not JSON). */
+export function prepareScript(text: string): string | undefined {
+  try {
+    return (
+      JSON.stringify((JSON.parse(text) as { scripts?: { prepare?: unknown } }).scripts?.prepare) ?? 'none'
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 function packageManagerHits(inv: Invocation): Hit[] {
   const hits: Hit[] = [];
   const { words } = operands(inv.args, '', ['--workspace', '-w', '--prefix', '--filter']);
@@ -50,6 +61,10 @@ function packageManagerHits(inv: Invocation): Hit[] {
       )
         hits.push({
           detail: `${inv.program} pkg ${values[1]} ${key}: package.json#${packageJsonConfigKey} is a place of the gates' and the guard's configuration`,
+        });
+      else if (key === 'scripts.prepare' || key === 'scripts' || key === 'scripts[prepare]')
+        hits.push({
+          detail: `${inv.program} pkg ${values[1]} ${key}: package.json's prepare script runs at every install and is where husky installs the git hooks on a fresh clone`,
         });
     }
   }
@@ -92,7 +107,9 @@ function gitHits(input: RuleInput, inv: Invocation): Hit[] {
           hits.push({ detail: `git rm --cached takes ${reason} out of the repository` });
       break;
     case 'stash': {
-      const verb = flags.find((flag) => !flag.startsWith('-'));
+      // The verb comes before `--` (`git stash -u -- .husky` is a push of .husky).
+      const beforeDash = flags.indexOf('--') >= 0 ? flags.slice(0, flags.indexOf('--')) : flags;
+      const verb = beforeDash.find((flag) => !flag.startsWith('-'));
       if (verb === undefined || verb === 'push' || verb === 'save') {
         const dash = rest.findIndex((arg) => arg.value === '--');
         const paths =

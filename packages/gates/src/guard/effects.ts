@@ -426,3 +426,19 @@ export function gitSubcommand(
 function plainWord(value: string): Arg {
   return { value, raw: value, dynamicStart: false, split: false, glob: false, fetch: false };
 }
+
+/**
+ * An option whose name is finished only at run time: `--hard$(true)`, `--no-ver${x}ify`, `-$F`. (A value
+ * after `=` or after a short option's letter, `--author=$NAME`, `-m"$MSG"`, leaves the option known.)
+ */
+export function optionNameAtRunTime(raw: string): boolean {
+  const text = raw.replace(/^['"]+/, '');
+  if (!text.startsWith('-')) return false;
+  const dynamic = text.search(/[$`]/);
+  if (dynamic < 0) return false;
+  if (text.startsWith('--')) {
+    const eq = text.indexOf('=');
+    return eq < 0 || dynamic < eq;
+  }
+  return dynamic <= 2 && /^-['"]?[$`]/.test(text);
+}

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { packageJsonConfigKey } from '@factory/core/config/control-files';
+import { prepareScript } from './control-writers.js';
 import { isInside } from './paths.js';
 import type { Hit, Rule, RuleInput } from './policy.js';
 
@@ -76,6 +77,13 @@ export const packageJsonConfig: Rule = {
         for (const edit of edits)
           next = edit.all ? next.split(edit.old).join(edit.next) : next.replace(edit.old, () => edit.next);
       }
+      // The prepare script runs at every install; husky installs the hooks from it on a fresh clone.
+      const prepare = current === undefined ? undefined : prepareScript(current);
+      const nextPrepare = prepareScript(next);
+      if (prepare !== undefined && nextPrepare !== undefined && prepare !== nextPrepare)
+        hits.push({
+          detail: `${input.call.tool} ${file.path} changes its prepare script, which runs at every install and is where husky installs the git hooks on a fresh clone`,
+        });
       const before = factoryKey(parse(current)?.value);
       const afterParsed = parse(next);
       // A package.json that is no longer JSON: the config cannot be read at all, so the key is gone.

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { controlPlaceOf, controlPlaces, controlReason } from '@factory/core/config/control-files';
+import { homeStoreOf, sshPublicFile } from './home-stores.js';
+import { findSecrets } from './secrets.js';
 
 /**
  * Which paths the guard protects, and which hold secrets. Paths are compared as absolute paths after
@@ -143,6 +146,13 @@ export function protectedGlobReason(
   wholeTree: boolean,
   exists: (path: string) => boolean,
 ): string | undefined {
+  // A glob inside a protected folder (`cd .husky; rm -f *`, `.git/hooks/*`) reaches only protected files:
+  // judge a literal stand-in for what it matches, whether or not the files exist now.
+  const inside = protectedReason(pattern.replace(/[*?[\]]/g, '_'), ctx, wholeTree);
+  if (inside && dirname(pattern) !== pattern && !/[*?[]/.test(dirname(pattern))) {
+    const folder = protectedReason(join(dirname(pattern), '_'), ctx, false);
+    if (folder) return inside;
+  }
   const matches = globMatcher(pattern);
   for (const root of protectedRoots(ctx)) {
     let candidate = root;
@@ -174,19 +184,32 @@ export function secretReason(path: string, ctx: PathContext): string | undefined
   if (KEY_EXTENSION.test(name)) return `${name} is a key or certificate file`;
   if (CREDENTIAL_FILE.test(name)) return `${name} holds credentials`;
   const abs = resolve(path);
-  const h = ctx.home;
-  if (
-    isInside(abs, join(h, '.ssh')) &&
-    abs !== join(h, '.ssh') &&
-    !/\.pub$|^known_hosts|^config$|^authorized_keys$/.test(name)
-  )
-    return `${abs} is in ~/.ssh`;
-  if (abs === join(h, '.aws', 'credentials') || (name === 'credentials' && basename(dirname(abs)) === '.aws'))
-    return 'the AWS credentials file';
-  if (abs === join(h, '.docker', 'config.json') || abs === join(h, '.kube', 'config'))
-    return `${abs} holds credentials`;
-  if (abs === join(h, '.npmrc')) return '~/.npmrc holds registry tokens';
-  return secretStoreReason(abs, name, h);
+  if (name === 'credentials' && basename(dirname(abs)) === '.aws') return 'the AWS credentials file';
+  if (isGitConfigFile(abs, name, ctx.home) && holdsCredential(abs))
+    return `${name === 'config' ? '.git/config' : name} holds a credential (a token in a URL)`;
+  return secretStoreReason(abs, name, ctx.home);
+}
+
+/** git's own configuration files: not secret by name, but a remote's URL may carry a token. */
+function isGitConfigFile(abs: string, name: string, home: string): boolean {
+  return (
+    ((name === 'config' || name === 'config.worktree') && basename(dirname(abs)) === '.git') ||
+    abs === join(home, '.gitconfig') ||
+    abs === join(home, '.config', 'git', 'config')
+  );
+}
+
+function holdsCredential(abs: string): boolean {
+  try {
+    const text = readFileSync(abs, 'utf8').slice(0, 1024 * 1024);
+    // A token in a URL, or an authorization header for git's HTTP requests (CI checkouts leave one).
+    return (
+      findSecrets(text).length > 0 ||
+      /extraheader\s*=\s*["']?\s*(authorization|proxy-authorization|private-token|x-api-key)\b/i.test(text)
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** Secret data files by name (`config/secrets.yml`, `credentials.toml`), not code (`src/secrets.ts`). */
@@ -195,39 +218,6 @@ const SECRET_DATA =
 const NOT_SECRET_DATA = /example|sample|template|tmpl|dist|default|schema|mock|fake|dummy/i;
 const SECRET_NAMES =
   /^(\.vault-token|\.s3cfg|\.boto|\.dockercfg|application_default_credentials\.json|\.credentials\.json)$|\.kdbx$/;
-/** Stores of tokens in the home folder, relative to it (a trailing `/`: everything below). */
-const HOME_STORES = [
-  '.config/gh/hosts.yml',
-  '.config/hub',
-  '.config/git/credentials',
-  '.claude/.credentials.json',
-  '.config/gcloud/credentials.db',
-  '.config/gcloud/access_tokens.db',
-  '.config/gcloud/legacy_credentials/',
-  '.azure/accessTokens.json',
-  '.azure/msal_token_cache.json',
-  '.azure/msal_token_cache.bin',
-  '.terraform.d/credentials.tfrc.json',
-  '.cargo/credentials',
-  '.cargo/credentials.toml',
-  '.gem/credentials',
-  '.password-store/',
-  '.gnupg/private-keys-v1.d/',
-  '.gnupg/secring.gpg',
-  '.local/share/keyrings/',
-  // Shell and tool histories hold what was typed, tokens included (`export GITHUB_TOKEN=...`).
-  '.bash_history',
-  '.zsh_history',
-  '.histfile',
-  '.python_history',
-  '.node_repl_history',
-  '.psql_history',
-  '.mysql_history',
-  '.sqlite_history',
-  '.lesshst',
-  '.local/share/fish/fish_history',
-];
-
 function secretStoreReason(abs: string, name: string, home: string): string | undefined {
   if (/^\/proc\/[^/]+\/environ$/.test(abs)) return `${abs} is a process's whole environment`;
   if (SECRET_NAMES.test(name)) return `${name} holds credentials`;
@@ -235,10 +225,9 @@ function secretStoreReason(abs: string, name: string, home: string): string | un
   // Only paths in the home folder can be one of its stores (most paths are not: skip the joins).
   if (!abs.startsWith(`${home}/`)) return undefined;
   const rel = abs.slice(home.length + 1);
-  for (const store of HOME_STORES)
-    if (store.endsWith('/') ? rel.startsWith(store) && rel.length > store.length : rel === store)
-      return `~/${store} holds credentials`;
-  return undefined;
+  const store = homeStoreOf(rel);
+  if (!store || (store.path === '.ssh/' && sshPublicFile.test(name))) return undefined;
+  return `~/${store.path.replace(/\/$/, '')} ${store.why}`;
 }
 
 /** A secret reason for a path pattern with globs (`cat .env*`). */

@@ -2,15 +2,19 @@ import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { controlWriters } from './control-writers.js';
 import {
+  type FileEffects,
   type FileTarget,
   fileEffects,
   GIT_SUBCOMMANDS,
   type GitCall,
   gitEnvironmentConfig,
   gitSubcommand,
+  optionNameAtRunTime,
 } from './effects.js';
 import { externalEffects } from './external-effects.js';
+import { factorySetup } from './factory-setup.js';
 import { findSelection } from './find-selection.js';
+import { type HomeStore, homeStoreWithin } from './home-stores.js';
 import { packageJsonConfig } from './package-json-config.js';
 import { patchWrites } from './patch-writes.js';
 import {
@@ -23,8 +27,10 @@ import {
 } from './paths.js';
 import type { Hit, Rule, RuleInput } from './policy.js';
 import { protectedBranchMoves } from './protected-branch-moves.js';
+import { runsElsewhere } from './runs-elsewhere.js';
 import { secretEnvironment } from './secret-environment.js';
 import { secretGit } from './secret-git.js';
+import { secretGitConfig, secretGitOutput } from './secret-git-output.js';
 import { secretPrinters } from './secret-printers.js';
 import { findSecrets } from './secrets.js';
 import type { Arg, Invocation } from './shell/analyze.js';
@@ -68,7 +74,7 @@ function scanGit(rest: readonly Arg[], valueShort: string, valueLong: readonly s
     const arg = rest[i]!;
     const text = arg.value;
     if (text === undefined) {
-      if (arg.dynamicStart || arg.split) scan.risky.push(arg);
+      if (arg.dynamicStart || arg.split || optionNameAtRunTime(arg.raw)) scan.risky.push(arg);
       scan.positionals.push(arg);
       continue;
     }
@@ -648,6 +654,9 @@ const pushProtected: Rule = {
   },
 };
 
+/** What a simple git rule answers for options only known at run time: the unanalysable decision. */
+const RUN_TIME_OPTIONS = 'options only known at run time, so they may be the one this rule refuses';
+
 function simpleGitRule(
   id: string,
   description: string,
@@ -666,7 +675,12 @@ function simpleGitRule(
       const hits: Hit[] = [];
       for (const call of gitCalls(input)) {
         const detail = detect(call, input);
-        if (detail) hits.push({ detail });
+        if (detail === RUN_TIME_OPTIONS)
+          hits.push({
+            detail: `git ${call.git.subcommand} has ${detail}`,
+            decision: input.config.unanalysable,
+          });
+        else if (detail) hits.push({ detail });
       }
       if (opaque) hits.push(...opaqueMatches(input, opaque));
       return hits;
@@ -681,7 +695,8 @@ const resetHard = simpleGitRule(
   ({ git }) => {
     if (git.subcommand !== 'reset') return undefined;
     const scan = scanGit(git.rest, '', ['--pathspec-from-file']);
-    return longIs(scan.longs, '--hard', 4) ? 'git reset --hard discards uncommitted changes' : undefined;
+    if (longIs(scan.longs, '--hard', 4)) return 'git reset --hard discards uncommitted changes';
+    return scan.risky.length > 0 ? RUN_TIME_OPTIONS : undefined;
   },
   /reset\s+--hard/,
 );
@@ -695,7 +710,8 @@ const cleanForce = simpleGitRule(
     const scan = scanGit(git.rest, 'e', ['--exclude']);
     const force = scan.shorts.has('f') || longIs(scan.longs, '--force', 3);
     const dry = scan.shorts.has('n') || longIs(scan.longs, '--dry-run', 3);
-    return force && !dry ? 'git clean -f deletes untracked files' : undefined;
+    if (force && !dry) return 'git clean -f deletes untracked files';
+    return scan.risky.length > 0 ? RUN_TIME_OPTIONS : undefined;
   },
 );
 
@@ -1077,6 +1093,68 @@ function argCandidates(inv: Invocation): Arg[] {
   return out;
 }
 
+/** Programs that read a folder given to them whole (archivers, copiers, recursive searches). */
+const FOLDER_READERS = new Set([
+  'tar',
+  'bsdtar',
+  'zip',
+  '7z',
+  '7za',
+  'rg',
+  'ag',
+  'rsync',
+  'scp',
+  'restic',
+  'borg',
+]);
+const RECURSIVE_READERS = new Set(['grep', 'egrep', 'fgrep', 'cp', 'diff']);
+
+/** Whether `inv` reads the folder `arg` names with everything in it (not as a destination). */
+function readsFoldersWhole(inv: Invocation, arg: Arg): boolean {
+  const args = inv.args;
+  // The last operand of a copy is where it goes.
+  if (['cp', 'rsync', 'scp'].includes(inv.program) && args.at(-1) === arg) return false;
+  if (FOLDER_READERS.has(inv.program)) return true;
+  if (!RECURSIVE_READERS.has(inv.program)) return false;
+  return args.some((a) =>
+    /^(-[a-zA-Z]*[rRa][a-zA-Z]*|--recursive|--archive|--dereference-recursive)$/.test(a.value ?? ''),
+  );
+}
+
+/** A home credential store inside the folder `path` (the folder of a store, `~/.config`, `~`). */
+function storeInFolder(path: string, home: string): HomeStore | undefined {
+  if (path !== home && !path.startsWith(`${home}/`)) return undefined;
+  return homeStoreWithin(path === home ? '' : path.slice(home.length + 1));
+}
+
+/**
+ * `cp .env.example .env.local`: a secret file made from a template is everyday set-up, not a read of a
+ * secret. The destination's name when it does not exist yet (or `-n` keeps an existing one) and no source
+ * is a secret; an overwrite would destroy the user's values and stays refused.
+ */
+function freshSecretCopy(input: RuleInput, inv: Invocation, effects: FileEffects): string | undefined {
+  if (inv.program !== 'cp' || effects.writes.length !== 1 || effects.deletes.length > 0) return undefined;
+  const target = effects.writes[0]!;
+  if (target.arg.value === undefined || target.arg.glob || target.wholeTree) return undefined;
+  const ctx = { repoRoot: input.repoRoot, home: input.home };
+  const at = (value: string) => resolve(inv.cwd ?? input.cwd, value);
+  if (!secretReason(at(target.arg.value), ctx) || isSymbolicLink(at(target.arg.value))) return undefined;
+  const sources = effects.reads.filter((arg) => arg !== target.arg);
+  if (sources.length === 0) return undefined;
+  for (const source of sources)
+    if (
+      source.value === undefined ||
+      source.glob ||
+      secretReason(at(source.value), ctx) ||
+      isSymbolicLink(at(source.value))
+    )
+      return undefined;
+  const noClobber = inv.args.some((arg) =>
+    /^(-[a-zA-Z]*n[a-zA-Z]*|--no-clobber|--update=none)$/.test(arg.value ?? ''),
+  );
+  return noClobber || !input.exists(at(target.arg.value)) ? target.arg.value : undefined;
+}
+
 const secretFiles: Rule = {
   id: 'secret-files',
   category: 'secrets',
@@ -1114,6 +1192,8 @@ const secretFiles: Rule = {
           })),
         );
       const seen = new Set<string>();
+      const created = freshSecretCopy(input, inv, effects);
+      if (created) seen.add(created);
       for (const arg of candidates) {
         if (arg.value === undefined || seen.has(arg.value) || /^[a-z+]+:\/\//i.test(arg.value)) continue;
         seen.add(arg.value);
@@ -1124,6 +1204,11 @@ const secretFiles: Rule = {
           : (secretReason(path, ctx) ??
             (isSymbolicLink(path) ? secretReason(realPath(path), ctx) : undefined));
         if (reason) hits.push({ detail: `${inv.program} ${arg.raw}: ${reason}` });
+        else if (!exempt && !arg.glob && readsFoldersWhole(inv, arg)) {
+          const store = storeInFolder(path, input.home);
+          if (store)
+            hits.push({ detail: `${inv.program} ${arg.raw} reads ~/${store.path}, which ${store.why}` });
+        }
       }
     }
     hits.push(
@@ -1558,4 +1643,8 @@ export const builtinRules: readonly Rule[] = [
   externalEffects,
   patchWrites,
   packageJsonConfig,
+  factorySetup,
+  secretGitOutput,
+  secretGitConfig,
+  runsElsewhere,
 ];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { controlPlaces } from '@factory/core/config/control-files';
 import { defaultConfigFileName } from '@factory/core/config/places';
 import { factoryDir, sharedFactoryDir } from '@factory/core/paths';
+import { homeSecretStores } from '../guard/home-stores.js';
 import { secretReason } from '../guard/paths.js';
 import { gitDirsOf } from './git-dirs.js';
 
@@ -41,16 +42,15 @@ export interface OwnedClaudeSettings {
  */
 const writableInSandbox = new Set(['.factory']);
 
-/** Secret files of the home folder: never read by a tool or a sandboxed command. */
-const homeSecrets = [
-  '~/.ssh',
-  '~/.aws',
-  '~/.netrc',
-  '~/.git-credentials',
-  '~/.docker/config.json',
-  '~/.kube/config',
-];
-const homeSecretFolders = new Set(['~/.ssh', '~/.aws']);
+/**
+ * The home folder's credential stores, from the guard's own list (guard/home-stores.ts): never read by a
+ * tool or a sandboxed command. `~/X` for the sandbox, whose Linux implementation takes no globs; folders
+ * are `Read(~/X/**)` for the permission rules.
+ */
+const homeSecrets = homeSecretStores.map((store) => `~/${store.path.replace(/\/$/, '')}`);
+const homeSecretReadRules = homeSecretStores.map((store) =>
+  store.path.endsWith('/') ? `Read(~/${store.path}**)` : `Read(~/${store.path})`,
+);
 
 /** `.env` files and kin, by name (gitignore-style rules apply at any depth). */
 const secretFileRules = [
@@ -78,10 +78,7 @@ export function permissionDenyRules(): string[] {
     ),
   ];
   edit.push(`Edit(./${controlRecordRel})`);
-  const read = [
-    ...secretFileRules.map((rule) => `Read(${rule})`),
-    ...homeSecrets.map((path) => (homeSecretFolders.has(path) ? `Read(${path}/**)` : `Read(${path})`)),
-  ];
+  const read = [...secretFileRules.map((rule) => `Read(${rule})`), ...homeSecretReadRules];
   return [...edit, ...read];
 }
 

@@ -20,11 +20,14 @@ import {
 } from '../guard/hook-entries.js';
 import { messages } from '../messages.js';
 import { messagePrefilter } from '../secrets/rules.js';
+import { agentSessionMarker } from './agent-session.js';
 import { type OwnedClaudeSettings, ownedClaudeSettings, type SandboxOptions } from './claude-engines.js';
 import { mergeSettings, parseSettings, serializeSettings } from './claude-settings.js';
 import { claudeCodeVersion, missingSandboxTools, versionBelow } from './claude-version.js';
 import {
+  checkControlFiles,
   computeControlRecord,
+  describeTamper,
   legacyRecordedConfigKey,
   readControlRecord,
   recordedMarkName,
@@ -672,11 +675,30 @@ function writeAtomically(path: string, content: string, executable: boolean): vo
 }
 
 /**
+ * Tamper evidence's repair is the human's: init run inside an agent session (the agent's Bash tool, a
+ * script it wrote, `factory sweep --fix` it started) in a worktree whose control files differ from the
+ * record refuses before it writes anything, since rewriting the record would take the agent's change on
+ * as good. The guard refuses the call first (it refuses every call while the files differ); this holds
+ * where the guard is not asked. Without tamper, init only writes what it would write anyway.
+ */
+export function refuseAgentRecording(root: string, env: NodeJS.ProcessEnv): void {
+  const marker = agentSessionMarker(env);
+  if (marker === undefined) return;
+  const tampered = checkControlFiles(root);
+  if (tampered && tampered.length > 0)
+    throw new FactoryError(
+      messages.initTamperedInAgentSession(describeTamper(tampered), marker),
+      ExitCode.refused,
+    );
+}
+
+/**
  * Carries a plan out: husky's dispatch folder first (it rewrites its stubs), then the files, then git config.
  * Every change goes through the install record (record.ts), which `factory uninstall` reverses: write
  * anything new that init installs through `recorder` too.
  */
-export async function applyInit(plan: InitPlan): Promise<void> {
+export async function applyInit(plan: InitPlan, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  refuseAgentRecording(plan.root, env);
   const { InstallRecorder } = await import('./record.js');
   const recorder = new InstallRecorder(plan.root, plan.gitDir);
   const localBefore = localGitConfig(plan.root);

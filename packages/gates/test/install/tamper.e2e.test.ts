@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { recordedMarkPath } from '@factory/gates/install/control-record';
 import { runFactory, type TempRepo } from '@factory/testkit';
@@ -7,8 +7,8 @@ import { gatedRepo, gitWith, initFactory } from '../helpers.js';
 
 /**
  * Tamper evidence, through real git and the built bin: `factory init` records the control files; when one
- * differs, the gates and the guard refuse everything, saying what changed, until `factory init` runs again
- * (the one call the guard lets through).
+ * differs, the gates and the guard refuse everything, saying what changed, until the human runs
+ * `factory init` again (the agent's own init is refused by the guard, and by init inside an agent session).
  */
 
 function guard(repo: TempRepo, tool: string, input: unknown): { decision: string; reason: string } {
@@ -68,11 +68,12 @@ describe('tamper evidence: a control file changed behind init’s back stops eve
         assert.equal(denied.decision, 'deny');
         assert.match(denied.reason, /ask the human to check the change and run factory init/);
         assert.match(denied.reason, what);
-        // The repair is the one call the guard lets through.
-        assert.equal(guard(repo, 'Bash', { command: 'factory init --yes' }).decision, 'allow');
-        assert.equal(
-          guard(repo, 'Bash', { command: 'factory init --yes && git commit -nm x' }).decision,
-          'deny',
+        // The repair is the human's: the agent's factory init would record its own change as good.
+        const agentInit = guard(repo, 'Bash', { command: 'factory init --yes' });
+        assert.equal(agentInit.decision, 'deny');
+        assert.match(
+          agentInit.reason,
+          /ask the human to check the change and run factory init in a terminal/,
         );
         const repaired = initFactory(repo);
         assert.equal(repaired.status, 0, repaired.stderr);
@@ -152,6 +153,45 @@ describe('tamper evidence: a control file changed behind init’s back stops eve
       assert.match(initFactory(repo).stdout, /nothing changed/);
       const committed = gitWith(repo, repo.env, 'commit', '-q', '-m', 'add a.txt');
       assert.equal(committed.status, 0, committed.stderr);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('factory init inside an agent session records nothing while a control file differs; in a terminal it repairs', () => {
+    const repo = gatedRepo();
+    try {
+      const record = readFileSync(repo.path('.factory/control.json'), 'utf8');
+      const tampered = `${repo.read('.husky/pre-commit')}\nexit 0\n`;
+      repo.write('.husky/pre-commit', tampered);
+      // As the agent's Bash tool runs it (Claude Code sets CLAUDECODE=1), and past the guard.
+      const agent = initFactory(repo, [], { ...repo.env, CLAUDECODE: '1' });
+      assert.equal(agent.status, 1, agent.stderr);
+      assert.match(
+        agent.stderr,
+        /factory init refused: control files differ from what factory init recorded \(\.husky\/pre-commit changed\), and this init runs inside an agent session \(CLAUDECODE is set\)/,
+      );
+      assert.equal(agent.stderr.trim().split('\n').length, 1, agent.stderr);
+      assert.equal(
+        readFileSync(repo.path('.factory/control.json'), 'utf8'),
+        record,
+        'the record is untouched',
+      );
+      assert.equal(repo.read('.husky/pre-commit'), tampered, 'nothing was written');
+      assert.notEqual(tryCommit(repo, 'a.txt').status, 0, 'still refused: the change was not taken on');
+      for (const marker of ['CODEX_SANDBOX', 'GEMINI_CLI'])
+        assert.equal(initFactory(repo, [], { ...repo.env, [marker]: '1' }).status, 1, marker);
+      // A dry run writes nothing and may run anywhere.
+      assert.equal(initFactory(repo, ['--dry-run'], { ...repo.env, CLAUDECODE: '1' }).status, 0);
+      // The human's terminal: the repair.
+      const human = initFactory(repo);
+      assert.equal(human.status, 0, human.stderr);
+      assert.notEqual(repo.read('.husky/pre-commit'), tampered);
+      assert.equal(guard(repo, 'Bash', { command: 'ls' }).decision, 'allow');
+      // Nothing differs now: the agent's init changes nothing and passes.
+      const again = initFactory(repo, [], { ...repo.env, CLAUDECODE: '1' });
+      assert.equal(again.status, 0, again.stderr);
+      assert.match(again.stdout, /nothing changed/);
     } finally {
       repo.cleanup();
     }

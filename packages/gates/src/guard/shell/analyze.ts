@@ -1292,10 +1292,13 @@ class Analyzer {
     for (let i = 0; i < args.length; i++) {
       const text = args[i]!.value;
       if (text === undefined) continue;
-      if ((text === '-x' || text === '--exec') && args[i + 1])
+      // `-x` runs a command for rebase (--exec) and difftool (--extcmd); elsewhere it is harmless
+      // (`cherry-pick -x` notes the source commit).
+      const runs = args.slice(0, i).some((arg) => arg.value === 'rebase' || arg.value === 'difftool');
+      if (((text === '-x' && runs) || text === '--exec' || text === '--extcmd') && args[i + 1])
         this.runCodeArgs([args[i + 1]!], inv, state, depth, via, 'git --exec');
-      else if (text.startsWith('--exec='))
-        this.runCodeArgs([plainArg(text.slice(7))], inv, state, depth, via, 'git --exec');
+      else if (text.startsWith('--exec=') || text.startsWith('--extcmd='))
+        this.runCodeArgs([plainArg(text.slice(text.indexOf('=') + 1))], inv, state, depth, via, 'git --exec');
       else if (text === 'foreach' && args[i - 1]?.value === 'submodule')
         this.runCodeArgs(
           args.slice(i + 1).filter((arg) => !(arg.value ?? '').startsWith('--')),

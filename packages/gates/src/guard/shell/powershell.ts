@@ -213,8 +213,13 @@ function splitStatements(source: string): Token[][] {
     } else if (c === '$') {
       const match = /^\$(\{[^}]*\}|[\w:?^$]+)/.exec(source.slice(i));
       const text = match ? match[0] : '$';
-      current.push({ kind: 'var', text });
       i += text.length;
+      if (HOME_VARIABLES.has(text.toLowerCase()) && /[/\\]/.test(source[i] ?? '')) {
+        // `$HOME/.npmrc`: the home folder and the path after it, one word.
+        let rest = '';
+        while (i < source.length && !/[\s;|&>=,{}()'"#\n$`]/.test(source[i]!)) rest += source[i++];
+        current.push({ kind: 'word', text: `~${rest}` });
+      } else current.push({ kind: 'var', text });
     } else {
       let text = '';
       while (i < source.length && !/[\s;|&>=,{}()'"#\n]/.test(source[i]!)) {
@@ -259,6 +264,22 @@ function matching(source: string, open: number): number {
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+/**
+ * A PowerShell path word as a shell word: `~` (which PowerShell's file system resolves in -Path, quoted
+ * or not) and `$HOME`, `$env:HOME`, `$env:USERPROFILE` before a path are the home folder.
+ */
+const pathWord = (text: string) =>
+  /^~([/\\]|$)/.test(text)
+    ? `"$HOME"${text.length > 1 ? quote(text.slice(1).replaceAll('\\', '/')) : ''}`
+    : quote(text);
+const HOME_VARIABLES = new Set([
+  '$home',
+  '${home}',
+  '$env:home',
+  '$env:userprofile',
+  '${env:home}',
+  '${env:userprofile}',
+]);
 
 function statement(tokens: Token[], out: Translation, depth: number): void {
   const first = tokens[0]!;
@@ -374,7 +395,8 @@ function command(name: string, args: Token[], out: Translation, depth: number): 
     const token = args[i]!;
     if (token.kind === 'op' && token.text.startsWith('>')) {
       const target = args[i + 1];
-      if (target?.kind === 'word' && !target.dynamic) redirects.push(`${token.text} ${quote(target.text)}`);
+      if (target?.kind === 'word' && !target.dynamic)
+        redirects.push(`${token.text} ${pathWord(target.text)}`);
       else dynamic = true;
       i++;
       continue;
@@ -392,7 +414,7 @@ function command(name: string, args: Token[], out: Translation, depth: number): 
       continue;
     }
     if (token.kind !== 'word') continue;
-    words.push(quote(token.text));
+    words.push(pathWord(token.text));
     if (!token.quoted && /^-[A-Za-z]/.test(token.text)) {
       const key = token.text.toLowerCase().replace(/:.*$/, '');
       const next = args[i + 1];
@@ -413,7 +435,7 @@ function command(name: string, args: Token[], out: Translation, depth: number): 
     return;
   }
   const path = named['-path'] ?? named['-literalpath'] ?? named['-filepath'] ?? positional[0];
-  const pathArg = path === undefined ? '' : path === '' ? '"$UNKNOWN_VALUE"' : quote(path);
+  const pathArg = path === undefined ? '' : path === '' ? '"$UNKNOWN_VALUE"' : pathWord(path);
   switch (target) {
     case 'rm': {
       const recurse =
@@ -433,7 +455,7 @@ function command(name: string, args: Token[], out: Translation, depth: number): 
     case 'mv': {
       const destination = named['-destination'] ?? named['-newname'] ?? positional[1];
       const destArg =
-        destination === undefined ? '' : destination === '' ? '"$UNKNOWN_VALUE"' : quote(destination);
+        destination === undefined ? '' : destination === '' ? '"$UNKNOWN_VALUE"' : pathWord(destination);
       out.lines.push(`${target} ${'-recurse' in named ? '-r ' : ''}${pathArg} ${destArg}`);
       return;
     }

@@ -40,9 +40,11 @@ export const handle: HookHandler = async (input, context) => {
   }
   const call = { tool, input: toolInput as Record<string, unknown> };
   let verdict: Verdict;
-  // Tamper evidence: a control file changed behind init's back refuses everything but the repair.
+  // Tamper evidence: a control file changed behind init's back refuses everything, the repair included:
+  // `factory init` run by the agent would record the agent's change as good, so the repair is the human's,
+  // in a terminal (init itself refuses to record inside an agent session: install/init.ts).
   const tampered = repoRoot ? checkControlFiles(repoRoot) : undefined;
-  if (tampered && tampered.length > 0 && !isRepair(call)) {
+  if (tampered && tampered.length > 0) {
     const reason = messages.guardTampered(describeTamper(tampered));
     verdict = { decision: 'deny', rule: 'control-tampered', reason, findings: [] };
     const { warning } = await audit(verdict, call, config, repoRoot, cwd, sessionIdOf(input), context);
@@ -65,16 +67,6 @@ export const handle: HookHandler = async (input, context) => {
 
 function sessionIdOf(input: { session_id?: unknown }): string | undefined {
   return typeof input.session_id === 'string' ? input.session_id : undefined;
-}
-
-/** The repair: `factory init` (with its flags), the one call a tampered repository lets through. */
-function isRepair(call: { tool: string; input: Record<string, unknown> }): boolean {
-  const command = call.input.command;
-  return (
-    call.tool === 'Bash' &&
-    typeof command === 'string' &&
-    /^\s*(npx\s+)?factory\s+init(\s+--?[a-z][a-z-]*)*\s*$/.test(command)
-  );
 }
 
 function answer(verdict: Verdict, warning: string | undefined): HookAnswer {
