@@ -44,6 +44,18 @@ export function factoryBins(bench) {
   return bins;
 }
 
+/** `items` in an order of their own for `round` (a Fisher-Yates shuffle with a fixed seed: repeatable). */
+export function shuffled(items, round) {
+  const out = [...items];
+  let seed = (round + 1) * 2654435761;
+  for (let i = out.length - 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const j = seed % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

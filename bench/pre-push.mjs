@@ -24,6 +24,7 @@ import {
   huskyRepo,
   makeRepo,
   median,
+  shuffled,
 } from './lib.mjs';
 
 const bins = factoryBins('pre-push');
@@ -67,8 +68,8 @@ function push(dir, name, args) {
   return ms;
 }
 
-// Runs are interleaved (one push per setup in turn), so that a change in the machine's load touches every
-// setup alike; CPU is measured around each push alone.
+// Runs are interleaved (one push per setup in turn, in a new order each round), so that a change in the
+// machine's load touches every setup alike; CPU is measured around each push alone.
 const results = { verified: {}, 'new commit': {} };
 const cpu = { verified: {}, 'new commit': {} };
 /** Per kind: the median over rounds of factory's wall time over plain git push's in the same round. */
@@ -81,7 +82,8 @@ try {
     const times = Object.fromEntries(Object.keys(dirs).map((name) => [name, []]));
     const cpus = Object.fromEntries(Object.keys(dirs).map((name) => [name, []]));
     for (let i = 0; i < runs + 2; i++) {
-      for (const [name, dir] of Object.entries(dirs)) {
+      // A new order each round, so that no setup keeps its place or its neighbour (see bench/pre-commit.mjs).
+      for (const [name, dir] of shuffled(Object.entries(dirs), i)) {
         if (kind === 'new commit') {
           writeFileSync(join(dir, 'src/m0.js'), `export const v0 = ${i + 1};\n`);
           // Through the hooks (untimed): factory's reference-transaction hook refuses a --no-verify commit.
