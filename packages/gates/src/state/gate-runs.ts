@@ -1,7 +1,8 @@
 import { isAbsolute } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { StateStore } from '@factory/core/state/store';
-import { type InboxRecord, readGateInbox, removeGateInboxFile } from './gate-inbox.js';
+import { type InboxRecord, readGateInbox } from './gate-inbox.js';
+import { removeInboxFile } from './inbox-folder.js';
 import { gatesSchema } from './migrations/index.js';
 
 /** How a gate run ended: `error` is a gate that could not run (config, environment): it blocked too. */
@@ -101,7 +102,7 @@ export function foldGateInbox(store: StateStore): InboxRecord<GateRunInput>[] {
   } catch {
     return runs;
   }
-  for (const run of runs) removeGateInboxFile(run.file);
+  for (const run of runs) removeInboxFile(run.file);
   return [];
 }
 

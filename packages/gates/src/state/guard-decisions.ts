@@ -1,7 +1,8 @@
 import { isAbsolute } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { StateStore } from '@factory/core/state/store';
-import { type InboxRecord, markAllowances, readGuardInbox, removeInboxFile } from './guard-inbox.js';
+import { type InboxRecord, markAllowances, readGuardInbox } from './guard-inbox.js';
+import { removeInboxFile } from './inbox-folder.js';
 import { gatesSchema } from './migrations/index.js';
 
 /**

@@ -1,14 +1,6 @@
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { inboxRecordId, postToInbox, readInbox, removeInboxFile } from './inbox-folder.js';
 
 /**
  * The guard's inbox: how the PreToolUse hook records a refusal without opening SQLite. Opening state.db,
@@ -49,10 +41,6 @@ export interface InboxRecord extends Omit<InboxDecision, 'at'> {
   readonly file: string;
 }
 
-const RECORD = /^[0-9A-Za-z-]+\.json$/;
-/** A half-written record (a writer killed between write and rename) older than this is removed. */
-const STALE_TEMP_MS = 3600_000;
-
 export function guardInboxDir(stateDb: string): string {
   return join(dirname(stateDb), 'guard-inbox');
 }
@@ -74,66 +62,19 @@ export function postGuardDecision(
 ): boolean {
   if (allowanceCouldCover && !existsSync(noAllowancesMark(stateDb))) return false;
   const at = (input.at ?? new Date()).toISOString();
-  const id = `${at.replace(/[-:.TZ]/g, '')}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  const dir = guardInboxDir(stateDb);
+  const id = inboxRecordId(at);
   const { at: _at, ...rest } = input;
-  const body = JSON.stringify({ id, at, ...rest });
-  const temp = join(dir, `.${id}.tmp`);
-  try {
-    writeFileSync(temp, body);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    // No state folder yet: state.db's first open creates it properly (with its .gitignore).
-    if (!existsSync(dirname(dir))) return false;
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(temp, body);
-  }
-  renameSync(temp, join(dir, `${id}.json`));
-  return true;
+  return postToInbox(guardInboxDir(stateDb), id, JSON.stringify({ id, at, ...rest })) !== false;
 }
 
 /** Every whole record in the inbox, oldest first; a file that does not parse is left for a person. */
 export function readGuardInbox(stateDb: string, now = Date.now()): InboxRecord[] {
-  const dir = guardInboxDir(stateDb);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const records: InboxRecord[] = [];
-  for (const name of names.sort()) {
-    const file = join(dir, name);
-    if (!RECORD.test(name)) {
-      if (name.endsWith('.tmp')) removeIfStale(file, now);
-      continue;
-    }
-    try {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<InboxRecord>;
-      if (typeof parsed.id !== 'string' || typeof parsed.at !== 'string' || typeof parsed.tool !== 'string')
-        continue;
-      records.push({ ...(parsed as InboxRecord), file });
-    } catch {
-      // gone meanwhile (another fold), or not ours: leave it
-    }
-  }
-  return records;
-}
-
-export function removeInboxFile(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-}
-
-function removeIfStale(file: string, now: number): void {
-  try {
-    if (now - statSync(file).mtimeMs > STALE_TEMP_MS) unlinkSync(file);
-  } catch {
-    // gone meanwhile
-  }
+  return readInbox<Omit<InboxRecord, 'file'>>(
+    guardInboxDir(stateDb),
+    (parsed) =>
+      typeof parsed.id === 'string' && typeof parsed.at === 'string' && typeof parsed.tool === 'string',
+    now,
+  );
 }
 
 /** Inside a write transaction of state.db: say whether any allowance is live (see above). */
