@@ -351,6 +351,19 @@ const GIT_VALUE_OPTIONS = new Set([
   '--attr-source',
 ]);
 
+/** A git invocation of a command line, with its subcommand read. */
+export interface GitInvocation {
+  readonly inv: Invocation;
+  readonly git: GitCall;
+}
+
+/** Every git invocation of the command line, each with its subcommand read once. */
+export function gitCalls(invocations: readonly Invocation[]): GitInvocation[] {
+  return invocations
+    .filter((inv) => inv.program === 'git')
+    .map((inv) => ({ inv, git: gitSubcommand(inv.args, inv.env) }));
+}
+
 export function gitSubcommand(
   args: readonly Arg[],
   env: ReadonlyMap<string, string | undefined> = new Map(),

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { gitSubcommand, operands } from './effects.js';
+import { gitCalls, operands } from './effects.js';
 import type { Hit, Rule, RuleInput } from './policy.js';
 import type { Invocation } from './shell/analyze.js';
 
@@ -154,9 +154,10 @@ export const protectedBranchMoves: Rule = {
   check(input: RuleInput) {
     const hits: Hit[] = [];
     const patterns = input.config.protectedBranches;
-    for (const inv of input.analysis?.invocations ?? []) {
-      if (inv.program !== 'git') continue;
-      const { subcommand, rest } = gitSubcommand(inv.args, inv.env);
+    for (const {
+      inv,
+      git: { subcommand, rest },
+    } of gitCalls(input.analysis?.invocations ?? [])) {
       const branch = () => input.currentBranch(inv.cwd ?? input.cwd);
       if (subcommand === 'rebase') hits.push(...rebaseHits(rest, branch(), patterns));
       else if (subcommand === 'reset' || subcommand === 'commit') {

@@ -7,6 +7,8 @@ import {
   fileEffects,
   GIT_SUBCOMMANDS,
   type GitCall,
+  type GitInvocation,
+  gitCalls as gitCallsOf,
   gitEnvironmentConfig,
   gitSubcommand,
   optionNameAtRunTime,
@@ -109,15 +111,8 @@ function longIs(longs: readonly string[], full: string, minimum: number): boolea
   return longs.some((name) => name.length >= minimum && full.startsWith(name));
 }
 
-interface GitInvocation {
-  readonly inv: Invocation;
-  readonly git: GitCall;
-}
-
 function gitCalls(input: RuleInput): GitInvocation[] {
-  return invocations(input)
-    .filter((inv) => inv.program === 'git')
-    .map((inv) => ({ inv, git: gitSubcommand(inv.args, inv.env) }));
+  return gitCallsOf(invocations(input));
 }
 
 function riskyHit(call: GitInvocation, input: RuleInput): Hit {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { gitSubcommand, optionNameAtRunTime } from './effects.js';
+import { gitCalls, optionNameAtRunTime } from './effects.js';
 import { secretReason } from './paths.js';
 import type { Hit, Rule, RuleInput } from './policy.js';
 import { findSecrets } from './secrets.js';
@@ -361,9 +361,7 @@ export const secretGitOutput: Rule = {
   tools: ['Bash', 'PowerShell'],
   check(input) {
     const hits: Hit[] = [];
-    for (const inv of input.analysis?.invocations ?? []) {
-      if (inv.program !== 'git') continue;
-      const call = gitSubcommand(inv.args, inv.env);
+    for (const { inv, git: call } of gitCalls(input.analysis?.invocations ?? [])) {
       const { subcommand, rest } = call;
       if (subcommand === undefined) continue;
       hits.push(...objectHits(input, inv, subcommand, rest));
@@ -499,9 +497,7 @@ export const secretGitConfig: Rule = {
   tools: ['Bash', 'PowerShell'],
   check(input) {
     const hits: Hit[] = [];
-    for (const inv of input.analysis?.invocations ?? []) {
-      if (inv.program !== 'git') continue;
-      const call = gitSubcommand(inv.args, inv.env);
+    for (const { inv, git: call } of gitCalls(input.analysis?.invocations ?? [])) {
       if (call.subcommand === undefined) continue;
       const printed = printedKeys(call.subcommand, call.rest);
       if (!printed) continue;

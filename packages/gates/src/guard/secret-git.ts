@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { gitSubcommand, operands } from './effects.js';
+import { gitCalls, operands } from './effects.js';
 import { secretGlobReason, secretReason } from './paths.js';
 import type { Hit, Rule, RuleInput } from './policy.js';
 import type { Arg, Invocation } from './shell/analyze.js';
@@ -131,9 +131,10 @@ export const secretGit: Rule = {
   tools: ['Bash', 'PowerShell'],
   check(input) {
     const hits: Hit[] = [];
-    for (const inv of input.analysis?.invocations ?? []) {
-      if (inv.program !== 'git') continue;
-      const { subcommand, rest } = gitSubcommand(inv.args, inv.env);
+    for (const {
+      inv,
+      git: { subcommand, rest },
+    } of gitCalls(input.analysis?.invocations ?? [])) {
       if (subcommand === undefined) continue;
       // Object names: every command but those whose words are refspecs, URLs or messages.
       if (!REFSPEC_COMMANDS.has(subcommand)) {
