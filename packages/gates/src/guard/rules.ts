@@ -6,7 +6,6 @@ import {
   type FileTarget,
   fileEffects,
   GIT_SUBCOMMANDS,
-  type GitCall,
   type GitInvocation,
   gitCalls as gitCallsOf,
   gitEnvironmentConfig,
